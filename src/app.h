@@ -1,0 +1,30 @@
+/* app.h — what a command needs: the definitions and (optionally) the store.
+ * Shared by the command-line verbs (cli.c) and the client (ui.c). */
+#ifndef JZG_APP_H
+#define JZG_APP_H
+
+#include "defs.h"
+#include "store.h"
+
+struct app {
+	const char   *db_path;    /* --db, or NULL for the default */
+	const char   *forms_dir;  /* --forms, or NULL */
+	const char   *data_dir;   /* --data, or NULL */
+	struct defs  *defs;
+	struct store *st;
+};
+
+/* Exit statuses of every verb. */
+enum { EXIT_CLEAN = 0, EXIT_FOUND = 1, EXIT_FAIL = 2 };
+
+/* Load and check the definitions; on failure print why (Chinese) and
+ * return -1. */
+int app_load_defs(struct app *a);
+/* Open the store (creating it when create is set); prints why on failure. */
+int app_open_store(struct app *a, int create);
+void app_done(struct app *a);
+
+/* The full-screen client.  Returns an exit status. */
+int ui_run(struct app *a);
+
+#endif

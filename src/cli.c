@@ -1,0 +1,388 @@
+/* cli.c — the command line: global options, a table of verbs, and the
+ * verbs that later modules build on.  Every message is Chinese, one line,
+ * with a non-zero exit on error. */
+#include <errno.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "demo.h"
+#include "lint.h"
+#include "paths.h"
+#include "record.h"
+#include "school.h"
+#include "util.h"
+
+int cli_main(int argc, char **argv);
+
+static void
+say_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+say_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("jzg: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+resolve_dirs(struct app *a, char **forms, char **data)
+{
+	*forms = a->forms_dir ? xstrdup(a->forms_dir) : paths_forms_dir();
+	*data = a->data_dir ? xstrdup(a->data_dir) : paths_data_dir();
+}
+
+int
+app_load_defs(struct app *a)
+{
+	struct diag d = { 0 };
+	char *forms, *data, *cause = NULL;
+	enum jzg_status st;
+
+	resolve_dirs(a, &forms, &data);
+	st = defs_load(forms, data, &a->defs, &d, &cause);
+	if (st == JZG_OK)
+		st = lint_expressions(a->defs, &d);
+	if (st != JZG_OK) {
+		if (cause != NULL)
+			say_error("无法读取指标定义：%s", cause);
+		else
+			say_error("指标定义有 %zu 处错误，请运行 “jzg forms check %s” 查看并修改", d.n, forms);
+	}
+	free(cause);
+	free(forms);
+	free(data);
+	diag_free(&d);
+	return st == JZG_OK ? 0 : -1;
+}
+
+int
+app_open_store(struct app *a, int create)
+{
+	char *cause = NULL, *path;
+
+	if (a->db_path == NULL) {
+		if ((path = paths_default_db(&cause)) == NULL) {
+			say_error("%s", cause);
+			free(cause);
+			return -1;
+		}
+		a->db_path = path;   /* lives until exit */
+	}
+	if (store_open(a->db_path, a->defs, create ? STORE_CREATE : 0, &a->st, &cause) != JZG_OK) {
+		say_error("%s", cause ? cause : "无法打开数据文件");
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+void
+app_done(struct app *a)
+{
+	store_close(a->st);
+	defs_free(a->defs);
+	a->st = NULL;
+	a->defs = NULL;
+}
+
+/* ---------------------------------------------------------------- verbs */
+
+static int
+verb_forms(struct app *a, int argc, char **argv)
+{
+	struct diag d = { 0 };
+	char *forms, *data, *cause = NULL;
+	enum jzg_status st;
+	size_t nfield = 0, nset = 0;
+
+	if (argc < 2 || strcmp(argv[1], "check") != 0 || argc > 3) {
+		say_error("用法：jzg forms check [指标定义目录]");
+		return EXIT_FAIL;
+	}
+	resolve_dirs(a, &forms, &data);
+	if (argc == 3) {
+		char *sibling = xasprintf("%s/../data", argv[2]);
+		FILE *fp;
+		char *idx = xasprintf("%s/codes.tsv", sibling);
+
+		free(forms);
+		forms = xstrdup(argv[2]);
+		if (a->data_dir == NULL && (fp = fopen(idx, "r")) != NULL) {
+			fclose(fp);
+			free(data);
+			data = sibling;
+			sibling = NULL;
+		}
+		free(sibling);
+		free(idx);
+	}
+	st = defs_load(forms, data, &a->defs, &d, &cause);
+	if (cause != NULL) {
+		say_error("%s", cause);
+		free(cause);
+		free(forms);
+		free(data);
+		diag_free(&d);
+		return EXIT_FAIL;
+	}
+	if (st == JZG_OK || st == JZG_ERR_DEFS)
+		lint_expressions(a->defs, &d);
+	diag_print(&d, stdout);
+	for (size_t i = 0; i < a->defs->nall; i++) {
+		nset++;
+		nfield += a->defs->all[i].nfield;
+	}
+	if (d.n > 0)
+		fprintf(stderr, "jzg: 指标定义共有 %zu 处问题（%s，%s）\n", d.n, forms, data);
+	else
+		printf("指标定义检查通过：%zu 个模板，%zu 个信息集，%zu 个指标，%zu 个代码表，%zu 条校验规则\n",
+		    a->defs->ntpl, nset, nfield, a->defs->codes->ntab, a->defs->ncheck);
+	free(forms);
+	free(data);
+	st = d.n > 0 ? JZG_ERR_DEFS : JZG_OK;
+	diag_free(&d);
+	return st == JZG_OK ? EXIT_CLEAN : EXIT_FOUND;
+}
+
+static int
+verb_school(struct app *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "code", required_argument, NULL, 'c' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "type", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *code = NULL, *name = NULL, *type = NULL;
+	char *cause = NULL;
+	int c;
+
+	if (argc < 2 || (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "list") != 0)) {
+		say_error("用法：jzg --db 文件 school add --code 学校标识码 --name 学校名称 --type zxx|zz|tj|yey|gx，或 school list");
+		return EXIT_FAIL;
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		struct school_row *rows;
+		size_t n;
+
+		if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
+			return EXIT_FAIL;
+		if (school_list(a->st, &rows, &n, &cause) != JZG_OK) {
+			say_error("%s", cause);
+			free(cause);
+			return EXIT_FAIL;
+		}
+		for (size_t i = 0; i < n; i++) {
+			const struct template_def *t = defs_template(a->defs, rows[i].template);
+
+			printf("%s\t%s\t%s\t%d\n", rows[i].code, rows[i].name,
+			    t ? t->v[TC_LABEL] : rows[i].template, rows[i].staff);
+		}
+		school_list_free(rows, n);
+		return EXIT_CLEAN;
+	}
+	optind = 2;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': code = optarg; break;
+		case 'n': name = optarg; break;
+		case 't': type = optarg; break;
+		default:
+			say_error("school add 不认识参数 %s", argv[optind - 1]);
+			return EXIT_FAIL;
+		}
+	}
+	if (code == NULL || name == NULL || type == NULL) {
+		say_error("school add 需要 --code、--name 和 --type 三个参数");
+		return EXIT_FAIL;
+	}
+	if (app_load_defs(a) < 0 || app_open_store(a, 1) < 0)
+		return EXIT_FAIL;
+	if (school_add(a->st, code, name, type, NULL, &cause) != JZG_OK) {
+		say_error("%s", cause);
+		free(cause);
+		return EXIT_FAIL;
+	}
+	printf("已添加学校：%s %s\n", code, name);
+	return EXIT_CLEAN;
+}
+
+static int
+parse_count(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+verb_demo(struct app *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "staff", required_argument, NULL, 'n' },
+		{ "school", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *school = NULL;
+	long n = -1, seed = 1;
+	sqlite3_int64 sid = 0;
+	char *cause = NULL;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (parse_count(optarg, 1, 1000000, &n) < 0) {
+				say_error("--staff 应为 1 到 1000000 的整数");
+				return EXIT_FAIL;
+			}
+			break;
+		case 's': school = optarg; break;
+		case 'r':
+			if (parse_count(optarg, 0, 2147483647, &seed) < 0) {
+				say_error("--seed 应为非负整数");
+				return EXIT_FAIL;
+			}
+			break;
+		default:
+			say_error("demo 不认识参数 %s", argv[optind - 1]);
+			return EXIT_FAIL;
+		}
+	}
+	if (n < 0) {
+		say_error("用法：jzg --db 文件 demo --staff 人数 [--school 学校标识码] [--seed 数]");
+		return EXIT_FAIL;
+	}
+	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
+		return EXIT_FAIL;
+	if (school != NULL) {
+		if (school_find(a->st, school, &sid, &cause) != JZG_OK || sid == 0) {
+			say_error("文件中没有学校标识码为 %s 的学校", school);
+			free(cause);
+			return EXIT_FAIL;
+		}
+	} else {
+		struct school_row *rows;
+		size_t k;
+
+		if (school_list(a->st, &rows, &k, &cause) != JZG_OK) {
+			say_error("%s", cause);
+			free(cause);
+			return EXIT_FAIL;
+		}
+		if (k == 1)
+			sid = rows[0].id;
+		school_list_free(rows, k);
+		if (k != 1) {
+			say_error(k == 0 ? "文件中还没有学校，请先用 school add 添加" :
+			    "文件中有多所学校，请用 --school 指定学校标识码");
+			return EXIT_FAIL;
+		}
+	}
+	if (demo_fill(a->st, sid, (int)n, (uint64_t)seed, &cause) != JZG_OK) {
+		say_error("生成演示数据失败：%s", cause ? cause : "");
+		free(cause);
+		return EXIT_FAIL;
+	}
+	printf("已生成 %ld 名演示教职工\n", n);
+	return EXIT_CLEAN;
+}
+
+static int verb_help(struct app *a, int argc, char **argv);
+
+static const struct verb {
+	const char *name;
+	int (*run)(struct app *, int, char **);
+	const char *usage;
+	const char *help;
+} verbs[] = {
+	{ "school", verb_school, "school add --code 学校标识码 --name 学校名称 --type zxx|zz|tj|yey|gx", "添加学校（学校标识码须为 10 位，类别码和省份码须有效）" },
+	{ "school", verb_school, "school list", "列出文件中的学校和已录入人数" },
+	{ "demo", verb_demo, "demo --staff N [--school 学校标识码] [--seed 数]", "为学校生成 N 名演示教职工（各信息集均填写，符合校验规则）" },
+	{ "forms", verb_forms, "forms check [目录]", "检查指标定义和代码表，逐条列出 文件:行: 问题" },
+	{ "help", verb_help, "help", "显示本帮助" },
+};
+
+static int
+verb_help(struct app *a, int argc, char **argv)
+{
+	(void)a; (void)argc; (void)argv;
+	printf("jzg %s — 全国教职工基础信息采集离线录入客户端\n\n", JZG_VERSION);
+	printf("用法：\n  jzg [--db 数据文件]              打开录入界面（默认数据文件 $XDG_DATA_HOME/jzg/jzg.db）\n");
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		printf("  jzg [--db 数据文件] %s\n      %s\n", verbs[i].usage, verbs[i].help);
+	printf("\n全局选项：\n  --db 文件      数据文件\n  --forms 目录   指标定义目录（默认为安装目录中的 forms）\n"
+	    "  --data 目录    代码表目录\n  --help         显示本帮助\n  --version      显示版本\n");
+	printf("\n退出状态：0 成功；1 检查发现问题；2 出错。\n");
+	return EXIT_CLEAN;
+}
+
+int
+cli_main(int argc, char **argv)
+{
+	struct app a = { 0 };
+	int i = 1, rc;
+
+	while (i < argc && argv[i][0] == '-') {
+		const char *opt = argv[i];
+
+		if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0)
+			return verb_help(&a, 0, NULL);
+		if (strcmp(opt, "--version") == 0) {
+			printf("jzg %s\n", JZG_VERSION);
+			return EXIT_CLEAN;
+		}
+		if ((strcmp(opt, "--db") == 0 || strcmp(opt, "--forms") == 0 || strcmp(opt, "--data") == 0)) {
+			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+				say_error("%s 后面需要一个路径", opt);
+				return EXIT_FAIL;
+			}
+			if (opt[2] == 'd' && opt[3] == 'b')
+				a.db_path = argv[i + 1];
+			else if (opt[2] == 'f')
+				a.forms_dir = argv[i + 1];
+			else
+				a.data_dir = argv[i + 1];
+			i += 2;
+			continue;
+		}
+		say_error("不认识的选项 %s（用 jzg --help 查看用法）", opt);
+		return EXIT_FAIL;
+	}
+	if (i == argc) {
+		if (app_load_defs(&a) < 0 || app_open_store(&a, 1) < 0) {
+			app_done(&a);
+			return EXIT_FAIL;
+		}
+		rc = ui_run(&a);
+		app_done(&a);
+		return rc;
+	}
+	for (size_t k = 0; k < sizeof verbs / sizeof verbs[0]; k++)
+		if (strcmp(argv[i], verbs[k].name) == 0) {
+			rc = verbs[k].run(&a, argc - i, argv + i);
+			app_done(&a);
+			return rc;
+		}
+	say_error("不认识的命令 “%s”（用 jzg --help 查看用法）", argv[i]);
+	return EXIT_FAIL;
+}

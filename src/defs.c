@@ -1,0 +1,742 @@
+/* defs.c — loading forms/ into struct defs; see defs.h and
+ * docs/forms-format.md.  Structural problems are found here; expressions
+ * are compiled against a real schema by lint.c. */
+#include "defs.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tsv.h"
+#include "util.h"
+
+#define DEFS_NAME(e, s) s,
+const char *const field_col_name[FC__COUNT] = { FIELD_COLUMNS(DEFS_NAME) };
+static const char *const set_col_name[SC__COUNT] = { SET_COLUMNS(DEFS_NAME) };
+static const char *const template_col_name[TC__COUNT] = { TEMPLATE_COLUMNS(DEFS_NAME) };
+static const char *const check_col_name[CC__COUNT] = { CHECK_COLUMNS(DEFS_NAME) };
+const char *const setting_key_name[SK__COUNT] = { SETTING_KEYS(DEFS_NAME) };
+#undef DEFS_NAME
+
+/* Names a field may not take: they are the columns of a code row in
+ * choice_filter, or columns the store adds itself. */
+static const char *const reserved_names[] = {
+	"code", "name", "parent", "filter", "pick", "excl", "id", "staff_id", "seq", NULL
+};
+
+static const char *
+intern(struct defs *defs, const char *path)
+{
+	for (size_t i = 0; i < defs->nfile; i++)
+		if (strcmp(defs->file[i], path) == 0)
+			return defs->file[i];
+	defs->file = xreallocarray(defs->file, defs->nfile + 1, sizeof *defs->file);
+	return defs->file[defs->nfile++] = xstrdup(path);
+}
+
+/* Copy the cells of row r into v[] by column name. */
+static void
+row_cells(const struct tsv *t, const struct tsv_row *r, const char *const *names, size_t n,
+    char **v)
+{
+	for (size_t c = 0; c < n; c++) {
+		const char *s = tsv_get(r, tsv_col(t, names[c]));
+
+		v[c] = str_empty(s) ? NULL : xstrdup(s);
+	}
+}
+
+/* A NULL-terminated column list for tsv_check_columns: names + extra. */
+static const char **
+column_list(const char *const *names, size_t n, const char *const *extra)
+{
+	size_t ne = 0, i;
+	const char **l;
+
+	while (extra && extra[ne])
+		ne++;
+	l = xcalloc(n + ne + 1, sizeof *l);
+	for (i = 0; i < ne; i++)
+		l[i] = extra[i];
+	for (i = 0; i < n; i++)
+		l[ne + i] = names[i];
+	return l;
+}
+
+static int
+is_ident(const char *s, int upper)
+{
+	if (s == NULL || !(upper ? (*s >= 'A' && *s <= 'Z') : (*s >= 'a' && *s <= 'z')))
+		return 0;
+	for (s++; *s; s++)
+		if (!((upper ? (*s >= 'A' && *s <= 'Z') : (*s >= 'a' && *s <= 'z')) ||
+		    (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
+static void
+field_clear(struct field_def *f)
+{
+	for (int c = 0; c < FC__COUNT; c++)
+		free(f->v[c]);
+}
+
+static void
+field_copy(struct field_def *dst, const struct field_def *src)
+{
+	*dst = *src;
+	for (int c = 0; c < FC__COUNT; c++)
+		dst->v[c] = xstrdup(src->v[c]);
+}
+
+static void
+set_clear(struct set_def *s)
+{
+	for (int c = 0; c < SC__COUNT; c++)
+		free(s->v[c]);
+	for (size_t i = 0; i < s->nfield; i++)
+		field_clear(&s->field[i]);
+	free(s->field);
+}
+
+static void
+set_copy(struct set_def *dst, const struct set_def *src)
+{
+	*dst = *src;
+	for (int c = 0; c < SC__COUNT; c++)
+		dst->v[c] = xstrdup(src->v[c]);
+	dst->field = xcalloc(src->nfield ? src->nfield : 1, sizeof *dst->field);
+	for (size_t i = 0; i < src->nfield; i++)
+		field_copy(&dst->field[i], &src->field[i]);
+}
+
+const struct set_def *
+defs_set(const struct set_def *sets, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (str_eq(sets[i].v[SC_NAME], name))
+			return &sets[i];
+	return NULL;
+}
+
+int
+set_field_index(const struct set_def *s, const char *name)
+{
+	for (size_t i = 0; i < s->nfield; i++)
+		if (str_eq(s->field[i].v[FC_NAME], name))
+			return (int)i;
+	return -1;
+}
+
+const struct field_def *
+set_field(const struct set_def *s, const char *name)
+{
+	int i = set_field_index(s, name);
+
+	return i < 0 ? NULL : &s->field[i];
+}
+
+const struct template_def *
+defs_template(const struct defs *defs, const char *name)
+{
+	for (size_t i = 0; i < defs->ntpl; i++)
+		if (str_eq(defs->tpl[i].v[TC_NAME], name))
+			return &defs->tpl[i];
+	return NULL;
+}
+
+const struct set_def *
+template_person_set(const struct defs *defs, const struct template_def *t)
+{
+	return defs_set(t->set, t->nset, defs->setting[SK_PERSON_SET]);
+}
+
+static int
+is_number(const char *s)
+{
+	char *end;
+
+	if (str_empty(s))
+		return 0;
+	strtod(s, &end);
+	return *end == '\0';
+}
+
+static int
+is_date_like(const char *s, enum field_type t)
+{
+	size_t n = strlen(s), want = t == FT_DATE ? 10 : t == FT_MONTH ? 7 : 4;
+
+	if (n != want)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i == 4 || i == 7) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!isdigit((unsigned char)s[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/* Derive the typed view of f.  Problems go to d when d is not NULL. */
+static void
+field_finish(struct defs *defs, struct field_def *f, struct diag *d)
+{
+	const char *type = f->v[FC_TYPE], *v;
+	const char *file = f->file;
+	int line = f->line;
+
+	f->table = NULL;
+	f->table_id = NULL;
+	f->type = FT_TEXT;
+	if (!is_ident(f->v[FC_NAME], 1)) {
+		if (d) diag_add(d, file, line, "指标名 “%s” 不合规（应为大写字母开头的字母、数字、下划线）",
+		    f->v[FC_NAME] ? f->v[FC_NAME] : "");
+	} else {
+		for (const char *const *r = reserved_names; *r; r++)
+			if (strcasecmp(*r, f->v[FC_NAME]) == 0 && d)
+				diag_add(d, file, line, "指标名 “%s” 是保留字，请换一个", f->v[FC_NAME]);
+	}
+	if (str_empty(f->v[FC_LABEL]) && d)
+		diag_add(d, file, line, "指标 %s 没有 label（中文名称）", f->v[FC_NAME]);
+	if (type == NULL) {
+		if (d) diag_add(d, file, line, "指标 %s 没有 type", f->v[FC_NAME]);
+	} else if (strcmp(type, "text") == 0)
+		f->type = FT_TEXT;
+	else if (strcmp(type, "integer") == 0)
+		f->type = FT_INTEGER;
+	else if (strcmp(type, "decimal") == 0)
+		f->type = FT_DECIMAL;
+	else if (strcmp(type, "date") == 0)
+		f->type = FT_DATE;
+	else if (strcmp(type, "month") == 0)
+		f->type = FT_MONTH;
+	else if (strcmp(type, "year") == 0)
+		f->type = FT_YEAR;
+	else if (strcmp(type, "yesno") == 0) {
+		f->type = FT_SELECT_ONE;
+		f->table_id = "SF";
+	} else if (strncmp(type, "select_one ", 11) == 0) {
+		f->type = FT_SELECT_ONE;
+		f->table_id = type + 11;
+	} else if (strncmp(type, "select_multiple ", 16) == 0) {
+		f->type = FT_SELECT_MULTIPLE;
+		f->table_id = type + 16;
+	} else if (d)
+		diag_add(d, file, line, "未知的类型 “%s”（可用：text integer decimal date month year yesno select_one 表 select_multiple 表）", type);
+	if (f->table_id != NULL) {
+		while (*f->table_id == ' ')
+			f->table_id++;
+		f->table = defs->codes ? codes_table(defs->codes, f->table_id) : NULL;
+		if (f->table == NULL && d)
+			diag_add(d, file, line, "未知的代码表 “%s”（data/codes.tsv 中没有）", f->table_id);
+	}
+
+	v = f->v[FC_REQUIRED];
+	if (v == NULL || strcmp(v, "no") == 0)
+		f->required = REQ_NO;
+	else if (strcmp(v, "yes") == 0)
+		f->required = REQ_YES;
+	else
+		f->required = REQ_EXPR;
+
+	f->length = 0;
+	if ((v = f->v[FC_LENGTH]) != NULL) {
+		char *end;
+		long n = strtol(v, &end, 10);
+
+		if (*end != '\0' || n <= 0 || n > 32767) {
+			if (d) diag_add(d, file, line, "length “%s” 应为 1–32767 的整数", v);
+		} else
+			f->length = (int)n;
+	}
+	f->readonly = str_eq(f->v[FC_READONLY], "yes");
+	f->index = str_eq(f->v[FC_INDEX], "yes");
+	if (d && f->v[FC_READONLY] && !f->readonly && strcmp(f->v[FC_READONLY], "no") != 0)
+		diag_add(d, file, line, "readonly 只能是 yes 或 no");
+	if (d && f->v[FC_INDEX] && !f->index && strcmp(f->v[FC_INDEX], "no") != 0)
+		diag_add(d, file, line, "index 只能是 yes 或 no");
+
+	for (int c = FC_MIN; c <= FC_MAX; c++) {
+		if ((v = f->v[c]) == NULL || d == NULL)
+			continue;
+		switch (f->type) {
+		case FT_INTEGER: case FT_DECIMAL: case FT_YEAR:
+			if (!is_number(v))
+				diag_add(d, file, line, "%s “%s” 应为数字", field_col_name[c], v);
+			break;
+		case FT_DATE: case FT_MONTH:
+			if (!is_date_like(v, f->type))
+				diag_add(d, file, line, "%s “%s” 应为 %s", field_col_name[c], v,
+				    f->type == FT_DATE ? "YYYY-MM-DD" : "YYYY-MM");
+			break;
+		default:
+			diag_add(d, file, line, "%s 只适用于数字和日期类指标", field_col_name[c]);
+		}
+	}
+
+	if ((v = f->v[FC_DEFAULT]) != NULL && v[0] != '=' && d) {
+		if (f->table != NULL) {
+			char *copy = xstrdup(v), *save = NULL;
+
+			for (char *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+				if (codes_find(f->table, tok) == NULL)
+					diag_add(d, file, line, "默认值 “%s” 不在代码表 %s 中", tok, f->table->id);
+			free(copy);
+		} else if ((f->type == FT_INTEGER || f->type == FT_DECIMAL || f->type == FT_YEAR) &&
+		    !is_number(v))
+			diag_add(d, file, line, "默认值 “%s” 应为数字", v);
+		else if ((f->type == FT_DATE || f->type == FT_MONTH) && !is_date_like(v, f->type))
+			diag_add(d, file, line, "默认值 “%s” 日期格式不对", v);
+	}
+	if (d && f->v[FC_CHOICE_FILTER] && f->table == NULL && f->table_id == NULL)
+		diag_add(d, file, line, "choice_filter 只适用于代码类指标");
+	if (d && f->v[FC_CONSTRAINT] && !f->v[FC_CONSTRAINT_MESSAGE])
+		diag_add(d, file, line, "指标 %s 有 constraint 但没有 constraint_message", f->v[FC_NAME]);
+}
+
+/* Read forms/sets/<name>.tsv into s. */
+static void
+load_fields(struct defs *defs, struct set_def *s, struct diag *d)
+{
+	char *path = xasprintf("%s/sets/%s.tsv", defs->formsdir, s->v[SC_NAME]);
+	struct tsv *t;
+	char *cause = NULL;
+	const char **cols;
+
+	if (tsv_load(path, &t, d, &cause) != JZG_OK) {
+		diag_add(d, s->file, s->line, "信息集 %s 的指标文件不可读：%s", s->v[SC_NAME], cause);
+		free(cause);
+		free(path);
+		return;
+	}
+	cols = column_list(field_col_name, FC__COUNT, NULL);
+	if (t->col != NULL)
+		tsv_check_columns(t, cols, d);
+	free(cols);
+	s->field = xcalloc(t->nrow ? t->nrow : 1, sizeof *s->field);
+	for (size_t i = 0; i < t->nrow; i++) {
+		struct field_def *f = &s->field[s->nfield];
+
+		row_cells(t, &t->row[i], field_col_name, FC__COUNT, f->v);
+		f->file = intern(defs, path);
+		f->line = t->row[i].line;
+		if (f->v[FC_NAME] && set_field(s, f->v[FC_NAME]) != NULL) {
+			diag_add(d, f->file, f->line, "指标名 %s 在本信息集中重复", f->v[FC_NAME]);
+			field_clear(f);
+			continue;
+		}
+		s->nfield++;
+		field_finish(defs, f, d);
+	}
+	if (s->nfield == 0)
+		diag_add(d, path, 0, "信息集 %s 没有任何指标", s->v[SC_NAME]);
+	tsv_free(t);
+	free(path);
+}
+
+static void
+load_settings(struct defs *defs, struct diag *d)
+{
+	char *path = xasprintf("%s/settings.tsv", defs->formsdir);
+	static const char *const cols[] = { "key", "value", NULL };
+	struct tsv *t;
+	char *cause = NULL;
+	int line = 0;
+
+	if (tsv_load(path, &t, d, &cause) != JZG_OK) {
+		diag_add(d, path, 0, "%s", cause);
+		free(cause);
+		free(path);
+		return;
+	}
+	if (t->col != NULL)
+		tsv_check_columns(t, cols, d);
+	for (size_t i = 0; i < t->nrow; i++) {
+		const char *k = tsv_get(&t->row[i], tsv_col(t, "key"));
+		const char *v = tsv_get(&t->row[i], tsv_col(t, "value"));
+		int key;
+
+		for (key = 0; key < SK__COUNT; key++)
+			if (strcmp(k, setting_key_name[key]) == 0)
+				break;
+		if (key == SK__COUNT) {
+			diag_add(d, path, t->row[i].line, "未知的设置项 “%s”", k);
+			continue;
+		}
+		free(defs->setting[key]);
+		defs->setting[key] = xstrdup(v);
+	}
+	line = t->header_line;
+	for (int key = 0; key < SK__COUNT; key++)
+		if (str_empty(defs->setting[key]))
+			diag_add(d, path, line, "缺少设置项 %s", setting_key_name[key]);
+	tsv_free(t);
+	free(path);
+}
+
+static void
+load_sets(struct defs *defs, struct diag *d)
+{
+	char *path = xasprintf("%s/sets.tsv", defs->formsdir);
+	struct tsv *t;
+	char *cause = NULL;
+	const char **cols;
+
+	if (tsv_load(path, &t, d, &cause) != JZG_OK) {
+		diag_add(d, path, 0, "%s", cause);
+		free(cause);
+		free(path);
+		return;
+	}
+	cols = column_list(set_col_name, SC__COUNT, NULL);
+	if (t->col != NULL)
+		tsv_check_columns(t, cols, d);
+	free(cols);
+	defs->base = xcalloc(t->nrow ? t->nrow : 1, sizeof *defs->base);
+	for (size_t i = 0; i < t->nrow; i++) {
+		struct set_def *s = &defs->base[defs->nbase];
+		const char *rec;
+
+		row_cells(t, &t->row[i], set_col_name, SC__COUNT, s->v);
+		s->file = intern(defs, path);
+		s->line = t->row[i].line;
+		if (!is_ident(s->v[SC_NAME], 0)) {
+			diag_add(d, path, s->line, "信息集名 “%s” 不合规（应为小写字母开头的字母、数字、下划线）",
+			    s->v[SC_NAME] ? s->v[SC_NAME] : "");
+			set_clear(s);
+			memset(s, 0, sizeof *s);
+			continue;
+		}
+		if (defs_set(defs->base, defs->nbase, s->v[SC_NAME]) != NULL) {
+			diag_add(d, path, s->line, "信息集 %s 重复", s->v[SC_NAME]);
+			set_clear(s);
+			memset(s, 0, sizeof *s);
+			continue;
+		}
+		if (str_empty(s->v[SC_LABEL]))
+			diag_add(d, path, s->line, "信息集 %s 没有 label", s->v[SC_NAME]);
+		rec = s->v[SC_RECORDS];
+		if (!str_eq(rec, "one") && !str_eq(rec, "many"))
+			diag_add(d, path, s->line, "records 应为 one 或 many");
+		s->many = str_eq(rec, "many");
+		defs->nbase++;
+		load_fields(defs, s, d);
+	}
+	tsv_free(t);
+	free(path);
+}
+
+/* Apply forms/templates/<name>.tsv to tpl's copy of the shared sets. */
+static void
+apply_overlay(struct defs *defs, struct template_def *tpl, struct diag *d)
+{
+	static const char *const extra[] = { "op", "set", "after", NULL };
+	char *path = xasprintf("%s/templates/%s.tsv", defs->formsdir, tpl->v[TC_NAME]);
+	struct tsv *t;
+	char *cause = NULL;
+	const char **cols;
+	int cop, cset, cname, cafter;
+
+	if (tsv_load(path, &t, d, &cause) != JZG_OK) {
+		diag_add(d, "templates.tsv", tpl->line, "模板 %s 缺少差异文件：%s", tpl->v[TC_NAME], cause);
+		free(cause);
+		free(path);
+		return;
+	}
+	cols = column_list(field_col_name, FC__COUNT, extra);
+	if (t->col != NULL)
+		tsv_check_columns(t, cols, d);
+	free(cols);
+	cop = tsv_col(t, "op");
+	cset = tsv_col(t, "set");
+	cname = tsv_col(t, "name");
+	cafter = tsv_col(t, "after");
+	for (size_t i = 0; i < t->nrow; i++) {
+		const struct tsv_row *r = &t->row[i];
+		const char *op = tsv_get(r, cop), *sname = tsv_get(r, cset);
+		const char *fname = tsv_get(r, cname), *after = tsv_get(r, cafter);
+		struct set_def *s = (struct set_def *)defs_set(tpl->set, tpl->nset, sname);
+		int fi;
+
+		if (s == NULL) {
+			diag_add(d, path, r->line, "模板修改了不存在的信息集 “%s”", sname);
+			continue;
+		}
+		if (strcmp(op, "dropset") == 0) {
+			size_t k = (size_t)(s - tpl->set);
+
+			set_clear(s);
+			memmove(s, s + 1, (tpl->nset - k - 1) * sizeof *s);
+			tpl->nset--;
+			continue;
+		}
+		fi = set_field_index(s, fname);
+		if (strcmp(op, "add") == 0) {
+			struct field_def nf = { 0 };
+			int pos = (int)s->nfield;
+
+			if (fi >= 0) {
+				diag_add(d, path, r->line, "信息集 %s 中已有指标 %s，不能再 add（要改请用 modify）", sname, fname);
+				continue;
+			}
+			if (!str_empty(after) && (pos = set_field_index(s, after)) < 0) {
+				diag_add(d, path, r->line, "after 指向的指标 “%s” 不在信息集 %s 中", after, sname);
+				continue;
+			} else if (!str_empty(after))
+				pos++;
+			row_cells(t, r, field_col_name, FC__COUNT, nf.v);
+			nf.file = intern(defs, path);
+			nf.line = r->line;
+			s->field = xreallocarray(s->field, s->nfield + 1, sizeof *s->field);
+			memmove(&s->field[pos + 1], &s->field[pos], (s->nfield - (size_t)pos) * sizeof *s->field);
+			s->field[pos] = nf;
+			s->nfield++;
+			field_finish(defs, &s->field[pos], d);
+		} else if (strcmp(op, "drop") == 0) {
+			if (fi < 0) {
+				diag_add(d, path, r->line, "要删除的指标 “%s” 不在信息集 %s 中", fname, sname);
+				continue;
+			}
+			field_clear(&s->field[fi]);
+			memmove(&s->field[fi], &s->field[fi + 1], (s->nfield - (size_t)fi - 1) * sizeof *s->field);
+			s->nfield--;
+		} else if (strcmp(op, "modify") == 0) {
+			struct field_def *f;
+
+			if (fi < 0) {
+				diag_add(d, path, r->line, "要修改的指标 “%s” 不在信息集 %s 中", fname, sname);
+				continue;
+			}
+			f = &s->field[fi];
+			for (int c = 0; c < FC__COUNT; c++) {
+				const char *v = tsv_get(r, tsv_col(t, field_col_name[c]));
+
+				if (c == FC_NAME || str_empty(v))
+					continue;
+				free(f->v[c]);
+				f->v[c] = strcmp(v, "-") == 0 ? NULL : xstrdup(v);
+			}
+			f->file = intern(defs, path);
+			f->line = r->line;
+			field_finish(defs, f, d);
+		} else
+			diag_add(d, path, r->line, "未知的操作 “%s”（可用：add drop modify dropset）", op);
+	}
+	tsv_free(t);
+	free(path);
+}
+
+static void
+load_templates(struct defs *defs, struct diag *d)
+{
+	char *path = xasprintf("%s/templates.tsv", defs->formsdir);
+	struct tsv *t;
+	char *cause = NULL;
+	const char **cols;
+
+	if (tsv_load(path, &t, d, &cause) != JZG_OK) {
+		diag_add(d, path, 0, "%s", cause);
+		free(cause);
+		free(path);
+		return;
+	}
+	cols = column_list(template_col_name, TC__COUNT, NULL);
+	if (t->col != NULL)
+		tsv_check_columns(t, cols, d);
+	free(cols);
+	defs->tpl = xcalloc(t->nrow ? t->nrow : 1, sizeof *defs->tpl);
+	for (size_t i = 0; i < t->nrow; i++) {
+		struct template_def *tp = &defs->tpl[defs->ntpl];
+
+		row_cells(t, &t->row[i], template_col_name, TC__COUNT, tp->v);
+		tp->line = t->row[i].line;
+		if (!is_ident(tp->v[TC_NAME], 0) || defs_template(defs, tp->v[TC_NAME]) != NULL) {
+			diag_add(d, path, tp->line, "模板名 “%s” 不合规或重复", tp->v[TC_NAME] ? tp->v[TC_NAME] : "");
+			for (int c = 0; c < TC__COUNT; c++)
+				free(tp->v[c]);
+			memset(tp, 0, sizeof *tp);
+			continue;
+		}
+		if (str_empty(tp->v[TC_LABEL]) || str_empty(tp->v[TC_TITLE]))
+			diag_add(d, path, tp->line, "模板 %s 缺少 label 或 title", tp->v[TC_NAME]);
+		tp->set = xcalloc(defs->nbase ? defs->nbase : 1, sizeof *tp->set);
+		for (size_t k = 0; k < defs->nbase; k++)
+			set_copy(&tp->set[k], &defs->base[k]);
+		tp->nset = defs->nbase;
+		defs->ntpl++;
+		apply_overlay(defs, tp, d);
+	}
+	if (defs->ntpl == 0)
+		diag_add(d, path, 0, "没有定义任何模板");
+	tsv_free(t);
+	free(path);
+}
+
+static void
+load_checks(struct defs *defs, struct diag *d)
+{
+	char *path = xasprintf("%s/checks.tsv", defs->formsdir);
+	struct tsv *t;
+	char *cause = NULL;
+	const char **cols;
+
+	if (tsv_load(path, &t, d, &cause) != JZG_OK) {
+		diag_add(d, path, 0, "%s", cause);
+		free(cause);
+		free(path);
+		return;
+	}
+	cols = column_list(check_col_name, CC__COUNT, NULL);
+	if (t->col != NULL)
+		tsv_check_columns(t, cols, d);
+	free(cols);
+	defs->check = xcalloc(t->nrow ? t->nrow : 1, sizeof *defs->check);
+	for (size_t i = 0; i < t->nrow; i++) {
+		struct check_def *c = &defs->check[defs->ncheck];
+		const struct set_def *s;
+		const char *sev;
+		int bad = 0;
+
+		row_cells(t, &t->row[i], check_col_name, CC__COUNT, c->v);
+		c->line = t->row[i].line;
+		for (size_t k = 0; k < defs->ncheck; k++)
+			if (str_eq(defs->check[k].v[CC_NAME], c->v[CC_NAME]))
+				bad = 1;
+		if (!is_ident(c->v[CC_NAME], 0) && !is_ident(c->v[CC_NAME], 1))
+			bad = 1;
+		if (bad)
+			diag_add(d, path, c->line, "规则名 “%s” 不合规或重复", c->v[CC_NAME] ? c->v[CC_NAME] : "");
+		s = defs_set(defs->all, defs->nall, c->v[CC_SET]);
+		if (s == NULL)
+			diag_add(d, path, c->line, "规则 %s 的信息集 “%s” 不存在", c->v[CC_NAME],
+			    c->v[CC_SET] ? c->v[CC_SET] : "");
+		else if (c->v[CC_FIELD] == NULL || set_field(s, c->v[CC_FIELD]) == NULL)
+			diag_add(d, path, c->line, "规则 %s 指向的指标 “%s” 不在信息集 %s 中", c->v[CC_NAME],
+			    c->v[CC_FIELD] ? c->v[CC_FIELD] : "", c->v[CC_SET]);
+		sev = c->v[CC_SEVERITY];
+		if (!str_eq(sev, "error") && !str_eq(sev, "warning"))
+			diag_add(d, path, c->line, "severity 应为 error 或 warning");
+		c->warning = str_eq(sev, "warning");
+		if (c->v[CC_TEMPLATES] != NULL) {
+			char *copy = xstrdup(c->v[CC_TEMPLATES]), *save = NULL;
+
+			for (char *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+				if (defs_template(defs, tok) == NULL)
+					diag_add(d, path, c->line, "未知的模板 “%s”", tok);
+			free(copy);
+		}
+		if (str_empty(c->v[CC_CONSTRAINT]) || str_empty(c->v[CC_MESSAGE]))
+			diag_add(d, path, c->line, "规则 %s 缺少 constraint 或 message", c->v[CC_NAME]);
+		defs->ncheck++;
+	}
+	tsv_free(t);
+	free(path);
+}
+
+/* The store holds, per set, every field any template has. */
+static void
+build_union(struct defs *defs)
+{
+	defs->all = xcalloc(defs->nbase ? defs->nbase : 1, sizeof *defs->all);
+	for (size_t k = 0; k < defs->nbase; k++)
+		set_copy(&defs->all[k], &defs->base[k]);
+	defs->nall = defs->nbase;
+	for (size_t i = 0; i < defs->ntpl; i++) {
+		const struct template_def *tp = &defs->tpl[i];
+
+		for (size_t k = 0; k < tp->nset; k++) {
+			struct set_def *u = (struct set_def *)defs_set(defs->all, defs->nall,
+			    tp->set[k].v[SC_NAME]);
+
+			for (size_t j = 0; u && j < tp->set[k].nfield; j++) {
+				const struct field_def *f = &tp->set[k].field[j];
+
+				if (f->v[FC_NAME] == NULL || set_field(u, f->v[FC_NAME]) != NULL)
+					continue;
+				u->field = xreallocarray(u->field, u->nfield + 1, sizeof *u->field);
+				field_copy(&u->field[u->nfield++], f);
+			}
+		}
+	}
+}
+
+static void
+check_settings(struct defs *defs, struct diag *d)
+{
+	const struct set_def *ps = defs_set(defs->base, defs->nbase, defs->setting[SK_PERSON_SET]);
+	char *path = xasprintf("%s/settings.tsv", defs->formsdir);
+
+	if (defs->setting[SK_PERSON_SET] && ps == NULL)
+		diag_add(d, path, 0, "person_set “%s” 不是已定义的信息集", defs->setting[SK_PERSON_SET]);
+	else if (ps != NULL && ps->many)
+		diag_add(d, path, 0, "person_set 必须是每人一条记录（records one）的信息集");
+	for (int k = SK_PERSON_NAME; k <= SK_PERSON_NO && ps; k++)
+		if (defs->setting[k] && set_field(ps, defs->setting[k]) == NULL)
+			diag_add(d, path, 0, "%s “%s” 不是信息集 %s 的指标", setting_key_name[k],
+			    defs->setting[k], ps->v[SC_NAME]);
+	for (int k = SK_SCHOOL_CLASS_TABLE; k <= SK_SCHOOL_TYPE_TABLE; k++)
+		if (defs->setting[k] && defs->codes && codes_table(defs->codes, defs->setting[k]) == NULL)
+			diag_add(d, path, 0, "%s “%s” 不是已定义的代码表", setting_key_name[k], defs->setting[k]);
+	free(path);
+}
+
+enum jzg_status
+defs_load(const char *formsdir, const char *datadir, struct defs **out, struct diag *d,
+    char **cause)
+{
+	struct defs *defs = xcalloc(1, sizeof *defs);
+	size_t before = d->n;
+	enum jzg_status st;
+
+	defs->formsdir = xstrdup(formsdir);
+	defs->datadir = xstrdup(datadir);
+	*out = defs;
+	st = codes_load(datadir, &defs->codes, d, cause);
+	if (st != JZG_OK)
+		return st;
+	load_settings(defs, d);
+	load_sets(defs, d);
+	load_templates(defs, d);
+	build_union(defs);
+	load_checks(defs, d);
+	check_settings(defs, d);
+	return d->n > before ? JZG_ERR_DEFS : JZG_OK;
+}
+
+void
+defs_free(struct defs *defs)
+{
+	if (defs == NULL)
+		return;
+	codes_free(defs->codes);
+	for (int k = 0; k < SK__COUNT; k++)
+		free(defs->setting[k]);
+	for (size_t i = 0; i < defs->nbase; i++)
+		set_clear(&defs->base[i]);
+	free(defs->base);
+	for (size_t i = 0; i < defs->nall; i++)
+		set_clear(&defs->all[i]);
+	free(defs->all);
+	for (size_t i = 0; i < defs->ntpl; i++) {
+		for (int c = 0; c < TC__COUNT; c++)
+			free(defs->tpl[i].v[c]);
+		for (size_t k = 0; k < defs->tpl[i].nset; k++)
+			set_clear(&defs->tpl[i].set[k]);
+		free(defs->tpl[i].set);
+	}
+	free(defs->tpl);
+	for (size_t i = 0; i < defs->ncheck; i++)
+		for (int c = 0; c < CC__COUNT; c++)
+			free(defs->check[i].v[c]);
+	free(defs->check);
+	for (size_t i = 0; i < defs->nfile; i++)
+		free(defs->file[i]);
+	free(defs->file);
+	free(defs->formsdir);
+	free(defs->datadir);
+	free(defs);
+}

@@ -1,0 +1,142 @@
+/* defs.h — the indicator system: information sets, indicators (fields),
+ * templates and checks, read from forms/ and the code tables of data/
+ * (format: docs/forms-format.md).  No curses.
+ *
+ * Every definition keeps its raw cells (column-indexed strings, X-macro
+ * tables below) so that template overlays and copies are generic; the typed
+ * view (type, table, flags) is derived once after loading.  A struct defs
+ * owns everything reachable from it. */
+#ifndef JZG_DEFS_H
+#define JZG_DEFS_H
+
+#include <stddef.h>
+
+#include "codes.h"
+#include "diag.h"
+#include "status.h"
+
+#define FIELD_COLUMNS(_) \
+	_(FC_NAME, "name") _(FC_LABEL, "label") _(FC_TYPE, "type") \
+	_(FC_REQUIRED, "required") _(FC_RELEVANT, "relevant") \
+	_(FC_CONSTRAINT, "constraint") _(FC_CONSTRAINT_MESSAGE, "constraint_message") \
+	_(FC_CALCULATE, "calculate") _(FC_DEFAULT, "default") _(FC_HINT, "hint") \
+	_(FC_CHOICE_FILTER, "choice_filter") _(FC_LENGTH, "length") \
+	_(FC_MIN, "min") _(FC_MAX, "max") _(FC_READONLY, "readonly") \
+	_(FC_INDEX, "index") _(FC_DEMO, "demo") _(FC_NO, "no") \
+	_(FC_SOURCE, "source") _(FC_TAG, "tag") _(FC_NOTE, "note")
+
+#define SET_COLUMNS(_) \
+	_(SC_NAME, "name") _(SC_LABEL, "label") _(SC_RECORDS, "records") \
+	_(SC_GROUP, "group") _(SC_ORDER_BY, "order_by") _(SC_FILLED_BY, "filled_by") \
+	_(SC_HINT, "hint") _(SC_SOURCE, "source") _(SC_TAG, "tag") _(SC_NOTE, "note")
+
+#define TEMPLATE_COLUMNS(_) \
+	_(TC_NAME, "name") _(TC_LABEL, "label") _(TC_TITLE, "title") \
+	_(TC_SCHOOL_CLASSES, "school_classes") _(TC_SOURCE, "source") \
+	_(TC_TAG, "tag") _(TC_NOTE, "note")
+
+#define CHECK_COLUMNS(_) \
+	_(CC_NAME, "name") _(CC_SET, "set") _(CC_FIELD, "field") \
+	_(CC_SEVERITY, "severity") _(CC_TEMPLATES, "templates") \
+	_(CC_CONSTRAINT, "constraint") _(CC_MESSAGE, "message") \
+	_(CC_SOURCE, "source") _(CC_TAG, "tag") _(CC_NOTE, "note")
+
+#define SETTING_KEYS(_) \
+	_(SK_PERSON_SET, "person_set") _(SK_PERSON_NAME, "person_name") \
+	_(SK_PERSON_IDTYPE, "person_idtype") _(SK_PERSON_ID, "person_id") \
+	_(SK_PERSON_NO, "person_no") _(SK_SCHOOL_CLASS_TABLE, "school_class_table") \
+	_(SK_PROVINCE_TABLE, "province_table") _(SK_SCHOOL_TYPE_TABLE, "school_type_table")
+
+#define DEFS_ENUM(e, s) e,
+enum field_col { FIELD_COLUMNS(DEFS_ENUM) FC__COUNT };
+enum set_col { SET_COLUMNS(DEFS_ENUM) SC__COUNT };
+enum template_col { TEMPLATE_COLUMNS(DEFS_ENUM) TC__COUNT };
+enum check_col { CHECK_COLUMNS(DEFS_ENUM) CC__COUNT };
+enum setting_key { SETTING_KEYS(DEFS_ENUM) SK__COUNT };
+#undef DEFS_ENUM
+
+extern const char *const field_col_name[FC__COUNT];
+extern const char *const setting_key_name[SK__COUNT];
+
+enum field_type {
+	FT_TEXT, FT_INTEGER, FT_DECIMAL, FT_DATE, FT_MONTH, FT_YEAR,
+	FT_SELECT_ONE, FT_SELECT_MULTIPLE
+};
+
+enum field_req { REQ_NO, REQ_YES, REQ_EXPR };
+
+struct field_def {
+	char                    *v[FC__COUNT]; /* raw cells; NULL when empty */
+	const char              *file;         /* owned by defs */
+	int                      line;
+	/* derived by defs_load */
+	enum field_type          type;
+	const char              *table_id;     /* points into v[FC_TYPE] */
+	const struct code_table *table;        /* for coded types */
+	enum field_req           required;
+	int                      length;       /* 0 = no limit */
+	int                      readonly;
+	int                      index;
+};
+
+struct set_def {
+	char             *v[SC__COUNT];
+	const char       *file;
+	int               line;
+	int               many;     /* records: many */
+	struct field_def *field;    /* in order */
+	size_t            nfield;
+};
+
+struct template_def {
+	char           *v[TC__COUNT];
+	int             line;
+	struct set_def *set;        /* resolved sets of this template */
+	size_t          nset;
+};
+
+struct check_def {
+	char *v[CC__COUNT];
+	int   line;
+	int   warning;              /* severity: warning */
+};
+
+struct defs {
+	char                *formsdir;
+	char                *datadir;
+	struct codes        *codes;
+	char                *setting[SK__COUNT];
+	struct set_def      *base;  /* shared sets, official order */
+	size_t               nbase;
+	struct set_def      *all;   /* union of every template's fields: the store schema */
+	size_t               nall;
+	struct template_def *tpl;
+	size_t               ntpl;
+	struct check_def    *check;
+	size_t               ncheck;
+	char               **file;  /* interned file names */
+	size_t               nfile;
+};
+
+/* Load forms/ (formsdir) and data/ (datadir).  Every problem found is added
+ * to d (file:line: message); the return value is JZG_ERR_DEFS when d holds
+ * any, JZG_OK otherwise, or another status with a cause when a required file
+ * cannot be read.  *out is set whenever something was loaded (even with
+ * problems), so a linter can go on; caller frees with defs_free. */
+enum jzg_status defs_load(const char *formsdir, const char *datadir, struct defs **out,
+    struct diag *d, char **cause);
+void defs_free(struct defs *defs);
+
+const struct template_def *defs_template(const struct defs *defs, const char *name);
+const struct set_def *defs_set(const struct set_def *sets, size_t n, const char *name);
+const struct field_def *set_field(const struct set_def *s, const char *name);
+/* Index of a field in s, or -1. */
+int set_field_index(const struct set_def *s, const char *name);
+/* The person set of a template (settings: person_set). */
+const struct set_def *template_person_set(const struct defs *defs, const struct template_def *t);
+
+/* Accessors that read well at call sites. */
+static inline const char *fdef(const struct field_def *f, enum field_col c) { return f->v[c]; }
+static inline const char *sdef(const struct set_def *s, enum set_col c) { return s->v[c]; }
+
+#endif

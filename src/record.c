@@ -1,0 +1,181 @@
+/* record.c — see record.h. */
+#include "record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr.h"
+#include "util.h"
+
+char *
+record_default(struct store *st, const struct set_def *s, const struct field_def *f,
+    sqlite3_int64 staff_id)
+{
+	const char *def = f->v[FC_DEFAULT];
+	char *sql, *q, *out = NULL;
+	sqlite3_stmt *ps;
+
+	if (def == NULL)
+		return NULL;
+	if (def[0] != '=')
+		return xstrdup(def);
+	if ((sql = expr_sql(def + 1, s, NULL, EXPR_PARAM, NULL, NULL)) == NULL)
+		return NULL;
+	q = xasprintf("SELECT (%s)", sql);
+	if (sqlite3_prepare_v2(st->db, q, -1, &ps, NULL) == SQLITE_OK) {
+		if (sqlite3_bind_parameter_count(ps) >= (int)s->nfield + 1)
+			sqlite3_bind_int64(ps, (int)s->nfield + 1, staff_id);
+		if (sqlite3_step(ps) == SQLITE_ROW && sqlite3_column_type(ps, 0) != SQLITE_NULL)
+			out = xstrdup((const char *)sqlite3_column_text(ps, 0));
+		sqlite3_finalize(ps);
+	}
+	free(q);
+	free(sql);
+	return out;
+}
+
+static enum jzg_status
+insert_with_defaults(struct store *st, const struct set_def *s, sqlite3_int64 staff_id,
+    sqlite3_int64 *rowid, char **cause)
+{
+	struct strbuf cols = { 0 }, vals = { 0 };
+	char **dv = xcalloc(s->nfield ? s->nfield : 1, sizeof *dv);
+	sqlite3_stmt *ps;
+	enum jzg_status rc;
+	int n = 1;
+	char *sql;
+
+	strbuf_adds(&cols, "staff_id");
+	strbuf_adds(&vals, "?1");
+	if (s->many) {
+		strbuf_adds(&cols, ", seq");
+		strbuf_addf(&vals, ", (SELECT coalesce(max(seq), 0) + 1 FROM \"s_%s\" WHERE staff_id = ?1)",
+		    s->v[SC_NAME]);
+	}
+	for (size_t j = 0; j < s->nfield; j++) {
+		if ((dv[j] = record_default(st, s, &s->field[j], staff_id)) == NULL)
+			continue;
+		strbuf_addf(&cols, ", \"%s\"", s->field[j].v[FC_NAME]);
+		strbuf_addf(&vals, ", ?%d", ++n);
+	}
+	sql = xasprintf("INSERT INTO \"s_%s\"(%s) VALUES(%s)", s->v[SC_NAME], cols.s, vals.s);
+	rc = store_prepare(st, sql, &ps, cause);
+	if (rc == JZG_OK) {
+		sqlite3_bind_int64(ps, 1, staff_id);
+		n = 1;
+		for (size_t j = 0; j < s->nfield; j++)
+			if (dv[j] != NULL)
+				sqlite3_bind_text(ps, ++n, dv[j], -1, SQLITE_STATIC);
+		if (sqlite3_step(ps) != SQLITE_DONE)
+			rc = jzg_fail(cause, JZG_ERR_DB, "保存失败：%s", store_errstr(sqlite3_errcode(st->db)));
+		else if (rowid != NULL)
+			*rowid = sqlite3_last_insert_rowid(st->db);
+		sqlite3_finalize(ps);
+	}
+	for (size_t j = 0; j < s->nfield; j++)
+		free(dv[j]);
+	free(dv);
+	free(sql);
+	strbuf_free(&cols);
+	strbuf_free(&vals);
+	return rc;
+}
+
+enum jzg_status
+record_new_staff(struct store *st, sqlite3_int64 school_id, const struct template_def *tpl,
+    sqlite3_int64 *staff_id, char **cause)
+{
+	const struct set_def *ps = template_person_set(st->defs, tpl);
+	sqlite3_stmt *s;
+	enum jzg_status rc;
+
+	if (ps == NULL)
+		return jzg_fail(cause, JZG_ERR_DEFS, "模板 %s 没有人员信息集", tpl->v[TC_NAME]);
+	if ((rc = store_exec(st, "SAVEPOINT new_staff", cause)) != JZG_OK)
+		return rc;
+	rc = store_prepare(st, "INSERT INTO staff(school_id) VALUES(?)", &s, cause);
+	if (rc == JZG_OK) {
+		sqlite3_bind_int64(s, 1, school_id);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = jzg_fail(cause, JZG_ERR_DB, "添加人员失败：%s", store_errstr(sqlite3_errcode(st->db)));
+		sqlite3_finalize(s);
+	}
+	if (rc == JZG_OK) {
+		*staff_id = sqlite3_last_insert_rowid(st->db);
+		rc = insert_with_defaults(st, ps, *staff_id, NULL, cause);
+	}
+	if (rc != JZG_OK) {
+		sqlite3_exec(st->db, "ROLLBACK TO new_staff; RELEASE new_staff", NULL, NULL, NULL);
+		return rc;
+	}
+	return store_exec(st, "RELEASE new_staff", cause);
+}
+
+enum jzg_status
+record_add(struct store *st, const struct set_def *s, sqlite3_int64 staff_id, sqlite3_int64 *rowid,
+    char **cause)
+{
+	if (!s->many)
+		return jzg_fail(cause, JZG_ERR_INVALID, "信息集 %s 每人只有一条记录", s->v[SC_LABEL]);
+	return insert_with_defaults(st, s, staff_id, rowid, cause);
+}
+
+enum jzg_status
+record_set(struct store *st, const struct set_def *s, sqlite3_int64 key, const struct field_def *f,
+    const char *value, char **cause)
+{
+	char *sql = xasprintf("UPDATE \"s_%s\" SET \"%s\" = ? WHERE %s = ?", s->v[SC_NAME],
+	    f->v[FC_NAME], s->many ? "id" : "staff_id");
+	sqlite3_stmt *ps;
+	enum jzg_status rc = store_prepare(st, sql, &ps, cause);
+
+	free(sql);
+	if (rc != JZG_OK)
+		return rc;
+	if (str_empty(value))
+		sqlite3_bind_null(ps, 1);
+	else
+		sqlite3_bind_text(ps, 1, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ps, 2, key);
+	if (sqlite3_step(ps) != SQLITE_DONE)
+		rc = jzg_fail(cause, JZG_ERR_DB, "保存 %s 失败：%s", f->v[FC_LABEL],
+		    store_errstr(sqlite3_errcode(st->db)));
+	else if (sqlite3_changes(st->db) == 0)
+		rc = jzg_fail(cause, JZG_ERR_NOTFOUND, "记录已不存在");
+	sqlite3_finalize(ps);
+	return rc;
+}
+
+enum jzg_status
+record_recalc(struct store *st, const struct template_def *tpl, sqlite3_int64 staff_id, char **cause)
+{
+	enum jzg_status rc = JZG_OK;
+
+	for (size_t i = 0; i < tpl->nset && rc == JZG_OK; i++) {
+		const struct set_def *s = &tpl->set[i];
+
+		for (size_t j = 0; j < s->nfield && rc == JZG_OK; j++) {
+			const struct field_def *f = &s->field[j];
+			char *expr, *sql;
+			sqlite3_stmt *ps;
+
+			if (!f->readonly || f->v[FC_CALCULATE] == NULL)
+				continue;
+			if ((expr = expr_sql(f->v[FC_CALCULATE], s, NULL, EXPR_ROW, NULL, cause)) == NULL)
+				return JZG_ERR_DEFS;
+			sql = xasprintf("UPDATE \"s_%s\" AS cur SET \"%s\" = (%s) WHERE cur.staff_id = ?",
+			    s->v[SC_NAME], f->v[FC_NAME], expr);
+			rc = store_prepare(st, sql, &ps, cause);
+			if (rc == JZG_OK) {
+				sqlite3_bind_int64(ps, 1, staff_id);
+				if (sqlite3_step(ps) != SQLITE_DONE)
+					rc = jzg_fail(cause, JZG_ERR_DB, "更新 %s 失败：%s", f->v[FC_LABEL],
+					    sqlite3_errmsg(st->db));
+				sqlite3_finalize(ps);
+			}
+			free(sql);
+			free(expr);
+		}
+	}
+	return rc;
+}

@@ -1,0 +1,349 @@
+/* store.c — see store.h. */
+#include "store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+static const char *const base_schema =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+	"CREATE TABLE school("
+	"  id INTEGER PRIMARY KEY,"
+	"  code TEXT NOT NULL UNIQUE,"        /* 10-digit 学校标识码 */
+	"  name TEXT NOT NULL,"
+	"  template TEXT NOT NULL,"           /* forms/templates.tsv name */
+	"  expected_staff INTEGER,"           /* 年报 headcount, for 录入率 */
+	"  created TEXT NOT NULL DEFAULT (datetime('now','localtime')),"
+	"  updated TEXT NOT NULL DEFAULT (datetime('now','localtime')));"
+	"CREATE TABLE staff("
+	"  id INTEGER PRIMARY KEY,"
+	"  school_id INTEGER NOT NULL REFERENCES school(id) ON DELETE CASCADE,"
+	"  state TEXT NOT NULL DEFAULT 'draft',"
+	"  created TEXT NOT NULL DEFAULT (datetime('now','localtime')),"
+	"  updated TEXT NOT NULL DEFAULT (datetime('now','localtime')));"
+	"CREATE INDEX staff_school ON staff(school_id);";
+
+const char *
+store_errstr(int rc)
+{
+	switch (rc & 0xFF) {
+	case SQLITE_FULL:     return "磁盘已满，请清理磁盘空间后重试";
+	case SQLITE_READONLY: return "文件只读，无法写入（请检查文件权限或 U 盘写保护）";
+	case SQLITE_CANTOPEN: return "无法打开文件（请检查路径和权限）";
+	case SQLITE_NOTADB:   return "不是 SQLite 数据库，或文件已损坏";
+	case SQLITE_CORRUPT:  return "数据文件已损坏";
+	case SQLITE_IOERR:    return "读写磁盘出错（请检查磁盘或 U 盘）";
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:   return "数据文件正被另一个程序使用";
+	case SQLITE_NOMEM:    return "内存不足";
+	case SQLITE_CONSTRAINT: return "违反数据约束";
+	default:              return "数据库错误";
+	}
+}
+
+enum jzg_status
+store_exec(struct store *st, const char *sql, char **cause)
+{
+	char *err = NULL;
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &err);
+
+	if (rc != SQLITE_OK) {
+		jzg_fail(cause, JZG_ERR_DB, "%s（%s）", store_errstr(rc), err ? err : sqlite3_errstr(rc));
+		sqlite3_free(err);
+		return JZG_ERR_DB;
+	}
+	return JZG_OK;
+}
+
+enum jzg_status
+store_prepare(struct store *st, const char *sql, sqlite3_stmt **out, char **cause)
+{
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, out, NULL);
+
+	if (rc != SQLITE_OK)
+		return jzg_fail(cause, JZG_ERR_DB, "%s（%s）", store_errstr(rc), sqlite3_errmsg(st->db));
+	return JZG_OK;
+}
+
+const char *
+store_affinity(const struct field_def *f)
+{
+	switch (f->type) {
+	case FT_INTEGER: case FT_YEAR: return "INTEGER";
+	case FT_DECIMAL:               return "NUMERIC";
+	default:                       return "TEXT";
+	}
+}
+
+static int
+pragma_int(sqlite3 *db, const char *sql, int *out)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Is the file there and not SQLite?  (Before SQLite touches it, so that a
+ * stray spreadsheet handed to --db is left exactly as it was.) */
+static enum jzg_status
+check_header(const char *path, int *exists, char **cause)
+{
+	FILE *fp;
+	char head[16];
+	size_t n;
+	struct stat sb;
+
+	*exists = 0;
+	if (strcmp(path, ":memory:") == 0)
+		return JZG_OK;
+	if (stat(path, &sb) != 0)
+		return errno == ENOENT ? JZG_OK :
+		    jzg_fail(cause, JZG_ERR_IO, "无法访问 %s：%s", path, strerror(errno));
+	if (S_ISDIR(sb.st_mode))
+		return jzg_fail(cause, JZG_ERR_FOREIGN, "%s 是一个目录，不是数据文件", path);
+	*exists = 1;
+	if (sb.st_size == 0)
+		return JZG_OK;
+	if ((fp = fopen(path, "rb")) == NULL)
+		return jzg_fail(cause, JZG_ERR_IO, "无法打开 %s：%s", path, strerror(errno));
+	n = fread(head, 1, sizeof head, fp);
+	fclose(fp);
+	if (n < sizeof head || memcmp(head, "SQLite format 3", 16) != 0)
+		return jzg_fail(cause, JZG_ERR_FOREIGN,
+		    "%s 不是 jzg 数据文件（也不是 SQLite 数据库），未做任何改动。请确认选择的文件。", path);
+	return JZG_OK;
+}
+
+/* Migration steps from version k-1 to k; steps[0] is unused.  Each runs in
+ * the same transaction as the user_version bump. */
+static const char *const migrations[STORE_SCHEMA_VERSION + 1] = {
+	NULL,
+	NULL,   /* 1: base_schema itself */
+};
+
+static enum jzg_status
+identify_and_migrate(struct store *st, int readonly, char **cause)
+{
+	int appid, version, nobj, rc;
+	char *sql;
+
+	if ((rc = pragma_int(st->db, "PRAGMA application_id", &appid)) != SQLITE_OK ||
+	    (rc = pragma_int(st->db, "PRAGMA user_version", &version)) != SQLITE_OK ||
+	    (rc = pragma_int(st->db, "SELECT count(*) FROM sqlite_master", &nobj)) != SQLITE_OK)
+		return jzg_fail(cause, rc == SQLITE_NOTADB ? JZG_ERR_FOREIGN : JZG_ERR_DB,
+		    "%s：%s，未做任何改动", st->path, store_errstr(rc));
+	if (appid == 0 && version == 0 && nobj == 0) {
+		if (readonly)
+			return jzg_fail(cause, JZG_ERR_FOREIGN, "%s 是空文件，不是 jzg 数据文件", st->path);
+		sql = xasprintf("BEGIN IMMEDIATE;%sPRAGMA application_id=%d;PRAGMA user_version=%d;"
+		    "INSERT INTO meta VALUES('created_by','jzg " JZG_VERSION "');COMMIT;",
+		    base_schema, STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
+		if (store_exec(st, sql, cause) != JZG_OK) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			free(sql);
+			return JZG_ERR_DB;
+		}
+		free(sql);
+		return JZG_OK;
+	}
+	if (appid != STORE_APPLICATION_ID)
+		return jzg_fail(cause, JZG_ERR_FOREIGN,
+		    "%s 是其他程序的 SQLite 数据库，不是 jzg 数据文件，未做任何改动", st->path);
+	if (version > STORE_SCHEMA_VERSION)
+		return jzg_fail(cause, JZG_ERR_NEWER,
+		    "%s 由更新版本的 jzg 写入（文件版本 %d，本程序支持到 %d），请升级 jzg 后再打开；文件未做任何改动",
+		    st->path, version, STORE_SCHEMA_VERSION);
+	if (version < STORE_SCHEMA_VERSION && readonly)
+		return jzg_fail(cause, JZG_ERR_NEWER, "%s 是旧版本文件，需要先用本程序打开升级", st->path);
+	for (int k = version + 1; k <= STORE_SCHEMA_VERSION; k++) {
+		sql = xasprintf("BEGIN IMMEDIATE;%sPRAGMA user_version=%d;COMMIT;",
+		    migrations[k] ? migrations[k] : "", k);
+		if (store_exec(st, sql, cause) != JZG_OK) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			free(sql);
+			return JZG_ERR_DB;
+		}
+		free(sql);
+	}
+	return JZG_OK;
+}
+
+/* Columns present in table `name` (sqlite3 list), or NULL when the table is
+ * missing. */
+static int
+table_has_column(sqlite3 *db, const char *table, const char *col, int *exists)
+{
+	char *sql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info(%Q) WHERE name = %Q COLLATE NOCASE", table, col);
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL), found = 0;
+
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK)
+		return rc;
+	found = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	*exists = found;
+	return SQLITE_OK;
+}
+
+/* Create what the definitions have and the file lacks.  Never drops or
+ * rewrites a column: data keyed under an indicator a province removed stays
+ * in the file. */
+static enum jzg_status
+sync_schema(struct store *st, char **cause)
+{
+	struct strbuf b = { 0 };
+	enum jzg_status rc;
+
+	strbuf_adds(&b, "BEGIN IMMEDIATE;");
+	for (size_t i = 0; i < st->defs->nall; i++) {
+		const struct set_def *s = &st->defs->all[i];
+		char tname[80];
+		int exists = 0;
+
+		snprintf(tname, sizeof tname, "s_%s", s->v[SC_NAME]);
+		if (table_has_column(st->db, tname, "staff_id", &exists) != SQLITE_OK)
+			exists = 0;
+		if (!exists) {
+			if (s->many)
+				strbuf_addf(&b, "CREATE TABLE \"%s\"(id INTEGER PRIMARY KEY, staff_id INTEGER NOT NULL "
+				    "REFERENCES staff(id) ON DELETE CASCADE, seq INTEGER NOT NULL DEFAULT 0", tname);
+			else
+				strbuf_addf(&b, "CREATE TABLE \"%s\"(staff_id INTEGER PRIMARY KEY "
+				    "REFERENCES staff(id) ON DELETE CASCADE", tname);
+			for (size_t j = 0; j < s->nfield; j++)
+				strbuf_addf(&b, ", \"%s\" %s", s->field[j].v[FC_NAME], store_affinity(&s->field[j]));
+			strbuf_adds(&b, ");");
+			if (s->many)
+				strbuf_addf(&b, "CREATE INDEX \"%s_staff\" ON \"%s\"(staff_id, seq);", tname, tname);
+		} else {
+			for (size_t j = 0; j < s->nfield; j++) {
+				int has = 0;
+
+				table_has_column(st->db, tname, s->field[j].v[FC_NAME], &has);
+				if (!has)
+					strbuf_addf(&b, "ALTER TABLE \"%s\" ADD COLUMN \"%s\" %s;", tname,
+					    s->field[j].v[FC_NAME], store_affinity(&s->field[j]));
+			}
+		}
+		for (size_t j = 0; j < s->nfield; j++)
+			if (s->field[j].index)
+				strbuf_addf(&b, "CREATE INDEX IF NOT EXISTS \"%s_%s\" ON \"%s\"(\"%s\");", tname,
+				    s->field[j].v[FC_NAME], tname, s->field[j].v[FC_NAME]);
+	}
+	strbuf_adds(&b, "COMMIT;");
+	rc = store_exec(st, b.s, cause);
+	if (rc != JZG_OK)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	strbuf_free(&b);
+	return rc;
+}
+
+/* temp.code: the code tables as rows, for choice_filter and look-ups in SQL. */
+static enum jzg_status
+load_code_table(struct store *st, char **cause)
+{
+	sqlite3_stmt *ins;
+	enum jzg_status rc;
+
+	rc = store_exec(st, "CREATE TEMP TABLE code(tbl TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,"
+	    " parent TEXT, filter TEXT, pick INTEGER, excl INTEGER, ord INTEGER, PRIMARY KEY(tbl, code))"
+	    " WITHOUT ROWID;BEGIN;", cause);
+	if (rc != JZG_OK)
+		return rc;
+	if ((rc = store_prepare(st, "INSERT OR IGNORE INTO temp.code VALUES(?,?,?,?,?,?,?,?)", &ins, cause)) != JZG_OK)
+		return rc;
+	for (size_t i = 0; i < st->defs->codes->ntab; i++) {
+		const struct code_table *t = &st->defs->codes->tab[i];
+
+		for (size_t j = 0; j < t->nrow; j++) {
+			const struct code *c = &t->row[j];
+
+			sqlite3_bind_text(ins, 1, t->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 2, c->code, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 3, c->name, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 4, c->parent, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 5, c->filter, -1, SQLITE_STATIC);
+			sqlite3_bind_int(ins, 6, c->pick);
+			sqlite3_bind_int(ins, 7, c->excl);
+			sqlite3_bind_int64(ins, 8, (sqlite3_int64)j);
+			sqlite3_step(ins);
+			sqlite3_reset(ins);
+		}
+	}
+	sqlite3_finalize(ins);
+	return store_exec(st, "COMMIT", cause);
+}
+
+enum jzg_status
+store_open(const char *path, const struct defs *defs, unsigned flags, struct store **out,
+    char **cause)
+{
+	struct store *st;
+	int exists, rc, oflags;
+	enum jzg_status s;
+
+	*out = NULL;
+	if ((s = check_header(path, &exists, cause)) != JZG_OK)
+		return s;
+	if (!exists && !(flags & STORE_CREATE) && strcmp(path, ":memory:") != 0)
+		return jzg_fail(cause, JZG_ERR_NOTFOUND, "数据文件 %s 不存在", path);
+	st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(path);
+	st->defs = defs;
+	st->fn.defs = defs;
+	st->fn.rng = 20131011;
+	oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | ((flags & STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		jzg_fail(cause, JZG_ERR_IO, "无法打开数据文件 %s：%s", path, store_errstr(rc));
+		store_close(st);
+		return JZG_ERR_IO;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	/* Rollback journal + FULL sync: each committed value survives a power cut
+	 * (tech.md §7); foreign keys so deleting a person deletes their records. */
+	if ((s = store_exec(st, (flags & STORE_READONLY) ? "PRAGMA foreign_keys=ON" :
+	    "PRAGMA foreign_keys=ON;PRAGMA journal_mode=DELETE;PRAGMA synchronous=FULL", cause)) != JZG_OK ||
+	    (s = identify_and_migrate(st, flags & STORE_READONLY, cause)) != JZG_OK) {
+		store_close(st);
+		return s;
+	}
+	if (sqlfn_register(st->db, &st->fn) != SQLITE_OK) {
+		store_close(st);
+		return jzg_fail(cause, JZG_ERR_DB, "注册 SQL 函数失败");
+	}
+	if (!(flags & STORE_READONLY) && (s = sync_schema(st, cause)) != JZG_OK) {
+		store_close(st);
+		return s;
+	}
+	if ((s = load_code_table(st, cause)) != JZG_OK) {
+		store_close(st);
+		return s;
+	}
+	*out = st;
+	return JZG_OK;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->db != NULL)
+		sqlite3_close_v2(st->db);
+	free(st->path);
+	free(st);
+}
