@@ -10,6 +10,7 @@ struct app {
 	const char   *db_path;    /* --db, or NULL for the default */
 	const char   *forms_dir;  /* --forms, or NULL */
 	const char   *data_dir;   /* --data, or NULL */
+	char         *db_owned;   /* the default path when --db was not given */
 	struct defs  *defs;
 	struct store *st;
 };

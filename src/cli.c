@@ -75,7 +75,7 @@ app_open_store(struct app *a, int create)
 			free(cause);
 			return -1;
 		}
-		a->db_path = path;   /* lives until exit */
+		a->db_path = a->db_owned = path;
 	}
 	if (store_open(a->db_path, a->defs, create ? STORE_CREATE : 0, &a->st, &cause) != JZG_OK) {
 		say_error("%s", cause ? cause : "无法打开数据文件");
@@ -90,8 +90,10 @@ app_done(struct app *a)
 {
 	store_close(a->st);
 	defs_free(a->defs);
+	free(a->db_owned);
 	a->st = NULL;
 	a->defs = NULL;
+	a->db_owned = NULL;
 }
 
 /* ---------------------------------------------------------------- verbs */
@@ -117,10 +119,11 @@ verb_forms(struct app *a, int argc, char **argv)
 		free(forms);
 		forms = xstrdup(argv[2]);
 		if (a->data_dir == NULL && (fp = fopen(idx, "r")) != NULL) {
+			char *real = realpath(sibling, NULL);   /* messages name data/, not forms/../data */
+
 			fclose(fp);
 			free(data);
-			data = sibling;
-			sibling = NULL;
+			data = real ? real : xstrdup(sibling);
 		}
 		free(sibling);
 		free(idx);

@@ -213,7 +213,7 @@ random_value(struct demo *dm, const struct set_def *s, struct dfield *df, sqlite
 				out = xstrdup(code[a]);
 			else {
 				/* two codes, none exclusive, in table order */
-				while (excl[b] || b == a)
+				for (size_t k = 0; k < n && (excl[b] || b == a); k++)
 					b = (b + 1) % n;
 				if (excl[b] || b == a)
 					out = xstrdup(code[a]);

@@ -87,7 +87,9 @@ lint_template(struct lint *l, const struct template_def *tp)
 				continue;
 		}
 		path = xasprintf("%s/checks.tsv", l->defs->formsdir);
-		if (c->v[CC_FIELD] && set_field(s, c->v[CC_FIELD]) == NULL)
+		/* a field in no template at all was reported by defs_load already */
+		if (c->v[CC_FIELD] && set_field(s, c->v[CC_FIELD]) == NULL &&
+		    set_field(defs_set(l->defs->all, l->defs->nall, c->v[CC_SET]), c->v[CC_FIELD]) != NULL)
 			diag_add(l->d, path, c->line, "规则 %s 指向的指标 %s 在模板 %s 中不存在（可用 templates 列限定模板）",
 			    c->v[CC_NAME], c->v[CC_FIELD], tn);
 		lint_one(l, s, NULL, "constraint", c->v[CC_CONSTRAINT], 0, NULL, tn, path, c->line);

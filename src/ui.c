@@ -47,7 +47,8 @@ frame(const char *title, const char *legend)
 	attroff(A_REVERSE);
 }
 
-static void
+/* Returns 1 when the user asked to quit. */
+static int
 show_staff(struct app *a, const struct school_row *sch)
 {
 	const struct template_def *t = defs_template(a->defs, sch->template);
@@ -58,13 +59,13 @@ show_staff(struct app *a, const struct school_row *sch)
 	sqlite3_stmt *s;
 
 	if (ps == NULL)
-		return;
+		return 0;
 	sql = xasprintf("SELECT coalesce(p.\"%s\", '（未填姓名）'), coalesce(p.\"%s\", '') FROM staff"
 	    " JOIN \"s_%s\" p ON p.staff_id = staff.id WHERE staff.school_id = ? ORDER BY staff.id LIMIT ? OFFSET ?",
 	    fname, fid, ps->v[SC_NAME]);
 	if (sqlite3_prepare_v2(a->st->db, sql, -1, &s, NULL) != SQLITE_OK) {
 		free(sql);
-		return;
+		return 0;
 	}
 	for (;;) {
 		char title[256];
@@ -92,13 +93,7 @@ show_staff(struct app *a, const struct school_row *sch)
 			mvaddstr(3, 2, "本校还没有教职工。");
 		refresh();
 		ch = getch();
-		if (ch == 'q' || ch == 'Q') {
-			sqlite3_finalize(s);
-			free(sql);
-			endwin();
-			exit(EXIT_CLEAN);
-		}
-		if (ch == 27 || ch == KEY_LEFT)
+		if (ch == 'q' || ch == 'Q' || ch == 27 || ch == KEY_LEFT)
 			break;
 		if ((ch == KEY_DOWN || ch == KEY_NPAGE || ch == ' ') && top + rows < sch->staff)
 			top += rows;
@@ -107,6 +102,7 @@ show_staff(struct app *a, const struct school_row *sch)
 	}
 	sqlite3_finalize(s);
 	free(sql);
+	return ch == 'q' || ch == 'Q';
 }
 
 int
@@ -167,8 +163,8 @@ ui_run(struct app *a)
 			sel++;
 		if (ch == KEY_UP && sel > 0)
 			sel--;
-		if ((ch == '\n' || ch == KEY_ENTER || ch == KEY_RIGHT) && n > 0)
-			show_staff(a, &rows[sel]);
+		if ((ch == '\n' || ch == KEY_ENTER || ch == KEY_RIGHT) && n > 0 && show_staff(a, &rows[sel]))
+			break;
 	}
 	endwin();
 	school_list_free(rows, n);

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The command line and the client's first screens, as a new user meets them.
+. "$(dirname "$0")/lib.sh"
+
+out=$("$J" --version); expect_eq "--version" "$out" "jzg 0.1.0"
+out=$("$J" --help); expect_has "--help lists school add" "$out" "school add --code 学校标识码"
+out=$("$J" frobnicate 2>&1) && rc=0 || rc=$?
+expect_eq "unknown command exits 2" "$rc" 2
+expect_has "unknown command in Chinese" "$out" "不认识的命令"
+expect_eq "error is one line" "$(wc -l <<<"$out")" 1
+
+DB=$T/county.db
+out=$("$J" --db "$DB" school add --code 21430123 --name 甲校 --type zxx 2>&1) && rc=0 || rc=$?
+expect_eq "short school code refused" "$rc" 2
+expect_has "short school code message" "$out" "学校标识码应为 10 位数字"
+out=$("$J" --db "$DB" school add --code 2143012345 --name 测试县第一小学 --type zxx 2>&1)
+expect_has "school added" "$out" "已添加学校：2143012345 测试县第一小学"
+out=$("$J" --db "$DB" school add --code 1143012346 --name 测试县幼儿园 --type yey 2>&1)
+expect_has "second school added" "$out" "已添加学校"
+out=$("$J" --db "$DB" demo --staff 10 2>&1) && rc=0 || rc=$?
+expect_eq "demo without --school in a two-school file" "$rc" 2
+expect_has "demo asks for --school" "$out" "--school"
+
+out=$("$J" --db "$DB" demo --staff 1000 --school 2143012345 2>&1)
+expect_has "demo 1000" "$out" "已生成 1000 名演示教职工"
+expect_eq "1000 people" "$(sqlite3 "$DB" 'SELECT count(*) FROM staff')" 1000
+for t in $(sqlite3 "$DB" "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 's\_%' ESCAPE '\\'"); do
+	n=$(sqlite3 "$DB" "SELECT count(DISTINCT staff_id) FROM \"$t\"")
+	[ "$n" = 1000 ] || bad "set $t filled for $n of 1000"
+done
+ok "every set filled for every person"
+expect_eq "application_id" "$(sqlite3 "$DB" 'PRAGMA application_id')" 1247430449
+out=$("$J" --db "$DB" school list)
+expect_has "school list" "$out" $'2143012345\t测试县第一小学\t中小学\t1000'
+
+# A file of another program is refused and left as it was.
+printf 'not a database\n' > "$T/other.db"
+sum=$(md5sum < "$T/other.db")
+out=$("$J" --db "$T/other.db" school list 2>&1) && rc=0 || rc=$?
+expect_eq "foreign file exits 2" "$rc" 2
+expect_has "foreign file message" "$out" "不是 jzg 数据文件"
+expect_eq "foreign file unchanged" "$(md5sum < "$T/other.db")" "$sum"
+
+# Not a UTF-8 locale: refuse, in Chinese and English.
+out=$(env LANG=C LC_ALL=C "$J" --db "$DB" 2>&1 < /dev/null) && rc=0 || rc=$?
+expect_eq "non-UTF-8 locale exits 2" "$rc" 2
+expect_has "non-UTF-8 message (zh)" "$out" "不是 UTF-8"
+expect_has "non-UTF-8 message (en)" "$out" "not UTF-8"
+
+# First run: the default database is created under XDG_DATA_HOME.
+screen_start 80 24 "XDG_DATA_HOME=$T/xdg JZG_FORMS=$JZG_FORMS JZG_DATA=$JZG_DATA $J"
+wait_for "文件中还没有学校" && ok "first run shows the empty file"
+keys q
+expect_eq "quit exits 0" "$(pane_dead_status)" 0
+[ -s "$T/xdg/jzg/jzg.db" ] && ok "default database created" || bad "no $T/xdg/jzg/jzg.db"
+screen_stop
+
+# Schools and staff are shown; quitting is clean.
+screen_start 80 24 "JZG_FORMS=$JZG_FORMS JZG_DATA=$JZG_DATA $J --db $DB"
+wait_for "测试县第一小学" && ok "school listed"
+wait_for "测试县幼儿园" && ok "second school listed"
+keys Down Enter   # schools are listed by code: the kindergarten (11…) comes first
+wait_for "教职工 1000 人" && ok "staff screen opens"
+first=$(sqlite3 "$DB" "SELECT XM FROM s_jbxx ORDER BY staff_id LIMIT 1")
+wait_for "$first" && ok "first person's name shown ($first)"
+keys Escape
+wait_for "学校标识码" && ok "Esc goes back"
+keys q
+expect_eq "quit exits 0" "$(pane_dead_status)" 0
+screen_stop
+finish

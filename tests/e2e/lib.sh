@@ -1,0 +1,54 @@
+# lib.sh — helpers for the end-to-end tests (sourced).  Each test gets a
+# private temp dir and, for screens, a private tmux server.
+set -euo pipefail
+J=${1:?usage: $0 path/to/jzg}
+T=$(mktemp -d /tmp/jzg_e2e.XXXXXX)
+TMUX_SOCK="jzg_e2e_$$"
+TM="tmux -L $TMUX_SOCK -f /dev/null"
+cleanup() { $TM kill-server 2>/dev/null || true; rm -rf "$T"; }
+trap cleanup EXIT
+FAILS=0
+PASSES=0
+
+ok()   { PASSES=$((PASSES + 1)); echo "ok   - $*"; }
+bad()  { FAILS=$((FAILS + 1)); echo "FAIL - $*"; }
+# expect_eq WHAT GOT WANT
+expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got «$2», want «$3»"; fi; }
+# expect_has WHAT TEXT NEEDLE
+expect_has() { if grep -qF -- "$3" <<<"$2"; then ok "$1"; else bad "$1: «$3» not in:"; echo "$2" | head -20; fi; }
+
+# Start the real binary in a tmux pane of W×H running "$@" (one shell
+# command line); its exit status is written to $T/status when it ends.
+screen_start() {
+	local w=$1 h=$2; shift 2
+	rm -f "$T/status"
+	printf '#!/bin/sh\nexport LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color\n%s\necho $? > %s/status\n' "$*" "$T" > "$T/run.sh"
+	$TM new-session -d -s app -x "$w" -y "$h" "sh $T/run.sh"
+}
+screen() { $TM capture-pane -p -t app; }
+# wait_for REGEX [SECONDS]: poll the screen, no fixed sleeps
+wait_for() {
+	local end=$((SECONDS + ${2:-10}))
+	while ((SECONDS < end)); do
+		screen | grep -qE -- "$1" && return 0
+		sleep 0.05
+	done
+	echo "TIMEOUT waiting for /$1/; screen was:"; screen
+	return 1
+}
+keys() { $TM send-keys -t app "$@"; }
+text() { $TM send-keys -t app -l "$1"; }
+pane_dead_status() {
+	local end=$((SECONDS + 10))
+	while ((SECONDS < end)); do
+		[ -s "$T/status" ] && { cat "$T/status"; return 0; }
+		sleep 0.05
+	done
+	echo timeout
+}
+screen_stop() { $TM kill-server 2>/dev/null || true; sleep 0.3; }
+
+finish() {
+	echo "$PASSES passed, $FAILS failed"
+	[ "$FAILS" -eq 0 ]
+}

@@ -1,0 +1,269 @@
+/* test_store.c — the SQLite file: identity, refusal of foreign, damaged and
+ * newer files, schema migration when definitions change, schools. */
+#include "helpers.h"
+
+#include <sys/stat.h>
+
+#include "record.h"
+#include "school.h"
+
+static struct defs *defs;
+static char dir[] = "/tmp/jzg_store_XXXXXX";
+
+static int
+setup(void **state)
+{
+	(void)state;
+	defs = load_shipped_defs();
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	defs_free(defs);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+static char *
+tmp(const char *leaf)
+{
+	return xasprintf("%s/%s", dir, leaf);
+}
+
+static char *
+slurp(const char *path, size_t *n)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = xmalloc(1 << 20);
+
+	assert_non_null(fp);
+	*n = fread(buf, 1, 1 << 20, fp);
+	fclose(fp);
+	return buf;
+}
+
+static void
+fresh_file(void **state)
+{
+	char *path = tmp("fresh.db"), *cause = NULL;
+	struct store *st;
+
+	(void)state;
+	assert_int_equal(store_open(path, defs, 0, &st, &cause), JZG_ERR_NOTFOUND);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(q_int(st, "PRAGMA application_id"), STORE_APPLICATION_ID);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(q_int(st, "PRAGMA synchronous"), 2);     /* FULL */
+	assert_int_equal(q_int(st, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'delete'"), 1);
+	assert_int_equal(q_int(st, "PRAGMA foreign_keys"), 1);
+	/* a table per set, a column per field of the union */
+	for (size_t i = 0; i < defs->nall; i++) {
+		char *sql = xasprintf("SELECT count(*) FROM pragma_table_info('s_%s')", defs->all[i].v[SC_NAME]);
+
+		assert_int_equal(q_int(st, sql), (long long)defs->all[i].nfield + (defs->all[i].many ? 3 : 1));
+		free(sql);
+	}
+	store_close(st);
+	free(path);
+}
+
+static void
+schools(void **state)
+{
+	char *path = tmp("schools.db"), *cause = NULL;
+	struct store *st;
+	sqlite3_int64 id = 0, staff = 0;
+
+	(void)state;
+	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(school_add(st, "2143012345", "测试县第一小学", "zxx", &id, &cause), JZG_OK);
+	assert_true(id > 0);
+#define REFUSE(code, name, tpl, want) do { \
+		assert_int_equal(school_add(st, code, name, tpl, NULL, &cause), JZG_ERR_INVALID); \
+		if (strstr(cause, want) == NULL) fprintf(stderr, "%s\n", cause); \
+		assert_non_null(strstr(cause, want)); free(cause); cause = NULL; } while (0)
+	REFUSE("214301234", "甲", "zxx", "10 位");
+	REFUSE("21430123A5", "甲", "zxx", "数字");
+	REFUSE("9943012345", "甲", "zxx", "学校类别码");
+	REFUSE("2199012345", "甲", "zxx", "省级行政区划代码");
+	REFUSE("1143012345", "甲", "zxx", "不使用中小学模板");
+	REFUSE("2143012346", "甲", "xyz", "未知的模板");
+	REFUSE("2143012346", "", "zxx", "不能为空");
+	REFUSE("2143012346", "甲/乙", "zxx", "不能含有");
+	assert_int_equal(school_add(st, "2143012345", "重复", "zxx", NULL, &cause), JZG_ERR_EXISTS);
+	free(cause);
+	cause = NULL;
+	/* a new person gets the template's defaults */
+	assert_int_equal(record_new_staff(st, id, defs_template(defs, "zxx"), &staff, &cause), JZG_OK);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM s_jbxx WHERE GJDQM = '156'"), 1);
+	store_close(st);
+	free(path);
+}
+
+static void
+refuses_foreign_damaged_newer(void **state)
+{
+	char *text = tmp("notes.xlsx"), *other = tmp("other.db"), *newer = tmp("newer.db");
+	char *cause = NULL, *before, *after;
+	size_t nb, na;
+	struct store *st;
+	FILE *fp;
+	sqlite3 *db;
+
+	(void)state;
+	fp = fopen(text, "w");
+	fputs("PK\x03\x04 this is a spreadsheet, not a database", fp);
+	fclose(fp);
+	before = slurp(text, &nb);
+	assert_int_equal(store_open(text, defs, STORE_CREATE, &st, &cause), JZG_ERR_FOREIGN);
+	assert_non_null(strstr(cause, "不是 jzg 数据文件"));
+	free(cause);
+	cause = NULL;
+	after = slurp(text, &na);
+	assert_int_equal(nb, na);
+	assert_memory_equal(before, after, nb);
+	free(before);
+	free(after);
+
+	assert_int_equal(sqlite3_open(other, &db), SQLITE_OK);
+	sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES(1);", NULL, NULL, NULL);
+	sqlite3_close(db);
+	assert_int_equal(store_open(other, defs, STORE_CREATE, &st, &cause), JZG_ERR_FOREIGN);
+	assert_non_null(strstr(cause, "其他程序"));
+	free(cause);
+	cause = NULL;
+
+	assert_int_equal(store_open(newer, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	store_exec(st, "PRAGMA user_version = 99", NULL);
+	store_close(st);
+	before = slurp(newer, &nb);
+	assert_int_equal(store_open(newer, defs, 0, &st, &cause), JZG_ERR_NEWER);
+	assert_non_null(strstr(cause, "更新版本"));
+	free(cause);
+	after = slurp(newer, &na);
+	assert_int_equal(nb, na);
+	assert_memory_equal(before, after, nb);
+	free(before);
+	free(after);
+
+	/* a truncated (damaged) database */
+	{
+		char *damaged = tmp("damaged.db");
+		char *buf = slurp(newer, &nb);
+
+		cause = NULL;
+		fp = fopen(damaged, "wb");
+		fwrite(buf, 1, 100, fp);          /* header only, no pages */
+		for (int i = 0; i < 4000; i++)
+			fputc(0xA5, fp);
+		fclose(fp);
+		free(buf);
+		assert_int_not_equal(store_open(damaged, defs, 0, &st, &cause), JZG_OK);
+		assert_non_null(cause);
+		free(cause);
+		free(damaged);
+	}
+	free(text);
+	free(other);
+	free(newer);
+}
+
+/* Write a copy of forms/ into dir/leaf; with add, append an indicator
+ * SJHM2 to sets/lxfs.tsv laid out by that file's own header. */
+static char *
+forms_copy(const char *leaf, int add)
+{
+	char *forms = paths_forms_dir(), *dst = tmp(leaf), *cmd, *lx, line[4096];
+	FILE *fp;
+
+	cmd = xasprintf("rm -rf '%s' && cp -r '%s' '%s'", dst, forms, dst);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	if (add) {
+		struct strbuf row = { 0 };
+		char *save = NULL, *tok;
+		int first = 1;
+
+		lx = xasprintf("%s/sets/lxfs.tsv", dst);
+		fp = fopen(lx, "r");
+		while (fgets(line, sizeof line, fp) != NULL && line[0] == '#')
+			;
+		fclose(fp);
+		line[strcspn(line, "\r\n")] = '\0';
+		for (tok = strtok_r(line, "\t", &save); tok; tok = strtok_r(NULL, "\t", &save)) {
+			if (!first)
+				strbuf_addc(&row, '\t');
+			first = 0;
+			strbuf_adds(&row, strcmp(tok, "name") == 0 ? "SJHM2" : strcmp(tok, "label") == 0 ? "备用手机号" :
+			    strcmp(tok, "type") == 0 ? "text" : strcmp(tok, "source") == 0 ? "province" :
+			    strcmp(tok, "tag") == 0 ? "UNCERTAIN" : "");
+		}
+		strbuf_addc(&row, '\n');
+		fp = fopen(lx, "a");
+		fputs(row.s, fp);
+		fclose(fp);
+		strbuf_free(&row);
+		free(lx);
+	}
+	free(forms);
+	return dst;
+}
+
+static void
+migration_keeps_data(void **state)
+{
+	char *path = tmp("migrate.db"), *cause = NULL, *data = paths_data_dir();
+	char *forms2 = forms_copy("forms2", 1);
+	struct defs *defs2 = NULL;
+	struct diag d = { 0 };
+	struct store *st;
+	sqlite3_int64 sid, staff;
+
+	(void)state;
+	assert_int_equal(defs_load(forms2, data, &defs2, &d, &cause), JZG_OK);
+	diag_free(&d);
+	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(school_add(st, "2143012345", "甲校", "zxx", &sid, &cause), JZG_OK);
+	assert_int_equal(record_new_staff(st, sid, defs_template(defs, "zxx"), &staff, &cause), JZG_OK);
+	store_exec(st, "UPDATE s_jbxx SET XM = '张三'", NULL);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM pragma_table_info('s_lxfs') WHERE name = 'SJHM2'"), 0);
+	store_close(st);
+
+	/* a province adds an indicator: the column appears, data stays */
+	assert_int_equal(store_open(path, defs2, 0, &st, &cause), JZG_OK);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM pragma_table_info('s_lxfs') WHERE name = 'SJHM2'"), 1);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM s_jbxx WHERE XM = '张三'"), 1);
+	store_exec(st, "INSERT INTO s_lxfs(staff_id, SJHM2) VALUES(1, '13800000000')", NULL);
+	store_close(st);
+
+	/* and removes it again: nothing is dropped */
+	assert_int_equal(store_open(path, defs, 0, &st, &cause), JZG_OK);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM s_lxfs WHERE SJHM2 = '13800000000'"), 1);
+	store_close(st);
+	defs_free(defs2);
+	free(forms2);
+	free(data);
+	free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fresh_file),
+		cmocka_unit_test(schools),
+		cmocka_unit_test(refuses_foreign_damaged_newer),
+		cmocka_unit_test(migration_keeps_data),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
