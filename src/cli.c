@@ -311,6 +311,8 @@ verb_demo(struct app *a, int argc, char **argv)
 }
 
 static int verb_help(struct app *a, int argc, char **argv);
+int verb_export(struct app *a, int argc, char **argv);   /* cli_xlsx.c */
+int verb_import(struct app *a, int argc, char **argv);
 
 static const struct verb {
 	const char *name;
@@ -321,6 +323,8 @@ static const struct verb {
 	{ "school", verb_school, "school add --code 学校标识码 --name 学校名称 --type zxx|zz|tj|yey|gx", "添加学校（学校标识码须为 10 位，类别码和省份码须有效）" },
 	{ "school", verb_school, "school list", "列出文件中的学校和已录入人数" },
 	{ "demo", verb_demo, "demo --staff N [--school 学校标识码] [--seed 数]", "为学校生成 N 名演示教职工（各信息集均填写，符合校验规则）" },
+	{ "export", verb_export, "export [--school 学校标识码 ...|--all] [--out 目录] [--zip]", "导出官方 Excel 模板：每校一个 学校标识码_学校名称_模板名称.xlsx；--zip 按模板打包为 模板名称_YYYYMMDD.zip" },
+	{ "import", verb_import, "import [--school 学校标识码] [--keep-good] 文件.xlsx|目录|文件.zip ...", "导入填好的模板：整个文件要么全部导入要么不导入；--keep-good 只导入没有错误的人员" },
 	{ "forms", verb_forms, "forms check [目录]", "检查指标定义和代码表，逐条列出 文件:行: 问题" },
 	{ "help", verb_help, "help", "显示本帮助" },
 };

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# xlsx.sh — benchmark of `jzg export` and `jzg import` on the 100,000-staff
+# demo file against a bare libxlsxwriter constant_memory loop writing the
+# same cells (bench/xlsx_baseline.c), all in the same run.  Not a test.
+# usage: bench/xlsx.sh [BUILD_DIR]   (figures go to docs/xlsx.md by hand)
+set -euo pipefail
+B=${1:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DB=/tmp/jzg_bench_100k.db
+J="$B/jzg"
+export JZG_FORMS="$ROOT/forms" JZG_DATA="$ROOT/data"
+[ -f "$DB" ] || { echo "build $DB first (docs/xlsx.md §Benchmark)"; exit 2; }
+W=$(mktemp -d /tmp/jzg_bench_xlsx.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+mkdir "$W/base" "$W/exp"
+echo "machine: $(nproc) cores, $(lscpu | grep 'Model name' | sed 's/ \+/ /g')"
+echo "staff: $(sqlite3 "$DB" 'SELECT count(*) FROM staff'), schools: $(sqlite3 "$DB" 'SELECT count(*) FROM school')"
+t() { /usr/bin/time -f "%e s, peak %M KB" "$@" 2>&1 >/dev/null | tail -1; }
+echo "baseline (bare constant_memory loop): $(t "$B/xlsx_baseline" "$DB" "$W/base" jbxx SFZJH XM)"
+echo "jzg export --all:                     $(t "$J" --db "$DB" export --out "$W/exp")"
+du -sh "$W/base" "$W/exp" | sed 's/^/size: /'
+echo "jzg import into an empty file:        $(t "$J" --db "$W/imp.db" import "$W/exp")"
+echo "imported staff: $(sqlite3 "$W/imp.db" 'SELECT count(*) FROM staff')"

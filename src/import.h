@@ -1,0 +1,67 @@
+/* import.h — read filled templates (.xlsx written by xlsx_export, possibly
+ * edited in Excel or WPS) back into the store.  No curses.
+ *
+ * A file imports whole or not at all (one transaction), unless keep_good:
+ * then the people with any error are left as they were and everyone else
+ * is imported.  People are matched by 身份证件号 (settings person_id)
+ * within the school; the sets of a person in the file are replaced by what
+ * the file holds, so importing the same file twice changes nothing.  People
+ * in the store but not in the file are left alone.  A file of another
+ * school or template is refused, naming both. */
+#ifndef JZG_IMPORT_H
+#define JZG_IMPORT_H
+
+#include <sqlite3.h>
+
+#include "progress.h"
+#include "store.h"
+
+/* Reports a finding of the extra checks (the rules engine): set and key as
+ * in record_set (staff_id for a one-record set, else the record id); field
+ * may be NULL. */
+typedef void (*import_report_fn)(void *ctx, const struct set_def *s, sqlite3_int64 key,
+    const struct field_def *f, int warning, const char *message);
+
+/* The hook for the rules engine (issue 3): run every rule over the people
+ * of school_id that this import touched (their staff ids are in the temp
+ * table imp_staff(staff_id)), reporting through report.  NULL = only the
+ * importer's own type, code, length and required checks. */
+typedef enum jzg_status (*import_check_fn)(void *arg, struct store *st, sqlite3_int64 school_id,
+    import_report_fn report, void *ctx, char **cause);
+
+struct import_opts {
+	int                    keep_good;    /* import the good people, skip those with errors */
+	const char            *school;       /* the file must belong to this 学校标识码, or NULL */
+	unsigned long long     max_part;     /* decompressed-size cap per part; 0 = default */
+	const struct progress *pg;           /* bytes of sheets read; may be NULL */
+	import_check_fn        check;        /* may be NULL */
+	void                  *check_arg;
+	/* Each finding, formatted `工作表 〈X〉 第 N 行 第 M 列 〈指标〉：message` or a
+	 * file-level message; file is the name the user knows. */
+	void                 (*finding)(void *arg, const char *file, int warning, const char *text);
+	void                  *finding_arg;
+};
+
+struct import_result {
+	long   files;        /* files imported (whole or in part) */
+	long   refused;      /* files refused */
+	long   persons;      /* people imported */
+	long   records;      /* rows of the other sets imported */
+	long   skipped;      /* people skipped (keep_good) */
+	long   errors, warnings;
+};
+
+/* Import path: one .xlsx, a directory of .xlsx files (name order), or a
+ * .zip holding .xlsx files.  Returns JZG_OK when everything was imported,
+ * JZG_ERR_INVALID when a file was refused or people were skipped (findings
+ * went to o->finding), another status with a cause when a file could not
+ * be read at all.  res (may be NULL) is added to. */
+enum jzg_status import_path(struct store *st, const char *path, const struct import_opts *o,
+    struct import_result *res, char **cause);
+
+/* Import one .xlsx; name is the file name to check (学校标识码_学校名称_
+ * 模板名称.xlsx) and to name in findings. */
+enum jzg_status import_file(struct store *st, const char *path, const char *name,
+    const struct import_opts *o, struct import_result *res, char **cause);
+
+#endif

@@ -1,0 +1,584 @@
+/* layout.c — see layout.h. */
+#include "layout.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "defs.h"
+#include "tsv.h"
+#include "util.h"
+
+#define LAYOUT_NAME(e, s) s,
+static const char *const layout_col_name[LC__COUNT + 1] = { LAYOUT_COLUMNS(LAYOUT_NAME) NULL };
+#undef LAYOUT_NAME
+
+static void
+layout_defaults(struct layout *l, const char *tpl)
+{
+	memset(l, 0, sizeof *l);
+	l->template = xstrdup(tpl);
+	l->code_style = LCS_CODE_NAME;
+	l->code_sep = xstrdup("-");
+	l->multi_sep = xstrdup(";");
+	l->date_form = xstrdup("YYYY-MM-DD");
+	l->month_form = xstrdup("YYYY-MM");
+	l->sheet_name = LSN_LABEL;
+	l->header_rows = 2;
+	l->required_mark = xstrdup("*");
+	l->input_rows = 500;
+	l->guide = 1;
+	l->guide_sheet = xstrdup("填表说明");
+	l->code_sheet = xstrdup("代码表");
+}
+
+static void
+layout_clear(struct layout *l)
+{
+	free(l->template);
+	free(l->code_sep);
+	free(l->multi_sep);
+	free(l->date_form);
+	free(l->month_form);
+	free(l->required_mark);
+	free(l->guide_sheet);
+	free(l->code_sheet);
+}
+
+void
+layout_free(struct layout *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		layout_clear(&l[i]);
+	free(l);
+}
+
+/* A date form holds YYYY, MM (and DD for dates) once each; the rest are
+ * separators that cannot be mistaken for digits. */
+static int
+form_ok(const char *form, int want_day)
+{
+	int y = 0, m = 0, dd = 0;
+
+	for (const char *p = form; *p; ) {
+		if (strncmp(p, "YYYY", 4) == 0) { y++; p += 4; }
+		else if (strncmp(p, "MM", 2) == 0) { m++; p += 2; }
+		else if (strncmp(p, "DD", 2) == 0) { dd++; p += 2; }
+		else if (isalnum((unsigned char)*p)) return 0;
+		else p++;
+	}
+	return y == 1 && m == 1 && dd == (want_day ? 1 : 0);
+}
+
+/* Excel's rule for sheet names. */
+static int
+sheet_name_ok(const char *s)
+{
+	return !str_empty(s) && utf8_valid(s) && utf8_chars(s) <= 31 && strpbrk(s, "[]:*?/\\'") == NULL;
+}
+
+static void
+layout_row(struct defs *defs, const struct tsv *t, const struct tsv_row *r, const char *path,
+    struct diag *d)
+{
+	const char *v[LC__COUNT];
+	struct layout *l;
+	int line = r->line;
+
+	for (int c = 0; c < LC__COUNT; c++)
+		v[c] = tsv_get(r, tsv_col(t, layout_col_name[c]));
+	if (defs_template(defs, v[LC_TEMPLATE]) == NULL) {
+		diag_add(d, path, line, "template “%s” 不是 templates.tsv 中的模板", v[LC_TEMPLATE]);
+		return;
+	}
+	for (size_t i = 0; i < defs->nlayout; i++)
+		if (strcmp(defs->layout[i].template, v[LC_TEMPLATE]) == 0) {
+			diag_add(d, path, line, "模板 %s 重复（第 %d 行已有）", v[LC_TEMPLATE],
+			    defs->layout[i].line);
+			return;
+		}
+	defs->layout = xreallocarray(defs->layout, defs->nlayout + 1, sizeof *defs->layout);
+	l = &defs->layout[defs->nlayout++];
+	layout_defaults(l, v[LC_TEMPLATE]);
+	l->line = line;
+#define TAKE(field, col) do { if (*v[col]) { free(l->field); l->field = xstrdup(v[col]); } } while (0)
+	TAKE(code_sep, LC_CODE_SEP);
+	TAKE(multi_sep, LC_MULTI_SEP);
+	TAKE(date_form, LC_DATE_FORM);
+	TAKE(month_form, LC_MONTH_FORM);
+	TAKE(required_mark, LC_REQUIRED_MARK);
+	TAKE(guide_sheet, LC_GUIDE_SHEET);
+	TAKE(code_sheet, LC_CODE_SHEET);
+#undef TAKE
+	if (*v[LC_CODE_STYLE]) {
+		if (strcmp(v[LC_CODE_STYLE], "code") == 0) l->code_style = LCS_CODE;
+		else if (strcmp(v[LC_CODE_STYLE], "code-name") == 0) l->code_style = LCS_CODE_NAME;
+		else if (strcmp(v[LC_CODE_STYLE], "name") == 0) l->code_style = LCS_NAME;
+		else diag_add(d, path, line, "code_style 应为 code、code-name 或 name");
+	}
+	if (*v[LC_SHEET_NAME]) {
+		if (strcmp(v[LC_SHEET_NAME], "label") == 0) l->sheet_name = LSN_LABEL;
+		else if (strcmp(v[LC_SHEET_NAME], "number-label") == 0) l->sheet_name = LSN_NUMBER_LABEL;
+		else diag_add(d, path, line, "sheet_name 应为 label 或 number-label");
+	}
+	if (*v[LC_HEADER_ROWS]) {
+		if (strcmp(v[LC_HEADER_ROWS], "1") == 0 || strcmp(v[LC_HEADER_ROWS], "2") == 0)
+			l->header_rows = v[LC_HEADER_ROWS][0] - '0';
+		else
+			diag_add(d, path, line, "header_rows 应为 1 或 2");
+	}
+	if (*v[LC_INPUT_ROWS]) {
+		char *end;
+		long n = strtol(v[LC_INPUT_ROWS], &end, 10);
+
+		if (*end != '\0' || n < 0 || n > 100000)
+			diag_add(d, path, line, "input_rows 应为 0–100000 的整数");
+		else
+			l->input_rows = (int)n;
+	}
+	if (*v[LC_GUIDE]) {
+		if (strcmp(v[LC_GUIDE], "yes") == 0) l->guide = 1;
+		else if (strcmp(v[LC_GUIDE], "no") == 0) l->guide = 0;
+		else diag_add(d, path, line, "guide 应为 yes 或 no");
+	}
+	if (!form_ok(l->date_form, 1))
+		diag_add(d, path, line, "date_form “%s” 应含 YYYY、MM、DD 各一次，其余为分隔符", l->date_form);
+	if (!form_ok(l->month_form, 0))
+		diag_add(d, path, line, "month_form “%s” 应含 YYYY、MM 各一次，其余为分隔符", l->month_form);
+	if (isalnum((unsigned char)l->code_sep[0]) || isalnum((unsigned char)l->multi_sep[0]) ||
+	    strcmp(l->code_sep, l->multi_sep) == 0 || strchr(l->multi_sep, ' ') != NULL)
+		diag_add(d, path, line, "code_sep 和 multi_sep 应为不同的标点，且不含空格");
+	if (!sheet_name_ok(l->guide_sheet) || !sheet_name_ok(l->code_sheet) ||
+	    strcmp(l->guide_sheet, l->code_sheet) == 0)
+		diag_add(d, path, line, "guide_sheet / code_sheet 应为不同的工作表名（不超过 31 字，不含 []:*?/\\'）");
+}
+
+void
+layout_load(struct defs *defs, struct diag *d)
+{
+	char *path = xasprintf("%s/export.tsv", defs->formsdir), *cause = NULL;
+	struct tsv *t;
+
+	if (access(path, F_OK) != 0) {     /* optional: defaults for every template */
+		free(path);
+		return;
+	}
+	if (tsv_load(path, &t, d, &cause) != JZG_OK) {
+		diag_add(d, path, 0, "%s", cause);
+		free(cause);
+		free(path);
+		return;
+	}
+	if (t->col != NULL)
+		tsv_check_columns(t, layout_col_name, d);
+	if (tsv_col(t, "template") < 0)
+		diag_add(d, path, t->header_line, "缺少 template 列");
+	else
+		for (size_t i = 0; i < t->nrow; i++)
+			layout_row(defs, t, &t->row[i], path, d);
+	/* Sheet names of every set must be legal and distinct within a template. */
+	for (size_t i = 0; i < defs->ntpl; i++) {
+		const struct template_def *tp = &defs->tpl[i];
+		const struct layout *l = layout_of(defs, tp->v[TC_NAME]);
+		char **names = xcalloc(tp->nset + 1, sizeof *names);
+
+		for (size_t k = 0; k < tp->nset; k++) {
+			names[k] = layout_sheet_name(l, &tp->set[k], k);
+			if (!sheet_name_ok(names[k]) || strcmp(names[k], l->guide_sheet) == 0 ||
+			    strcmp(names[k], l->code_sheet) == 0)
+				diag_add(d, path, l->line, "模板 %s 信息集 %s 的工作表名 “%s” 不能用（不超过 31 字，"
+				    "不含 []:*?/\\'，不与说明表、代码表同名）", tp->v[TC_NAME],
+				    tp->set[k].v[SC_NAME], names[k]);
+			for (size_t j = 0; j < k; j++)
+				if (strcmp(names[j], names[k]) == 0)
+					diag_add(d, path, l->line, "模板 %s 有两个工作表都叫 “%s”",
+					    tp->v[TC_NAME], names[k]);
+		}
+		for (size_t k = 0; k < tp->nset; k++)
+			free(names[k]);
+		free(names);
+	}
+	tsv_free(t);
+	free(path);
+}
+
+const struct layout *
+layout_of(const struct defs *defs, const char *template_name)
+{
+	static struct layout dflt;    /* built-in defaults, shared by every template */
+
+	for (size_t i = 0; i < defs->nlayout; i++)
+		if (strcmp(defs->layout[i].template, template_name) == 0)
+			return &defs->layout[i];
+	if (dflt.template == NULL) {
+		layout_defaults(&dflt, "");
+	}
+	return &dflt;
+}
+
+char *
+layout_sheet_name(const struct layout *l, const struct set_def *s, size_t k)
+{
+	/* Characters Excel forbids in sheet names become their full-width
+	 * forms, so 国家/行业标准 stays readable as 国家／行业标准. */
+	static const char *const wide[][2] = {
+		{ "/", "／" }, { "\\", "＼" }, { ":", "：" }, { "?", "？" }, { "*", "＊" },
+		{ "[", "【" }, { "]", "】" }, { "'", "’" },
+	};
+	const char *label = s->v[SC_LABEL] ? s->v[SC_LABEL] : s->v[SC_NAME];
+	struct strbuf b = { 0 };
+
+	if (l->sheet_name == LSN_NUMBER_LABEL)
+		strbuf_addf(&b, "%zu-", k + 1);
+	for (const char *p = label; *p; p++) {
+		size_t i;
+
+		for (i = 0; i < sizeof wide / sizeof wide[0]; i++)
+			if (*p == wide[i][0][0]) {
+				strbuf_adds(&b, wide[i][1]);
+				break;
+			}
+		if (i == sizeof wide / sizeof wide[0])
+			strbuf_addc(&b, *p);
+	}
+	return strbuf_take(&b);
+}
+
+char *
+layout_header(const struct layout *l, const struct field_def *f)
+{
+	if (f->required == REQ_YES && f->v[FC_RELEVANT] == NULL && !f->readonly)
+		return xasprintf("%s%s", l->required_mark, f->v[FC_LABEL]);
+	return xstrdup(f->v[FC_LABEL]);
+}
+
+/* ---------------------------------------------------------------- dates */
+
+static char *
+date_to_form(const char *form, const char *stored)
+{
+	struct strbuf b = { 0 };
+
+	for (const char *p = form; *p; ) {
+		if (strncmp(p, "YYYY", 4) == 0) { strbuf_add(&b, stored, 4); p += 4; }
+		else if (strncmp(p, "MM", 2) == 0) { strbuf_add(&b, stored + 5, 2); p += 2; }
+		else if (strncmp(p, "DD", 2) == 0) { strbuf_add(&b, stored + 8, 2); p += 2; }
+		else strbuf_addc(&b, *p++);
+	}
+	return strbuf_take(&b);
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return dm[m - 1];
+}
+
+static int
+digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* Match text against form; out gets YYYY-MM-DD or YYYY-MM. */
+static int
+date_from_form(const char *form, const char *text, int want_day, char out[11])
+{
+	int y = -1, m = -1, dd = 1;
+	const char *t = text;
+
+	for (const char *p = form; *p; ) {
+		if (strncmp(p, "YYYY", 4) == 0) {
+			if ((y = digits(t, 4)) < 0) return -1;
+			p += 4; t += 4;
+		} else if (strncmp(p, "MM", 2) == 0) {
+			if ((m = digits(t, 2)) < 0) return -1;
+			p += 2; t += 2;
+		} else if (strncmp(p, "DD", 2) == 0) {
+			if ((dd = digits(t, 2)) < 0) return -1;
+			p += 2; t += 2;
+		} else if (*t++ != *p++)
+			return -1;
+	}
+	if (*t != '\0' || y < 1000 || m < 1 || m > 12 || dd < 1 || dd > days_in_month(y, m))
+		return -1;
+	if (want_day)
+		snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, dd % 100);
+	else
+		snprintf(out, 11, "%04d-%02d", y % 10000, m % 100);
+	return 0;
+}
+
+int
+layout_serial_date(double serial, char out[11])
+{
+	long days = (long)serial, y, m, dd, a, b, c, e, f;
+
+	/* 1900 system with Excel's phantom 1900-02-29: serial 61 is 1900-03-01. */
+	if (serial < 61 || serial > 2958465)
+		return -1;
+	/* serial 25569 = 1970-01-01; civil-from-days (H. Hinnant). */
+	a = days - 25569 + 719468;
+	b = (a >= 0 ? a : a - 146096) / 146097;
+	c = a - b * 146097;
+	e = (c - c / 1460 + c / 36524 - c / 146096) / 365;
+	y = e + b * 400;
+	f = c - (365 * e + e / 4 - e / 100);
+	m = (5 * f + 2) / 153;
+	dd = f - (153 * m + 2) / 5 + 1;
+	m = m < 10 ? m + 3 : m - 9;
+	y += m <= 2;
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)dd % 100u);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- codes */
+
+static void
+add_code(struct strbuf *b, const struct layout *l, const struct code_table *t, const char *code)
+{
+	const struct code *c = t ? codes_find(t, code) : NULL;
+
+	if (c == NULL || l->code_style == LCS_CODE)
+		strbuf_adds(b, code);
+	else if (l->code_style == LCS_NAME)
+		strbuf_adds(b, c->name);
+	else
+		strbuf_addf(b, "%s%s%s", c->code, l->code_sep, c->name);
+}
+
+char *
+layout_cell_text(const struct layout *l, const struct field_def *f, const char *stored)
+{
+	struct strbuf b = { 0 };
+
+	if (str_empty(stored))
+		return NULL;
+	switch (f->type) {
+	case FT_SELECT_ONE:
+		add_code(&b, l, f->table, stored);
+		return strbuf_take(&b);
+	case FT_SELECT_MULTIPLE: {
+		char *copy = xstrdup(stored), *save = NULL;
+		int n = 0;
+
+		for (char *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+			if (n++)
+				strbuf_adds(&b, l->multi_sep);
+			add_code(&b, l, f->table, tok);
+		}
+		free(copy);
+		return b.s ? strbuf_take(&b) : xstrdup("");
+	}
+	case FT_DATE:
+		if (strlen(stored) == 10)
+			return date_to_form(l->date_form, stored);
+		return xstrdup(stored);
+	case FT_MONTH:
+		if (strlen(stored) == 7)
+			return date_to_form(l->month_form, stored);
+		return xstrdup(stored);
+	default:
+		return xstrdup(stored);
+	}
+}
+
+/* One item of a coded cell → its row, or NULL with *msg. */
+static const struct code *
+parse_code(const struct layout *l, const struct code_table *t, const char *item, char **msg)
+{
+	const struct code *c = codes_find(t, item), *hit = NULL;
+	const char *sep = strstr(item, l->code_sep);
+	int nhit = 0;
+
+	if (c == NULL && sep != NULL && sep != item) {
+		char *code = xstrndup(item, (size_t)(sep - item));
+
+		c = codes_find(t, code);
+		free(code);
+		if (c != NULL && strcmp(sep + strlen(l->code_sep), c->name) != 0) {
+			*msg = xasprintf("“%s”：代码 %s 在代码表〈%s〉中是“%s”，代码与名称不一致", item,
+			    c->code, t->label, c->name);
+			return NULL;
+		}
+	}
+	if (c == NULL) {
+		for (size_t i = 0; i < t->nrow; i++)
+			if (strcmp(t->row[i].name, item) == 0) {
+				hit = &t->row[i];
+				nhit++;
+			}
+		if (nhit == 1)
+			c = hit;
+		else if (nhit > 1) {
+			*msg = xasprintf("“%s”在代码表〈%s〉中有多个同名项，请写成“代码%s名称”", item, t->label,
+			    l->code_sep);
+			return NULL;
+		}
+	}
+	if (c == NULL) {
+		*msg = xasprintf("“%s”不是代码表〈%s〉中的代码或名称，请从下拉列表选择", item, t->label);
+		return NULL;
+	}
+	if (!c->pick) {
+		*msg = xasprintf("“%s”是代码表〈%s〉中的分类标题，不能选，请选其下的具体项", item, t->label);
+		return NULL;
+	}
+	return c;
+}
+
+static int
+parse_multiple(const struct layout *l, const struct field_def *f, const char *text, char **stored,
+    char **msg)
+{
+	const struct code_table *t = f->table;
+	char *seen = xcalloc(t->nrow ? t->nrow : 1, 1);
+	char *copy = xstrdup(text), *p = copy;
+	struct strbuf b = { 0 };
+	int rc = 0;
+	size_t slen = strlen(l->multi_sep);
+
+	/* The stored form (codes separated by spaces) is accepted too. */
+	if (strstr(text, l->multi_sep) == NULL && strchr(text, ' ') != NULL) {
+		char *c2 = xstrdup(text), *save = NULL;
+		int all = 1;
+
+		for (char *tok = strtok_r(c2, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+			all &= codes_find(t, tok) != NULL;
+		free(c2);
+		if (all)
+			for (char *q = copy; *q; q++)
+				if (*q == ' ')
+					*q = '\x1f';
+	}
+	while (p != NULL && rc == 0) {
+		char *end = slen ? strstr(p, l->multi_sep) : NULL;
+		char *alt = strchr(p, '\x1f');
+		const struct code *c;
+
+		if (alt != NULL && (end == NULL || alt < end)) {
+			*alt = '\0';
+			end = alt + 1;
+		} else if (end != NULL) {
+			*end = '\0';
+			end += slen;
+		}
+		str_trim(p);
+		if (*p != '\0') {
+			if ((c = parse_code(l, t, p, msg)) == NULL)
+				rc = -1;
+			else
+				seen[c - t->row] = 1;
+		}
+		p = end;
+	}
+	for (size_t i = 0; rc == 0 && i < t->nrow; i++)
+		if (seen[i]) {
+			if (b.len)
+				strbuf_addc(&b, ' ');
+			strbuf_adds(&b, t->row[i].code);
+		}
+	*stored = rc == 0 && b.len ? strbuf_take(&b) : NULL;
+	strbuf_free(&b);
+	free(copy);
+	free(seen);
+	return rc;
+}
+
+int
+layout_parse_cell(const struct layout *l, const struct field_def *f, const char *text,
+    char **stored, char **msg)
+{
+	char out[11];
+	const char *p;
+	char *end;
+
+	*stored = NULL;
+	*msg = NULL;
+	if (str_empty(text))
+		return 0;
+	switch (f->type) {
+	case FT_SELECT_ONE: {
+		char *t = str_trim(xstrdup(text));
+		const struct code *c = f->table ? parse_code(l, f->table, t, msg) : NULL;
+
+		if (f->table == NULL && *msg == NULL)
+			*msg = xasprintf("代码表 %s 不存在", f->table_id ? f->table_id : "");
+		free(t);
+		if (c == NULL)
+			return -1;
+		*stored = xstrdup(c->code);
+		return 0;
+	}
+	case FT_SELECT_MULTIPLE:
+		if (f->table == NULL) {
+			*msg = xasprintf("代码表 %s 不存在", f->table_id ? f->table_id : "");
+			return -1;
+		}
+		return parse_multiple(l, f, text, stored, msg);
+	case FT_DATE:
+		if (date_from_form(l->date_form, text, 1, out) == 0 ||
+		    date_from_form("YYYY-MM-DD", text, 1, out) == 0) {
+			*stored = xstrdup(out);
+			return 0;
+		}
+		*msg = xasprintf("“%s”不是日期，应写成 %s", text, l->date_form);
+		return -1;
+	case FT_MONTH:
+		if (date_from_form(l->month_form, text, 0, out) == 0 ||
+		    date_from_form("YYYY-MM", text, 0, out) == 0) {
+			*stored = xstrdup(out);
+			return 0;
+		}
+		*msg = xasprintf("“%s”不是年月，应写成 %s", text, l->month_form);
+		return -1;
+	case FT_YEAR:
+		if (strlen(text) == 4 && digits(text, 4) >= 1000) {
+			*stored = xstrdup(text);
+			return 0;
+		}
+		*msg = xasprintf("“%s”不是年份，应写成 4 位数字，如 2024", text);
+		return -1;
+	case FT_INTEGER:
+		p = text + (*text == '-');
+		if (*p != '\0' && strspn(p, "0123456789") == strlen(p) && strlen(p) <= 15) {
+			*stored = xstrdup(text);
+			return 0;
+		}
+		*msg = xasprintf("“%s”不是整数", text);
+		return -1;
+	case FT_DECIMAL:
+		strtod(text, &end);
+		if (end != text && *end == '\0') {
+			*stored = xstrdup(text);
+			return 0;
+		}
+		*msg = xasprintf("“%s”不是数字", text);
+		return -1;
+	case FT_TEXT:
+		if (!utf8_valid(text)) {
+			*msg = xstrdup("含有无效的字符编码");
+			return -1;
+		}
+		if (f->length > 0 && utf8_chars(text) > (size_t)f->length) {
+			*msg = xasprintf("超过 %d 个字（现有 %zu 个字）", f->length, utf8_chars(text));
+			return -1;
+		}
+		*stored = xstrdup(text);
+		return 0;
+	}
+	return 0;
+}

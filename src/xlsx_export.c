@@ -1,0 +1,597 @@
+/* xlsx_export.c — see xlsx_export.h. */
+#include "xlsx_export.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "expr.h"
+#include "layout.h"
+#include "util.h"
+
+/* Pinned document date (2013-09-01, the first national collection) so that
+ * the same data gives the same bytes. */
+#define EXPORT_CREATED ((time_t)1377993600)
+
+struct col {
+	const struct field_def *f;
+	int                     numeric;   /* integer / decimal: a number cell */
+};
+
+struct tablecol {
+	const struct code_table *t;
+	size_t                   nitem;    /* selectable rows */
+};
+
+struct ex {
+	struct store             *st;
+	const struct defs        *defs;
+	const struct template_def *tpl;
+	const struct layout      *l;
+	const struct set_def     *ps;      /* person set */
+	const struct field_def   *pid, *pname;
+	lxw_workbook             *wb;
+	lxw_format               *f_head, *f_title, *f_text, *f_int, *f_dec, *f_wrap;
+	struct tablecol          *tc;      /* code tables on the code sheet, column order */
+	size_t                    ntc;
+	const struct progress    *pg;
+	unsigned long long        done, total;
+	sqlite3_int64             school;
+	char                     *err;     /* first failure */
+};
+
+char *
+xlsx_export_filename(const char *code, const char *name, const char *title)
+{
+	return xasprintf("%s_%s_%s.xlsx", code, name, title);
+}
+
+static void
+col_letters(size_t c, char out[8])
+{
+	char tmp[8];
+	int n = 0;
+
+	c++;
+	while (c > 0 && n < 7) {
+		tmp[n++] = (char)('A' + (c - 1) % 26);
+		c = (c - 1) / 26;
+	}
+	for (int i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = '\0';
+}
+
+static double
+width_of(const char *s, double min, double max)
+{
+	int w = s ? utf8_width(s) : 0;
+	double x = 1.1 * (w < 0 ? (int)strlen(s) : w) + 1;
+
+	return x < min ? min : x > max ? max : x;
+}
+
+static int
+lxw_ok(struct ex *e, lxw_error rc, const char *what)
+{
+	if (rc == LXW_NO_ERROR)
+		return 1;
+	if (e->err == NULL)
+		e->err = xasprintf("写入 Excel 失败（%s）：%s", what, lxw_strerror(rc));
+	return 0;
+}
+
+static size_t
+table_index(struct ex *e, const struct code_table *t)
+{
+	for (size_t i = 0; i < e->ntc; i++)
+		if (e->tc[i].t == t)
+			return i;
+	return (size_t)-1;
+}
+
+/* The columns of set s: 身份证件号, 姓名, then the set's fields. */
+static struct col *
+set_columns(struct ex *e, const struct set_def *s, size_t *n)
+{
+	struct col *c = xcalloc(s->nfield + 2, sizeof *c);
+	size_t k = 0;
+
+	c[k++].f = e->pid;
+	c[k++].f = e->pname;
+	for (size_t j = 0; j < s->nfield; j++) {
+		const struct field_def *f = &s->field[j];
+
+		if (s == e->ps && (str_eq(f->v[FC_NAME], e->pid->v[FC_NAME]) ||
+		    str_eq(f->v[FC_NAME], e->pname->v[FC_NAME])))
+			continue;
+		c[k].f = f;
+		c[k++].numeric = f->type == FT_INTEGER || f->type == FT_DECIMAL;
+	}
+	*n = k;
+	return c;
+}
+
+static double
+col_width(struct ex *e, const struct col *c, const char *header)
+{
+	const struct field_def *f = c->f;
+	double w = width_of(header, 8, 60), v = 8;
+
+	if (f == e->pid)
+		v = 21;
+	else if (f->table != NULL) {
+		for (size_t i = 0; i < f->table->nrow; i++) {
+			char *t = layout_cell_text(e->l, f, f->table->row[i].code);
+			double x = width_of(t, 8, 40);
+
+			free(t);
+			if (x > v)
+				v = x;
+		}
+		if (f->type == FT_SELECT_MULTIPLE && v < 30)
+			v = 30;
+	} else if (f->type == FT_DATE)
+		v = width_of(e->l->date_form, 8, 20) + 1;
+	else if (f->type == FT_MONTH)
+		v = width_of(e->l->month_form, 8, 20) + 1;
+	else if (f->type == FT_TEXT)
+		v = f->length > 0 ? (f->length * 2 > 40 ? 40 : f->length * 2 + 2) : 20;
+	return w > v ? w : v;
+}
+
+static const char *
+type_text(struct ex *e, const struct field_def *f, char *buf, size_t n)
+{
+	switch (f->type) {
+	case FT_TEXT:
+		if (f->length > 0)
+			snprintf(buf, n, "文本，不超过 %d 个字", f->length);
+		else
+			snprintf(buf, n, "文本");
+		break;
+	case FT_INTEGER: snprintf(buf, n, "整数"); break;
+	case FT_DECIMAL: snprintf(buf, n, "数字（两位小数）"); break;
+	case FT_DATE: snprintf(buf, n, "日期，写成 %s", e->l->date_form); break;
+	case FT_MONTH: snprintf(buf, n, "年月，写成 %s", e->l->month_form); break;
+	case FT_YEAR: snprintf(buf, n, "年份，写成 YYYY"); break;
+	case FT_SELECT_ONE:
+		snprintf(buf, n, "代码，从下拉列表选择（%s）", e->l->code_style == LCS_CODE ? "只写代码" :
+		    e->l->code_style == LCS_NAME ? "只写名称" : "代码和名称");
+		break;
+	case FT_SELECT_MULTIPLE:
+		snprintf(buf, n, "可多选，各项之间用“%s”分隔", e->l->multi_sep);
+		break;
+	}
+	return buf;
+}
+
+/* ----------------------------------------------------------- code sheet */
+
+static void
+collect_tables(struct ex *e)
+{
+	for (size_t k = 0; k < e->tpl->nset; k++)
+		for (size_t j = 0; j < e->tpl->set[k].nfield; j++) {
+			const struct field_def *f = &e->tpl->set[k].field[j];
+			size_t n = 0;
+
+			if (f->table == NULL || f->readonly || table_index(e, f->table) != (size_t)-1)
+				continue;
+			for (size_t i = 0; i < f->table->nrow; i++)
+				n += f->table->row[i].pick != 0;
+			e->tc = xreallocarray(e->tc, e->ntc + 1, sizeof *e->tc);
+			e->tc[e->ntc].t = f->table;
+			e->tc[e->ntc++].nitem = n;
+		}
+}
+
+static void
+write_code_sheet(struct ex *e, lxw_worksheet *ws)
+{
+	struct field_def fake = { 0 };
+	size_t maxrow = 0;
+
+	for (size_t c = 0; c < e->ntc; c++) {
+		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, 24, e->f_text);
+		if (e->tc[c].nitem > maxrow)
+			maxrow = e->tc[c].nitem;
+	}
+	/* constant_memory: rows strictly in order, so write across tables. */
+	for (size_t c = 0; c < e->ntc; c++)
+		worksheet_write_string(ws, 0, (lxw_col_t)c, e->tc[c].t->label, e->f_head);
+	fake.type = FT_SELECT_ONE;
+	for (size_t r = 0; r < maxrow && e->err == NULL; r++)
+		for (size_t c = 0; c < e->ntc; c++) {
+			const struct code_table *t = e->tc[c].t;
+			size_t seen = 0;
+
+			if (r >= e->tc[c].nitem)
+				continue;
+			fake.table = t;
+			for (size_t i = 0; i < t->nrow; i++) {
+				char *s;
+
+				if (!t->row[i].pick || seen++ != r)
+					continue;
+				s = layout_cell_text(e->l, &fake, t->row[i].code);
+				lxw_ok(e, worksheet_write_string(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, s, e->f_text),
+				    "代码表");
+				free(s);
+				break;
+			}
+		}
+	for (size_t c = 0; c < e->ntc; c++) {
+		char letters[8], *name, *ref;
+
+		if (e->tc[c].nitem == 0)
+			continue;
+		col_letters(c, letters);
+		name = xasprintf("L_%s", e->tc[c].t->id);
+		ref = xasprintf("='%s'!$%s$2:$%s$%zu", e->l->code_sheet, letters, letters, e->tc[c].nitem + 1);
+		lxw_ok(e, workbook_define_name(e->wb, name, ref), "代码表名称");
+		free(name);
+		free(ref);
+	}
+	worksheet_hide(ws);
+}
+
+/* ------------------------------------------------------------ data sheet */
+
+static char *
+set_query(struct ex *e, const struct set_def *s, const struct col *c, size_t n, char **cause)
+{
+	struct strbuf b = { 0 };
+	char *ord = NULL;
+
+	/* The person set is both p (keys) and cur (fields). */
+	strbuf_adds(&b, "SELECT ");
+	for (size_t k = 0; k < n; k++)
+		strbuf_addf(&b, "%s%s.\"%s\"", k ? ", " : "", k < 2 && s != e->ps ? "p" : "cur",
+		    c[k].f->v[FC_NAME]);
+	if (s == e->ps)
+		strbuf_addf(&b, " FROM staff t JOIN \"s_%s\" cur ON cur.staff_id = t.id", s->v[SC_NAME]);
+	else
+		strbuf_addf(&b, " FROM staff t JOIN \"s_%s\" p ON p.staff_id = t.id"
+		    " JOIN \"s_%s\" cur ON cur.staff_id = t.id", e->ps->v[SC_NAME], s->v[SC_NAME]);
+	strbuf_adds(&b, " WHERE t.school_id = ?1 ORDER BY t.id");
+	if (s->many) {
+		if (s->v[SC_ORDER_BY] != NULL) {
+			if ((ord = expr_sql(s->v[SC_ORDER_BY], s, NULL, EXPR_ROW, NULL, cause)) == NULL) {
+				strbuf_free(&b);
+				return NULL;
+			}
+			strbuf_addf(&b, ", %s", ord);
+		}
+		strbuf_adds(&b, ", cur.seq, cur.id");
+	}
+	free(ord);
+	return strbuf_take(&b);
+}
+
+static sqlite3_int64
+count_rows(struct ex *e, const struct set_def *s)
+{
+	char *sql = xasprintf("SELECT count(*) FROM staff t JOIN \"s_%s\" cur ON cur.staff_id = t.id "
+	    "WHERE t.school_id = ?1", s->v[SC_NAME]);
+	sqlite3_stmt *q;
+	sqlite3_int64 n = 0;
+
+	if (sqlite3_prepare_v2(e->st->db, sql, -1, &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(q, 1, e->school);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			n = sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+	}
+	free(sql);
+	return n;
+}
+
+static void
+write_set(struct ex *e, lxw_worksheet *ws, const struct set_def *s, sqlite3_int64 nrows)
+{
+	size_t n;
+	struct col *c = set_columns(e, s, &n);
+	char *sql, *cause = NULL;
+	sqlite3_stmt *q = NULL;
+	lxw_row_t row = 0, first;
+	int hr = e->l->header_rows;
+
+	for (size_t k = 0; k < n; k++) {
+		char *h = layout_header(e->l, c[k].f);
+		lxw_format *fmt = c[k].numeric ? (c[k].f->type == FT_DECIMAL ? e->f_dec : e->f_int) : e->f_text;
+
+		worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, col_width(e, &c[k], h), fmt);
+		free(h);
+	}
+	worksheet_freeze_panes(ws, (lxw_row_t)hr, 2);
+	if (hr == 2) {
+		char *title = xasprintf("%s（%s填写）%s%s", s->v[SC_LABEL],
+		    s->v[SC_FILLED_BY] ? s->v[SC_FILLED_BY] : "", s->v[SC_HINT] ? "：" : "",
+		    s->v[SC_HINT] ? s->v[SC_HINT] : "");
+
+		lxw_ok(e, worksheet_write_string(ws, row++, 0, title, e->f_title), s->v[SC_LABEL]);
+		free(title);
+	}
+	worksheet_set_row(ws, row, 30, NULL);
+	for (size_t k = 0; k < n; k++) {
+		char *h = layout_header(e->l, c[k].f);
+
+		lxw_ok(e, worksheet_write_string(ws, row, (lxw_col_t)k, h, e->f_head), s->v[SC_LABEL]);
+		free(h);
+	}
+	first = ++row;
+	if ((sql = set_query(e, s, c, n, &cause)) == NULL ||
+	    sqlite3_prepare_v2(e->st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		if (e->err == NULL)
+			e->err = xasprintf("读取信息集 %s 失败：%s", s->v[SC_LABEL],
+			    cause ? cause : sqlite3_errmsg(e->st->db));
+		free(cause);
+		free(sql);
+		free(c);
+		return;
+	}
+	sqlite3_bind_int64(q, 1, e->school);
+	while (e->err == NULL && sqlite3_step(q) == SQLITE_ROW) {
+		for (size_t k = 0; k < n; k++) {
+			const char *v = (const char *)sqlite3_column_text(q, (int)k);
+			char *t;
+
+			if (v == NULL)
+				continue;
+			if (c[k].numeric && sqlite3_column_type(q, (int)k) != SQLITE_TEXT) {
+				lxw_ok(e, worksheet_write_number(ws, row, (lxw_col_t)k, sqlite3_column_double(q, (int)k),
+				    c[k].f->type == FT_DECIMAL ? e->f_dec : e->f_int), s->v[SC_LABEL]);
+				continue;
+			}
+			t = layout_cell_text(e->l, c[k].f, v);
+			if (t != NULL && *t != '\0')
+				lxw_ok(e, worksheet_write_string(ws, row, (lxw_col_t)k, t, e->f_text), s->v[SC_LABEL]);
+			free(t);
+		}
+		row++;
+		if ((++e->done & 255) == 0)
+			progress_report(e->pg, e->done, e->total);
+	}
+	sqlite3_finalize(q);
+	free(sql);
+	(void)nrows;
+	/* Empty input rows keep the text format, so digits typed there survive. */
+	for (int i = 0; i < e->l->input_rows && e->err == NULL; i++, row++)
+		for (size_t k = 0; k < n; k++)
+			worksheet_write_blank(ws, row, (lxw_col_t)k,
+			    c[k].numeric ? (c[k].f->type == FT_DECIMAL ? e->f_dec : e->f_int) : e->f_text);
+	for (size_t k = 0; k < n && e->err == NULL; k++) {
+		const struct field_def *f = c[k].f;
+		lxw_data_validation dv = { 0 };
+		char *formula, *msg;
+
+		if (f->table == NULL || f->readonly || table_index(e, f->table) == (size_t)-1)
+			continue;
+		formula = xasprintf("=L_%s", f->table->id);
+		msg = f->type == FT_SELECT_MULTIPLE ?
+		    xasprintf("可多选：各项之间用“%s”分隔；单选时从下拉列表选择", e->l->multi_sep) :
+		    xasprintf("请从下拉列表选择（代码表：%s）", f->table->label);
+		dv.validate = LXW_VALIDATION_TYPE_LIST_FORMULA;
+		dv.value_formula = formula;
+		dv.ignore_blank = LXW_VALIDATION_ON;
+		dv.show_error = LXW_VALIDATION_ON;
+		/* A multi-select holds several items: warn, do not block. */
+		dv.error_type = f->type == FT_SELECT_MULTIPLE ? LXW_VALIDATION_ERROR_TYPE_INFORMATION :
+		    LXW_VALIDATION_ERROR_TYPE_STOP;
+		dv.error_title = "输入有误";
+		dv.error_message = msg;
+		lxw_ok(e, worksheet_data_validation_range(ws, first, (lxw_col_t)k,
+		    row > first ? row - 1 : first, (lxw_col_t)k, &dv), "下拉列表");
+		free(formula);
+		free(msg);
+	}
+	free(c);
+}
+
+/* ----------------------------------------------------------------- guide */
+
+static void
+write_guide(struct ex *e, lxw_worksheet *ws, const char *code, const char *name)
+{
+	static const char *const notes[] = {
+		"每个信息集一个工作表，工作表名、表头和文件名都不能修改；带 * 的指标必填。",
+		"各表前两列是身份证件号和姓名，用来对应人员；同一人在多条记录的表中每条记录一行。",
+		"身份证件号、代码、日期等按文本输入（本表已设为文本格式），不要改成数值格式，否则末位数字会丢失。",
+		"代码类指标请从下拉列表选择；“引自”其他表的指标由程序计算，不用填写。",
+	};
+	static const char *const head[] = { "信息表", "指标", "必填", "填写格式", "说明" };
+	lxw_row_t r = 0;
+	char buf[200];
+
+	worksheet_set_column(ws, 0, 0, 22, e->f_wrap);
+	worksheet_set_column(ws, 1, 1, 26, e->f_wrap);
+	worksheet_set_column(ws, 2, 2, 10, e->f_wrap);
+	worksheet_set_column(ws, 3, 3, 34, e->f_wrap);
+	worksheet_set_column(ws, 4, 4, 70, e->f_wrap);
+	worksheet_write_string(ws, r++, 0, e->l->guide_sheet, e->f_title);
+	worksheet_write_string(ws, r, 0, "学校标识码", e->f_head);
+	worksheet_write_string(ws, r++, 1, code, e->f_text);
+	worksheet_write_string(ws, r, 0, "学校名称", e->f_head);
+	worksheet_write_string(ws, r++, 1, name, e->f_text);
+	worksheet_write_string(ws, r, 0, "模板", e->f_head);
+	worksheet_write_string(ws, r++, 1, e->tpl->v[TC_TITLE], e->f_text);
+	for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++) {
+		snprintf(buf, sizeof buf, "%zu", i + 1);
+		worksheet_write_string(ws, r, 0, buf, e->f_wrap);
+		worksheet_write_string(ws, r++, 1, notes[i], NULL);
+	}
+	r++;
+	for (size_t k = 0; k < 5; k++)
+		worksheet_write_string(ws, r, (lxw_col_t)k, head[k], e->f_head);
+	r++;
+	for (size_t k = 0; k < e->tpl->nset && e->err == NULL; k++) {
+		const struct set_def *s = &e->tpl->set[k];
+		char *sheet = layout_sheet_name(e->l, s, k);
+		size_t n;
+		struct col *c = set_columns(e, s, &n);
+
+		for (size_t j = 0; j < n; j++) {
+			const struct field_def *f = c[j].f;
+			const char *req = f->readonly ? "不填" : f->required == REQ_YES && !f->v[FC_RELEVANT] ? "是" :
+			    f->required != REQ_NO ? "有条件" : "否";
+			char *hint = f->readonly && f->v[FC_CALCULATE] ? xasprintf("%s（程序计算）",
+			    f->v[FC_HINT] ? f->v[FC_HINT] : "") : xstrdup(f->v[FC_HINT] ? f->v[FC_HINT] : "");
+
+			worksheet_write_string(ws, r, 0, sheet, e->f_wrap);
+			worksheet_write_string(ws, r, 1, f->v[FC_LABEL], e->f_wrap);
+			worksheet_write_string(ws, r, 2, req, e->f_wrap);
+			worksheet_write_string(ws, r, 3, type_text(e, f, buf, sizeof buf), e->f_wrap);
+			if (*hint)
+				worksheet_write_string(ws, r, 4, hint, e->f_wrap);
+			r++;
+			free(hint);
+		}
+		free(c);
+		free(sheet);
+	}
+}
+
+/* ------------------------------------------------------------------ main */
+
+static enum jzg_status
+school_row(struct store *st, sqlite3_int64 id, char **code, char **name, char **tpl, char **cause)
+{
+	sqlite3_stmt *q;
+	enum jzg_status rc = store_prepare(st, "SELECT code, name, template FROM school WHERE id = ?", &q, cause);
+
+	if (rc != JZG_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, id);
+	if (sqlite3_step(q) != SQLITE_ROW)
+		rc = jzg_fail(cause, JZG_ERR_NOTFOUND, "文件中没有这所学校");
+	else {
+		*code = xstrdup((const char *)sqlite3_column_text(q, 0));
+		*name = xstrdup((const char *)sqlite3_column_text(q, 1));
+		*tpl = xstrdup((const char *)sqlite3_column_text(q, 2));
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+enum jzg_status
+xlsx_export_school(struct store *st, sqlite3_int64 school_id, const char *dir,
+    const struct progress *pg, char **path_out, char **cause)
+{
+	struct ex e = { .st = st, .defs = st->defs, .pg = pg, .school = school_id };
+	char *code = NULL, *name = NULL, *tplname = NULL, *fname, *path, *tmp, *q;
+	lxw_workbook_options opt = { .constant_memory = 1, .tmpdir = NULL, .use_zip64 = 1 };
+	lxw_doc_properties props = { 0 };
+	lxw_worksheet **ws;
+	lxw_error lrc;
+	enum jzg_status rc;
+
+	if (path_out)
+		*path_out = NULL;
+	if ((rc = school_row(st, school_id, &code, &name, &tplname, cause)) != JZG_OK)
+		return rc;
+	if ((e.tpl = defs_template(e.defs, tplname)) == NULL || (e.ps = template_person_set(e.defs, e.tpl)) == NULL ||
+	    (e.pid = set_field(e.ps, e.defs->setting[SK_PERSON_ID])) == NULL ||
+	    (e.pname = set_field(e.ps, e.defs->setting[SK_PERSON_NAME])) == NULL) {
+		rc = jzg_fail(cause, JZG_ERR_DEFS, "学校 %s 的模板 %s 不在指标定义中，或缺少人员信息集", code, tplname);
+		free(code); free(name); free(tplname);
+		return rc;
+	}
+	e.l = layout_of(e.defs, tplname);
+	fname = xlsx_export_filename(code, name, e.tpl->v[TC_TITLE]);
+	path = xasprintf("%s/%s", dir, fname);
+	tmp = xasprintf("%s/.%s.%ld.part", dir, fname, (long)getpid());
+	if ((e.wb = workbook_new_opt(tmp, &opt)) == NULL) {
+		rc = jzg_fail(cause, JZG_ERR_IO, "无法在 %s 中创建 Excel 文件（请检查目录是否存在、是否可写）", dir);
+		goto out;
+	}
+	props.title = e.tpl->v[TC_TITLE];
+	props.subject = name;
+	props.author = "jzg";
+	props.comments = code;
+	props.created = EXPORT_CREATED;
+	workbook_set_properties(e.wb, &props);
+	e.f_head = workbook_add_format(e.wb);
+	format_set_bold(e.f_head);
+	format_set_text_wrap(e.f_head);
+	format_set_align(e.f_head, LXW_ALIGN_CENTER);
+	format_set_align(e.f_head, LXW_ALIGN_VERTICAL_CENTER);
+	format_set_bg_color(e.f_head, 0xDDEBF7);
+	format_set_border(e.f_head, LXW_BORDER_THIN);
+	format_set_num_format(e.f_head, "@");
+	e.f_title = workbook_add_format(e.wb);
+	format_set_bold(e.f_title);
+	format_set_font_size(e.f_title, 12);
+	e.f_text = workbook_add_format(e.wb);
+	format_set_num_format(e.f_text, "@");
+	format_set_unlocked(e.f_text);
+	e.f_int = workbook_add_format(e.wb);
+	format_set_num_format(e.f_int, "0");
+	format_set_unlocked(e.f_int);
+	e.f_dec = workbook_add_format(e.wb);
+	format_set_num_format(e.f_dec, "0.00");
+	format_set_unlocked(e.f_dec);
+	e.f_wrap = workbook_add_format(e.wb);
+	format_set_text_wrap(e.f_wrap);
+	format_set_align(e.f_wrap, LXW_ALIGN_VERTICAL_TOP);
+	format_set_num_format(e.f_wrap, "@");
+
+	collect_tables(&e);
+	ws = xcalloc(e.tpl->nset + 2, sizeof *ws);
+	for (size_t k = 0; k < e.tpl->nset && e.err == NULL; k++) {
+		char *sn = layout_sheet_name(e.l, &e.tpl->set[k], k);
+
+		if ((ws[k] = workbook_add_worksheet(e.wb, sn)) == NULL)
+			e.err = xasprintf("工作表名 “%s” 不能用（请运行 jzg forms check）", sn);
+		free(sn);
+	}
+	if (e.err == NULL && e.l->guide && (ws[e.tpl->nset] = workbook_add_worksheet(e.wb, e.l->guide_sheet)) == NULL)
+		e.err = xasprintf("工作表名 “%s” 不能用", e.l->guide_sheet);
+	if (e.err == NULL && (ws[e.tpl->nset + 1] = workbook_add_worksheet(e.wb, e.l->code_sheet)) == NULL)
+		e.err = xasprintf("工作表名 “%s” 不能用", e.l->code_sheet);
+	if (e.err == NULL) {
+		sqlite3_int64 *nrows = xcalloc(e.tpl->nset + 1, sizeof *nrows);
+
+		for (size_t k = 0; k < e.tpl->nset; k++)
+			e.total += (unsigned long long)(nrows[k] = count_rows(&e, &e.tpl->set[k]));
+		q = xasprintf("=\"%s\"", code);
+		lxw_ok(&e, workbook_define_name(e.wb, XLSX_NAME_SCHOOL, q), "学校标识");
+		free(q);
+		q = xasprintf("=\"%s\"", e.tpl->v[TC_NAME]);
+		lxw_ok(&e, workbook_define_name(e.wb, XLSX_NAME_TEMPLATE, q), "模板标识");
+		free(q);
+		write_code_sheet(&e, ws[e.tpl->nset + 1]);
+		for (size_t k = 0; k < e.tpl->nset && e.err == NULL; k++)
+			write_set(&e, ws[k], &e.tpl->set[k], nrows[k]);
+		if (e.err == NULL && e.l->guide)
+			write_guide(&e, ws[e.tpl->nset], code, name);
+		free(nrows);
+		progress_report(pg, e.total, e.total);
+	}
+	free(ws);
+	lrc = workbook_close(e.wb);     /* always: it frees the workbook */
+	if (e.err == NULL && lrc != LXW_NO_ERROR)
+		e.err = xasprintf("写入 %s 失败：%s（磁盘已满或目录不可写？）", path, lxw_strerror(lrc));
+	if (e.err == NULL && rename(tmp, path) != 0)
+		e.err = xasprintf("无法把临时文件改名为 %s：%s", path, strerror(errno));
+	if (e.err != NULL) {
+		unlink(tmp);
+		rc = jzg_fail(cause, JZG_ERR_IO, "%s", e.err);
+	} else if (path_out) {
+		*path_out = path;
+		path = NULL;
+	}
+out:
+	free(e.err);
+	free(e.tc);
+	free(fname);
+	free(path);
+	free(tmp);
+	free(code);
+	free(name);
+	free(tplname);
+	return rc;
+}

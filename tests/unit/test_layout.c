@@ -1,0 +1,108 @@
+/* test_layout.c — export.tsv layouts and the cell text ↔ stored value
+ * conversion shared by export and import. */
+#include "helpers.h"
+
+#include "layout.h"
+
+static struct defs *defs;
+
+static const struct field_def *
+field(const char *set, const char *name)
+{
+	const struct template_def *t = defs_template(defs, "zxx");
+	const struct set_def *s = defs_set(t->set, t->nset, set);
+
+	assert_non_null(s);
+	assert_non_null(set_field(s, name));
+	return set_field(s, name);
+}
+
+static void
+roundtrip(const struct layout *l, const struct field_def *f, const char *stored, const char *text)
+{
+	char *t = layout_cell_text(l, f, stored), *back = NULL, *msg = NULL;
+
+	assert_string_equal(t, text);
+	assert_int_equal(layout_parse_cell(l, f, t, &back, &msg), 0);
+	assert_null(msg);
+	assert_string_equal(back, stored);
+	free(t);
+	free(back);
+}
+
+static void
+test_styles(void **state)
+{
+	const struct layout *l = layout_of(defs, "zxx");
+	struct layout alt = *l;
+	char *v, *msg;
+
+	(void)state;
+	assert_int_equal(l->code_style, LCS_CODE_NAME);
+	assert_int_equal(l->input_rows, 500);
+	roundtrip(l, field("jbxx", "XBM"), "1", "1-男");
+	roundtrip(l, field("jbxx", "CSRQ"), "1990-03-07", "1990-03-07");
+	roundtrip(l, field("jbxx", "ZZMMM"), "01 05", "01-中共党员;05-民盟盟员");
+	alt.code_style = LCS_NAME;
+	alt.date_form = "YYYYMMDD";
+	roundtrip(&alt, field("jbxx", "XBM"), "2", "女");
+	roundtrip(&alt, field("jbxx", "CSRQ"), "1990-03-07", "19900307");
+	/* Lenient input: a bare code, the stored form, either order of items. */
+	assert_int_equal(layout_parse_cell(l, field("jbxx", "XBM"), "2", &v, &msg), 0);
+	assert_string_equal(v, "2");
+	free(v);
+	assert_int_equal(layout_parse_cell(l, field("jbxx", "ZZMMM"), "05;01-中共党员", &v, &msg), 0);
+	assert_string_equal(v, "01 05");
+	free(v);
+	/* Refusals name what is wrong. */
+	assert_int_equal(layout_parse_cell(l, field("jbxx", "XBM"), "1-女", &v, &msg), -1);
+	assert_non_null(strstr(msg, "代码与名称不一致"));
+	free(msg);
+	assert_int_equal(layout_parse_cell(l, field("jbxx", "CSRQ"), "1990-02-30", &v, &msg), -1);
+	assert_non_null(strstr(msg, "不是日期"));
+	free(msg);
+	assert_int_equal(layout_parse_cell(l, field("jbxx", "XM"), "一二三四五六七八九十一二三四五六七八九十一", &v, &msg), -1);
+	assert_non_null(strstr(msg, "超过 20 个字"));
+	free(msg);
+}
+
+static void
+test_serial(void **state)
+{
+	char d[11];
+
+	(void)state;
+	assert_int_equal(layout_serial_date(25569, d), 0);
+	assert_string_equal(d, "1970-01-01");
+	assert_int_equal(layout_serial_date(45000, d), 0);
+	assert_string_equal(d, "2023-03-15");
+	assert_int_equal(layout_serial_date(10, d), -1);
+}
+
+static void
+test_sheet_names(void **state)
+{
+	const struct template_def *t = defs_template(defs, "zxx");
+	const struct set_def *s = defs_set(t->set, t->nset, "cg_bz");
+	char *n = layout_sheet_name(layout_of(defs, "zxx"), s, 3);
+
+	(void)state;
+	assert_string_equal(n, "国家／行业标准");   /* '/' is not allowed in a sheet name */
+	free(n);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_styles),
+		cmocka_unit_test(test_serial),
+		cmocka_unit_test(test_sheet_names),
+	};
+	int rc;
+
+	defs = load_shipped_defs();
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	defs_free(defs);
+	return rc;
+}
