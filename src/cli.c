@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "cli_print.h"
 #include "demo.h"
 #include "lint.h"
 #include "paths.h"
@@ -325,6 +326,9 @@ static const struct verb {
 	{ "demo", verb_demo, "demo --staff N [--school 学校标识码] [--seed 数]", "为学校生成 N 名演示教职工（各信息集均填写，符合校验规则）" },
 	{ "export", verb_export, "export [--school 学校标识码 ...|--all] [--out 目录] [--zip]", "导出官方 Excel 模板：每校一个 学校标识码_学校名称_模板名称.xlsx；--zip 按模板打包为 模板名称_YYYYMMDD.zip" },
 	{ "import", verb_import, "import [--school 学校标识码] [--keep-good] 文件.xlsx|目录|文件.zip ...", "导入填好的模板：整个文件要么全部导入要么不导入；--keep-good 只导入没有错误的人员" },
+	{ "print", verb_print, "print sheet [--staff 身份证件号 …|--school 学校标识码] --out 文件.pdf [--print]", "打印教师信息确认表（每人一份，含签字栏和校验码）；--print 同时送打印机" },
+	{ "print", verb_print, "print form --type zxx|zz|tj|yey|gx --out 文件.pdf [--print]", "打印空白的教职工基础信息采集表，供手工填写" },
+	{ "sign", verb_sign, "sign --staff 身份证件号 [--date 年-月-日] [--code 表上的校验码]", "登记确认表已签字返回（记下校验码；之后数据再改动即提示需重新打印签字）" },
 	{ "forms", verb_forms, "forms check [目录]", "检查指标定义和代码表，逐条列出 文件:行: 问题" },
 	{ "help", verb_help, "help", "显示本帮助" },
 };

@@ -9,6 +9,32 @@
 
 #include "util.h"
 
+/* Version 2: explanations of warnings (rules_explain).  row_key is the
+ * record's key as record_set takes it, so that an explanation stays with its
+ * record when other records are added or deleted. */
+#define EXPLANATION_SCHEMA \
+	"CREATE TABLE explanation(" \
+	"  staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE," \
+	"  rule TEXT NOT NULL," \
+	"  set_name TEXT NOT NULL," \
+	"  row_key INTEGER NOT NULL," \
+	"  reason TEXT NOT NULL," \
+	"  created TEXT NOT NULL DEFAULT (datetime('now','localtime'))," \
+	"  PRIMARY KEY(staff_id, rule, set_name, row_key));"
+
+/* Version 3: confirmation sheets returned signed (signature.c).  One row
+ * per signing, never updated, so the history of signed sheets is kept; the
+ * latest row (highest id) of a person is the one that counts. */
+#define SIGNATURE_SCHEMA \
+	"CREATE TABLE signature(" \
+	"  id INTEGER PRIMARY KEY," \
+	"  staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE," \
+	"  code TEXT NOT NULL," \
+	"  signed_on TEXT NOT NULL," \
+	"  recorded TEXT NOT NULL DEFAULT (datetime('now','localtime')));" \
+	"CREATE INDEX signature_staff ON signature(staff_id, id);"
+
+/* The current fixed tables, for a new file. */
 static const char *const base_schema =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
 	"CREATE TABLE school("
@@ -25,7 +51,9 @@ static const char *const base_schema =
 	"  state TEXT NOT NULL DEFAULT 'draft',"
 	"  created TEXT NOT NULL DEFAULT (datetime('now','localtime')),"
 	"  updated TEXT NOT NULL DEFAULT (datetime('now','localtime')));"
-	"CREATE INDEX staff_school ON staff(school_id);";
+	"CREATE INDEX staff_school ON staff(school_id);"
+	EXPLANATION_SCHEMA
+	SIGNATURE_SCHEMA;
 
 const char *
 store_errstr(int rc)
@@ -129,6 +157,8 @@ check_header(const char *path, int *exists, char **cause)
 static const char *const migrations[STORE_SCHEMA_VERSION + 1] = {
 	NULL,
 	NULL,   /* 1: base_schema itself */
+	EXPLANATION_SCHEMA,
+	SIGNATURE_SCHEMA,
 };
 
 static enum jzg_status

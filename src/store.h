@@ -2,7 +2,9 @@
  * definitions, and the pragmas that make a power cut lose at most the value
  * being typed.  No curses.
  *
- * Layout (docs/design.md §store): fixed tables meta, school, staff; one table
+ * Layout (docs/design.md §store): fixed tables meta, school, staff,
+ * explanation (why a warning of the checks is acceptable, since version 2),
+ * signature (sheets returned signed, since version 3); one table
  * s_<set> per information set with one column per field of any template
  * (the union), TEXT except integer/year (INTEGER) and decimal (NUMERIC).
  * One-record sets are keyed by staff_id; many-record sets have their own id
@@ -18,7 +20,7 @@
 #include "status.h"
 
 #define STORE_APPLICATION_ID 0x4A5A4731   /* "JZG1" */
-#define STORE_SCHEMA_VERSION 1            /* fixed tables; bump with a migration step */
+#define STORE_SCHEMA_VERSION 3            /* fixed tables; bump with a migration step */
 
 struct store {
 	sqlite3           *db;

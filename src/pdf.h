@@ -1,0 +1,82 @@
+/* pdf.h — an A4 PDF document with Chinese text: cairo draws, pango lays out
+ * and wraps, fontconfig finds fonts-noto-cjk.  No curses.
+ *
+ * Nothing lost: the document is written to a temp file beside the target and
+ * renamed into place only by pdf_close after everything succeeded.  Every
+ * string is laid out once through a cache, and each new layout is checked
+ * for glyphs the font lacks (pango_layout_get_unknown_glyphs_count), so an
+ * empty box never reaches paper: the document fails with a message naming
+ * the characters and the font package instead.
+ *
+ * Coordinates are PostScript points (1/72 inch), origin at the top left of
+ * the page.  A "dry" document lays out text (to measure) but draws nothing,
+ * which is how callers run a first pass to count pages. */
+#ifndef JZG_PDF_H
+#define JZG_PDF_H
+
+#include "status.h"
+
+#define PDF_PAGE_W 595.276   /* A4 */
+#define PDF_PAGE_H 841.890
+#define PDF_MM     2.834646  /* points per millimetre */
+
+/* Text styles; sizes and weights are in pdf.c. */
+enum pdf_style {
+	PDF_TITLE,   /* page title, large bold */
+	PDF_SECTION, /* section heading, bold */
+	PDF_BODY,    /* header lines, signature block */
+	PDF_BOLD,    /* emphasised body text */
+	PDF_LABEL,   /* label cells and table headers, small */
+	PDF_LABELB,  /* table headers, small bold */
+	PDF_CELL,    /* values in cells, small */
+	PDF_SMALL,   /* hints, footers */
+	PDF__STYLES
+};
+
+enum pdf_align { PDF_LEFT, PDF_CENTER, PDF_RIGHT };
+
+struct pdf;
+
+/* Start a document to be saved at path (the directory must exist).  title
+ * goes into the PDF metadata.  The creation date is JZG_TODAY when set, so
+ * tests get byte-stable files.  Fails with a Chinese cause when no Chinese
+ * font is installed (names fonts-noto-cjk) or the temp file cannot be made.
+ * Caller ends with pdf_close (keep) or pdf_free (discard). */
+enum jzg_status pdf_new(const char *path, const char *title, struct pdf **out, char **cause);
+
+/* Finish, flush to disk and rename the temp file to the target path; frees
+ * p whatever happens.  On any earlier failure (missing glyph, write error,
+ * full disk) the temp file is removed, nothing is left at path, and the
+ * cause says why. */
+enum jzg_status pdf_close(struct pdf *p, char **cause);
+/* Discard the document: the temp file is removed.  NULL is allowed. */
+void pdf_free(struct pdf *p);
+
+/* While dry, drawing calls and pdf_page do nothing; measuring works. */
+void pdf_set_dry(struct pdf *p, int dry);
+/* Has anything failed so far (a glyph missing, cairo out of memory)? */
+int pdf_failed(const struct pdf *p);
+/* Forget cached layouts when there are many (called between people). */
+void pdf_cache_trim(struct pdf *p);
+
+/* Height of text laid out in width w (w <= 0: one line, no wrapping). */
+double pdf_text_h(struct pdf *p, enum pdf_style s, const char *text, double w);
+/* Width of text on one line. */
+double pdf_text_w(struct pdf *p, enum pdf_style s, const char *text);
+/* Draw text with its top left at (x, y), wrapped in w (w <= 0: no wrap;
+ * align needs w > 0).  Returns its height. */
+double pdf_text(struct pdf *p, enum pdf_style s, double x, double y, double w,
+    enum pdf_align align, const char *text);
+
+/* Rectangle outline (line width lw), filled rectangle (gray 0 black … 1
+ * white), straight line. */
+void pdf_rect(struct pdf *p, double x, double y, double w, double h, double lw);
+void pdf_fill(struct pdf *p, double x, double y, double w, double h, double gray);
+void pdf_line(struct pdf *p, double x1, double y1, double x2, double y2, double lw);
+
+/* End the current page and start the next. */
+void pdf_page(struct pdf *p);
+/* Pages emitted so far (pages ended with pdf_page, plus the open one). */
+int pdf_pages(const struct pdf *p);
+
+#endif

@@ -1,0 +1,260 @@
+/* pview.c — see pview.h. */
+#include "pview.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr.h"
+#include "idcard.h"
+#include "util.h"
+
+struct pview_loader {
+	struct store              *st;
+	const struct template_def *tpl;
+	sqlite3_stmt              *head;   /* school name, code */
+	sqlite3_stmt             **rows;   /* per set of tpl */
+	int                        name_set, name_col, id_col;  /* person set index, fields */
+};
+
+char *
+pview_display(const struct field_def *f, const char *v)
+{
+	struct strbuf b = { 0 };
+	const char *p;
+
+	if (str_empty(v))
+		return NULL;
+	if (f->type == FT_DECIMAL) {
+		char *end;
+		double d = strtod(v, &end);
+
+		return *end == '\0' ? xasprintf("%.2f", d) : xstrdup(v);
+	}
+	if (f->table == NULL || (f->type != FT_SELECT_ONE && f->type != FT_SELECT_MULTIPLE))
+		return xstrdup(v);
+	if (f->type == FT_SELECT_ONE) {
+		const struct code *c = codes_find(f->table, v);
+
+		return xstrdup(c ? c->name : v);
+	}
+	for (p = v; *p != '\0';) {
+		size_t n = strcspn(p, " ");
+
+		if (n > 0) {
+			char *one = xstrndup(p, n);
+			const struct code *c = codes_find(f->table, one);
+
+			if (b.len > 0)
+				strbuf_adds(&b, "、");
+			strbuf_adds(&b, c ? c->name : one);
+			free(one);
+		}
+		p += n;
+		p += strspn(p, " ");
+	}
+	return b.len ? strbuf_take(&b) : NULL;
+}
+
+const struct template_def *
+pview_template_of(struct store *st, sqlite3_int64 staff_id)
+{
+	sqlite3_stmt *s;
+	const struct template_def *t = NULL;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT school.template FROM staff JOIN school ON school.id = staff.school_id"
+	    " WHERE staff.id = ?", -1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(s, 1, staff_id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		t = defs_template(st->defs, (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return t;
+}
+
+enum jzg_status
+pview_loader_new(struct store *st, const struct template_def *tpl, struct pview_loader **out,
+    char **cause)
+{
+	struct pview_loader *l = xcalloc(1, sizeof *l);
+	const struct set_def *ps = template_person_set(st->defs, tpl);
+	enum jzg_status rc;
+
+	*out = NULL;
+	l->st = st;
+	l->tpl = tpl;
+	l->rows = xcalloc(tpl->nset ? tpl->nset : 1, sizeof *l->rows);
+	l->name_set = -1;
+	if ((rc = store_prepare(st, "SELECT school.name, school.code FROM staff JOIN school ON school.id = staff.school_id"
+	    " WHERE staff.id = ?", &l->head, cause)) != JZG_OK) {
+		pview_loader_free(l);
+		return rc;
+	}
+	for (size_t i = 0; i < tpl->nset; i++) {
+		const struct set_def *s = &tpl->set[i];
+		struct strbuf q = { 0 };
+		char *ord = NULL;
+
+		if (ps != NULL && str_eq(s->v[SC_NAME], ps->v[SC_NAME])) {
+			l->name_set = (int)i;
+			l->name_col = set_field_index(s, st->defs->setting[SK_PERSON_NAME]);
+			l->id_col = set_field_index(s, st->defs->setting[SK_PERSON_ID]);
+		}
+		strbuf_adds(&q, "SELECT 0");
+		for (size_t j = 0; j < s->nfield; j++)
+			strbuf_addf(&q, ", cur.\"%s\"", s->field[j].v[FC_NAME]);
+		strbuf_addf(&q, " FROM \"s_%s\" AS cur WHERE cur.staff_id = ?1", s->v[SC_NAME]);
+		if (s->many) {
+			if (s->v[SC_ORDER_BY] != NULL &&
+			    (ord = expr_sql(s->v[SC_ORDER_BY], s, NULL, EXPR_ROW, NULL, cause)) == NULL) {
+				strbuf_free(&q);
+				pview_loader_free(l);
+				return JZG_ERR_DEFS;
+			}
+			/* Records without the ordering value go last, then entry order. */
+			if (ord != NULL)
+				strbuf_addf(&q, " ORDER BY (%s) IS NULL, (%s), cur.seq, cur.id", ord, ord);
+			else
+				strbuf_adds(&q, " ORDER BY cur.seq, cur.id");
+			free(ord);
+		}
+		rc = store_prepare(st, q.s, &l->rows[i], cause);
+		strbuf_free(&q);
+		if (rc != JZG_OK) {
+			pview_loader_free(l);
+			return rc;
+		}
+	}
+	*out = l;
+	return JZG_OK;
+}
+
+void
+pview_loader_free(struct pview_loader *l)
+{
+	if (l == NULL)
+		return;
+	sqlite3_finalize(l->head);
+	for (size_t i = 0; i < l->tpl->nset; i++)
+		sqlite3_finalize(l->rows[i]);
+	free(l->rows);
+	free(l);
+}
+
+enum jzg_status
+pview_load(struct pview_loader *l, sqlite3_int64 staff_id, struct pview **out, char **cause)
+{
+	struct pview *pv;
+	int rc;
+
+	*out = NULL;
+	sqlite3_reset(l->head);
+	sqlite3_bind_int64(l->head, 1, staff_id);
+	if ((rc = sqlite3_step(l->head)) != SQLITE_ROW) {
+		sqlite3_reset(l->head);
+		if (rc == SQLITE_DONE)
+			return jzg_fail(cause, JZG_ERR_NOTFOUND, "文件中没有这名教职工（编号 %lld）", (long long)staff_id);
+		return jzg_fail(cause, JZG_ERR_DB, "%s", store_errstr(rc));
+	}
+	pv = xcalloc(1, sizeof *pv);
+	pv->staff_id = staff_id;
+	pv->tpl = l->tpl;
+	pv->school_name = xstrdup((const char *)sqlite3_column_text(l->head, 0));
+	pv->school_code = xstrdup((const char *)sqlite3_column_text(l->head, 1));
+	sqlite3_reset(l->head);
+	pv->nset = l->tpl->nset;
+	pv->set = xcalloc(pv->nset ? pv->nset : 1, sizeof *pv->set);
+	for (size_t i = 0; i < pv->nset; i++) {
+		struct pview_set *ps = &pv->set[i];
+		const struct set_def *s = &l->tpl->set[i];
+		sqlite3_stmt *q = l->rows[i];
+		size_t cap = 0;
+
+		ps->s = s;
+		ps->title = s->v[SC_GROUP] ? xasprintf("%s·%s", s->v[SC_GROUP], s->v[SC_LABEL]) :
+		    xstrdup(s->v[SC_LABEL]);
+		sqlite3_reset(q);
+		sqlite3_bind_int64(q, 1, staff_id);
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			if (ps->nrow == cap) {
+				cap = cap ? cap * 2 : 2;
+				ps->val = xreallocarray(ps->val, cap * (s->nfield ? s->nfield : 1), sizeof *ps->val);
+			}
+			for (size_t j = 0; j < s->nfield; j++)
+				ps->val[ps->nrow * s->nfield + j] =
+				    pview_display(&s->field[j], (const char *)sqlite3_column_text(q, (int)j + 1));
+			ps->nrow++;
+			if (!s->many)
+				break;
+		}
+		sqlite3_reset(q);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			pview_free(pv);
+			return jzg_fail(cause, JZG_ERR_DB, "读取%s失败：%s", s->v[SC_LABEL], store_errstr(rc));
+		}
+		if (!s->many && ps->nrow == 0) {   /* a one-record set always prints, blank */
+			ps->val = xcalloc(s->nfield ? s->nfield : 1, sizeof *ps->val);
+			ps->nrow = 1;
+		}
+	}
+	pv->name = xstrdup("");
+	pv->id_no = xstrdup("");
+	if (l->name_set >= 0) {
+		struct pview_set *ps = &pv->set[l->name_set];
+
+		if (l->name_col >= 0 && ps->val[l->name_col]) {
+			free(pv->name);
+			pv->name = xstrdup(ps->val[l->name_col]);
+		}
+		if (l->id_col >= 0 && ps->val[l->id_col]) {
+			free(pv->id_no);
+			pv->id_no = xstrdup(ps->val[l->id_col]);
+		}
+	}
+	*out = pv;
+	return JZG_OK;
+}
+
+void
+pview_free(struct pview *pv)
+{
+	if (pv == NULL)
+		return;
+	for (size_t i = 0; i < pv->nset; i++) {
+		struct pview_set *ps = &pv->set[i];
+
+		for (size_t k = 0; k < ps->nrow * ps->s->nfield; k++)
+			free(ps->val[k]);
+		free(ps->val);
+		free(ps->title);
+	}
+	free(pv->set);
+	free(pv->school_name);
+	free(pv->school_code);
+	free(pv->name);
+	free(pv->id_no);
+	free(pv);
+}
+
+enum jzg_status
+pview_find(struct store *st, const char *id_no, sqlite3_int64 *staff_id, char **cause)
+{
+	const struct defs *d = st->defs;
+	char *norm = idcard_normalise(id_no), *sql;
+	sqlite3_stmt *s;
+	enum jzg_status rc;
+
+	*staff_id = 0;
+	sql = xasprintf("SELECT staff_id FROM \"s_%s\" WHERE \"%s\" = ?1 ORDER BY staff_id LIMIT 1",
+	    d->setting[SK_PERSON_SET], d->setting[SK_PERSON_ID]);
+	rc = store_prepare(st, sql, &s, cause);
+	free(sql);
+	if (rc == JZG_OK) {
+		sqlite3_bind_text(s, 1, norm, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			*staff_id = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	free(norm);
+	return rc;
+}

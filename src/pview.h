@@ -1,0 +1,64 @@
+/* pview.h — a person's data as it is printed: every set of the person's
+ * template in order, field labels, and display values (codes shown as their
+ * names, several codes joined with "、").  The confirmation sheet draws it
+ * and the check code (signature.c) hashes it, so paper and code agree by
+ * construction.  No curses.
+ *
+ * A pview_loader prepares one statement per set of a template once, so that
+ * a school batch of thousands of people costs one query per set and person. */
+#ifndef JZG_PVIEW_H
+#define JZG_PVIEW_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "store.h"
+
+struct pview_set {
+	const struct set_def *s;       /* the template's set; not owned */
+	char                 *title;   /* "教学科研成果及获奖·项目（课题）" or the label */
+	size_t                nrow;    /* records (1 for a one-record set, even when absent) */
+	char                **val;     /* nrow × s->nfield display values; NULL = empty */
+};
+
+struct pview {
+	sqlite3_int64              staff_id;
+	const struct template_def *tpl;          /* not owned */
+	char                      *school_name;
+	char                      *school_code;
+	char                      *name;         /* 姓名 (settings person_name), "" if empty */
+	char                      *id_no;        /* 身份证件号 (settings person_id), "" if empty */
+	struct pview_set          *set;          /* tpl->nset entries, template order */
+	size_t                     nset;
+};
+
+struct pview_loader;
+
+/* Prepare to read people of template tpl from st.  Caller frees with
+ * pview_loader_free (before closing st). */
+enum jzg_status pview_loader_new(struct store *st, const struct template_def *tpl,
+    struct pview_loader **out, char **cause);
+void pview_loader_free(struct pview_loader *l);
+
+/* Read person staff_id (who must be in a school of the loader's template).
+ * Caller frees *out with pview_free. */
+enum jzg_status pview_load(struct pview_loader *l, sqlite3_int64 staff_id, struct pview **out,
+    char **cause);
+void pview_free(struct pview *pv);
+
+/* The template of a person's school (NULL when the person does not exist
+ * or the school's template is unknown). */
+const struct template_def *pview_template_of(struct store *st, sqlite3_int64 staff_id);
+
+/* Find a person by 身份证件号 (settings person_id), normalised the way it
+ * is typed (full-width digits, lower-case x, spaces).  *staff_id is 0 when
+ * nobody in the file has it. */
+enum jzg_status pview_find(struct store *st, const char *id_no, sqlite3_int64 *staff_id,
+    char **cause);
+
+/* Display value of a stored value of field f (NULL or "" → NULL): the code
+ * name for coded fields (the code itself when the table lacks it), decimals
+ * with two places.  Returns a new string (caller frees). */
+char *pview_display(const struct field_def *f, const char *stored);
+
+#endif

@@ -1,0 +1,443 @@
+/* sheet.c — see sheet.h. */
+#include "sheet.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+#include "pdf.h"
+#include "pview.h"
+#include "signature.h"
+#include "sqlfn.h"
+#include "util.h"
+
+#define ML      FLOW_ML
+#define CW      FLOW_CW
+#define PAD     FLOW_PAD
+#define LW      FLOW_LW
+
+struct sheet {
+	struct flow                 f;       /* first: callbacks get &sheet.f */
+	const struct pview         *pv;
+	const char                 *today;
+	char                        code[SIGNATURE_CODE_LEN + 1];
+	struct signature_rec        rec;
+	enum signature_state        state;
+};
+
+/* ---------------------------------------------------------------- pages */
+
+static void
+page_begin(struct flow *f)
+{
+	struct sheet *sh = (struct sheet *)f;
+	const struct pview *pv = sh->pv;
+	char *line;
+	double y = FLOW_TOP;
+
+	y += pdf_text(f->p, PDF_TITLE, ML, y, CW, PDF_CENTER, "教师信息确认表") + 4;
+	line = xasprintf("学校名称：%s　　学校标识码：%s　　模板：%s　　打印日期：%s",
+	    pv->school_name, pv->school_code, pv->tpl->v[TC_LABEL], sh->today);
+	y += pdf_text(f->p, PDF_BODY, ML, y, CW, PDF_LEFT, line) + 1;
+	free(line);
+	line = xasprintf("姓名：%s　　身份证件号：%s　　校验码：%s", pv->name, pv->id_no, sh->code);
+	y += pdf_text(f->p, PDF_BODY, ML, y, CW, PDF_LEFT, line) + 3;
+	free(line);
+	pdf_line(f->p, ML, y, ML + CW, y, 0.8);
+	f->y = y + 6;
+	if (f->total > 0) {
+		line = xasprintf("第 %d 页 共 %d 页", f->page, f->total);
+		pdf_text(f->p, PDF_SMALL, ML, FLOW_FOOTY, CW, PDF_CENTER, line);
+		free(line);
+		line = xasprintf("%s　%s", pv->name, sh->code);
+		pdf_text(f->p, PDF_SMALL, ML, FLOW_FOOTY, CW, PDF_RIGHT, line);
+		free(line);
+	}
+}
+
+/* ---------------------------------------------------------------- grid */
+
+/* One-record set: two label/value pairs per row; a value too long for half
+ * a row gets a row of its own. */
+#define GL (0.17 * CW)          /* label cell */
+#define GV (0.33 * CW)          /* value cell */
+#define GWIDE (CW - GL)         /* value cell of a row of its own */
+
+struct grid {
+	const struct pview_set *ps;
+	int                   (*pair)[2];   /* field indexes; [1] = -1: [0] alone, value spans the row */
+};
+
+static double
+grid_height(struct flow *f, const struct grid *g, size_t r)
+{
+	const struct set_def *s = g->ps->s;
+	double h = 0;
+
+	for (int k = 0; k < 2; k++) {
+		int j = g->pair[r][k];
+		double vw = g->pair[r][1] < 0 ? GWIDE : GV, a, b;
+
+		if (j < 0)
+			break;
+		a = flow_cell_h(f, PDF_LABEL, s->field[j].v[FC_LABEL], GL - 2 * PAD);
+		b = flow_cell_h(f, PDF_LABEL, g->ps->val[j], vw - 2 * PAD);
+		h = a > h ? a : h;
+		h = b > h ? b : h;
+	}
+	return h + 2 * PAD;
+}
+
+static void
+grid_draw(struct flow *f, const void *ctx, size_t r, double y)
+{
+	const struct grid *g = ctx;
+	const struct set_def *s = g->ps->s;
+	double x = ML, h = grid_height(f, g, r);
+
+	for (int k = 0; k < 2; k++) {
+		int j = g->pair[r][k];
+		double vw = g->pair[r][1] < 0 ? GWIDE : GV;
+
+		if (j < 0)
+			break;
+		pdf_fill(f->p, x, y, GL, h, FLOW_SHADE);
+		pdf_rect(f->p, x, y, GL, h, LW);
+		flow_cell_text(f, PDF_LABEL, x + PAD, y + PAD, GL - 2 * PAD, s->field[j].v[FC_LABEL]);
+		pdf_rect(f->p, x + GL, y, vw, h, LW);
+		flow_cell_text(f, PDF_LABEL, x + GL + PAD, y + PAD, vw - 2 * PAD, g->ps->val[j]);
+		x += GL + vw;
+	}
+}
+
+static void
+layout_grid(struct flow *f, const struct pview_set *ps, double keep_after)
+{
+	const struct set_def *s = ps->s;
+	struct grid g = { ps, xcalloc(s->nfield + 1, sizeof *g.pair) };
+	struct flow_rows b = { 0 };
+	double *h;
+	size_t n = 0;
+
+	/* -2 marks a row whose second half is still open. */
+	for (size_t j = 0; j < s->nfield; j++) {
+		int wide = pdf_text_w(f->p, PDF_LABEL, ps->val[j] ? ps->val[j] : "") > 2 * (GV - 2 * PAD);
+
+		if (n > 0 && g.pair[n - 1][1] == -2 && !wide) {
+			g.pair[n - 1][1] = (int)j;
+			continue;
+		}
+		if (n > 0 && g.pair[n - 1][1] == -2)
+			g.pair[n - 1][1] = -1;
+		g.pair[n][0] = (int)j;
+		g.pair[n][1] = wide ? -1 : -2;
+		n++;
+	}
+	if (n > 0 && g.pair[n - 1][1] == -2)
+		g.pair[n - 1][1] = -1;
+	h = xcalloc(n + 1, sizeof *h);
+	for (size_t r = 0; r < n; r++)
+		h[r] = grid_height(f, &g, r);
+	b.title = ps->title;
+	b.n = n;
+	b.h = h;
+	b.draw_row = grid_draw;
+	b.ctx = &g;
+	flow_place(f, &b, keep_after);
+	free(h);
+	free(g.pair);
+}
+
+/* ---------------------------------------------------------------- table */
+
+struct table {
+	const struct pview_set *ps;
+	const char            **label;  /* header texts */
+	double                 *w;      /* column widths */
+};
+
+static void
+table_head(struct flow *f, const void *ctx, double y)
+{
+	const struct table *t = ctx;
+
+	flow_head(f, t->label, t->w, t->ps->s->nfield, y, 1);
+}
+
+static double
+table_row_h(struct flow *f, const struct table *t, size_t r)
+{
+	const struct set_def *s = t->ps->s;
+	double h = 0;
+
+	if (t->ps->nrow == 0)
+		return flow_cell_h(f, PDF_CELL, "（无）", CW) + 2 * PAD;
+	for (size_t j = 0; j < s->nfield; j++) {
+		double a = flow_cell_h(f, PDF_CELL, t->ps->val[r * s->nfield + j], t->w[j] - 2 * PAD);
+
+		h = a > h ? a : h;
+	}
+	return h + 2 * PAD;
+}
+
+static void
+table_row(struct flow *f, const void *ctx, size_t r, double y)
+{
+	const struct table *t = ctx;
+	const struct set_def *s = t->ps->s;
+	double x = ML, h = table_row_h(f, t, r);
+
+	if (t->ps->nrow == 0) {
+		pdf_rect(f->p, ML, y, CW, h, LW);
+		pdf_text(f->p, PDF_CELL, ML, y + PAD, CW, PDF_CENTER, "（无）");
+		return;
+	}
+	for (size_t j = 0; j < s->nfield; j++) {
+		pdf_rect(f->p, x, y, t->w[j], h, LW);
+		flow_cell_text(f, PDF_CELL, x + PAD, y + PAD, t->w[j] - 2 * PAD, t->ps->val[r * s->nfield + j]);
+		x += t->w[j];
+	}
+}
+
+static void
+layout_table(struct flow *f, const struct pview_set *ps, double keep_after)
+{
+	const struct set_def *s = ps->s;
+	size_t nf = s->nfield ? s->nfield : 1;
+	struct table t = { ps, xcalloc(nf, sizeof *t.label), xcalloc(nf, sizeof *t.w) };
+	double *want = xcalloc(nf, sizeof *want), *minw = xcalloc(nf, sizeof *minw), *h;
+	struct flow_rows b = { 0 };
+
+	for (size_t j = 0; j < s->nfield; j++) {
+		t.label[j] = s->field[j].v[FC_LABEL];
+		want[j] = pdf_text_w(f->p, PDF_LABELB, t.label[j]);
+		for (size_t r = 0; r < ps->nrow; r++) {
+			const char *v = ps->val[r * s->nfield + j];
+			double a = v ? pdf_text_w(f->p, PDF_CELL, v) : 0;
+
+			want[j] = a > want[j] ? a : want[j];
+			/* Dates, numbers, codes: short ASCII that must not break. */
+			if (v && strlen(v) <= 12 && strspn(v, "0123456789-.:/ABCDEFGHIJKLMNOPQRSTUVWXYZ") == strlen(v))
+				minw[j] = a > minw[j] ? a : minw[j];
+		}
+		want[j] += 2 * PAD + 0.5;
+		minw[j] += minw[j] > 0 ? 2 * PAD + 0.5 : 0;
+	}
+	flow_widths(f, want, minw, s->nfield, t.w);
+	b.title = ps->title;
+	b.n = ps->nrow ? ps->nrow : 1;
+	h = xcalloc(b.n, sizeof *h);
+	for (size_t r = 0; r < b.n; r++)
+		h[r] = table_row_h(f, &t, r);
+	b.h = h;
+	b.head_h = flow_head(f, t.label, t.w, s->nfield, 0, 0);
+	b.draw_head = table_head;
+	b.draw_row = table_row;
+	b.ctx = &t;
+	flow_place(f, &b, keep_after);
+	free(h);
+	free(want);
+	free(minw);
+	free(t.w);
+	free(t.label);
+}
+
+/* ---------------------------------------------------------------- signatures */
+
+#define SIG_ROW   30.0
+#define SEAL_W    (42 * PDF_MM)
+#define SEAL_H    (30 * PDF_MM)
+
+static const char *const sig_who[] = { "教师本人", "学校信息管理员", "学校负责人" };
+
+static const char sig_statement[] =
+	"以上信息经本人逐项核对，真实、准确、完整。如有不符，已在表上更正，交学校信息管理员修改后重新打印签字。";
+
+/* The lines above the signatures: statement, check code, and the state of
+ * an earlier signing.  Drawn when draw is set; returns the height. */
+static double
+sig_text(struct sheet *sh, double y, int draw)
+{
+	struct flow *f = &sh->f;
+	char *line[3] = { NULL, NULL, NULL };
+	double h = 0;
+
+	line[0] = xstrdup(sig_statement);
+	line[1] = xasprintf("校验码：%s（数据如有修改，校验码随之改变，须重新打印签字）", sh->code);
+	if (sh->state == SIGNATURE_STALE)
+		line[2] = xasprintf("注意：已签字后修改，需重新打印签字（上次签字 %s，当时的校验码 %s）。",
+		    sh->rec.signed_on, sh->rec.code);
+	else if (sh->state == SIGNATURE_SIGNED)
+		line[2] = xasprintf("本表内容与 %s 签字确认的确认表相同（校验码 %s）。", sh->rec.signed_on, sh->rec.code);
+	for (int k = 0; k < 3; k++) {
+		if (line[k] == NULL)
+			continue;
+		h += (draw ? pdf_text(f->p, k == 2 ? PDF_BOLD : PDF_BODY, ML, y + h, CW, PDF_LEFT, line[k]) :
+		    pdf_text_h(f->p, k == 2 ? PDF_BOLD : PDF_BODY, line[k], CW)) + 2;
+		free(line[k]);
+	}
+	return h;
+}
+
+static double
+sig_height(struct sheet *sh)
+{
+	return 4 + sig_text(sh, 0, 0) + 8 + 3 * SIG_ROW;
+}
+
+static void
+sig_draw(struct sheet *sh)
+{
+	struct flow *f = &sh->f;
+	double y = f->y + 4, lx = ML + CW - SEAL_W, sy;
+
+	double lab = 0;
+
+	y += sig_text(sh, y, 1) + 8;
+	sy = y;
+	for (int k = 0; k < 3; k++) {   /* lines and dates aligned under each other */
+		char *who = xasprintf("%s签字：", sig_who[k]);
+		double a = pdf_text_w(f->p, PDF_BODY, who);
+
+		lab = a > lab ? a : lab;
+		free(who);
+	}
+	for (int k = 0; k < 3; k++) {
+		char *who = xasprintf("%s签字：", sig_who[k]);
+		double base = y + SIG_ROW - 10, x = ML + lab + 2;
+
+		pdf_text(f->p, PDF_BODY, ML, base - 11, 0, PDF_LEFT, who);
+		pdf_line(f->p, x, base, x + 110, base, 0.6);
+		pdf_text(f->p, PDF_BODY, x + 118, base - 11, 0, PDF_LEFT, "日期：　　　　年　　月　　日");
+		free(who);
+		y += SIG_ROW;
+	}
+	/* the seal box, at the right beside the signature lines */
+	pdf_rect(f->p, lx, sy, SEAL_W, SEAL_H, 0.8);
+	pdf_text(f->p, PDF_BODY, lx, sy + 4, SEAL_W, PDF_CENTER, "单位（公章）");
+	pdf_text(f->p, PDF_BODY, lx, sy + SEAL_H - 16, SEAL_W, PDF_CENTER, "年　　月　　日");
+	f->y = y;
+}
+
+/* ---------------------------------------------------------------- person */
+
+static void
+layout_person(struct sheet *sh)
+{
+	const struct pview *pv = sh->pv;
+	double sig = sig_height(sh) + 4;
+
+	flow_start(&sh->f);
+	for (size_t i = 0; i < pv->nset; i++) {
+		double keep = i + 1 == pv->nset ? sig : 0;
+
+		if (pv->set[i].s->many)
+			layout_table(&sh->f, &pv->set[i], keep);
+		else
+			layout_grid(&sh->f, &pv->set[i], keep);
+	}
+	if (pv->nset == 0 && !flow_fits(&sh->f, sig))
+		flow_break(&sh->f);
+	sig_draw(sh);
+}
+
+struct loaders {
+	const struct template_def *tpl[16];
+	struct pview_loader       *l[16];
+	size_t                     n;
+};
+
+static enum jzg_status
+loader_for(struct store *st, struct loaders *ls, sqlite3_int64 staff_id, struct pview_loader **out,
+    char **cause)
+{
+	const struct template_def *t = pview_template_of(st, staff_id);
+	enum jzg_status rc;
+
+	if (t == NULL)
+		return jzg_fail(cause, JZG_ERR_NOTFOUND, "文件中没有编号为 %lld 的教职工，或其学校的模板未知",
+		    (long long)staff_id);
+	for (size_t i = 0; i < ls->n; i++)
+		if (ls->tpl[i] == t) {
+			*out = ls->l[i];
+			return JZG_OK;
+		}
+	if (ls->n == sizeof ls->l / sizeof ls->l[0])
+		return jzg_fail(cause, JZG_ERR_INVALID, "模板太多");
+	if ((rc = pview_loader_new(st, t, &ls->l[ls->n], cause)) != JZG_OK)
+		return rc;
+	ls->tpl[ls->n] = t;
+	*out = ls->l[ls->n++];
+	return JZG_OK;
+}
+
+enum jzg_status
+sheet_print(struct store *st, const sqlite3_int64 *staff, size_t n, const char *path,
+    struct sheet_result *res, char **cause)
+{
+	struct loaders ls = { 0 };
+	struct sheet sh = { 0 };
+	struct pdf *p;
+	char today[11];
+	enum jzg_status rc = JZG_OK;
+	int pages = 0, stale = 0;
+
+	if (res != NULL)
+		memset(res, 0, sizeof *res);
+	if (n == 0)
+		return jzg_fail(cause, JZG_ERR_NOTFOUND, "没有要打印的教职工");
+	sqlfn_today(today);
+	if ((rc = pdf_new(path, "教师信息确认表", &p, cause)) != JZG_OK)
+		return rc;
+	sh.f.p = p;
+	sh.f.page_begin = page_begin;
+	sh.today = today;
+	for (size_t i = 0; i < n && rc == JZG_OK; i++) {
+		struct pview_loader *l = NULL;
+		struct pview *pv;
+
+		if ((rc = loader_for(st, &ls, staff[i], &l, cause)) != JZG_OK ||
+		    (rc = pview_load(l, staff[i], &pv, cause)) != JZG_OK)
+			break;
+		if ((rc = signature_last(st, staff[i], &sh.rec, cause)) != JZG_OK) {
+			pview_free(pv);
+			break;
+		}
+		sh.pv = pv;
+		signature_code(pv, sh.code);
+		sh.state = signature_state_of(pv, &sh.rec);
+		stale += sh.state == SIGNATURE_STALE;
+		pdf_cache_trim(p);
+		/* Pass 1 counts the pages (and meets every string, so a missing
+		 * glyph stops us before this person is drawn); pass 2 draws. */
+		sh.f.total = 0;
+		pdf_set_dry(p, 1);
+		layout_person(&sh);
+		sh.f.total = sh.f.page;
+		pdf_set_dry(p, 0);
+		if (pdf_failed(p)) {
+			pview_free(pv);
+			break;
+		}
+		if (i > 0)
+			pdf_page(p);
+		layout_person(&sh);
+		pages += sh.f.total;
+		pview_free(pv);
+	}
+	for (size_t i = 0; i < ls.n; i++)
+		pview_loader_free(ls.l[i]);
+	if (rc != JZG_OK) {
+		pdf_free(p);
+		return rc;
+	}
+	if ((rc = pdf_close(p, cause)) != JZG_OK)
+		return rc;
+	if (res != NULL) {
+		res->people = (int)n;
+		res->pages = pages;
+		res->stale = stale;
+	}
+	return JZG_OK;
+}

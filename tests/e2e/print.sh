@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Confirmation sheets, check codes, blank forms and printing (issue 6), read
+# back with poppler's pdftotext/pdfinfo, which know nothing of our code.
+. "$(dirname "$0")/lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+DB=$T/school.db
+q() { sqlite3 "$DB" "$1"; }
+# page N of a PDF as text, whitespace removed (wrapped cells join up again)
+page() { pdftotext -raw -f "$2" -l "$2" "$1" - | tr -d ' \n\t\f'; }
+pages() { pdfinfo "$1" | awk '/^Pages:/ {print $2}'; }
+
+"$J" --db "$DB" school add --code 2143012345 --name 测试县第一小学 --type zxx >/dev/null
+"$J" --db "$DB" demo --staff 6 --school 2143012345 >/dev/null
+ID1=$(q "SELECT SFZJH FROM s_jbxx WHERE staff_id = 1")
+ID2=$(q "SELECT SFZJH FROM s_jbxx WHERE staff_id = 2")
+
+# --- every label and value of a demo person, computed independently
+out=$("$J" --db "$DB" print sheet --staff "$ID1" --out "$T/one.pdf" 2>&1) && rc=0 || rc=$?
+expect_eq "print sheet exits 0" "$rc" 0
+expect_has "print sheet says where" "$out" "保存在 $T/one.pdf"
+text=$(pdftotext -raw "$T/one.pdf" - | tr -d ' \n\t\f')
+n=0 missing=0
+while IFS= read -r want; do
+	n=$((n + 1))
+	w=$(tr -d ' \t' <<<"$want")
+	grep -qF -- "$w" <<<"$text" || { missing=$((missing + 1)); echo "  missing on the sheet: «$want»"; }
+done < <(python3 "$HERE/sheet_expect.py" "$JZG_FORMS" "$JZG_DATA" "$DB" 1)
+[ "$n" -gt 300 ] && ok "expected list is substantial ($n strings)" || bad "expected list has only $n strings"
+expect_eq "every label and value on the sheet" "$missing" 0
+for s in 学校名称 测试县第一小学 学校标识码 2143012345 模板 中小学 打印日期 2026-11-22 \
+	教师本人 学校信息管理员 学校负责人 单位（公章） 校验码 日期; do
+	grep -qF -- "$s" <<<"$text" || bad "sheet lacks «$s»"
+done
+ok "header and signature block present"
+pdffonts "$T/one.pdf" | grep -q 'NotoSerifCJKsc-Regular.*yes *yes *yes' && ok "CJK font embedded" || bad "font not embedded"
+expect_eq "A4" "$(pdfinfo "$T/one.pdf" | awk '/^Page size/ {print $3 "x" $5}')" "595.276x841.89"
+cp "$T/one.pdf" "$T/one_a.pdf"
+"$J" --db "$DB" print sheet --staff "$ID1" --out "$T/one.pdf" >/dev/null
+expect_eq "same data and day give the same bytes" "$(md5sum < "$T/one.pdf")" "$(md5sum < "$T/one_a.pdf")"
+
+# --- page rules for a person with 60 more 学习经历 rows
+q "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 60)
+   INSERT INTO s_xxjl(staff_id, seq, HDXLM, HDXLYX, SXZY, SFSFLZY, RXNY, BYNY, XWCCM, XXFSM)
+   SELECT 3, 100 + i, '21', '第' || i || '所大学', '专业' || i, '1', printf('19%02d-09', i), printf('19%02d-07', i + 1), '0', '1' FROM k"
+"$J" --db "$DB" print sheet --staff "$(q "SELECT SFZJH FROM s_jbxx WHERE staff_id = 3")" --out "$T/big.pdf" >/dev/null
+np=$(pages "$T/big.pdf")
+[ "$np" -ge 4 ] && ok "large person takes $np pages" || bad "large person only $np pages"
+cont=0 headok=0
+for ((i = 1; i <= np; i++)); do
+	p=$(page "$T/big.pdf" "$i")
+	grep -qF "第${i}页共${np}页" <<<"$p" || bad "page $i lacks 第 $i 页 共 $np 页"
+	if grep -qF "学习经历（续）" <<<"$p"; then
+		cont=$((cont + 1))
+		grep -qF "获得学历的院校或机构" <<<"$p" && headok=$((headok + 1))
+	fi
+done
+[ "$cont" -ge 1 ] && ok "学习经历 continues on $cont page(s)" || bad "学习经历 never continued"
+expect_eq "header repeated on every continuation page" "$headok" "$cont"
+last=$(page "$T/big.pdf" "$np")
+expect_has "signature block on the last page" "$last" "教师本人签字"
+expect_has "last set shares the signature page" "$last" "联系方式"
+for i in 1 59 60; do grep -qF "第${i}所大学" <<<"$(pdftotext -raw "$T/big.pdf" - | tr -d ' \n')" || bad "row $i missing"; done
+ok "added rows printed"
+
+# --- a school batch: each person starts on a new page, numbered per person
+out=$("$J" --db "$DB" print sheet --school 2143012345 --out "$T/school.pdf" 2>&1)
+expect_has "batch message" "$out" "6 人"
+np=$(pages "$T/school.pdf")
+firsts=0 sum=0 prev_total=0
+for ((i = 1; i <= np; i++)); do
+	p=$(page "$T/school.pdf" "$i")
+	if [[ $p =~ 第([0-9]+)页共([0-9]+)页 ]]; then
+		x=${BASH_REMATCH[1]} y=${BASH_REMATCH[2]}
+		if [ "$x" = 1 ]; then
+			firsts=$((firsts + 1)); sum=$((sum + y))
+			grep -qF "基本信息姓名" <<<"$p" || bad "page $i (a person's first) does not start with 基本信息"
+		fi
+	else
+		bad "page $i has no page number"
+	fi
+done
+expect_eq "six people start on their own first page" "$firsts" 6
+expect_eq "per-person page counts add up to the document" "$sum" "$np"
+for ((k = 1; k <= 6; k++)); do
+	nm=$(q "SELECT XM FROM s_jbxx WHERE staff_id = $k")
+	grep -qF "姓名：$nm" <<<"$(pdftotext -raw "$T/school.pdf" - | tr -d ' \n')" || bad "$nm not in the batch"
+done
+ok "every person of the school in the batch"
+
+# --- check code and the stale-signature rule
+out=$("$J" --db "$DB" sign --staff "$ID2" --date 2026-11-20 2>&1) && rc=0 || rc=$?
+expect_eq "sign exits 0" "$rc" 0
+code=$(sed -n 's/.*校验码 \([0-9A-Z]\{8\}\)$/\1/p' <<<"$out")
+expect_eq "sign reports an 8-character code" "${#code}" 8
+"$J" --db "$DB" print sheet --staff "$ID2" --out "$T/s.pdf" >/dev/null
+t=$(pdftotext -raw "$T/s.pdf" - | tr -d ' \n')
+expect_has "sheet carries the signed code" "$t" "校验码：$code"
+expect_has "sheet says it matches the signed one" "$t" "本表内容与2026-11-20签字确认的确认表相同"
+old=$(q "SELECT CYM FROM s_jbxx WHERE staff_id = 2")
+q "UPDATE s_jbxx SET CYM = '改过的名字' WHERE staff_id = 2"
+out=$("$J" --db "$DB" print sheet --staff "$ID2" --out "$T/s.pdf" 2>&1)
+expect_has "batch message counts stale" "$out" "1 人已签字后修改"
+t=$(pdftotext -raw "$T/s.pdf" - | tr -d ' \n')
+expect_has "changed after signing: stale on the sheet" "$t" "已签字后修改，需重新打印签字（上次签字2026-11-20，当时的校验码$code）"
+grep -qF "校验码：$code" <<<"$t" && bad "code did not change with the data" || ok "code changes with the data"
+out=$("$J" --db "$DB" sign --staff "$ID2" --code "$code" 2>&1) && rc=0 || rc=$?
+expect_eq "old paper code refused" "$rc" 2
+expect_has "old paper code message" "$out" "打印后数据已修改"
+q "UPDATE s_jbxx SET CYM = '$old' WHERE staff_id = 2"
+"$J" --db "$DB" print sheet --staff "$ID2" --out "$T/s.pdf" >/dev/null
+t=$(pdftotext -raw "$T/s.pdf" - | tr -d ' \n')
+expect_has "change undone: signed again" "$t" "本表内容与2026-11-20签字确认"
+out=$("$J" --db "$DB" sign --staff "$ID2" --code "$(tr 'A-Z' 'a-z' <<<"${code:0:4}-${code:4}")" 2>&1) && rc=0 || rc=$?
+expect_eq "paper code typed in lower case with a dash accepted" "$rc" 0
+out=$("$J" --db "$DB" sign --staff "$ID2" --date 2026-11-23 2>&1) && rc=0 || rc=$?
+expect_eq "future date refused" "$rc" 2
+out=$("$J" --db "$DB" sign --staff "$ID2" --date 2026-02-30 2>&1) && rc=0 || rc=$?
+expect_has "impossible date refused" "$out" "不是有效日期"
+out=$("$J" --db "$DB" sign --staff 110101190001010000 2>&1) && rc=0 || rc=$?
+expect_eq "unknown person exits 2" "$rc" 2
+expect_eq "history kept: two signings" "$(q "SELECT count(*) FROM signature WHERE staff_id = 2")" 2
+
+# --- a file of schema version 2 gets the signature table on open
+cp "$DB" "$T/v2.db"
+sqlite3 "$T/v2.db" "DROP TABLE signature; PRAGMA user_version = 2"
+out=$("$J" --db "$T/v2.db" sign --staff "$ID1" 2>&1) && rc=0 || rc=$?
+expect_eq "version-2 file migrated and signed" "$rc" 0
+expect_eq "version-2 file now version 3 or later" "$(( $(sqlite3 "$T/v2.db" 'PRAGMA user_version') >= 3 ))" 1
+
+# --- missing font: clear message, exit 2, nothing left behind
+mkdir -p "$T/nocjk" "$T/outdir"
+cat > "$T/nocjk/fonts.conf" <<CONF
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>$T/nocjk/cache</cachedir></fontconfig>
+CONF
+out=$(FONTCONFIG_FILE="$T/nocjk/fonts.conf" "$J" --db "$DB" print sheet --staff "$ID1" --out "$T/outdir/x.pdf" 2>&1) && rc=0 || rc=$?
+expect_eq "no CJK font exits 2" "$rc" 2
+expect_has "no CJK font names the package" "$out" "fonts-noto-cjk"
+expect_has "no CJK font message is Chinese" "$out" "中文字体"
+expect_eq "no PDF (or temp file) left" "$(ls -A "$T/outdir")" ""
+out=$(FONTCONFIG_FILE="$T/nocjk/fonts.conf" "$J" print form --type zxx --out "$T/outdir/f.pdf" 2>&1) && rc=0 || rc=$?
+expect_eq "blank form without font exits 2" "$rc" 2
+expect_eq "no blank form left" "$(ls -A "$T/outdir")" ""
+# a character the font lacks (a private-use code point) stops the batch
+q "UPDATE s_jbxx SET CYM = '张' || char(57344) WHERE staff_id = 4"
+out=$("$J" --db "$DB" print sheet --school 2143012345 --out "$T/outdir/b.pdf" 2>&1) && rc=0 || rc=$?
+expect_eq "missing glyph exits 2" "$rc" 2
+expect_has "missing glyph message" "$out" "字体中没有"
+expect_eq "no PDF left after a missing glyph" "$(ls -A "$T/outdir")" ""
+q "UPDATE s_jbxx SET CYM = NULL WHERE staff_id = 4"
+out=$("$J" --db "$DB" print sheet --staff "$ID1" --out "$T/no/such/dir/x.pdf" 2>&1) && rc=0 || rc=$?
+expect_eq "missing directory exits 2" "$rc" 2
+expect_has "missing directory message" "$out" "无法在"
+
+# --- printing: a fake lp records its arguments; no lp; lp without printer
+mkdir -p "$T/bin" "$T/empty"
+printf '#!/bin/sh\nprintf "%%s\\n" "$@" > %s/lp.args\necho "request id is fake-1 (1 file(s))"\n' "$T" > "$T/bin/lp"
+chmod +x "$T/bin/lp"
+out=$(PATH="$T/bin:$PATH" "$J" --db "$DB" print sheet --staff "$ID1" --out "$T/p.pdf" --print 2>&1) && rc=0 || rc=$?
+expect_eq "print via lp exits 0" "$rc" 0
+expect_has "lp's answer shown" "$out" "request id is fake-1"
+expect_eq "lp got A4 and the absolute path" "$(tr '\n' ' ' < "$T/lp.args")" "-o media=A4 $T/p.pdf "
+out=$(PATH="$T/empty" "$J" --db "$DB" print sheet --staff "$ID1" --out "$T/p2.pdf" --print 2>&1) && rc=0 || rc=$?
+expect_eq "no lp exits 2" "$rc" 2
+expect_has "no lp says where the PDF is" "$out" "PDF 已保存在 $T/p2.pdf"
+[ -s "$T/p2.pdf" ] && ok "PDF kept without lp" || bad "PDF missing without lp"
+printf '#!/bin/sh\necho "lp: Error - No default destination." >&2\nexit 1\n' > "$T/bin/lp"
+out=$(PATH="$T/bin:$PATH" "$J" print form --type yey --out "$T/f.pdf" --print 2>&1) && rc=0 || rc=$?
+expect_eq "lp failure exits 2" "$rc" 2
+expect_has "lp failure quotes lp" "$out" "No default destination"
+expect_has "lp failure says where the PDF is" "$out" "PDF 已保存在 $T/f.pdf"
+
+# --- blank forms of every template
+for tp in zxx zz tj yey gx; do
+	out=$("$J" print form --type "$tp" --out "$T/form_$tp.pdf" 2>&1) && rc=0 || rc=$?
+	[ "$rc" = 0 ] || bad "form $tp: $out"
+	t=$(pdftotext -raw "$T/form_$tp.pdf" - | tr -d ' \n\t\f')
+	np=$(pages "$T/form_$tp.pdf")
+	grep -qF "第${np}页共${np}页" <<<"$t" || bad "form $tp: no 第 $np 页 共 $np 页"
+	for s in "★姓名" "□1男" "□2女" "年月日" "（可多选）" "填写名称" "学习经历" "本人签字"; do
+		grep -qF -- "$s" <<<"$t" || bad "form $tp lacks «$s»"
+	done
+done
+ok "blank forms of all five templates"
+out=$("$J" print form --type xyz --out "$T/x.pdf" 2>&1) && rc=0 || rc=$?
+expect_has "unknown template lists the templates" "$out" "zxx（中小学）"
+finish
