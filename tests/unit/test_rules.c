@@ -1,0 +1,451 @@
+/* test_rules.c — the rules engine over a demo file: a clean file yields no
+ * finding; one planted fault per rule kind yields exactly that finding
+ * (rule, set, field, severity) and nothing else; explanations; checking
+ * one record; the version-1 file migrating to the explanation table.
+ *
+ * Every fault is planted inside a savepoint and rolled back, so each test
+ * starts from the clean demo file. */
+#include "helpers.h"
+
+#include "demo.h"
+#include "idcard.h"
+#include "rules.h"
+#include "school.h"
+
+static struct defs *defs;
+static struct store *st;
+static struct rules *rules;
+static char path[] = "/tmp/jzg_rules_XXXXXX";
+static sqlite3_int64 p1, p2, p3;   /* two persons of the zxx school, one of the zz school */
+
+static const char *const school_of[][2] = {
+	{ "zxx", "2143010001" }, { "zz", "3643010002" }, { "tj", "5143010003" },
+	{ "yey", "1143010004" }, { "gx", "4143010005" },
+};
+
+static int
+setup(void **state)
+{
+	char *cause = NULL;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	defs = load_shipped_defs();
+	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	for (size_t i = 0; i < 5; i++) {
+		sqlite3_int64 id;
+
+		assert_int_equal(school_add(st, school_of[i][1], "演示学校", school_of[i][0], &id, &cause), JZG_OK);
+		/* seeds differ per school so that ID numbers do not repeat across schools */
+		assert_int_equal(demo_fill(st, id, i == 0 ? 40 : 12, 11 + i, &cause), JZG_OK);
+	}
+	rules = rules_new(st, &cause);
+	if (rules == NULL)
+		fprintf(stderr, "%s\n", cause);
+	assert_non_null(rules);
+	p1 = q_int(st, "SELECT min(id) FROM staff WHERE school_id = 1");
+	p2 = q_int(st, "SELECT max(id) FROM staff WHERE school_id = 1");
+	p3 = q_int(st, "SELECT min(id) FROM staff WHERE school_id = 2");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	rules_free(rules);
+	store_close(st);
+	defs_free(defs);
+	unlink(path);
+	return 0;
+}
+
+struct got {
+	char          **line;
+	size_t          n;
+	sqlite3_int64   staff;     /* of the last finding */
+	char           *message;   /* of the last finding */
+	char           *explained;
+};
+
+static int
+collect(const struct finding *f, void *arg)
+{
+	struct got *g = arg;
+
+	g->line = xreallocarray(g->line, g->n + 1, sizeof *g->line);
+	g->line[g->n++] = xasprintf("%s %s %s %s", f->rule, f->set->v[SC_NAME],
+	    f->field ? f->field->v[FC_NAME] : "-", f->warning ? "warning" : "error");
+	g->staff = f->staff_id;
+	free(g->message);
+	free(g->explained);
+	g->message = xstrdup(f->message);
+	g->explained = xstrdup(f->explained);
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every finding of the file, one "rule set field severity" per line, sorted. */
+static char *
+findings(struct got *g)
+{
+	struct strbuf b = { 0 };
+	char *cause = NULL;
+
+	memset(g, 0, sizeof *g);
+	if (rules_check(rules, NULL, collect, g, &cause) != JZG_OK)
+		fail_msg("%s", cause);
+	if (g->n > 1)
+		qsort(g->line, g->n, sizeof *g->line, cmp_str);
+	strbuf_adds(&b, "");
+	for (size_t i = 0; i < g->n; i++) {
+		strbuf_addf(&b, "%s%s", i ? "\n" : "", g->line[i]);
+		free(g->line[i]);
+	}
+	free(g->line);
+	return strbuf_take(&b);
+}
+
+static void
+got_free(struct got *g)
+{
+	free(g->message);
+	free(g->explained);
+}
+
+static void
+exec(const char *sql)
+{
+	char *cause = NULL;
+
+	if (store_exec(st, sql, &cause) != JZG_OK)
+		fail_msg("%s\n%s", cause, sql);
+}
+
+/* Plant (SQL, %lld = p1 … p1 given three times), expect exactly want, undo. */
+static void
+planted(const char *want, const char *fmt, ...)
+{
+	va_list ap;
+	char *sql, *have;
+	struct got g;
+
+	va_start(ap, fmt);
+	sql = xvasprintf(fmt, ap);
+	va_end(ap);
+	exec("SAVEPOINT plant");
+	exec(sql);
+	have = findings(&g);
+	exec("ROLLBACK TO plant; RELEASE plant");
+	if (strcmp(have, want) != 0)
+		fail_msg("after %s\nwant:\n%s\ngot:\n%s\n(last message: %s)", sql, want, have, g.message ? g.message : "");
+	got_free(&g);
+	free(have);
+	free(sql);
+}
+
+static void
+clean_file_has_no_finding(void **state)
+{
+	struct got g;
+	char *have = findings(&g);
+
+	(void)state;
+	assert_string_equal(have, "");
+	free(have);
+	got_free(&g);
+}
+
+static void
+required(void **state)
+{
+	(void)state;
+	planted("required:XM jbxx XM error", "UPDATE s_jbxx SET XM = NULL WHERE staff_id = %lld", p1);
+	planted("required:XM jbxx XM error", "UPDATE s_jbxx SET XM = '' WHERE staff_id = %lld", p1);
+	/* conditionally required: 民族 only while 国籍 is 中国 */
+	planted("required:MZM jbxx MZM error", "UPDATE s_jbxx SET MZM = NULL WHERE staff_id = %lld", p1);
+	planted("", "UPDATE s_jbxx SET GJDQM = '840', MZM = NULL, ZZMMM = NULL WHERE staff_id = %lld", p1);
+	/* a one-record set with no row at all: its required fields are empty */
+	planted("required:SJH lxfs SJH error", "DELETE FROM s_lxfs WHERE staff_id = %lld", p1);
+}
+
+static void
+relevant_or_cleared(void **state)
+{
+	(void)state;
+	planted("relevant:MZM jbxx MZM error", "UPDATE s_jbxx SET GJDQM = '840', ZZMMM = NULL WHERE staff_id = %lld", p1);
+}
+
+static void
+formats(void **state)
+{
+	(void)state;
+	planted("format:JBXNY jbxx JBXNY error", "UPDATE s_jbxx SET JBXNY = '2020-13' WHERE staff_id = %lld", p1);
+	planted("format:JBXNY jbxx JBXNY error", "UPDATE s_jbxx SET JBXNY = '2020-1' WHERE staff_id = %lld", p1);
+	planted("", "UPDATE s_jbxx SET JBXNY = '2020-12' WHERE staff_id = %lld AND CJGNY <= '2020-12'", p1);
+	planted("format:ZSBFRQ jszg ZSBFRQ error",
+	    "UPDATE s_jszg SET ZSBFRQ = '2019-02-29' WHERE id = (SELECT min(id) FROM s_jszg WHERE staff_id = %lld)", p1);
+	planted("format:ZSBFRQ jszg ZSBFRQ error",
+	    "UPDATE s_jszg SET ZSBFRQ = '2019/02/01' WHERE id = (SELECT min(id) FROM s_jszg WHERE staff_id = %lld)", p1);
+	planted("format:ND jbdy ND error",
+	    "UPDATE s_jbdy SET ND = 99 WHERE id = (SELECT min(id) FROM s_jbdy WHERE staff_id = %lld)", p1);
+	planted("format:JBGZ jbdy JBGZ error",
+	    "UPDATE s_jbdy SET JBGZ = 1234.567 WHERE id = (SELECT min(id) FROM s_jbdy WHERE staff_id = %lld)", p1);
+	planted("format:JBGZ jbdy JBGZ error",
+	    "UPDATE s_jbdy SET JBGZ = '12k' WHERE id = (SELECT min(id) FROM s_jbdy WHERE staff_id = %lld)", p1);
+	planted("", "UPDATE s_jbdy SET JBGZ = 1234.56 WHERE id = (SELECT min(id) FROM s_jbdy WHERE staff_id = %lld)", p1);
+	planted("format:PJMZKTJXKSS jyjx PJMZKTJXKSS error",
+	    "UPDATE s_jyjx SET PJMZKTJXKSS = '十二' WHERE id = (SELECT min(id) FROM s_jyjx WHERE staff_id = %lld)", p1);
+}
+
+static void
+length_and_range(void **state)
+{
+	(void)state;
+	/* 21 characters, 63 bytes: length counts characters */
+	planted("length:XM jbxx XM error",
+	    "UPDATE s_jbxx SET XM = '张三李四王五赵六钱七孙八周九吴十郑十一王二' WHERE staff_id = %lld", p1);
+	planted("", "UPDATE s_jbxx SET XM = '张三李四王五赵六钱七孙八周九吴十郑十一王' WHERE staff_id = %lld", p1);
+	planted("range:PJMZKTJXKSS jyjx PJMZKTJXKSS error",
+	    "UPDATE s_jyjx SET PJMZKTJXKSS = 169 WHERE id = (SELECT min(id) FROM s_jyjx WHERE staff_id = %lld)", p1);
+	planted("", "UPDATE s_jyjx SET PJMZKTJXKSS = 168 WHERE id = (SELECT min(id) FROM s_jyjx WHERE staff_id = %lld)", p1);
+	planted("range:CSRQ jbxx CSRQ error",
+	    "UPDATE s_jbxx SET SFZJLXM = '2', SFZJH = 'E12345678', CSRQ = '1899-12-31' WHERE staff_id = %lld", p1);
+}
+
+static void
+codes_and_choice_filter(void **state)
+{
+	struct got g;
+	char *have, *sql;
+
+	(void)state;
+	planted("code:MZM jbxx MZM error", "UPDATE s_jbxx SET MZM = '99' WHERE staff_id = %lld", p1);
+	/* a heading (pick = 0) is not a choice */
+	exec("SAVEPOINT plant");
+	sql = xasprintf("UPDATE s_xxjl SET HDXLM = '10' WHERE id = (SELECT min(id) FROM s_xxjl WHERE staff_id = %lld)", p1);
+	exec(sql);
+	have = findings(&g);
+	exec("ROLLBACK TO plant; RELEASE plant");
+	assert_non_null(strstr(have, "code:HDXLM xxjl HDXLM error"));
+	free(have);
+	free(sql);
+	got_free(&g);
+	/* 岗位等级 must belong to the 岗位类别: 101 is 专业技术 (1 2), not 3 管理 */
+	planted("choice:GWDJM gwpr GWDJM error",
+	    "UPDATE s_gwpr SET GWLBM = '3', GWDJM = '101', JRGWLBM = NULL, JRGWDJM = NULL"
+	    " WHERE id = (SELECT min(id) FROM s_gwpr WHERE staff_id = %lld)", p1);
+}
+
+static void
+multi_select(void **state)
+{
+	(void)state;
+	planted("multi_code:ZZMMM jbxx ZZMMM error", "UPDATE s_jbxx SET ZZMMM = '01 99' WHERE staff_id = %lld", p1);
+	planted("multi_excl:ZZMMM jbxx ZZMMM error", "UPDATE s_jbxx SET ZZMMM = '01 13' WHERE staff_id = %lld", p1);
+	planted("multi_form:ZZMMM jbxx ZZMMM error", "UPDATE s_jbxx SET ZZMMM = '05 01' WHERE staff_id = %lld", p1);
+	planted("multi_form:ZZMMM jbxx ZZMMM error", "UPDATE s_jbxx SET ZZMMM = '01  05' WHERE staff_id = %lld", p1);
+	planted("", "UPDATE s_jbxx SET ZZMMM = '01 05' WHERE staff_id = %lld", p1);
+	planted("", "UPDATE s_jbxx SET ZZMMM = '13' WHERE staff_id = %lld", p1);
+}
+
+static void
+constraints_and_checks(void **state)
+{
+	(void)state;
+	planted("constraint:XM jbxx XM error", "UPDATE s_jbxx SET XM = ' 张三' WHERE staff_id = %lld", p1);
+	planted("constraint:CJGNY jbxx CJGNY error", "UPDATE s_jbxx SET CJGNY = substr(CSRQ, 1, 7) WHERE staff_id = %lld", p1);
+	planted("jllg_dw_diff jllg JLLGDWMC error",
+	    "UPDATE s_jllg SET JLLGDWMC = YDWMC WHERE id = (SELECT min(id) FROM s_jllg WHERE staff_id = %lld)", p1);
+	/* a warning row of checks.tsv, on both records it concerns */
+	planted("ndkh_khnd_dup ndkh KHND warning\nndkh_khnd_dup ndkh KHND warning",
+	    "INSERT INTO s_ndkh(staff_id, seq, KHND, KHJGM) SELECT staff_id, seq + 100, KHND, KHJGM FROM s_ndkh"
+	    " WHERE id = (SELECT min(id) FROM s_ndkh WHERE staff_id = %lld)", p1);
+	/* templates column: 特教 only */
+	planted("", "UPDATE s_jbxx SET CSTJQSNY = '1900-01' WHERE staff_id = %lld", p1);
+}
+
+static void
+derived_values(void **state)
+{
+	struct got g;
+	char *have, *sql;
+
+	(void)state;
+	exec("SAVEPOINT plant");
+	sql = xasprintf("UPDATE s_jbxx SET ZGXLM = CASE WHEN ZGXLM = '21' THEN '31' ELSE '21' END WHERE staff_id = %lld", p1);
+	exec(sql);
+	have = findings(&g);
+	exec("ROLLBACK TO plant; RELEASE plant");
+	assert_string_equal(have, "derived:ZGXLM jbxx ZGXLM warning");
+	assert_non_null(strstr(g.message, "与学习经历不一致（应为 “"));
+	free(have);
+	free(sql);
+	got_free(&g);
+	/* the source changed and the stored value was not recalculated */
+	planted("derived:XRGWDJM jbxx XRGWDJM warning\nderived:XRGWLBM jbxx XRGWLBM warning",
+	    "DELETE FROM s_gwpr WHERE staff_id = %lld", p1);
+}
+
+/* The person's SFZJH, CSRQ and XBM set to id, birth, sex. */
+static void
+id_planted(const char *want, const char *id, const char *birth, const char *sex)
+{
+	planted(want, "UPDATE s_jbxx SET SFZJLXM = '1', SFZJH = '%s', CSRQ = '%s', XBM = '%s' WHERE staff_id = %lld",
+	    id, birth, sex, p1);
+}
+
+static void
+id_numbers(void **state)
+{
+	char id[19] = "11010519990230001";
+
+	(void)state;
+	id_planted("", "11010519491231002X", "1949-12-31", "2");           /* X check character */
+	id_planted("jbxx_sfzjh_valid jbxx SFZJH error", "110105194912310021", "1949-12-31", "2");
+	id_planted("jbxx_sfzjh_15 jbxx SFZJH warning", "110105491231002", "1949-12-31", "2");
+	id[17] = idcard_check_char(id);                                   /* right check, 2月30日 */
+	id[18] = '\0';
+	id_planted("jbxx_sfzjh_valid jbxx SFZJH error", id, "1949-12-31", "1");
+	id_planted("constraint:SFZJH jbxx SFZJH error\njbxx_sfzjh_norm jbxx SFZJH warning",
+	    "11010519491231002x", "1949-12-31", "2");
+	id_planted("constraint:SFZJH jbxx SFZJH error\njbxx_sfzjh_norm jbxx SFZJH warning",
+	    "１１010519491231002X", "1949-12-31", "2");
+	id_planted("jbxx_csrq_idcard jbxx CSRQ warning", "11010519491231002X", "1949-12-30", "2");
+	id_planted("jbxx_xb_idcard jbxx XBM warning", "11010519491231002X", "1949-12-31", "1");
+}
+
+/* Both persons get other ID documents (类型 2), so that only the
+ * duplicate rules look at the copied number. */
+static void
+duplicate_ids(void **state)
+{
+	(void)state;
+	planted("jbxx_sfzjh_dup_school jbxx SFZJH error\njbxx_sfzjh_dup_school jbxx SFZJH error",
+	    "UPDATE s_jbxx SET SFZJLXM = '2', SFZJH = 'E1234567' WHERE staff_id IN (%lld, %lld)", p1, p2);
+	planted("jbxx_sfzjh_dup jbxx SFZJH warning\njbxx_sfzjh_dup jbxx SFZJH warning",
+	    "UPDATE s_jbxx SET SFZJLXM = '2', SFZJH = 'E1234567' WHERE staff_id IN (%lld, %lld)", p1, p3);
+	planted("", "UPDATE s_jbxx SET SFZJLXM = '2', SFZJH = 'E1234567' WHERE staff_id = %lld", p1);
+}
+
+static void
+explanations(void **state)
+{
+	char *cause = NULL, *have;
+	struct got g;
+
+	(void)state;
+	exec("SAVEPOINT plant");
+	have = xasprintf("UPDATE s_jbxx SET CSRQ = date(CSRQ, '+1 day') WHERE staff_id = %lld", p1);
+	exec(have);
+	free(have);
+	/* an error cannot be explained; a warning can, once, and is then marked */
+	assert_int_equal(rules_explain(rules, p1, "required:XM", NULL, 0, "理由", &cause), JZG_ERR_INVALID);
+	assert_non_null(strstr(cause, "不能说明"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(rules_explain(rules, p1, "no_such_rule", NULL, 0, "理由", &cause), JZG_ERR_NOTFOUND);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(rules_explain(rules, p1, "jbxx_csrq_idcard", NULL, 0, "", &cause), JZG_ERR_USAGE);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(rules_explain(rules, p1, "jbxx_csrq_idcard", NULL, 0, "以档案为准", &cause), JZG_OK);
+	assert_int_equal(rules_explain(rules, p1, "jbxx_csrq_idcard", "jbxx", 1, "档案记载如此", &cause), JZG_OK);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM explanation"), 1);
+	have = findings(&g);
+	assert_string_equal(have, "jbxx_csrq_idcard jbxx CSRQ warning");
+	assert_string_equal(g.explained, "档案记载如此");
+	free(have);
+	got_free(&g);
+	/* a many-record set with several rows needs the row */
+	assert_int_equal(rules_explain(rules, p1, "ndkh_khnd_dup", NULL, 0, "理由", &cause), JZG_ERR_USAGE);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(rules_explain(rules, p1, "ndkh_khnd_dup", NULL, 99, "理由", &cause), JZG_ERR_NOTFOUND);
+	free(cause);
+	exec("ROLLBACK TO plant; RELEASE plant");
+}
+
+static void
+one_record(void **state)
+{
+	const struct template_def *t = defs_template(defs, "zxx");
+	const struct set_def *s = defs_set(t->set, t->nset, "jbxx");
+	char *cause = NULL;
+	struct got g = { 0 };
+
+	(void)state;
+	exec("SAVEPOINT plant");
+	exec("UPDATE s_jbxx SET XM = NULL, MZM = '99'");
+	assert_int_equal(rules_check_record(rules, t, s, p1, collect, &g, &cause), JZG_OK);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.staff, p1);
+	exec("ROLLBACK TO plant; RELEASE plant");
+	for (size_t i = 0; i < g.n; i++)
+		free(g.line[i]);
+	free(g.line);
+	got_free(&g);
+}
+
+/* A file as jzg 0.1 wrote it (schema version 1: no explanation table)
+ * opens and gains the table. */
+static void
+version1_file_migrates(void **state)
+{
+	char p[] = "/tmp/jzg_rules_v1_XXXXXX", *cause = NULL;
+	struct store *s1;
+	sqlite3 *db;
+	int fd = mkstemp(p);
+
+	(void)state;
+	close(fd);
+	unlink(p);
+	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+	    "CREATE TABLE school(id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+	    " template TEXT NOT NULL, expected_staff INTEGER, created TEXT NOT NULL DEFAULT (datetime('now','localtime')),"
+	    " updated TEXT NOT NULL DEFAULT (datetime('now','localtime')));"
+	    "CREATE TABLE staff(id INTEGER PRIMARY KEY, school_id INTEGER NOT NULL REFERENCES school(id) ON DELETE CASCADE,"
+	    " state TEXT NOT NULL DEFAULT 'draft', created TEXT NOT NULL DEFAULT (datetime('now','localtime')),"
+	    " updated TEXT NOT NULL DEFAULT (datetime('now','localtime')));"
+	    "CREATE INDEX staff_school ON staff(school_id);"
+	    "PRAGMA application_id = 1247430449; PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(p, defs, 0, &s1, &cause), JZG_OK);
+	assert_int_equal(q_int(s1, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(q_int(s1, "SELECT count(*) FROM pragma_table_info('explanation')"), 6);
+	store_close(s1);
+	unlink(p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(clean_file_has_no_finding),
+		cmocka_unit_test(required),
+		cmocka_unit_test(relevant_or_cleared),
+		cmocka_unit_test(formats),
+		cmocka_unit_test(length_and_range),
+		cmocka_unit_test(codes_and_choice_filter),
+		cmocka_unit_test(multi_select),
+		cmocka_unit_test(constraints_and_checks),
+		cmocka_unit_test(derived_values),
+		cmocka_unit_test(id_numbers),
+		cmocka_unit_test(duplicate_ids),
+		cmocka_unit_test(explanations),
+		cmocka_unit_test(one_record),
+		cmocka_unit_test(version1_file_migrates),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
