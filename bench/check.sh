@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# bench/check.sh — how long `jzg check` takes over 100,000 staff, beside the
+# floor of merely counting every s_* table with the sqlite3 CLI.
+# Not a test: prints figures for docs/checks.md.  The 100,000-staff file
+# takes minutes to make (demo ≈ 500 staff/s), so it is kept in
+# /tmp/jzg_bench_100k.db (or $1) and reused when present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+J=${J:-build/jzg}
+DB=${1:-/tmp/jzg_bench_100k.db}
+export JZG_FORMS=$PWD/forms JZG_DATA=$PWD/data
+# demo dates and "this year" rules both read today(): pin it so the cached
+# file stays clean whatever day the benchmark is run
+export JZG_TODAY=${JZG_TODAY:-2026-11-22}
+
+if [ ! -s "$DB" ]; then
+	echo "building $DB (5 schools × 20000 staff) …" >&2
+	part=$DB.part
+	rm -f "$part"
+	seed=1
+	for s in zxx:2143010001 zz:3643010002 tj:5143010003 yey:1143010004 gx:4143010005; do
+		"$J" --db "$part" school add --code "${s#*:}" --name "基准学校${seed}" --type "${s%%:*}" >/dev/null
+		"$J" --db "$part" demo --staff 20000 --school "${s#*:}" --seed "$seed" >/dev/null
+		seed=$((seed + 1))
+	done
+	mv "$part" "$DB"
+fi
+
+# open once so a schema migration is not part of the timing
+"$J" --db "$DB" check --format tsv >/dev/null || true
+
+tables=$(sqlite3 "$DB" "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 's_*' ORDER BY name")
+floor="SELECT 0"
+for t in $tables; do floor="$floor + (SELECT count(*) FROM \"$t\")"; done
+
+echo "machine: $(nproc) CPU, $(lscpu | sed -n 's/^Model name: *//p')"
+echo "staff: $(sqlite3 "$DB" 'SELECT count(*) FROM staff'), rows in s_*: $(sqlite3 "$DB" "$floor")"
+echo -n "floor (sqlite3 count(*) over every s_* table): "
+/usr/bin/time -f '%e s %M KB' sqlite3 "$DB" "$floor" 2>&1 >/dev/null
+for i in 1 2 3; do
+	echo -n "jzg --db $DB check --format tsv > /dev/null (run $i): "
+	/usr/bin/time -f '%e s %M KB' "$J" --db "$DB" check --format tsv 2>&1 >/dev/null | tail -1
+done
