@@ -253,7 +253,14 @@ pdf_close(struct pdf *p, char **cause)
 	cairo_status_t cs;
 
 	if (p->failed) {
-		char *in = p->missing_in ? xstrndup(p->missing_in, 60) : xstrdup("");
+		char *in = xstrdup(p->missing_in ? p->missing_in : "");
+		size_t cut = 0, k;
+		wchar_t wc;
+
+		/* at most 30 characters of the text, cut between characters */
+		for (int i = 0; i < 30 && in[cut] != '\0'; i++)
+			cut += (k = utf8_decode(in + cut, strlen(in + cut), &wc)) ? k : 1;
+		in[cut] = '\0';
 
 		rc = jzg_fail(cause, JZG_ERR_NOTFOUND,
 		    "字体中没有“%s”的字形（出现在“%s”中），打印出来会是空方框，所以没有生成 PDF。"
