@@ -15,7 +15,9 @@ trap 'rm -rf "$W"' EXIT
 mkdir "$W/base" "$W/exp"
 echo "machine: $(nproc) cores, $(lscpu | grep 'Model name' | sed 's/ \+/ /g')"
 echo "staff: $(sqlite3 "$DB" 'SELECT count(*) FROM staff'), schools: $(sqlite3 "$DB" 'SELECT count(*) FROM school')"
-t() { /usr/bin/time -f "%e s, peak %M KB" "$@" 2>&1 >/dev/null | tail -1; }
+# CPU time (user+sys) as well as wall: the machine may be shared.
+t() { /usr/bin/time -f "%e s wall, %U+%S s cpu, peak %M KB" "$@" 2>&1 >/dev/null | tail -1; }
+echo "load before: $(cut -d" " -f1-3 /proc/loadavg)"
 echo "baseline (bare constant_memory loop): $(t "$B/xlsx_baseline" "$DB" "$W/base" jbxx SFZJH XM)"
 echo "jzg export --all:                     $(t "$J" --db "$DB" export --out "$W/exp")"
 du -sh "$W/base" "$W/exp" | sed 's/^/size: /'

@@ -598,8 +598,10 @@ import_pass(struct imp *m, struct xlsx_reader *r, const char *sname, int *commit
 		new_school = 1;
 	}
 	if (rc == JZG_OK) {
+		/* `+` keeps SQLite on the person_id index: without statistics it
+		 * would otherwise walk every person of the school per row. */
 		sql = xasprintf("SELECT t.id FROM staff t JOIN \"s_%s\" p ON p.staff_id = t.id "
-		    "WHERE t.school_id = ?1 AND p.\"%s\" = ?2 ORDER BY t.id LIMIT 1", m->ps->v[SC_NAME],
+		    "WHERE +t.school_id = ?1 AND p.\"%s\" = ?2 ORDER BY t.id LIMIT 1", m->ps->v[SC_NAME],
 		    m->pid->v[FC_NAME]);
 		rc = store_prepare(m->st, sql, &m->find, cause);
 		free(sql);
