@@ -9,10 +9,14 @@
 #include <string.h>
 
 #include "app.h"
+#include "cli_print.h"
 #include "demo.h"
+#include "idcard.h"
 #include "lint.h"
 #include "paths.h"
 #include "record.h"
+#include "report.h"
+#include "rules.h"
 #include "school.h"
 #include "util.h"
 
@@ -310,6 +314,174 @@ verb_demo(struct app *a, int argc, char **argv)
 	return EXIT_CLEAN;
 }
 
+/* The person with this 身份证件号 (settings: person_id), as typed or
+ * normalised (full-width digits, lower-case x).  Prints why and returns 0
+ * when there is none or more than one. */
+static sqlite3_int64
+find_staff(struct app *a, const char *idno)
+{
+	const struct defs *defs = a->defs;
+	char *sql = xasprintf("SELECT staff_id FROM \"s_%s\" WHERE \"%s\" IN (?1, ?2) LIMIT 2",
+	    defs->setting[SK_PERSON_SET], defs->setting[SK_PERSON_ID]);
+	char *norm = idcard_normalise(idno), *cause = NULL;
+	sqlite3_stmt *ps;
+	sqlite3_int64 id = 0;
+	int n = 0;
+
+	if (store_prepare(a->st, sql, &ps, &cause) != JZG_OK) {
+		say_error("%s", cause);
+		free(cause);
+	} else {
+		sqlite3_bind_text(ps, 1, idno, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ps, 2, norm, -1, SQLITE_STATIC);
+		while (sqlite3_step(ps) == SQLITE_ROW) {
+			id = sqlite3_column_int64(ps, 0);
+			n++;
+		}
+		sqlite3_finalize(ps);
+		if (n == 0)
+			say_error("文件中没有身份证件号为 %s 的人员", idno);
+		else if (n > 1)
+			say_error("身份证件号 %s 对应多名人员，请先处理重复", idno);
+	}
+	free(norm);
+	free(sql);
+	return n == 1 ? id : 0;
+}
+
+static int
+verb_check(struct app *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "school", required_argument, NULL, 's' },
+		{ "staff", required_argument, NULL, 'p' },
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *school = NULL, *staff = NULL;
+	struct report_opts o = { { 0, 0 }, REPORT_TEXT };
+	struct rules *r;
+	char *cause = NULL;
+	int c, found = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': school = optarg; break;
+		case 'p': staff = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				o.format = REPORT_TEXT;
+			else if (strcmp(optarg, "tsv") == 0)
+				o.format = REPORT_TSV;
+			else if (strcmp(optarg, "json") == 0)
+				o.format = REPORT_JSON;
+			else {
+				say_error("--format 只能是 text、tsv 或 json");
+				return EXIT_FAIL;
+			}
+			break;
+		default:
+			say_error("check 不认识参数 %s", argv[optind - 1]);
+			return EXIT_FAIL;
+		}
+	}
+	if (optind < argc) {
+		say_error("用法：jzg --db 文件 check [--school 学校标识码] [--staff 身份证件号] [--format text|tsv|json]");
+		return EXIT_FAIL;
+	}
+	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
+		return EXIT_FAIL;
+	if (school != NULL && (school_find(a->st, school, &o.scope.school_id, &cause) != JZG_OK ||
+	    o.scope.school_id == 0)) {
+		say_error("文件中没有学校标识码为 %s 的学校", school);
+		free(cause);
+		return EXIT_FAIL;
+	}
+	if (staff != NULL && (o.scope.staff_id = find_staff(a, staff)) == 0)
+		return EXIT_FAIL;
+	if ((r = rules_new(a->st, &cause)) == NULL) {
+		say_error("%s", cause ? cause : "无法编译校验规则");
+		free(cause);
+		return EXIT_FAIL;
+	}
+	if (report_check(a->st, r, &o, stdout, &found, &cause) != JZG_OK) {
+		say_error("%s", cause ? cause : "检查失败");
+		free(cause);
+		rules_free(r);
+		return EXIT_FAIL;
+	}
+	rules_free(r);
+	if (fflush(stdout) != 0) {
+		say_error("无法写出检查结果：%s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	return found ? EXIT_FOUND : EXIT_CLEAN;
+}
+
+static int
+verb_explain(struct app *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "staff", required_argument, NULL, 'p' },
+		{ "rule", required_argument, NULL, 'r' },
+		{ "set", required_argument, NULL, 's' },
+		{ "row", required_argument, NULL, 'n' },
+		{ "reason", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *staff = NULL, *rule = NULL, *set = NULL, *reason = NULL;
+	long row = 0;
+	sqlite3_int64 sid;
+	struct rules *r;
+	char *cause = NULL, *masked;
+	enum jzg_status st;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': staff = optarg; break;
+		case 'r': rule = optarg; break;
+		case 's': set = optarg; break;
+		case 'w': reason = optarg; break;
+		case 'n':
+			if (parse_count(optarg, 1, 1000000, &row) < 0) {
+				say_error("--row 应为正整数（检查结果中的第几条）");
+				return EXIT_FAIL;
+			}
+			break;
+		default:
+			say_error("explain 不认识参数 %s", argv[optind - 1]);
+			return EXIT_FAIL;
+		}
+	}
+	if (staff == NULL || rule == NULL || reason == NULL || optind < argc) {
+		say_error("用法：jzg --db 文件 explain --staff 身份证件号 --rule 规则 [--set 信息集 --row 第几条] --reason 理由");
+		return EXIT_FAIL;
+	}
+	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0 || (sid = find_staff(a, staff)) == 0)
+		return EXIT_FAIL;
+	if ((r = rules_new(a->st, &cause)) == NULL) {
+		say_error("%s", cause ? cause : "无法编译校验规则");
+		free(cause);
+		return EXIT_FAIL;
+	}
+	st = rules_explain(r, sid, rule, set, (int)row, reason, &cause);
+	rules_free(r);
+	if (st != JZG_OK) {
+		say_error("%s", cause ? cause : "无法保存说明");
+		free(cause);
+		return EXIT_FAIL;
+	}
+	masked = idcard_mask(staff);
+	printf("已记录说明：%s %s\n", masked, rule);
+	free(masked);
+	return EXIT_CLEAN;
+}
+
 static int verb_help(struct app *a, int argc, char **argv);
 int verb_export(struct app *a, int argc, char **argv);   /* cli_xlsx.c */
 int verb_import(struct app *a, int argc, char **argv);
@@ -325,6 +497,11 @@ static const struct verb {
 	{ "demo", verb_demo, "demo --staff N [--school 学校标识码] [--seed 数]", "为学校生成 N 名演示教职工（各信息集均填写，符合校验规则）" },
 	{ "export", verb_export, "export [--school 学校标识码 ...|--all] [--out 目录] [--zip]", "导出官方 Excel 模板：每校一个 学校标识码_学校名称_模板名称.xlsx；--zip 按模板打包为 模板名称_YYYYMMDD.zip" },
 	{ "import", verb_import, "import [--school 学校标识码] [--keep-good] [--max-part MB] 文件.xlsx|目录|文件.zip ...", "导入填好的模板：整个文件要么全部导入要么不导入；--keep-good 只导入没有错误的人员" },
+	{ "print", verb_print, "print sheet [--staff 身份证件号 …|--school 学校标识码] --out 文件.pdf [--print]", "打印教师信息确认表（每人一份，含签字栏和校验码）；--print 同时送打印机" },
+	{ "print", verb_print, "print form --type zxx|zz|tj|yey|gx --out 文件.pdf [--print]", "打印空白的教职工基础信息采集表，供手工填写" },
+	{ "sign", verb_sign, "sign --staff 身份证件号 [--date 年-月-日] [--code 表上的校验码]", "登记确认表已签字返回（记下校验码；之后数据再改动即提示需重新打印签字）" },
+	{ "check", verb_check, "check [--school 学校标识码] [--staff 身份证件号] [--format text|tsv|json]", "按指标定义检查数据：列出错误和警告，并按学校汇总完整率" },
+	{ "explain", verb_explain, "explain --staff 身份证件号 --rule 规则 [--set 信息集 --row 第几条] --reason 理由", "说明一条警告（说明后仍列出，但不影响完整率）" },
 	{ "forms", verb_forms, "forms check [目录]", "检查指标定义和代码表，逐条列出 文件:行: 问题" },
 	{ "help", verb_help, "help", "显示本帮助" },
 };
