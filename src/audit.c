@@ -1,0 +1,369 @@
+/* audit.c — see audit.h. */
+#include "audit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct audit_ctx {
+	char *actor;
+	char *path;
+	int   county;
+	int   on;
+};
+
+static void
+fn_on(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	struct audit_ctx *x = sqlite3_user_data(c);
+
+	(void)argc; (void)argv;
+	sqlite3_result_int(c, x->on);
+}
+
+static void
+fn_who(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	struct audit_ctx *x = sqlite3_user_data(c);
+
+	(void)argc; (void)argv;
+	if (x->actor != NULL)
+		sqlite3_result_text(c, x->actor, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_result_null(c);
+}
+
+static void
+fn_path(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	struct audit_ctx *x = sqlite3_user_data(c);
+
+	(void)argc; (void)argv;
+	sqlite3_result_text(c, x->path, -1, SQLITE_TRANSIENT);
+}
+
+static void
+fn_county(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	struct audit_ctx *x = sqlite3_user_data(c);
+
+	(void)argc; (void)argv;
+	sqlite3_result_int(c, x->county);
+}
+
+static void
+ctx_free(void *p)
+{
+	struct audit_ctx *x = p;
+
+	free(x->actor);
+	free(x->path);
+	free(x);
+}
+
+enum jzg_status
+audit_attach(struct store *st, char **cause)
+{
+	struct audit_ctx *x = xcalloc(1, sizeof *x);
+	int rc;
+
+	x->path = xstrdup(AUDIT_PATH_CLIENT);
+	x->on = 1;
+	/* Only the first registration owns the context (xDestroy runs once,
+	 * when the connection closes). */
+	rc = sqlite3_create_function_v2(st->db, "audit_on", 0, SQLITE_UTF8, x, fn_on, NULL, NULL, ctx_free);
+	if (rc != SQLITE_OK) {
+		ctx_free(x);
+		return jzg_fail(cause, JZG_ERR_DB, "注册审计函数失败：%s", sqlite3_errstr(rc));
+	}
+	st->audit = x;
+	if ((rc = sqlite3_create_function(st->db, "audit_who", 0, SQLITE_UTF8, x, fn_who, NULL, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_create_function(st->db, "audit_path", 0, SQLITE_UTF8, x, fn_path, NULL, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_create_function(st->db, "audit_county", 0, SQLITE_UTF8, x, fn_county, NULL, NULL)) != SQLITE_OK)
+		return jzg_fail(cause, JZG_ERR_DB, "注册审计函数失败：%s", sqlite3_errstr(rc));
+	return JZG_OK;
+}
+
+void
+audit_set(struct store *st, const char *actor, int county, const char *path)
+{
+	struct audit_ctx *x = st->audit;
+
+	if (x == NULL)
+		return;
+	free(x->actor);
+	free(x->path);
+	x->actor = xstrdup(actor);
+	x->path = xstrdup(path ? path : AUDIT_PATH_CLIENT);
+	x->county = county;
+}
+
+const char *
+audit_actor(const struct store *st)
+{
+	const struct audit_ctx *x = st->audit;
+
+	return x ? x->actor : NULL;
+}
+
+void
+audit_enable(struct store *st, int on)
+{
+	struct audit_ctx *x = st->audit;
+
+	if (x != NULL)
+		x->on = on;
+}
+
+const char *
+audit_path_label(const char *path)
+{
+	static const struct { const char *path, *label; } l[] = {
+		{ AUDIT_PATH_CLIENT, "录入界面" }, { AUDIT_PATH_IMPORT, "导入" },
+		{ AUDIT_PATH_MERGE, "合并" }, { AUDIT_PATH_CLI, "命令行" }, { AUDIT_PATH_DEMO, "演示数据" },
+	};
+
+	for (size_t i = 0; i < sizeof l / sizeof l[0]; i++)
+		if (str_eq(path, l[i].path))
+			return l[i].label;
+	return path ? path : "";
+}
+
+/* ------------------------------------------------------------ triggers */
+
+#define LOCK_MESSAGE "此人已审核，数据已锁定；如需修改，请由管理员解锁（jzg unlock --staff 身份证件号 --reason 理由）"
+
+/* Who and how, for the INSERT … SELECT of every trigger; p is "new" or
+ * "old" (the row that names the person). */
+static void
+add_actor_cols(struct strbuf *b, const char *p)
+{
+	strbuf_addf(b, "audit_who(), audit_path(), CASE WHEN audit_county() THEN (SELECT sc.code FROM staff sf "
+	    "JOIN school sc ON sc.id = sf.school_id WHERE sf.id = %s.staff_id) END", p);
+}
+
+static void
+add_lock(struct strbuf *b, const char *p, const char *extra)
+{
+	strbuf_addf(b, "SELECT RAISE(ABORT, '" LOCK_MESSAGE "') FROM staff WHERE id = %s.staff_id "
+	    "AND state IN ('approved','signed')%s;", p, extra ? extra : "");
+}
+
+/* The changed fields of one UPDATE as rows (f, o, n). */
+static void
+add_changes(struct strbuf *b, const struct set_def *s)
+{
+	strbuf_adds(b, "(");
+	for (size_t j = 0; j < s->nfield; j++) {
+		const char *n = s->field[j].v[FC_NAME];
+
+		strbuf_addf(b, "%sSELECT '%s'%s, old.\"%s\"%s, new.\"%s\"%s", j ? " UNION ALL " : "", n,
+		    j ? "" : " AS f", n, j ? "" : " AS o", n, j ? "" : " AS n");
+	}
+	strbuf_adds(b, ")");
+}
+
+/* The three triggers of one s_<set> table, as (name, sql) pairs. */
+static void
+set_triggers(const struct set_def *s, char *name[3], char *sql[3])
+{
+	const char *set = s->v[SC_NAME];
+	const char *key = s->many ? "id" : "staff_id";
+	struct strbuf b = { 0 }, ch = { 0 };
+
+	add_changes(&ch, s);
+
+	name[0] = xasprintf("audit_s_%s_i", set);
+	strbuf_addf(&b, "CREATE TEMP TRIGGER \"%s\" AFTER INSERT ON \"s_%s\" WHEN audit_on() BEGIN ", name[0], set);
+	add_lock(&b, "new", NULL);
+	strbuf_adds(&b, "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op) SELECT ");
+	add_actor_cols(&b, "new");
+	strbuf_addf(&b, ", new.staff_id, '%s', new.%s, 'insert';"
+	    "DELETE FROM check_cache WHERE staff_id = new.staff_id; END", set, key);
+	sql[0] = strbuf_take(&b);
+
+	name[1] = xasprintf("audit_s_%s_u", set);
+	strbuf_addf(&b, "CREATE TEMP TRIGGER \"%s\" AFTER UPDATE ON \"s_%s\" WHEN audit_on() BEGIN ", name[1], set);
+	{
+		char *extra = xasprintf(" AND EXISTS (SELECT 1 FROM %s WHERE o IS NOT n)", ch.s);
+
+		add_lock(&b, "new", extra);
+		free(extra);
+	}
+	strbuf_adds(&b, "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op,field,old,new) SELECT ");
+	add_actor_cols(&b, "new");
+	strbuf_addf(&b, ", new.staff_id, '%s', new.%s, 'update', f, o, n FROM %s WHERE o IS NOT n;"
+	    "DELETE FROM check_cache WHERE staff_id = new.staff_id; END", set, key, ch.s);
+	sql[1] = strbuf_take(&b);
+
+	name[2] = xasprintf("audit_s_%s_d", set);
+	strbuf_addf(&b, "CREATE TEMP TRIGGER \"%s\" AFTER DELETE ON \"s_%s\" WHEN audit_on() BEGIN ", name[2], set);
+	add_lock(&b, "old", NULL);
+	strbuf_adds(&b, "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op) SELECT ");
+	add_actor_cols(&b, "old");
+	strbuf_addf(&b, ", old.staff_id, '%s', old.%s, 'delete';"
+	    "DELETE FROM check_cache WHERE staff_id = old.staff_id; END", set, key);
+	sql[2] = strbuf_take(&b);
+	strbuf_free(&ch);
+}
+
+/* Triggers on the fixed tables (staff, explanation, signature). */
+static const char *const fixed_trigger[][2] = {
+	{ "audit_staff_i", "CREATE TEMP TRIGGER \"audit_staff_i\" AFTER INSERT ON staff WHEN audit_on() BEGIN "
+	    "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op) SELECT audit_who(), audit_path(), "
+	    "CASE WHEN audit_county() THEN (SELECT code FROM school WHERE id = new.school_id) END, "
+	    "new.id, 'staff', new.id, 'insert'; END" },
+	{ "audit_staff_d", "CREATE TEMP TRIGGER \"audit_staff_d\" BEFORE DELETE ON staff WHEN audit_on() BEGIN "
+	    "SELECT RAISE(ABORT, '" LOCK_MESSAGE "') WHERE old.state IN ('approved','signed');"
+	    "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op) SELECT audit_who(), audit_path(), "
+	    "CASE WHEN audit_county() THEN (SELECT code FROM school WHERE id = old.school_id) END, "
+	    "old.id, 'staff', old.id, 'delete'; END" },
+	{ "audit_staff_u", "CREATE TEMP TRIGGER \"audit_staff_u\" AFTER UPDATE OF state, school_id ON staff "
+	    "WHEN audit_on() BEGIN "
+	    "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op,field,old,new) SELECT audit_who(), "
+	    "audit_path(), CASE WHEN audit_county() THEN (SELECT code FROM school WHERE id = new.school_id) END, "
+	    "new.id, 'staff', new.id, 'update', f, o, n FROM (SELECT 'state' AS f, old.state AS o, new.state AS n "
+	    "UNION ALL SELECT 'school_id', old.school_id, new.school_id) WHERE o IS NOT n; END" },
+	{ "audit_explanation_i", "CREATE TEMP TRIGGER \"audit_explanation_i\" AFTER INSERT ON explanation "
+	    "WHEN audit_on() BEGIN "
+	    "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op,field,new) SELECT audit_who(), "
+	    "audit_path(), NULL, new.staff_id, 'explanation', new.row_key, 'insert', new.rule, new.reason;"
+	    "DELETE FROM check_cache WHERE staff_id = new.staff_id; END" },
+	{ "audit_explanation_u", "CREATE TEMP TRIGGER \"audit_explanation_u\" AFTER UPDATE ON explanation "
+	    "WHEN audit_on() BEGIN "
+	    "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op,field,old,new) SELECT audit_who(), "
+	    "audit_path(), NULL, new.staff_id, 'explanation', new.row_key, 'update', new.rule, old.reason, "
+	    "new.reason; DELETE FROM check_cache WHERE staff_id = new.staff_id; END" },
+	{ "audit_explanation_d", "CREATE TEMP TRIGGER \"audit_explanation_d\" AFTER DELETE ON explanation "
+	    "WHEN audit_on() BEGIN "
+	    "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op,field,old) SELECT audit_who(), "
+	    "audit_path(), NULL, old.staff_id, 'explanation', old.row_key, 'delete', old.rule, old.reason;"
+	    "DELETE FROM check_cache WHERE staff_id = old.staff_id; END" },
+	{ "audit_signature_i", "CREATE TEMP TRIGGER \"audit_signature_i\" AFTER INSERT ON signature "
+	    "WHEN audit_on() BEGIN "
+	    "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op,field,new) SELECT audit_who(), "
+	    "audit_path(), NULL, new.staff_id, 'signature', new.id, 'insert', 'code', new.code; END" },
+};
+
+/* FNV-1a of the trigger text: when the definitions change, the cached
+ * check results (check_cache) may no longer hold. */
+static unsigned long long
+fnv(const char *s)
+{
+	unsigned long long h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+enum jzg_status
+audit_sync(struct store *st, char **cause)
+{
+	struct strbuf b = { 0 };
+	enum jzg_status rc;
+	char *sql;
+
+	for (size_t i = 0; i < sizeof fixed_trigger / sizeof fixed_trigger[0]; i++)
+		strbuf_addf(&b, "%s;", fixed_trigger[i][1]);
+	for (size_t i = 0; i < st->defs->nall; i++) {
+		char *name[3], *tsql[3];
+
+		set_triggers(&st->defs->all[i], name, tsql);
+		for (int k = 0; k < 3; k++) {
+			strbuf_addf(&b, "%s;", tsql[k]);
+			free(name[k]);
+			free(tsql[k]);
+		}
+	}
+	sql = xasprintf("BEGIN IMMEDIATE;DELETE FROM check_cache WHERE (SELECT value FROM meta WHERE key = "
+	    "'check_cache_defs') IS NOT '%016llx';INSERT OR REPLACE INTO meta VALUES('check_cache_defs', "
+	    "'%016llx');COMMIT;%s", fnv(b.s), fnv(b.s), b.s);
+	rc = store_exec(st, sql, cause);
+	if (rc != JZG_OK)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	free(sql);
+	strbuf_free(&b);
+	return rc;
+}
+
+/* ------------------------------------------------------------ reading */
+
+enum jzg_status
+audit_log(struct store *st, sqlite3_int64 staff_id, const char *since, const char *set_name,
+    const char *field, audit_cb cb, void *arg, char **cause)
+{
+	const struct defs *d = st->defs;
+	char *sql = xasprintf(
+	    "SELECT a.id, a.at, a.actor, a.path, a.behalf, a.staff_id, "
+	    "(SELECT p.\"%s\" || ' ' || ifnull(p.\"%s\", '') FROM \"s_%s\" p WHERE p.staff_id = a.staff_id), "
+	    "a.set_name, a.row_id, a.op, a.field, a.old, a.new FROM audit a "
+	    "WHERE (?1 = 0 OR a.staff_id = ?1) AND (?2 IS NULL OR a.at >= ?2) "
+	    "AND (?3 IS NULL OR a.set_name = ?3) AND (?4 IS NULL OR a.field = ?4) ORDER BY a.id",
+	    d->setting[SK_PERSON_NAME], d->setting[SK_PERSON_ID], d->setting[SK_PERSON_SET]);
+	sqlite3_stmt *q;
+	enum jzg_status rc = store_prepare(st, sql, &q, cause);
+	int r;
+
+	free(sql);
+	if (rc != JZG_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, staff_id);
+	if (since != NULL)
+		sqlite3_bind_text(q, 2, since, -1, SQLITE_STATIC);
+	if (set_name != NULL)
+		sqlite3_bind_text(q, 3, set_name, -1, SQLITE_STATIC);
+	if (field != NULL)
+		sqlite3_bind_text(q, 4, field, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		struct audit_row a = {
+			.id = sqlite3_column_int64(q, 0),
+			.at = (const char *)sqlite3_column_text(q, 1),
+			.actor = (const char *)sqlite3_column_text(q, 2),
+			.path = (const char *)sqlite3_column_text(q, 3),
+			.behalf = (const char *)sqlite3_column_text(q, 4),
+			.staff_id = sqlite3_column_int64(q, 5),
+			.person = (const char *)sqlite3_column_text(q, 6),
+			.set_name = (const char *)sqlite3_column_text(q, 7),
+			.row_id = sqlite3_column_int64(q, 8),
+			.op = (const char *)sqlite3_column_text(q, 9),
+			.field = (const char *)sqlite3_column_text(q, 10),
+			.old_value = (const char *)sqlite3_column_text(q, 11),
+			.new_value = (const char *)sqlite3_column_text(q, 12),
+		};
+
+		if (cb(&a, arg))
+			break;
+	}
+	sqlite3_finalize(q);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return jzg_fail(cause, JZG_ERR_DB, "读取审计记录失败：%s", store_errstr(r));
+	return JZG_OK;
+}
+
+enum jzg_status
+audit_touched_by(struct store *st, sqlite3_int64 staff_id, const char *actor, int *yes, char **cause)
+{
+	sqlite3_stmt *q;
+	enum jzg_status rc;
+
+	*yes = 0;
+	if (actor == NULL)
+		return JZG_OK;
+	/* Keyed = created the person, or any data or explanation change; state
+	 * transitions, signatures and merges (carrying a school's data into
+	 * the county file) are not keying. */
+	rc = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM audit WHERE staff_id = ?1 AND actor = ?2 "
+	    "AND path <> 'merge' AND set_name <> 'signature' "
+	    "AND (set_name <> 'staff' OR op = 'insert'))", &q, cause);
+	if (rc != JZG_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, staff_id);
+	sqlite3_bind_text(q, 2, actor, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		*yes = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return JZG_OK;
+}

@@ -1,0 +1,86 @@
+/* audit.h — the audit trail: who changed what, when, through which path and
+ * on behalf of which school.  No curses.
+ *
+ * The trail is written by SQLite triggers, not by the C code that changes
+ * data, so that every path through jzg (client, import, merge, command
+ * line) is caught the same way and none can forget it.  The triggers are
+ * generated from the definitions (three per s_<set> table, since provinces
+ * add fields) and created as TEMP triggers on every open for writing: they
+ * call SQL functions registered per connection (audit_on, audit_who,
+ * audit_path, audit_county) that read the session set by audit_set, and a
+ * persistent trigger calling them would make the file unwritable for any
+ * other SQLite program.  The trail itself (table audit) is persistent and
+ * append-only (workflow_schema.h).
+ *
+ * The same triggers keep approved people locked (a change raises an error
+ * unless a 管理员 unlocked the person first, workflow.h) and drop the
+ * person's cached check result (check_cache, county.h). */
+#ifndef JZG_AUDIT_H
+#define JZG_AUDIT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/* Change paths recorded in audit.path. */
+#define AUDIT_PATH_CLIENT "client"
+#define AUDIT_PATH_IMPORT "import"
+#define AUDIT_PATH_MERGE  "merge"
+#define AUDIT_PATH_CLI    "cli"
+#define AUDIT_PATH_DEMO   "demo"
+
+/* Register the audit functions on st->db and hang the session context on
+ * st->audit (freed with the connection).  Called by store_open. */
+enum jzg_status audit_attach(struct store *st, char **cause);
+
+/* Who is acting from now on: operator name (NULL: a file without
+ * operators), county = 1 when the operator belongs to no school (county
+ * staff keying for schools: audit.behalf gets the person's school), and the
+ * path (AUDIT_PATH_*).  Strings are copied. */
+void audit_set(struct store *st, const char *actor, int county, const char *path);
+/* The operator name set by audit_set, or NULL. */
+const char *audit_actor(const struct store *st);
+/* Turn the trail (and the lock) off for bulk synthetic data (demo) and on
+ * again. */
+void audit_enable(struct store *st, int on);
+
+/* Create the triggers for the definitions of st on this connection; when
+ * they differ from the last open (definitions changed) the cached check
+ * results are dropped. */
+enum jzg_status audit_sync(struct store *st, char **cause);
+
+/* One row of the trail, as the log shows it.  Strings valid during the
+ * callback only. */
+struct audit_row {
+	sqlite3_int64 id;
+	const char   *at;        /* YYYY-MM-DD HH:MM:SS, local time */
+	const char   *actor;     /* NULL: no operator */
+	const char   *path;
+	const char   *behalf;    /* school code when county staff acted, else NULL */
+	sqlite3_int64 staff_id;
+	const char   *person;    /* name and 身份证件号 now, NULL when deleted */
+	const char   *set_name;  /* s_<set> name, "staff", "explanation", "signature", or NULL */
+	sqlite3_int64 row_id;
+	const char   *op;        /* insert | update | delete */
+	const char   *field;
+	const char   *old_value;
+	const char   *new_value;
+};
+
+typedef int (*audit_cb)(const struct audit_row *r, void *arg);
+
+/* Rows for staff_id (0 = all) on or after since (YYYY-MM-DD, NULL = all),
+ * oldest first; field (NULL = any) narrows to one field's history.  The
+ * callback returns non-zero to stop. */
+enum jzg_status audit_log(struct store *st, sqlite3_int64 staff_id, const char *since,
+    const char *set_name, const char *field, audit_cb cb, void *arg, char **cause);
+
+/* Did actor key or change person staff_id (other than review transitions
+ * and merges)?  The separation rule of workflow.c. */
+enum jzg_status audit_touched_by(struct store *st, sqlite3_int64 staff_id, const char *actor,
+    int *yes, char **cause);
+
+/* Chinese label of a path ("录入界面", "导入", "合并", "命令行", "演示数据"). */
+const char *audit_path_label(const char *path);
+
+#endif

@@ -1,0 +1,209 @@
+/* board_report.c — see board_report.h. */
+#include "board_report.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "sqlfn.h"
+#include "util.h"
+
+static const char *
+tpl_label(const struct defs *defs, const char *name)
+{
+	const struct template_def *t = defs_template(defs, name);
+
+	return t ? t->v[TC_LABEL] : name ? name : "";
+}
+
+static void
+pct(char *buf, size_t n, double r)
+{
+	if (r < 0)
+		snprintf(buf, n, "—");
+	else
+		snprintf(buf, n, "%.1f%%", 100 * r);
+}
+
+/* Pad s to width display columns (CJK are two wide). */
+static void
+put_padded(FILE *out, const char *s, int width)
+{
+	int w = utf8_width(s);
+
+	fputs(s, out);
+	for (; w >= 0 && w < width; w++)
+		fputc(' ', out);
+}
+
+void
+board_write_text(FILE *out, const struct defs *defs, const struct board_row *rows, size_t n,
+    const struct board_row *total)
+{
+	static const struct { const char *h; int w; } head[] = {
+		{ "学校标识码", 10 }, { "学校名称", 24 }, { "模板", 6 }, { "  应有", 6 }, { " 已录", 6 },
+		{ " 录入率", 9 }, { " 完整", 7 }, { " 完整率", 9 }, { " 待审", 6 }, { " 已审", 6 }, { " 签字", 6 },
+		{ "重签", 6 }, { "录入进度", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) {
+		put_padded(out, head[i].h, head[i].w);
+		if (i < 3)
+			fputs("  ", out);
+	}
+	fputc('\n', out);
+	for (size_t i = 0; i <= n; i++) {
+		const struct board_row *r = i < n ? &rows[i] : total;
+		char er[16], dr[16];
+		int bar;
+
+		if (r == NULL)
+			break;
+		pct(er, sizeof er, r->entry_rate);
+		pct(dr, sizeof dr, r->done_rate);
+		put_padded(out, r->code, 10);
+		fputs("  ", out);
+		put_padded(out, r->name, 24);
+		fputs("  ", out);
+		put_padded(out, i < n ? tpl_label(defs, r->template) : "", 6);
+		fprintf(out, "  %5d %5d  %7s  %5d  %7s  %5d %5d %5d  %4d  ", r->expected, r->entered, er,
+		    r->complete, dr, r->submitted, r->approved, r->signed_, r->stale);
+		bar = r->entry_rate < 0 ? 0 : r->entry_rate > 1 ? 20 : (int)(r->entry_rate * 20 + 0.5);
+		for (int k = 0; k < 20; k++)
+			fputs(k < bar ? "█" : "·", out);
+		if (r->entered == 0)
+			fputs(" 未录入", out);
+		else if (r->checked < r->entered)
+			fprintf(out, " %d 人未检查", r->entered - r->checked);
+		fputc('\n', out);
+	}
+}
+
+void
+board_write_tsv(FILE *out, const struct board_row *rows, size_t n, const struct board_row *total)
+{
+	fputs("学校标识码\t学校名称\t模板\t应有人数\t已录入\t录入率\t已完整\t完整率\t待审核\t已审核\t已签字确认\t需重新签字\t本周新增\n", out);
+	for (size_t i = 0; i <= n; i++) {
+		const struct board_row *r = i < n ? &rows[i] : total;
+		char er[16], dr[16];
+
+		if (r == NULL)
+			break;
+		pct(er, sizeof er, r->entry_rate);
+		pct(dr, sizeof dr, r->done_rate);
+		fprintf(out, "%s\t%s\t%s\t%d\t%d\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\n", r->code, r->name,
+		    i < n ? r->template : "", r->expected, r->entered, er, r->complete, dr, r->submitted,
+		    r->approved, r->signed_, r->stale, r->new_week);
+	}
+}
+
+static void
+write_rate(lxw_worksheet *ws, int row, int col, double r, lxw_format *f)
+{
+	if (r < 0)
+		worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, "—", NULL);
+	else
+		worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)col, r, f);
+}
+
+enum jzg_status
+board_write_xlsx(const char *path, const struct defs *defs, const struct board_row *rows, size_t n,
+    const struct board_row *total, int weekly, char **cause)
+{
+	static const char *const head[] = { "学校标识码", "学校名称", "模板", "应有人数", "已录入", "录入率",
+		"已完整", "完整率", "待审核", "已审核", "已签字确认", "需重新签字", "本周新增" };
+	const int ncol = (int)(sizeof head / sizeof head[0]);
+	lxw_workbook_options opt = { .constant_memory = 0, .tmpdir = NULL };
+	const char *slash = strrchr(path, '/');
+	char *tmp, today[11];
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	lxw_format *bold, *pctf, *title, *text;
+	lxw_error err;
+	int row = 0;
+
+	tmp = slash ? xasprintf("%.*s/.%s.%ld.part", (int)(slash - path), path, slash + 1, (long)getpid())
+	    : xasprintf(".%s.%ld.part", path, (long)getpid());
+	if ((wb = workbook_new_opt(tmp, &opt)) == NULL) {
+		free(tmp);
+		return jzg_fail(cause, JZG_ERR_IO, "无法创建 %s（请检查目录是否存在、是否可写）", path);
+	}
+	/* Fixed properties so the same data gives the same bytes. */
+	{
+		lxw_doc_properties p = { .title = weekly ? "教职工基础信息采集进度周报表" : "教职工基础信息采集进度",
+			.author = "jzg", .created = 0 };
+		workbook_set_properties(wb, &p);
+	}
+	ws = workbook_add_worksheet(wb, weekly ? "周报表" : "进度");
+	bold = workbook_add_format(wb);
+	format_set_bold(bold);
+	format_set_border(bold, LXW_BORDER_THIN);
+	format_set_bg_color(bold, 0xDDEBF7);
+	pctf = workbook_add_format(wb);
+	format_set_num_format(pctf, "0.0%");
+	text = workbook_add_format(wb);
+	format_set_num_format(text, "@");
+	title = workbook_add_format(wb);
+	format_set_bold(title);
+	format_set_font_size(title, 14);
+	sqlfn_today(today);
+	if (weekly) {
+		char line[128];
+
+		worksheet_merge_range(ws, 0, 0, 0, (lxw_col_t)(ncol - 1), "教职工基础信息采集进度周报表", title);
+		snprintf(line, sizeof line, "统计日期：%s（本周新增为截至当日的 7 天内新录入人数）", today);
+		worksheet_write_string(ws, 1, 0, line, NULL);
+		row = 3;
+	}
+	for (int c = 0; c < ncol; c++)
+		worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)c, head[c], bold);
+	worksheet_freeze_panes(ws, (lxw_row_t)(row + 1), 2);
+	worksheet_set_column(ws, 0, 0, 13, text);
+	worksheet_set_column(ws, 1, 1, 30, NULL);
+	worksheet_set_column(ws, 2, (lxw_col_t)(ncol - 1), 10, NULL);
+	for (size_t i = 0; i <= n; i++) {
+		const struct board_row *r = i < n ? &rows[i] : total;
+		lxw_row_t y = (lxw_row_t)(row + 1 + (int)i);
+
+		if (r == NULL)
+			break;
+		worksheet_write_string(ws, y, 0, r->code, i < n ? text : bold);
+		worksheet_write_string(ws, y, 1, r->name, NULL);
+		worksheet_write_string(ws, y, 2, i < n ? tpl_label(defs, r->template) : "", NULL);
+		worksheet_write_number(ws, y, 3, r->expected, NULL);
+		worksheet_write_number(ws, y, 4, r->entered, NULL);
+		write_rate(ws, (int)y, 5, r->entry_rate, pctf);
+		worksheet_write_number(ws, y, 6, r->complete, NULL);
+		write_rate(ws, (int)y, 7, r->done_rate, pctf);
+		worksheet_write_number(ws, y, 8, r->submitted, NULL);
+		worksheet_write_number(ws, y, 9, r->approved, NULL);
+		worksheet_write_number(ws, y, 10, r->signed_, NULL);
+		worksheet_write_number(ws, y, 11, r->stale, NULL);
+		worksheet_write_number(ws, y, 12, r->new_week, NULL);
+	}
+	if (n > 0) {
+		/* Bars for the rates, as on the screen. */
+		lxw_conditional_format cf = { .type = LXW_CONDITIONAL_DATA_BAR };
+
+		worksheet_conditional_format_range(ws, (lxw_row_t)(row + 1), 5, (lxw_row_t)(row + (int)n), 5, &cf);
+		worksheet_conditional_format_range(ws, (lxw_row_t)(row + 1), 7, (lxw_row_t)(row + (int)n), 7, &cf);
+	}
+	err = workbook_close(wb);
+	if (err != LXW_NO_ERROR) {
+		unlink(tmp);
+		free(tmp);
+		return jzg_fail(cause, JZG_ERR_IO, "无法写出 %s：%s（请检查磁盘空间和目录权限）", path,
+		    lxw_strerror(err));
+	}
+	if (rename(tmp, path) != 0) {
+		int e = errno;
+
+		unlink(tmp);
+		free(tmp);
+		return jzg_fail(cause, JZG_ERR_IO, "无法写出 %s：%s", path, strerror(e));
+	}
+	free(tmp);
+	return JZG_OK;
+}

@@ -1,0 +1,655 @@
+/* cli_workflow.c — the verbs of issue 7: user, submit/approve/reject/
+ * unlock/confirm, log, stats, weekly, expect, pack, merge.  Messages are
+ * Chinese, one line each; exit 0 done, 1 something was refused or left
+ * for a decision, 2 error. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "audit.h"
+#include "board_report.h"
+#include "cli_session.h"
+#include "county.h"
+#include "idcard.h"
+#include "merge.h"
+#include "operator.h"
+#include "pack.h"
+#include "school.h"
+#include "util.h"
+#include "workflow.h"
+
+int verb_user(struct app *a, int argc, char **argv);
+int verb_transition(struct app *a, int argc, char **argv);
+int verb_log(struct app *a, int argc, char **argv);
+int verb_stats(struct app *a, int argc, char **argv);
+int verb_weekly(struct app *a, int argc, char **argv);
+int verb_expect(struct app *a, int argc, char **argv);
+int verb_pack(struct app *a, int argc, char **argv);
+int verb_merge(struct app *a, int argc, char **argv);
+
+static int
+fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("jzg: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAIL;
+}
+
+static int
+fail_cause(char *cause, const char *fallback)
+{
+	fail("%s", cause ? cause : fallback);
+	free(cause);
+	return EXIT_FAIL;
+}
+
+static int
+open_all(struct app *a)
+{
+	return app_load_defs(a) < 0 || app_open_store(a, 0) < 0 ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- user */
+
+static char *
+new_password(void)
+{
+	char *p1 = cli_read_password("JZG_NEW_PASSWORD", "新密码："), *p2;
+
+	if (p1 == NULL || getenv("JZG_NEW_PASSWORD") != NULL)
+		return p1;
+	p2 = cli_read_password(NULL, "再输入一次：");
+	if (p2 == NULL || strcmp(p1, p2) != 0) {
+		free(p1);
+		free(p2);
+		fail("两次输入的密码不一致，未做修改");
+		return NULL;
+	}
+	free(p2);
+	return p1;
+}
+
+int
+verb_user(struct app *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "school", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *name = NULL, *role = NULL, *school = NULL, *sub = argc > 1 ? argv[1] : "";
+	const struct operator *me;
+	char *cause = NULL, *pw;
+	int c, n, r;
+
+	optind = 2;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': name = optarg; break;
+		case 'r': role = optarg; break;
+		case 's': school = optarg; break;
+		default: return fail("user 不认识参数 %s", argv[optind - 1]);
+		}
+	}
+	if (name == NULL && optind < argc)
+		name = argv[optind++];
+	if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "passwd") != 0 &&
+	    strcmp(sub, "disable") != 0)
+		return fail("用法：jzg --db 文件 user add --name 用户名 --role 录入员|审核员|管理员 [--school 学校标识码]，"
+		    "或 user list、user passwd 用户名、user disable 用户名");
+	if (open_all(a) < 0)
+		return EXIT_FAIL;
+	me = cli_session_operator();
+	if (operator_count(a->st, &n, &cause) != JZG_OK)
+		return fail_cause(cause, "无法读取操作员");
+	if (strcmp(sub, "list") == 0) {
+		struct operator *ops;
+		size_t k;
+
+		if (operator_list(a->st, &ops, &k, &cause) != JZG_OK)
+			return fail_cause(cause, "无法读取操作员");
+		if (k == 0)
+			printf("文件中还没有操作员（用 user add --role 管理员 创建第一个管理员）\n");
+		for (size_t i = 0; i < k; i++)
+			printf("%s\t%s\t%s\t%s\n", ops[i].name, operator_role_label(ops[i].role),
+			    ops[i].school_code ? ops[i].school_code : "县级", ops[i].disabled ? "已停用" : "正常");
+		operator_list_free(ops, k);
+		return EXIT_CLEAN;
+	}
+	if (name == NULL)
+		return fail("请用 --name 指定用户名");
+	if (strcmp(sub, "add") == 0) {
+		if (role == NULL || (r = operator_role_parse(role)) < 0)
+			return fail("--role 应为 录入员、审核员 或 管理员（keyer、reviewer、admin）");
+		if (n > 0 && (me == NULL || me->role != ROLE_ADMIN))
+			return fail("只有管理员可以添加操作员；请用 --user 以管理员身份登录");
+		if ((pw = new_password()) == NULL)
+			return EXIT_FAIL;
+		if (operator_add(a->st, name, (enum operator_role)r, pw, school, &cause) != JZG_OK) {
+			free(pw);
+			return fail_cause(cause, "无法添加操作员");
+		}
+		free(pw);
+		printf("已添加%s：%s\n", operator_role_label((enum operator_role)r), name);
+		return EXIT_CLEAN;
+	}
+	if (me == NULL || (me->role != ROLE_ADMIN && (strcmp(sub, "disable") == 0 || strcmp(me->name, name) != 0)))
+		return fail(strcmp(sub, "disable") == 0 ? "只有管理员可以停用操作员" : "只能修改自己的密码；管理员可以修改任何人的密码");
+	if (strcmp(sub, "passwd") == 0) {
+		if ((pw = new_password()) == NULL)
+			return EXIT_FAIL;
+		if (operator_passwd(a->st, name, pw, &cause) != JZG_OK) {
+			free(pw);
+			return fail_cause(cause, "无法修改密码");
+		}
+		free(pw);
+		printf("已修改 %s 的密码\n", name);
+		return EXIT_CLEAN;
+	}
+	if (operator_disable(a->st, name, &cause) != JZG_OK)
+		return fail_cause(cause, "无法停用");
+	printf("已停用 %s（审计记录中仍保留此名字）\n", name);
+	return EXIT_CLEAN;
+}
+
+/* ---------------------------------------------------------- transitions */
+
+struct target { sqlite3_int64 id; char *label; };
+
+/* The people with this 身份证件号 (as typed or normalised). */
+static int
+find_person(struct app *a, const char *idno, struct target *t)
+{
+	const struct defs *d = a->defs;
+	char *sql = xasprintf("SELECT staff_id, \"%s\" || ' ' || \"%s\" FROM \"s_%s\" WHERE \"%s\" IN (?1, ?2) LIMIT 2",
+	    d->setting[SK_PERSON_NAME], d->setting[SK_PERSON_ID], d->setting[SK_PERSON_SET], d->setting[SK_PERSON_ID]);
+	char *norm = idcard_normalise(idno);
+	sqlite3_stmt *q;
+	int n = 0;
+
+	if (store_prepare(a->st, sql, &q, NULL) == JZG_OK) {
+		sqlite3_bind_text(q, 1, idno, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, norm, -1, SQLITE_STATIC);
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			if (n++ == 0) {
+				t->id = sqlite3_column_int64(q, 0);
+				t->label = xstrdup((const char *)sqlite3_column_text(q, 1));
+			}
+		}
+		sqlite3_finalize(q);
+	}
+	free(norm);
+	free(sql);
+	if (n == 0)
+		fail("文件中没有身份证件号为 %s 的人员", idno);
+	else if (n > 1) {
+		fail("身份证件号 %s 对应多名人员，请先处理重复", idno);
+		free(t->label);
+	}
+	return n == 1 ? 0 : -1;
+}
+
+int
+verb_transition(struct app *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "staff", required_argument, NULL, 'p' },
+		{ "school", required_argument, NULL, 's' },
+		{ "reason", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const from_states[WF_ACTION__COUNT] = {
+		"'draft'", "'submitted'", "'submitted','approved'", "'approved','signed'", "'approved'" };
+	int action = workflow_action_parse(argv[0]);
+	const char *school = NULL, *reason = NULL;
+	const char **ids = xcalloc((size_t)argc, sizeof *ids);
+	struct target *t = NULL;
+	size_t nid = 0, nt = 0;
+	struct rules *rules = NULL;
+	char *cause = NULL;
+	int c, done = 0, refused = 0, rc = EXIT_FAIL;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': ids[nid++] = optarg; break;
+		case 's': school = optarg; break;
+		case 'w': reason = optarg; break;
+		default:
+			fail("%s 不认识参数 %s", argv[0], argv[optind - 1]);
+			goto out;
+		}
+	}
+	while (optind < argc)
+		ids[nid++] = argv[optind++];
+	if (nid == 0 && school == NULL) {
+		fail("用法：jzg --db 文件 --user 用户名 %s --staff 身份证件号 … | --school 学校标识码%s", argv[0],
+		    action == WF_REJECT || action == WF_UNLOCK ? " --reason 理由" : " [--reason 说明]");
+		goto out;
+	}
+	if (open_all(a) < 0)
+		goto out;
+	t = xcalloc(nid + 1, sizeof *t);
+	for (size_t i = 0; i < nid; i++) {
+		if (find_person(a, ids[i], &t[nt]) < 0)
+			goto out;
+		nt++;
+	}
+	if (school != NULL) {
+		sqlite3_int64 sid = 0;
+		sqlite3_stmt *q;
+		char *sql;
+
+		if (school_find(a->st, school, &sid, &cause) != JZG_OK || sid == 0) {
+			free(cause);
+			fail("文件中没有学校标识码为 %s 的学校", school);
+			goto out;
+		}
+		sql = xasprintf("SELECT s.id, p.\"%s\" || ' ' || ifnull(p.\"%s\", '') FROM staff s LEFT JOIN \"s_%s\" p "
+		    "ON p.staff_id = s.id WHERE s.school_id = ?1 AND s.state IN (%s) ORDER BY s.id",
+		    a->defs->setting[SK_PERSON_NAME], a->defs->setting[SK_PERSON_ID], a->defs->setting[SK_PERSON_SET],
+		    from_states[action]);
+		if (store_prepare(a->st, sql, &q, &cause) != JZG_OK) {
+			free(sql);
+			rc = fail_cause(cause, "");
+			goto out;
+		}
+		free(sql);
+		sqlite3_bind_int64(q, 1, sid);
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			t = xreallocarray(t, nt + 1, sizeof *t);
+			t[nt].id = sqlite3_column_int64(q, 0);
+			t[nt++].label = xstrdup((const char *)sqlite3_column_text(q, 1));
+		}
+		sqlite3_finalize(q);
+	}
+	if (action == WF_SUBMIT && (rules = rules_new(a->st, &cause)) == NULL) {
+		rc = fail_cause(cause, "无法编译校验规则");
+		goto out;
+	}
+	/* One transaction for the batch (each person is its own savepoint). */
+	store_exec(a->st, "BEGIN IMMEDIATE", NULL);
+	for (size_t i = 0; i < nt; i++) {
+		if (workflow_apply(a->st, rules, cli_session_operator(), t[i].id, (enum wf_action)action, reason,
+		    &cause) == JZG_OK) {
+			printf("已%s：%s\n", workflow_action_label((enum wf_action)action), t[i].label);
+			done++;
+		} else {
+			printf("未能%s：%s：%s\n", workflow_action_label((enum wf_action)action), t[i].label,
+			    cause ? cause : "");
+			free(cause);
+			cause = NULL;
+			refused++;
+		}
+	}
+	if (store_exec(a->st, "COMMIT", &cause) != JZG_OK) {
+		sqlite3_exec(a->st->db, "ROLLBACK", NULL, NULL, NULL);
+		rc = fail_cause(cause, "无法保存");
+		goto out;
+	}
+	printf("共 %d 人%s，%d 人未能%s\n", done, workflow_action_label((enum wf_action)action), refused,
+	    workflow_action_label((enum wf_action)action));
+	rc = refused ? EXIT_FOUND : EXIT_CLEAN;
+out:
+	rules_free(rules);
+	for (size_t i = 0; i < nt; i++)
+		free(t[i].label);
+	free(t);
+	free(ids);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- log */
+
+static int
+valid_date(const char *s)
+{
+	int y, m, d;
+	char tail;
+
+	return s != NULL && strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
+	    m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+struct log_ctx { const struct defs *defs; int n; };
+
+static int
+log_cb(const struct audit_row *r, void *arg)
+{
+	struct log_ctx *x = arg;
+	const struct set_def *s = r->set_name ? defs_set(x->defs->all, x->defs->nall, r->set_name) : NULL;
+	const struct field_def *f = s && r->field ? set_field(s, r->field) : NULL;
+	const char *what = s ? s->v[SC_LABEL] : str_eq(r->set_name, "staff") ? "人员" :
+	    str_eq(r->set_name, "explanation") ? "警告说明" : str_eq(r->set_name, "signature") ? "签字登记" :
+	    str_eq(r->set_name, "operator") ? "操作员" : r->set_name ? r->set_name : "";
+
+	printf("%s\t%s\t%s\t%s\t%s\t%s\t", r->at, r->actor ? r->actor : "（未登录）", audit_path_label(r->path),
+	    r->behalf ? r->behalf : "", r->person ? r->person : r->staff_id ? "（已删除）" : "", what);
+	if (str_eq(r->op, "insert"))
+		printf("新增%s%s%s\n", r->field ? " " : "", r->field ? r->field : "", r->new_value ? "" : "");
+	else if (str_eq(r->op, "delete"))
+		printf("删除\n");
+	else if (str_eq(r->set_name, "staff") && str_eq(r->field, "state")) {
+		int o = workflow_state_parse(r->old_value), n = workflow_state_parse(r->new_value);
+
+		printf("状态：%s → %s\n", o >= 0 ? workflow_state_label((enum wf_state)o) : r->old_value,
+		    n >= 0 ? workflow_state_label((enum wf_state)n) : r->new_value);
+	} else
+		printf("%s：%s → %s\n", f ? f->v[FC_LABEL] : r->field ? r->field : "",
+		    r->old_value ? r->old_value : "（空）", r->new_value ? r->new_value : "（空）");
+	x->n++;
+	return 0;
+}
+
+int
+verb_log(struct app *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "staff", required_argument, NULL, 'p' },
+		{ "since", required_argument, NULL, 'd' },
+		{ "field", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *staff = NULL, *since = NULL, *field = NULL;
+	struct target t = { 0 };
+	struct log_ctx x = { 0 };
+	char *cause = NULL;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': staff = optarg; break;
+		case 'd': since = optarg; break;
+		case 'f': field = optarg; break;
+		default: return fail("log 不认识参数 %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return fail("用法：jzg --db 文件 log [--staff 身份证件号] [--since 年-月-日] [--field 指标]");
+	if (since != NULL && !valid_date(since))
+		return fail("--since 应为 年-月-日，例如 2026-11-01");
+	if (open_all(a) < 0 || (staff != NULL && find_person(a, staff, &t) < 0))
+		return EXIT_FAIL;
+	free(t.label);
+	x.defs = a->defs;
+	if (audit_log(a->st, t.id, since, NULL, field, log_cb, &x, &cause) != JZG_OK)
+		return fail_cause(cause, "无法读取审计记录");
+	if (x.n == 0)
+		printf("没有符合条件的修改记录\n");
+	return EXIT_CLEAN;
+}
+
+/* ---------------------------------------------------------------- stats */
+
+static int
+refresh_all(struct app *a)
+{
+	struct rules *r = NULL;
+	sqlite3_int64 sid, last = -1;
+	char *cause = NULL;
+
+	for (;;) {
+		if (county_next_stale(a->st, &sid, &cause) != JZG_OK)
+			return fail_cause(cause, "无法读取进度"), -1;
+		if (sid == 0 || sid == last)
+			break;
+		if (r == NULL && (r = rules_new(a->st, &cause)) == NULL)
+			return fail_cause(cause, "无法编译校验规则"), -1;
+		if (county_refresh_school(a->st, r, sid, &cause) != JZG_OK) {
+			rules_free(r);
+			return fail_cause(cause, "无法检查"), -1;
+		}
+		last = sid;
+	}
+	rules_free(r);
+	return 0;
+}
+
+static int
+board_out(struct app *a, const char *format, const char *out, const char *sort, int weekly)
+{
+	static const char *const sorts[BOARD_SORT__COUNT] = { "notice", "code", "entry", "done" };
+	struct board_row *rows, total;
+	size_t n;
+	char *cause = NULL;
+	int s = -1;
+
+	for (int i = 0; i < BOARD_SORT__COUNT; i++)
+		if (str_eq(sort, sorts[i]))
+			s = i;
+	if (s < 0)
+		return fail("--sort 只能是 notice（未录入在前）、code、entry（录入率）或 done（完整率）");
+	if (strcmp(format, "text") != 0 && strcmp(format, "tsv") != 0 && strcmp(format, "xlsx") != 0)
+		return fail("--format 只能是 text、tsv 或 xlsx");
+	if (strcmp(format, "xlsx") == 0 && out == NULL)
+		return fail("xlsx 格式需要 --out 文件.xlsx");
+	if (open_all(a) < 0 || refresh_all(a) < 0)
+		return EXIT_FAIL;
+	if (county_board(a->st, (enum board_sort)s, &rows, &n, &total, &cause) != JZG_OK)
+		return fail_cause(cause, "无法读取进度");
+	if (strcmp(format, "xlsx") == 0) {
+		if (board_write_xlsx(out, a->defs, rows, n, &total, weekly, &cause) != JZG_OK) {
+			board_free(rows, n);
+			board_row_clear(&total);
+			return fail_cause(cause, "无法写出");
+		}
+		printf("已写出 %s：%zu 所学校\n", out, n);
+	} else if (strcmp(format, "tsv") == 0)
+		board_write_tsv(stdout, rows, n, &total);
+	else
+		board_write_text(stdout, a->defs, rows, n, &total);
+	board_free(rows, n);
+	board_row_clear(&total);
+	if (fflush(stdout) != 0)
+		return fail("无法写出：%s", strerror(errno));
+	return EXIT_CLEAN;
+}
+
+int
+verb_stats(struct app *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "sort", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *format = "text", *out = NULL, *sort = "notice";
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': format = optarg; break;
+		case 'o': out = optarg; break;
+		case 's': sort = optarg; break;
+		default: return fail("stats 不认识参数 %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return fail("用法：jzg --db 文件 stats [--format text|tsv|xlsx] [--out 文件.xlsx] [--sort notice|code|entry|done]");
+	return board_out(a, format, out, sort, 0);
+}
+
+int
+verb_weekly(struct app *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *out = NULL;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'o')
+			return fail("weekly 不认识参数 %s", argv[optind - 1]);
+		out = optarg;
+	}
+	if (out == NULL || optind < argc)
+		return fail("用法：jzg --db 文件 weekly --out 周报表.xlsx");
+	return board_out(a, "xlsx", out, "notice", 1);
+}
+
+int
+verb_expect(struct app *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "school", required_argument, NULL, 's' },
+		{ "staff", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *school = NULL;
+	long n = -1;
+	char *cause = NULL, *end;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': school = optarg; break;
+		case 'n':
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || n < 0 || n > 1000000)
+				return fail("--staff 应为 0 到 1000000 的整数（年报中的教职工数）");
+			break;
+		default: return fail("expect 不认识参数 %s", argv[optind - 1]);
+		}
+	}
+	if (school == NULL || n < 0 || optind < argc)
+		return fail("用法：jzg --db 文件 expect --school 学校标识码 --staff 年报教职工数");
+	if (open_all(a) < 0)
+		return EXIT_FAIL;
+	if (county_set_expected(a->st, school, (int)n, &cause) != JZG_OK)
+		return fail_cause(cause, "无法保存");
+	printf("已设置 %s 的应有人数：%ld\n", school, n);
+	return EXIT_CLEAN;
+}
+
+/* ---------------------------------------------------------- pack, merge */
+
+int
+verb_pack(struct app *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "school", required_argument, NULL, 's' },
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *school = NULL, *out = NULL;
+	char *cause = NULL;
+	int c, n;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': school = optarg; break;
+		case 'o': out = optarg; break;
+		default: return fail("pack 不认识参数 %s", argv[optind - 1]);
+		}
+	}
+	if (school == NULL || out == NULL || optind < argc)
+		return fail("用法：jzg --db 文件 pack --school 学校标识码 --out U盘上的文件.db");
+	if (open_all(a) < 0)
+		return EXIT_FAIL;
+	if (str_eq(out, a->db_path))
+		return fail("--out 不能是正在使用的数据文件");
+	if (pack_school(a->st, school, out, &n, &cause) != JZG_OK)
+		return fail_cause(cause, "无法写出");
+	printf("已写出 %s：学校 %s，%d 人；文件已校验，可以安全拔出 U 盘\n", out, school, n);
+	return EXIT_CLEAN;
+}
+
+static void
+conflict_cb(const struct merge_conflict *c, void *arg)
+{
+	(void)arg;
+	if (c->field_label == NULL)
+		printf("冲突\t%s\t%s\t记录数\t本文件 %s\t来源文件 %s\n", c->person, c->set_label, c->mine, c->theirs);
+	else if (c->set_label[0] == '\0')
+		printf("冲突\t%s\t%s\n", c->person, c->field_label);
+	else if (c->row > 0)
+		printf("冲突\t%s\t%s 第 %d 条\t%s\t本文件 «%s»\t来源文件 «%s»\n", c->person, c->set_label, c->row,
+		    c->field_label, c->mine, c->theirs);
+	else
+		printf("冲突\t%s\t%s\t%s\t本文件 «%s»\t来源文件 «%s»\n", c->person, c->set_label, c->field_label,
+		    c->mine, c->theirs);
+}
+
+int
+verb_merge(struct app *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "take", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	enum merge_take take = MERGE_TAKE_NONE;
+	struct merge_result all = { 0 };
+	int c, bad = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 't' && strcmp(optarg, "mine") == 0)
+			take = MERGE_TAKE_MINE;
+		else if (c == 't' && strcmp(optarg, "theirs") == 0)
+			take = MERGE_TAKE_THEIRS;
+		else
+			return fail("merge 的参数：--take mine（冲突时保留本文件）或 --take theirs（冲突时采用来源文件）");
+	}
+	if (optind >= argc)
+		return fail("用法：jzg --db 县汇总文件 merge [--take mine|theirs] 学校文件.db …");
+	if (open_all(a) < 0)
+		return EXIT_FAIL;
+	for (int i = optind; i < argc; i++) {
+		struct merge_result r = { 0 };
+		char *cause = NULL;
+
+		if (str_eq(argv[i], a->db_path)) {
+			fail("%s 就是当前数据文件，不能合并到自身", argv[i]);
+			bad++;
+			continue;
+		}
+		if (merge_file(a->st, argv[i], take, conflict_cb, NULL, &r, &cause) != JZG_OK) {
+			fail("%s", cause ? cause : "合并失败");
+			free(cause);
+			bad++;
+			continue;
+		}
+		printf("%s：新增 %d 人，相同跳过 %d 人，冲突 %d 人", argv[i], r.added, r.same, r.conflicts);
+		if (r.replaced)
+			printf("，冲突中采用来源文件的值 %d 人", r.replaced);
+		putchar('\n');
+		all.added += r.added;
+		all.same += r.same;
+		all.conflicts += r.conflicts;
+		all.replaced += r.replaced;
+	}
+	printf("合计：新增 %d 人，相同跳过 %d 人，冲突 %d 人，出错文件 %d 个\n", all.added, all.same, all.conflicts, bad);
+	if (all.conflicts && take == MERGE_TAKE_NONE)
+		printf("冲突的人员未做改动：请逐项核对后用 --take mine 或 --take theirs 重新合并\n");
+	return bad ? EXIT_FAIL : all.conflicts && take != MERGE_TAKE_MINE ? EXIT_FOUND : EXIT_CLEAN;
+}

@@ -1,0 +1,43 @@
+/* merge.h — schools' files (from `jzg pack` or a school's own client)
+ * merged into the county file.  No curses.
+ *
+ * Each source is attached read-only and identified first (SQLite header,
+ * application_id, user_version, quick_check): a file of another program,
+ * a damaged file or one of a newer (or older, not yet upgraded) version is
+ * refused and nothing changes.  People are matched by school code and
+ * 身份证件号 (姓名 when the number is empty).  New people are added with
+ * every set, explanations, signatures, review history and their audit
+ * trail; identical people are skipped; people changed on both sides are
+ * conflicts, reported field by field and left as they are unless take is
+ * MERGE_TAKE_THEIRS (then the source's values replace ours, audited with
+ * path merge; approved people stay locked).  One transaction per file. */
+#ifndef JZG_MERGE_H
+#define JZG_MERGE_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+enum merge_take { MERGE_TAKE_NONE, MERGE_TAKE_MINE, MERGE_TAKE_THEIRS };
+
+struct merge_result {
+	int schools_added;
+	int added, same, conflicts, replaced;
+};
+
+/* One differing field of a conflicting person.  Strings valid during the
+ * callback only. */
+struct merge_conflict {
+	const char *person;      /* 姓名 身份证件号 */
+	const char *set_label;
+	int         row;         /* 1-based record of a many-record set, 0 otherwise */
+	const char *field_label; /* NULL: the number of records differs */
+	const char *mine, *theirs;
+};
+
+typedef void (*merge_conflict_cb)(const struct merge_conflict *c, void *arg);
+
+enum jzg_status merge_file(struct store *st, const char *path, enum merge_take take,
+    merge_conflict_cb cb, void *arg, struct merge_result *res, char **cause);
+
+#endif

@@ -1,0 +1,282 @@
+/* operator.c — see operator.h. */
+#include "operator.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const struct { const char *code, *label; } roles[] = {
+	[ROLE_KEYER] = { "keyer", "录入员" },
+	[ROLE_REVIEWER] = { "reviewer", "审核员" },
+	[ROLE_ADMIN] = { "admin", "管理员" },
+};
+
+int
+operator_role_parse(const char *s)
+{
+	for (int i = 0; i < 3; i++)
+		if (str_eq(s, roles[i].code) || str_eq(s, roles[i].label))
+			return i;
+	return -1;
+}
+
+const char *operator_role_code(enum operator_role r) { return roles[r].code; }
+const char *operator_role_label(enum operator_role r) { return roles[r].label; }
+
+static enum jzg_status
+pw_hash(const char *password, char out[crypto_pwhash_STRBYTES], char **cause)
+{
+	int fast = str_eq(getenv("JZG_PWHASH_FAST"), "1");
+
+	if (sodium_init() < 0)
+		return jzg_fail(cause, JZG_ERR_NOMEM, "无法初始化密码库（libsodium）");
+	if (crypto_pwhash_str(out, password, strlen(password),
+	    fast ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    fast ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return jzg_fail(cause, JZG_ERR_NOMEM, "计算密码散列时内存不足");
+	return JZG_OK;
+}
+
+static enum jzg_status
+check_password(const char *password, char **cause)
+{
+	if (password == NULL || utf8_chars(password) < OPERATOR_MIN_PASSWORD)
+		return jzg_fail(cause, JZG_ERR_INVALID, "密码至少需要 %d 个字符", OPERATOR_MIN_PASSWORD);
+	return JZG_OK;
+}
+
+/* Operator changes go into the audit trail too (set "operator"). */
+static void
+log_change(struct store *st, sqlite3_int64 id, const char *op, const char *field, const char *val)
+{
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO audit(actor,path,set_name,row_id,op,field,new) "
+	    "VALUES(audit_who(), audit_path(), 'operator', ?1, ?2, ?3, ?4)", -1, &q, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_text(q, 2, op, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, field, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, val, -1, SQLITE_STATIC);
+	sqlite3_step(q);
+	sqlite3_finalize(q);
+}
+
+enum jzg_status
+operator_count(struct store *st, int *n, char **cause)
+{
+	sqlite3_stmt *q;
+	enum jzg_status rc = store_prepare(st, "SELECT count(*) FROM operator WHERE disabled = 0", &q, cause);
+
+	*n = 0;
+	if (rc != JZG_OK)
+		return rc;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		*n = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return JZG_OK;
+}
+
+enum jzg_status
+operator_add(struct store *st, const char *name, enum operator_role role, const char *password,
+    const char *school_code, char **cause)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	sqlite3_stmt *q;
+	sqlite3_int64 sid = 0;
+	enum jzg_status rc;
+	int n, r;
+
+	if (str_empty(name) || !utf8_valid(name) || strpbrk(name, " \t\n") != NULL)
+		return jzg_fail(cause, JZG_ERR_INVALID, "用户名不能为空，也不能含空格");
+	if ((rc = check_password(password, cause)) != JZG_OK)
+		return rc;
+	if ((rc = operator_count(st, &n, cause)) != JZG_OK)
+		return rc;
+	if (n == 0 && role != ROLE_ADMIN)
+		return jzg_fail(cause, JZG_ERR_INVALID, "文件中还没有操作员：第一个操作员必须是管理员（--role 管理员）");
+	if (school_code != NULL) {
+		if ((rc = store_prepare(st, "SELECT id FROM school WHERE code = ?1", &q, cause)) != JZG_OK)
+			return rc;
+		sqlite3_bind_text(q, 1, school_code, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			sid = sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+		if (sid == 0)
+			return jzg_fail(cause, JZG_ERR_NOTFOUND, "文件中没有学校标识码为 %s 的学校", school_code);
+	}
+	if ((rc = pw_hash(password, hash, cause)) != JZG_OK)
+		return rc;
+	if ((rc = store_prepare(st, "INSERT INTO operator(name, role, pwhash, school_id) VALUES(?1,?2,?3,?4)",
+	    &q, cause)) != JZG_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, roles[role].code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, hash, -1, SQLITE_STATIC);
+	if (sid)
+		sqlite3_bind_int64(q, 4, sid);
+	r = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (r == SQLITE_CONSTRAINT_UNIQUE)
+		return jzg_fail(cause, JZG_ERR_EXISTS, "用户名 %s 已存在，请换一个", name);
+	if (r != SQLITE_DONE)
+		return jzg_fail(cause, JZG_ERR_DB, "无法保存操作员：%s", store_errstr(r));
+	log_change(st, sqlite3_last_insert_rowid(st->db), "insert", "role", roles[role].code);
+	return JZG_OK;
+}
+
+static void
+row_to_op(sqlite3_stmt *q, struct operator *op)
+{
+	op->id = sqlite3_column_int64(q, 0);
+	op->name = xstrdup((const char *)sqlite3_column_text(q, 1));
+	op->role = (enum operator_role)operator_role_parse((const char *)sqlite3_column_text(q, 2));
+	op->school_id = sqlite3_column_int64(q, 3);
+	op->school_code = xstrdup((const char *)sqlite3_column_text(q, 4));
+	op->disabled = sqlite3_column_int(q, 5);
+}
+
+#define OP_COLUMNS "o.id, o.name, o.role, ifnull(o.school_id, 0), s.code, o.disabled, o.pwhash " \
+	"FROM operator o LEFT JOIN school s ON s.id = o.school_id"
+
+enum jzg_status
+operator_login(struct store *st, const char *name, const char *password, struct operator **out,
+    char **cause)
+{
+	sqlite3_stmt *q;
+	enum jzg_status rc;
+	int ok = 0;
+
+	*out = NULL;
+	if (sodium_init() < 0)
+		return jzg_fail(cause, JZG_ERR_NOMEM, "无法初始化密码库（libsodium）");
+	if ((rc = store_prepare(st, "SELECT " OP_COLUMNS " WHERE o.name = ?1", &q, cause)) != JZG_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW && password != NULL &&
+	    crypto_pwhash_str_verify((const char *)sqlite3_column_text(q, 6), password, strlen(password)) == 0) {
+		ok = 1;
+		*out = xcalloc(1, sizeof **out);
+		row_to_op(q, *out);
+	}
+	sqlite3_finalize(q);
+	if (!ok)
+		return jzg_fail(cause, JZG_ERR_INVALID, "用户名或密码不正确，请重新输入");
+	if ((*out)->disabled) {
+		operator_free(*out);
+		*out = NULL;
+		return jzg_fail(cause, JZG_ERR_INVALID, "账号 %s 已停用，请联系管理员", name);
+	}
+	return JZG_OK;
+}
+
+static enum jzg_status
+update_one(struct store *st, const char *sql, const char *name, const char *arg, char **cause)
+{
+	sqlite3_stmt *q;
+	enum jzg_status rc = store_prepare(st, sql, &q, cause);
+	int r;
+
+	if (rc != JZG_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	if (arg != NULL)
+		sqlite3_bind_text(q, 2, arg, -1, SQLITE_STATIC);
+	r = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (r != SQLITE_DONE)
+		return jzg_fail(cause, JZG_ERR_DB, "无法修改操作员：%s", store_errstr(r));
+	if (sqlite3_changes(st->db) == 0)
+		return jzg_fail(cause, JZG_ERR_NOTFOUND, "没有名为 %s 的操作员（用 jzg user list 查看）", name);
+	return JZG_OK;
+}
+
+static sqlite3_int64
+op_id(struct store *st, const char *name)
+{
+	sqlite3_stmt *q;
+	sqlite3_int64 id = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM operator WHERE name = ?1", -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		id = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return id;
+}
+
+enum jzg_status
+operator_passwd(struct store *st, const char *name, const char *password, char **cause)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	enum jzg_status rc;
+
+	if ((rc = check_password(password, cause)) != JZG_OK || (rc = pw_hash(password, hash, cause)) != JZG_OK)
+		return rc;
+	if ((rc = update_one(st, "UPDATE operator SET pwhash = ?2 WHERE name = ?1", name, hash, cause)) != JZG_OK)
+		return rc;
+	log_change(st, op_id(st, name), "update", "password", "（已修改）");
+	return JZG_OK;
+}
+
+enum jzg_status
+operator_disable(struct store *st, const char *name, char **cause)
+{
+	sqlite3_stmt *q;
+	enum jzg_status rc;
+	int last = 0;
+
+	if ((rc = store_prepare(st, "SELECT role = 'admin' AND disabled = 0 AND (SELECT count(*) FROM operator "
+	    "WHERE role = 'admin' AND disabled = 0) = 1 FROM operator WHERE name = ?1", &q, cause)) != JZG_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		last = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	if (last)
+		return jzg_fail(cause, JZG_ERR_INVALID, "%s 是唯一的管理员，不能停用；请先添加另一名管理员", name);
+	if ((rc = update_one(st, "UPDATE operator SET disabled = 1 WHERE name = ?1", name, NULL, cause)) != JZG_OK)
+		return rc;
+	log_change(st, op_id(st, name), "update", "disabled", "1");
+	return JZG_OK;
+}
+
+enum jzg_status
+operator_list(struct store *st, struct operator **out, size_t *n, char **cause)
+{
+	sqlite3_stmt *q;
+	enum jzg_status rc;
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = store_prepare(st, "SELECT " OP_COLUMNS " ORDER BY o.name", &q, cause)) != JZG_OK)
+		return rc;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (*n == cap)
+			*out = xreallocarray(*out, cap = cap ? 2 * cap : 8, sizeof **out);
+		row_to_op(q, &(*out)[(*n)++]);
+	}
+	sqlite3_finalize(q);
+	return JZG_OK;
+}
+
+void
+operator_list_free(struct operator *ops, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(ops[i].name);
+		free(ops[i].school_code);
+	}
+	free(ops);
+}
+
+void
+operator_free(struct operator *op)
+{
+	if (op != NULL)
+		operator_list_free(op, 1);
+}

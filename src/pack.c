@@ -1,0 +1,172 @@
+/* pack.c — see pack.h. */
+#include "pack.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "school.h"
+#include "util.h"
+
+char *
+pack_common_columns(struct store *st, const char *a, const char *b, const char *table, const char *skip)
+{
+	char *sql = sqlite3_mprintf("SELECT x.name FROM pragma_table_info(%Q, %Q) x "
+	    "JOIN pragma_table_info(%Q, %Q) y ON y.name = x.name WHERE x.name IS NOT %Q ORDER BY x.cid",
+	    table, a, table, b, skip);
+	struct strbuf out = { 0 };
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		sqlite3_free(sql);
+		return NULL;
+	}
+	sqlite3_free(sql);
+	while (sqlite3_step(q) == SQLITE_ROW)
+		strbuf_addf(&out, "%s\"%s\"", out.len ? "," : "", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return out.len ? strbuf_take(&out) : NULL;
+}
+
+static enum jzg_status
+fsync_path(const char *path, int dir, char **cause)
+{
+	int fd = open(path, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+
+	if (fd < 0)
+		return jzg_fail(cause, JZG_ERR_IO, "无法打开 %s：%s", path, strerror(errno));
+	if (fsync(fd) != 0 && !dir) {
+		int e = errno;
+
+		close(fd);
+		return jzg_fail(cause, JZG_ERR_IO, "写入 U 盘失败（%s）：%s，请换一个 U 盘或位置重试", path, strerror(e));
+	}
+	close(fd);
+	return JZG_OK;
+}
+
+/* Copy the rows of table selected by where (over main) into dst. */
+static enum jzg_status
+copy_table(struct store *st, const char *table, const char *where, char **cause)
+{
+	char *cols = pack_common_columns(st, "main", "dst", table, NULL), *sql;
+	enum jzg_status rc;
+
+	if (cols == NULL)
+		return JZG_OK;
+	sql = xasprintf("INSERT INTO dst.\"%s\"(%s) SELECT %s FROM main.\"%s\" WHERE %s", table, cols, cols, table, where);
+	rc = store_exec(st, sql, cause);
+	free(sql);
+	free(cols);
+	return rc;
+}
+
+enum jzg_status
+pack_school(struct store *st, const char *code, const char *out, int *people, char **cause)
+{
+	const char *slash = strrchr(out, '/');
+	char *dir = slash ? xstrndup(out, (size_t)(slash - out)) : xstrdup(".");
+	char *tmp = xasprintf("%s/.%s.%ld.part", dir, slash ? slash + 1 : out, (long)getpid());
+	char *where = NULL, *sql;
+	struct store *dst = NULL;
+	sqlite3_int64 sid = 0;
+	enum jzg_status rc;
+	sqlite3 *chk = NULL;
+	sqlite3_stmt *q;
+
+	*people = 0;
+	if ((rc = school_find(st, code, &sid, cause)) != JZG_OK)
+		goto done;
+	if (sid == 0) {
+		rc = jzg_fail(cause, JZG_ERR_NOTFOUND, "文件中没有学校标识码为 %s 的学校", code);
+		goto done;
+	}
+	unlink(tmp);
+	/* A fresh file with the schema of these definitions. */
+	if ((rc = store_open(tmp, st->defs, STORE_CREATE, &dst, cause)) != JZG_OK)
+		goto done;
+	store_close(dst);
+	dst = NULL;
+	sql = sqlite3_mprintf("ATTACH %Q AS dst", tmp);
+	rc = store_exec(st, sql, cause);
+	sqlite3_free(sql);
+	if (rc != JZG_OK)
+		goto done;
+	where = xasprintf("staff_id IN (SELECT id FROM main.staff WHERE school_id = %lld)", (long long)sid);
+	if ((rc = store_exec(st, "BEGIN", cause)) != JZG_OK)
+		goto detach;
+	{
+		char *w_school = xasprintf("id = %lld", (long long)sid);
+		char *w_staff = xasprintf("school_id = %lld", (long long)sid);
+
+		rc = copy_table(st, "school", w_school, cause);
+		if (rc == JZG_OK)
+			rc = copy_table(st, "staff", w_staff, cause);
+		if (rc == JZG_OK)
+			rc = copy_table(st, "operator", w_staff, cause);
+		free(w_school);
+		free(w_staff);
+	}
+	for (size_t i = 0; i < st->defs->nall && rc == JZG_OK; i++) {
+		char *t = xasprintf("s_%s", st->defs->all[i].v[SC_NAME]);
+
+		rc = copy_table(st, t, where, cause);
+		free(t);
+	}
+	if (rc == JZG_OK)
+		rc = copy_table(st, "explanation", where, cause);
+	if (rc == JZG_OK)
+		rc = copy_table(st, "signature", where, cause);
+	if (rc == JZG_OK)
+		rc = copy_table(st, "review", where, cause);
+	if (rc == JZG_OK)
+		rc = copy_table(st, "check_cache", where, cause);
+	if (rc == JZG_OK)
+		rc = copy_table(st, "audit", where, cause);
+	if (rc == JZG_OK) {
+		sql = sqlite3_mprintf("INSERT OR REPLACE INTO dst.meta VALUES('packed_from', %Q);"
+		    "INSERT OR REPLACE INTO dst.meta VALUES('packed_at', datetime('now','localtime'));COMMIT", code);
+		rc = store_exec(st, sql, cause);
+		sqlite3_free(sql);
+	}
+	if (rc != JZG_OK)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+detach:
+	sqlite3_exec(st->db, "DETACH dst", NULL, NULL, NULL);
+	if (rc != JZG_OK)
+		goto done;
+	if ((rc = fsync_path(tmp, 0, cause)) != JZG_OK)
+		goto done;
+	if (rename(tmp, out) != 0) {
+		rc = jzg_fail(cause, JZG_ERR_IO, "无法写出 %s：%s", out, strerror(errno));
+		goto done;
+	}
+	fsync_path(dir, 1, NULL);
+	/* Read back what is on the stick, not what is in the cache of the
+	 * connection that wrote it. */
+	if (sqlite3_open_v2(out, &chk, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(chk, "PRAGMA quick_check", -1, &q, NULL) != SQLITE_OK) {
+		rc = jzg_fail(cause, JZG_ERR_IO, "写出的文件 %s 无法读回，请换一个 U 盘重试", out);
+		goto done;
+	}
+	if (sqlite3_step(q) != SQLITE_ROW || !str_eq((const char *)sqlite3_column_text(q, 0), "ok"))
+		rc = jzg_fail(cause, JZG_ERR_IO, "写出的文件 %s 校验失败（U 盘可能有问题），请换一个 U 盘重试", out);
+	sqlite3_finalize(q);
+	if (rc == JZG_OK && sqlite3_prepare_v2(chk, "SELECT count(*) FROM staff", -1, &q, NULL) == SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			*people = sqlite3_column_int(q, 0);
+		sqlite3_finalize(q);
+	}
+done:
+	if (chk != NULL)
+		sqlite3_close(chk);
+	store_close(dst);
+	if (rc != JZG_OK)
+		unlink(tmp);
+	free(where);
+	free(tmp);
+	free(dir);
+	return rc;
+}

@@ -1,0 +1,579 @@
+/* test_workflow.c — issue 7 through the library: operators, the review
+ * states with every transition and refusal, the separation rule, the lock,
+ * audit rows for each change path, the board, pack → merge round trip,
+ * merge conflicts and refused files. */
+#include "helpers.h"
+
+#include "audit.h"
+#include "county.h"
+#include "demo.h"
+#include "merge.h"
+#include "operator.h"
+#include "pack.h"
+#include "record.h"
+#include "rules.h"
+#include "school.h"
+#include "signature.h"
+#include "workflow.h"
+
+static struct defs *defs;
+static struct store *st;
+static struct rules *rules;
+static struct operator *admin, *keyer, *reviewer, *reviewer2;
+static char dir[] = "/tmp/jzg_wf_XXXXXX";
+static sqlite3_int64 sid;
+
+static struct operator *
+login(const char *name, const char *pw)
+{
+	struct operator *op = NULL;
+	char *cause = NULL;
+
+	assert_int_equal(operator_login(st, name, pw, &op, &cause), JZG_OK);
+	return op;
+}
+
+/* Act as op (NULL: nobody) through path. */
+static void
+act(const struct operator *op, const char *path)
+{
+	audit_set(st, op ? op->name : NULL, op ? op->school_id == 0 : 0, path);
+}
+
+static char *
+db_path(const char *name)
+{
+	return xasprintf("%s/%s", dir, name);
+}
+
+static int
+setup(void **state)
+{
+	char *cause = NULL, *p;
+
+	(void)state;
+	setenv("JZG_PWHASH_FAST", "1", 1);
+	assert_non_null(mkdtemp(dir));
+	defs = load_shipped_defs();
+	p = db_path("county.db");
+	assert_int_equal(store_open(p, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	free(p);
+	assert_int_equal(school_add(st, "2143012345", "测试县第一小学", "zxx", &sid, &cause), JZG_OK);
+	audit_enable(st, 0);
+	assert_int_equal(demo_fill(st, sid, 6, 11, &cause), JZG_OK);
+	audit_enable(st, 1);
+	assert_non_null(rules = rules_new(st, &cause));
+	/* first operator must be an admin */
+	assert_int_equal(operator_add(st, "lu", ROLE_KEYER, "secret1", NULL, &cause), JZG_ERR_INVALID);
+	assert_non_null(strstr(cause, "管理员"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(operator_add(st, "root", ROLE_ADMIN, "secret0", NULL, &cause), JZG_OK);
+	assert_int_equal(operator_add(st, "lu", ROLE_KEYER, "secret1", "2143012345", &cause), JZG_OK);
+	assert_int_equal(operator_add(st, "shen", ROLE_REVIEWER, "secret2", NULL, &cause), JZG_OK);
+	assert_int_equal(operator_add(st, "shen2", ROLE_REVIEWER, "secret3", NULL, &cause), JZG_OK);
+	admin = login("root", "secret0");
+	keyer = login("lu", "secret1");
+	reviewer = login("shen", "secret2");
+	reviewer2 = login("shen2", "secret3");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char *cmd = xasprintf(getenv("KEEP") ? "true %s" : "rm -rf %s", dir);
+
+	(void)state;
+	operator_free(admin);
+	operator_free(keyer);
+	operator_free(reviewer);
+	operator_free(reviewer2);
+	rules_free(rules);
+	store_close(st);
+	defs_free(defs);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	return 0;
+}
+
+static const struct set_def *
+jbxx(void)
+{
+	return defs_set(defs->all, defs->nall, "jbxx");
+}
+
+static enum jzg_status
+set_value(sqlite3_int64 id, const char *field, const char *value)
+{
+	char *cause = NULL;
+	enum jzg_status rc = record_set(st, jbxx(), id, set_field(jbxx(), field), value, &cause);
+
+	free(cause);
+	return rc;
+}
+
+/* Apply and return the status; *msg (may be NULL) gets the cause. */
+static enum jzg_status
+apply(const struct operator *op, sqlite3_int64 id, enum wf_action a, const char *reason, char **msg)
+{
+	char *cause = NULL;
+	enum jzg_status rc;
+
+	act(op, AUDIT_PATH_CLI);
+	rc = workflow_apply(st, rules, op, id, a, reason, &cause);
+	if (msg != NULL)
+		*msg = cause;
+	else
+		free(cause);
+	return rc;
+}
+
+static const char *
+state_code_of(sqlite3_int64 id)
+{
+	enum wf_state s;
+	char *cause = NULL;
+
+	assert_int_equal(workflow_state(st, id, &s, &cause), JZG_OK);
+	return workflow_state_code(s);
+}
+
+static void
+test_login(void **state)
+{
+	struct operator *op = NULL;
+	char *cause = NULL;
+	int n;
+
+	(void)state;
+	assert_int_equal(operator_login(st, "root", "wrong!!", &op, &cause), JZG_ERR_INVALID);
+	assert_null(op);
+	assert_string_equal(cause, "用户名或密码不正确，请重新输入");
+	free(cause);
+	cause = NULL;
+	assert_int_equal(operator_login(st, "nobody", "secret0", &op, &cause), JZG_ERR_INVALID);
+	assert_string_equal(cause, "用户名或密码不正确，请重新输入");
+	free(cause);
+	cause = NULL;
+	assert_int_equal(operator_add(st, "x", ROLE_KEYER, "short", NULL, &cause), JZG_ERR_INVALID);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(operator_add(st, "lu", ROLE_KEYER, "secret9", NULL, &cause), JZG_ERR_EXISTS);
+	free(cause);
+	cause = NULL;
+	/* the hash is a real Argon2id string, not the password */
+	assert_int_equal(q_int(st, "SELECT count(*) FROM operator WHERE pwhash LIKE '$argon2id$%' "
+	    "AND pwhash NOT LIKE '%secret%'"), 4);
+	assert_int_equal(operator_disable(st, "root", &cause), JZG_ERR_INVALID);   /* last admin */
+	free(cause);
+	cause = NULL;
+	assert_int_equal(operator_add(st, "tmp", ROLE_KEYER, "secret7", NULL, &cause), JZG_OK);
+	assert_int_equal(operator_disable(st, "tmp", &cause), JZG_OK);
+	assert_int_equal(operator_login(st, "tmp", "secret7", &op, &cause), JZG_ERR_INVALID);
+	assert_non_null(strstr(cause, "已停用"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(operator_passwd(st, "shen2", "secret33", &cause), JZG_OK);
+	operator_free(login("shen2", "secret33"));
+	assert_int_equal(operator_count(st, &n, &cause), JZG_OK);
+	assert_int_equal(n, 4);
+}
+
+static void
+test_transitions(void **state)
+{
+	char *msg = NULL;
+	sqlite3_int64 id = 1;
+
+	(void)state;
+	/* the keyer changes person 1 (path client) */
+	act(keyer, AUDIT_PATH_CLIENT);
+	assert_int_equal(set_value(id, "CYM", "曾用名甲"), JZG_OK);
+
+	/* approve before submit; reject before submit */
+	assert_int_equal(apply(reviewer, id, WF_APPROVE, NULL, &msg), JZG_ERR_INVALID);
+	assert_non_null(strstr(msg, "须先提交审核"));
+	free(msg);
+	assert_int_equal(apply(reviewer, id, WF_REJECT, "x", NULL), JZG_ERR_INVALID);
+	assert_int_equal(apply(admin, id, WF_UNLOCK, "x", NULL), JZG_ERR_INVALID);
+	assert_int_equal(apply(keyer, id, WF_CONFIRM, NULL, NULL), JZG_ERR_INVALID);
+
+	/* submit: refused with an error, accepted once fixed */
+	act(keyer, AUDIT_PATH_CLIENT);
+	assert_int_equal(set_value(id, "XM", NULL), JZG_OK);
+	assert_int_equal(apply(keyer, id, WF_SUBMIT, NULL, &msg), JZG_ERR_INVALID);
+	assert_non_null(strstr(msg, "个错误"));
+	free(msg);
+	assert_string_equal(state_code_of(id), "draft");
+	act(keyer, AUDIT_PATH_CLIENT);
+	assert_int_equal(set_value(id, "XM", "张三"), JZG_OK);
+	assert_int_equal(apply(keyer, id, WF_SUBMIT, NULL, NULL), JZG_OK);
+	assert_string_equal(state_code_of(id), "submitted");
+	assert_int_equal(apply(keyer, id, WF_SUBMIT, NULL, NULL), JZG_ERR_INVALID);
+
+	/* a keyer cannot approve; neither can an admin who changed the data */
+	assert_int_equal(apply(keyer, id, WF_APPROVE, NULL, &msg), JZG_ERR_INVALID);
+	assert_non_null(strstr(msg, "录入员不能"));
+	free(msg);
+
+	/* reject needs a reason, which the keyer sees */
+	assert_int_equal(apply(reviewer, id, WF_REJECT, "", &msg), JZG_ERR_INVALID);
+	assert_non_null(strstr(msg, "理由"));
+	free(msg);
+	assert_int_equal(apply(reviewer, id, WF_REJECT, "姓名与身份证不符，请核对", NULL), JZG_OK);
+	assert_string_equal(state_code_of(id), "draft");
+	{
+		char *reason, *by, *at, *cause = NULL;
+
+		assert_int_equal(workflow_last_return(st, id, &reason, &by, &at, &cause), JZG_OK);
+		assert_string_equal(reason, "姓名与身份证不符，请核对");
+		assert_string_equal(by, "shen");
+		free(reason);
+		free(by);
+		free(at);
+	}
+	/* the reviewer who fixes the data may not approve it afterwards */
+	act(reviewer, AUDIT_PATH_CLIENT);
+	assert_int_equal(set_value(id, "CYM", "曾用名乙"), JZG_OK);
+	assert_int_equal(apply(keyer, id, WF_SUBMIT, NULL, NULL), JZG_OK);
+	assert_int_equal(apply(reviewer, id, WF_APPROVE, NULL, &msg), JZG_ERR_INVALID);
+	assert_non_null(strstr(msg, "不能审核自己的录入"));
+	free(msg);
+	assert_int_equal(apply(reviewer2, id, WF_APPROVE, NULL, NULL), JZG_OK);
+	assert_string_equal(state_code_of(id), "approved");
+
+	/* approved = locked, for every change path */
+	act(keyer, AUDIT_PATH_CLIENT);
+	assert_int_equal(set_value(id, "CYM", "再改"), JZG_ERR_DB);
+	act(admin, AUDIT_PATH_IMPORT);
+	assert_int_equal(set_value(id, "CYM", "再改"), JZG_ERR_DB);
+	assert_int_equal(store_exec(st, "DELETE FROM staff WHERE id = 1", NULL), JZG_ERR_DB);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM s_jbxx WHERE staff_id = 1 AND CYM = '曾用名乙'"), 1);
+	/* writing the same value again is not a change */
+	act(keyer, AUDIT_PATH_CLIENT);
+	assert_int_equal(set_value(id, "CYM", "曾用名乙"), JZG_OK);
+
+	/* confirm needs the signed sheet */
+	assert_int_equal(apply(keyer, id, WF_CONFIRM, NULL, &msg), JZG_ERR_INVALID);
+	assert_non_null(strstr(msg, "尚未登记签字"));
+	free(msg);
+	{
+		char *cause = NULL;
+
+		assert_int_equal(signature_mark(st, id, "2026-11-20", NULL, NULL, &cause), JZG_OK);
+	}
+	assert_int_equal(apply(keyer, id, WF_CONFIRM, NULL, NULL), JZG_OK);
+	assert_string_equal(state_code_of(id), "signed");
+	assert_int_equal(apply(reviewer2, id, WF_REJECT, "x", &msg), JZG_ERR_INVALID);
+	assert_non_null(strstr(msg, "解锁"));
+	free(msg);
+
+	/* unlock: admin only, with a reason; then editable again */
+	assert_int_equal(apply(reviewer2, id, WF_UNLOCK, "改错", NULL), JZG_ERR_INVALID);
+	assert_int_equal(apply(admin, id, WF_UNLOCK, NULL, NULL), JZG_ERR_INVALID);
+	assert_int_equal(apply(admin, id, WF_UNLOCK, "身份证号录错", NULL), JZG_OK);
+	assert_string_equal(state_code_of(id), "draft");
+	act(keyer, AUDIT_PATH_CLIENT);
+	assert_int_equal(set_value(id, "CYM", "解锁后修改"), JZG_OK);
+
+	/* reject from approved as well */
+	assert_int_equal(apply(keyer, 2, WF_SUBMIT, NULL, NULL), JZG_OK);
+	assert_int_equal(apply(reviewer, 2, WF_APPROVE, NULL, NULL), JZG_OK);
+	assert_int_equal(apply(reviewer, 2, WF_REJECT, "学历待核", NULL), JZG_OK);
+	assert_string_equal(state_code_of(2), "draft");
+
+	/* a school's keyer cannot act on another school; no operator cannot review */
+	{
+		sqlite3_int64 other;
+		char *cause = NULL;
+
+		assert_int_equal(school_add(st, "2143012346", "测试县第二小学", "zxx", &other, &cause), JZG_OK);
+		assert_int_equal(store_exec(st, "UPDATE staff SET school_id = (SELECT id FROM school WHERE code = "
+		    "'2143012346') WHERE id = 6", NULL), JZG_OK);
+		assert_int_equal(apply(keyer, 6, WF_SUBMIT, NULL, &msg), JZG_ERR_INVALID);
+		assert_non_null(strstr(msg, "只能处理本校人员"));
+		free(msg);
+		assert_int_equal(apply(NULL, 3, WF_SUBMIT, NULL, NULL), JZG_OK);
+		assert_int_equal(apply(NULL, 3, WF_APPROVE, NULL, NULL), JZG_ERR_INVALID);
+	}
+	/* every transition is in review and in the trail */
+	/* submit, reject, submit, approve, confirm, unlock */
+	assert_int_equal(q_int(st, "SELECT count(*) FROM review WHERE staff_id = 1"), 6);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM audit WHERE staff_id = 1 AND set_name = 'staff' "
+	    "AND field = 'state'"), 6);
+}
+
+static void
+test_audit_paths(void **state)
+{
+	char *cause = NULL;
+
+	(void)state;
+	/* who, path, old → new; county staff get the school they keyed for */
+	assert_int_equal(q_int(st, "SELECT count(*) FROM audit WHERE staff_id = 1 AND set_name = 'jbxx' AND field = 'CYM' "
+	    "AND new = '曾用名甲' AND actor = 'lu' AND path = 'client' AND behalf IS NULL"), 1);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM audit WHERE staff_id = 1 AND field = 'CYM' "
+	    "AND old = '曾用名甲' AND new = '曾用名乙' AND actor = 'shen' AND behalf = '2143012345'"), 1);
+	/* refused changes left no row */
+	assert_int_equal(q_int(st, "SELECT count(*) FROM audit WHERE new = '再改'"), 0);
+	/* no row for writing the same value */
+	assert_int_equal(q_int(st, "SELECT count(*) FROM audit WHERE staff_id = 1 AND field = 'CYM' AND new = '曾用名乙'"), 1);
+	/* import path, a many-record set insert and delete */
+	act(admin, AUDIT_PATH_IMPORT);
+	{
+		const struct set_def *s = NULL;
+		sqlite3_int64 rid;
+
+		for (size_t i = 0; i < defs->nall; i++)
+			if (defs->all[i].many)
+				s = &defs->all[i];
+		assert_non_null(s);
+		assert_int_equal(record_add(st, s, 4, &rid, &cause), JZG_OK);
+		assert_int_equal(q_int(st, "SELECT count(*) FROM audit WHERE staff_id = 4 AND op = 'insert' "
+		    "AND path = 'import' AND actor = 'root'"), 1);
+		{
+			char *sql = xasprintf("DELETE FROM \"s_%s\" WHERE id = %lld", s->v[SC_NAME], (long long)rid);
+
+			assert_int_equal(store_exec(st, sql, &cause), JZG_OK);
+			free(sql);
+		}
+		assert_int_equal(q_int(st, "SELECT count(*) FROM audit WHERE staff_id = 4 AND op = 'delete' "
+		    "AND path = 'import'"), 1);
+	}
+	/* explanations are audited */
+	act(keyer, AUDIT_PATH_CLI);
+	assert_int_equal(store_exec(st, "INSERT INTO explanation(staff_id, rule, set_name, row_key, reason) "
+	    "VALUES(5, 'r', 'jbxx', 5, '确有其事')", &cause), JZG_OK);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM audit WHERE set_name = 'explanation' AND new = '确有其事' "
+	    "AND actor = 'lu' AND path = 'cli'"), 1);
+	/* append-only */
+	assert_int_equal(store_exec(st, "UPDATE audit SET actor = 'x'", NULL), JZG_ERR_DB);
+	assert_int_equal(store_exec(st, "DELETE FROM audit", NULL), JZG_ERR_DB);
+}
+
+static int
+count_rows(const struct audit_row *r, void *arg)
+{
+	(void)r;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_log(void **state)
+{
+	char *cause = NULL;
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(audit_log(st, 1, NULL, "jbxx", "CYM", count_rows, &n, &cause), JZG_OK);
+	assert_int_equal(n, 3);   /* 甲, 乙, 解锁后修改 */
+	n = 0;
+	assert_int_equal(audit_log(st, 0, "2999-01-01", NULL, NULL, count_rows, &n, &cause), JZG_OK);
+	assert_int_equal(n, 0);
+}
+
+static void
+test_board(void **state)
+{
+	struct board_row *rows, total;
+	size_t n;
+	char *cause = NULL;
+	sqlite3_int64 next;
+
+	(void)state;
+	assert_int_equal(county_set_expected(st, "2143012345", 10, &cause), JZG_OK);
+	assert_int_equal(county_set_expected(st, "9999999999", 10, &cause), JZG_ERR_NOTFOUND);
+	free(cause);
+	cause = NULL;
+	while (county_next_stale(st, &next, &cause) == JZG_OK && next != 0)
+		assert_int_equal(county_refresh_school(st, rules, next, &cause), JZG_OK);
+	assert_int_equal(county_board(st, BOARD_SORT_NOTICE, &rows, &n, &total, &cause), JZG_OK);
+	assert_int_equal(n, 2);
+	/* the school with 5 people … and the one with 1 (id 6 moved there) */
+	assert_string_equal(rows[0].code, "2143012346");   /* lower 录入率 (no expected) first */
+	assert_string_equal(rows[1].code, "2143012345");
+	assert_int_equal(rows[1].entered, 5);
+	assert_int_equal(rows[1].expected, 10);
+	assert_true(rows[1].entry_rate > 0.49 && rows[1].entry_rate < 0.51);
+	assert_int_equal(rows[1].checked, 5);
+	assert_int_equal(rows[1].submitted, 1);            /* person 3 */
+	assert_int_equal(total.entered, 6);
+	/* a change drops the cached result */
+	act(keyer, AUDIT_PATH_CLIENT);
+	assert_int_equal(set_value(2, "XM", NULL), JZG_OK);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM check_cache WHERE staff_id = 2"), 0);
+	assert_int_equal(county_refresh_school(st, rules, sid, &cause), JZG_OK);
+	assert_true(q_int(st, "SELECT errors FROM check_cache WHERE staff_id = 2") > 0);
+	board_free(rows, n);
+	board_row_clear(&total);
+	assert_int_equal(county_board(st, BOARD_SORT_DONE, &rows, &n, &total, &cause), JZG_OK);
+	assert_string_equal(rows[0].code, "2143012345");   /* now the lower 完整率 */
+	assert_true(rows[0].complete < rows[0].entered);
+	board_free(rows, n);
+	board_row_clear(&total);
+	act(keyer, AUDIT_PATH_CLIENT);
+	assert_int_equal(set_value(2, "XM", "李四"), JZG_OK);
+}
+
+static struct store *
+open_file(const char *name)
+{
+	struct store *s = NULL;
+	char *p = db_path(name), *cause = NULL;
+
+	assert_int_equal(store_open(p, defs, STORE_CREATE, &s, &cause), JZG_OK);
+	free(p);
+	return s;
+}
+
+static int nconf;
+
+static void
+on_conflict(const struct merge_conflict *c, void *arg)
+{
+	(void)arg;
+	if (c->field_label != NULL && strcmp(c->field_label, "曾用名") == 0)
+		nconf++;
+}
+
+static void
+test_pack_merge(void **state)
+{
+	char *cause = NULL, *pk = db_path("pack.db");
+	struct store *county;
+	struct merge_result r = { 0 };
+	int people;
+
+	(void)state;
+	assert_int_equal(pack_school(st, "2143012345", pk, &people, &cause), JZG_OK);
+	assert_int_equal(people, 5);
+	/* round trip into an empty county file */
+	county = open_file("new_county.db");
+	audit_set(county, "county", 1, AUDIT_PATH_MERGE);
+	assert_int_equal(merge_file(county, pk, MERGE_TAKE_NONE, on_conflict, NULL, &r, &cause), JZG_OK);
+	assert_int_equal(r.added, 5);
+	assert_int_equal(r.schools_added, 1);
+	assert_int_equal(q_int(county, "SELECT count(*) FROM staff"), 5);
+	/* the data, states, history and reasons travelled */
+	assert_int_equal(q_int(county, "SELECT count(*) FROM s_jbxx WHERE CYM = '解锁后修改'"), 1);
+	assert_int_equal(q_int(county, "SELECT count(*) FROM staff WHERE state = 'submitted'"), 1);
+	assert_int_equal(q_int(county, "SELECT count(*) FROM review WHERE reason = '身份证号录错'"), 1);
+	assert_int_equal(q_int(county, "SELECT count(*) FROM audit WHERE new = '曾用名甲' AND actor = 'lu'"), 1);
+	assert_int_equal(q_int(county, "SELECT count(*) FROM audit WHERE path = 'merge' AND actor = 'county' "
+	    "AND behalf = '2143012345' AND op = 'insert'"), 5);
+	assert_int_equal(q_int(county, "SELECT count(*) FROM signature"), 1);
+	/* every set identical, row for row */
+	for (size_t i = 0; i < defs->nall; i++) {
+		char *sql = xasprintf("SELECT count(*) FROM \"s_%s\"", defs->all[i].v[SC_NAME]);
+		char *mine = xasprintf("%s WHERE staff_id IN (SELECT id FROM staff WHERE school_id = %lld)", sql,
+		    (long long)sid);
+
+		assert_int_equal(q_int(county, sql), q_int(st, mine));
+		free(sql);
+		free(mine);
+	}
+	/* again: all identical, nothing changes */
+	memset(&r, 0, sizeof r);
+	assert_int_equal(merge_file(county, pk, MERGE_TAKE_NONE, on_conflict, NULL, &r, &cause), JZG_OK);
+	assert_int_equal(r.added, 0);
+	assert_int_equal(r.same, 5);
+	assert_int_equal(q_int(county, "SELECT count(*) FROM staff"), 5);
+
+	/* the same person changed on both sides: reported, nothing changed */
+	audit_set(county, "county", 1, AUDIT_PATH_CLIENT);
+	assert_int_equal(store_exec(county, "UPDATE s_jbxx SET CYM = '县里改的' WHERE CYM = '解锁后修改'", &cause), JZG_OK);
+	memset(&r, 0, sizeof r);
+	nconf = 0;
+	audit_set(county, "county", 1, AUDIT_PATH_MERGE);
+	assert_int_equal(merge_file(county, pk, MERGE_TAKE_NONE, on_conflict, NULL, &r, &cause), JZG_OK);
+	assert_int_equal(r.conflicts, 1);
+	assert_int_equal(r.same, 4);
+	assert_int_equal(nconf, 1);
+	assert_int_equal(q_int(county, "SELECT count(*) FROM s_jbxx WHERE CYM = '县里改的'"), 1);
+	/* take mine: nothing; take theirs: the school's value, audited as merge */
+	memset(&r, 0, sizeof r);
+	assert_int_equal(merge_file(county, pk, MERGE_TAKE_THEIRS, NULL, NULL, &r, &cause), JZG_OK);
+	assert_int_equal(r.replaced, 1);
+	assert_int_equal(q_int(county, "SELECT count(*) FROM s_jbxx WHERE CYM = '解锁后修改'"), 1);
+	assert_int_equal(q_int(county, "SELECT count(*) FROM audit WHERE path = 'merge' AND field = 'CYM' "
+	    "AND old = '县里改的' AND new = '解锁后修改'"), 1);
+	store_close(county);
+	free(pk);
+}
+
+static void
+expect_refused(struct store *county, const char *path, enum jzg_status want, const char *words)
+{
+	struct merge_result r = { 0 };
+	char *cause = NULL;
+	long long before = q_int(county, "SELECT count(*) FROM staff");
+
+	assert_int_equal(merge_file(county, path, MERGE_TAKE_THEIRS, NULL, NULL, &r, &cause), want);
+	assert_non_null(cause);
+	if (strstr(cause, words) == NULL)
+		fail_msg("cause «%s» lacks «%s»", cause, words);
+	free(cause);
+	assert_int_equal(q_int(county, "SELECT count(*) FROM staff"), before);
+}
+
+static void
+test_refused_files(void **state)
+{
+	struct store *county = open_file("refuse.db");
+	char *pk = db_path("pack.db"), *p, *cmd, *cause = NULL;
+	FILE *fp;
+	int people;
+
+	(void)state;
+	/* not SQLite */
+	p = db_path("junk.db");
+	fp = fopen(p, "w");
+	fputs("姓名,身份证件号\n", fp);
+	fclose(fp);
+	expect_refused(county, p, JZG_ERR_FOREIGN, "不是 jzg 数据文件");
+	free(p);
+	/* SQLite of another program */
+	p = db_path("other.db");
+	cmd = xasprintf("sqlite3 %s 'CREATE TABLE t(x)'", p);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	expect_refused(county, p, JZG_ERR_FOREIGN, "其他程序");
+	free(p);
+	/* newer version */
+	p = db_path("newer.db");
+	cmd = xasprintf("cp %s %s && sqlite3 %s 'PRAGMA user_version = 99'", pk, p, p);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	expect_refused(county, p, JZG_ERR_NEWER, "更新版本");
+	free(p);
+	/* damaged: pages overwritten in the middle */
+	p = db_path("damaged.db");
+	cmd = xasprintf("cp %s %s && dd if=/dev/urandom of=%s bs=4096 seek=3 count=6 conv=notrunc 2>/dev/null", pk, p, p);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	expect_refused(county, p, JZG_ERR_FOREIGN, "损坏");
+	free(p);
+	/* pack into a missing directory: a clear message, nothing left */
+	assert_int_equal(pack_school(st, "2143012345", "/nonexistent/dir/x.db", &people, &cause), JZG_ERR_IO);
+	free(cause);
+	store_close(county);
+	free(pk);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_login),
+		cmocka_unit_test(test_transitions),
+		cmocka_unit_test(test_audit_paths),
+		cmocka_unit_test(test_log),
+		cmocka_unit_test(test_board),
+		cmocka_unit_test(test_pack_merge),
+		cmocka_unit_test(test_refused_files),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
