@@ -117,6 +117,9 @@ allowed(struct store *st, const struct operator *op, enum wf_action a, enum wf_s
 	enum jzg_status rc;
 	int touched;
 
+	if (op == NULL && a != WF_SUBMIT && a != WF_CONFIRM)
+		return jzg_fail(cause, JZG_ERR_INVALID,
+		    "审核、退回和解锁须由登录的操作员进行：请先用 jzg user add 创建管理员和审核员，再用 --user 登录");
 	if (!(from[a] & (1u << s))) {
 		if (a == WF_REJECT && s == WF_SIGNED)
 			return jzg_fail(cause, JZG_ERR_INVALID, "已签字确认，不能直接退回；请由管理员解锁（unlock）");
@@ -129,12 +132,8 @@ allowed(struct store *st, const struct operator *op, enum wf_action a, enum wf_s
 	}
 	if ((a == WF_REJECT || a == WF_UNLOCK) && str_empty(reason))
 		return jzg_fail(cause, JZG_ERR_INVALID, "%s必须写明理由（--reason 理由），录入员会看到它", action_label[a]);
-	if (op == NULL) {
-		if (a == WF_SUBMIT || a == WF_CONFIRM)
-			return JZG_OK;
-		return jzg_fail(cause, JZG_ERR_INVALID,
-		    "审核、退回和解锁须由登录的操作员进行：请先用 jzg user add 创建管理员和审核员，再用 --user 登录");
-	}
+	if (op == NULL)
+		return JZG_OK;
 	if (op->school_id != 0 && op->school_id != school)
 		return jzg_fail(cause, JZG_ERR_INVALID, "%s 属于学校 %s，只能处理本校人员", op->name,
 		    op->school_code ? op->school_code : "");
