@@ -3,6 +3,8 @@
 #ifndef JZG_APP_H
 #define JZG_APP_H
 
+#include <time.h>
+
 #include "defs.h"
 #include "store.h"
 
@@ -11,6 +13,8 @@ struct app {
 	const char   *forms_dir;  /* --forms, or NULL */
 	const char   *data_dir;   /* --data, or NULL */
 	char         *db_owned;   /* the default path when --db was not given */
+	struct timespec started;  /* process start, for the start-up figure */
+	int           skip_lint;  /* the client: rules_new compiles what it needs */
 	struct defs  *defs;
 	struct store *st;
 };

@@ -20,4 +20,8 @@ extern const uint32_t pinyin_cjk_mask[PINYIN_CJK_LAST - PINYIN_CJK_FIRST + 1];
  * (either case); 0 for anything else (digits and punctuation are not letters). */
 uint32_t pinyin_mask(wchar_t wc);
 
+/* Does query (ASCII letters, e.g. "zs") match the initials of consecutive
+ * characters of the UTF-8 text name, anywhere in it?  Empty query: no. */
+int pinyin_match(const char *name, const char *query);
+
 #endif

@@ -151,31 +151,41 @@ record_recalc(struct store *st, const struct template_def *tpl, sqlite3_int64 st
 {
 	enum jzg_status rc = JZG_OK;
 
+	/* one UPDATE per set that has derived fields */
 	for (size_t i = 0; i < tpl->nset && rc == JZG_OK; i++) {
 		const struct set_def *s = &tpl->set[i];
+		struct strbuf b = { 0 };
+		sqlite3_stmt *ps;
 
-		for (size_t j = 0; j < s->nfield && rc == JZG_OK; j++) {
+		for (size_t j = 0; j < s->nfield; j++) {
 			const struct field_def *f = &s->field[j];
-			char *expr, *sql;
-			sqlite3_stmt *ps;
+			char *expr;
 
 			if (!f->readonly || f->v[FC_CALCULATE] == NULL)
 				continue;
-			if ((expr = expr_sql(f->v[FC_CALCULATE], s, NULL, EXPR_ROW, NULL, cause)) == NULL)
+			if ((expr = expr_sql(f->v[FC_CALCULATE], s, NULL, EXPR_ROW, NULL, cause)) == NULL) {
+				strbuf_free(&b);
 				return JZG_ERR_DEFS;
-			sql = xasprintf("UPDATE \"s_%s\" AS cur SET \"%s\" = (%s) WHERE cur.staff_id = ?",
-			    s->v[SC_NAME], f->v[FC_NAME], expr);
+			}
+			strbuf_addf(&b, "%s\"%s\" = (%s)", b.len ? ", " : "", f->v[FC_NAME], expr);
+			free(expr);
+		}
+		if (b.len == 0)
+			continue;
+		{
+			char *sql = xasprintf("UPDATE \"s_%s\" AS cur SET %s WHERE cur.staff_id = ?", s->v[SC_NAME], b.s);
+
 			rc = store_prepare(st, sql, &ps, cause);
 			if (rc == JZG_OK) {
 				sqlite3_bind_int64(ps, 1, staff_id);
 				if (sqlite3_step(ps) != SQLITE_DONE)
-					rc = jzg_fail(cause, JZG_ERR_DB, "更新 %s 失败：%s", f->v[FC_LABEL],
+					rc = jzg_fail(cause, JZG_ERR_DB, "更新 %s 的引用项失败：%s", s->v[SC_LABEL],
 					    sqlite3_errmsg(st->db));
 				sqlite3_finalize(ps);
 			}
 			free(sql);
-			free(expr);
 		}
+		strbuf_free(&b);
 	}
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include "codes.h"
 #include "defs.h"
 #include "idcard.h"
+#include "pinyin.h"
 #include "util.h"
 
 void
@@ -191,6 +192,15 @@ fn_regexp(sqlite3_context *c, int argc, sqlite3_value **argv)
 }
 
 static void
+fn_py_match(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	const char *name = arg_text(argv[0]), *q = arg_text(argv[1]);
+
+	(void)argc;
+	sqlite3_result_int(c, name != NULL && q != NULL && pinyin_match(name, q));
+}
+
+static void
 fn_rnd(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
 	struct sqlfn_ctx *ctx = sqlite3_user_data(c);
@@ -262,25 +272,69 @@ static const char *const area[] = {
 	"620102", "630102", "640104", "650102"
 };
 
+/* Remember id (as a number: 17 digits + check) so that one demo run never
+ * hands out the same 身份证件号 twice; returns 0 when it was seen before. */
+static int
+idseen_add(struct sqlfn_ctx *ctx, const char *id)
+{
+	uint64_t key = 0;
+	size_t i;
+
+	for (const char *p = id; *p; p++)
+		key = key * 11 + (uint64_t)(*p == 'X' ? 10 : *p - '0');
+	key |= 1;   /* 0 marks an empty slot */
+	if (ctx->idn * 2 >= ctx->idcap) {
+		size_t cap = ctx->idcap ? ctx->idcap * 2 : 4096;
+		uint64_t *t = xcalloc(cap, sizeof *t);
+
+		for (size_t k = 0; k < ctx->idcap; k++)
+			if (ctx->idseen[k] != 0) {
+				for (i = (size_t)(ctx->idseen[k] % cap); t[i] != 0; i = (i + 1) % cap)
+					;
+				t[i] = ctx->idseen[k];
+			}
+		free(ctx->idseen);
+		ctx->idseen = t;
+		ctx->idcap = cap;
+	}
+	for (i = (size_t)(key % ctx->idcap); ctx->idseen[i] != 0; i = (i + 1) % ctx->idcap)
+		if (ctx->idseen[i] == key)
+			return 0;
+	ctx->idseen[i] = key;
+	ctx->idn++;
+	return 1;
+}
+
+void
+sqlfn_ctx_done(struct sqlfn_ctx *ctx)
+{
+	free(ctx->idseen);
+	ctx->idseen = NULL;
+	ctx->idcap = ctx->idn = 0;
+}
+
 static void
 fn_demo_idno(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
 	struct sqlfn_ctx *ctx = sqlite3_user_data(c);
 	const char *birth = arg_text(argv[0]), *sex = argc > 1 ? arg_text(argv[1]) : NULL;
 	char id[19];
-	unsigned seq;
+	int tries = 0;
 
 	if (birth == NULL || strlen(birth) < 10) {
 		sqlite3_result_null(c);
 		return;
 	}
-	seq = sqlfn_rand(ctx, 500) * 2;                   /* even: female */
-	if (sex == NULL || strcmp(sex, "2") != 0)
-		seq += 1;                                     /* odd: male */
-	snprintf(id, sizeof id, "%s%.4s%.2s%.2s%03u", area[sqlfn_rand(ctx, NELEM(area))],
-	    birth, birth + 5, birth + 8, seq);
-	id[17] = idcard_check_char(id);
-	id[18] = '\0';
+	do {
+		unsigned seq = sqlfn_rand(ctx, 500) * 2;              /* even: female */
+
+		if (sex == NULL || strcmp(sex, "2") != 0)
+			seq += 1;                                     /* odd: male */
+		snprintf(id, sizeof id, "%s%.4s%.2s%.2s%03u", area[sqlfn_rand(ctx, NELEM(area))],
+		    birth, birth + 5, birth + 8, seq);
+		id[17] = idcard_check_char(id);
+		id[18] = '\0';
+	} while (!idseen_add(ctx, id) && ++tries < 64);
 	sqlite3_result_text(c, id, 18, SQLITE_TRANSIENT);
 }
 
@@ -373,6 +427,7 @@ sqlfn_register(sqlite3 *db, struct sqlfn_ctx *ctx)
 		{ "idcard_sex", 1, 1, fn_idcard_sex },
 		{ "code_name", 2, 1, fn_code_name },
 		{ "regexp", 2, 1, fn_regexp },
+		{ "py_match", 2, 1, fn_py_match },
 		{ "rnd", 1, 0, fn_rnd },
 		{ "pick", -1, 0, fn_pick },
 		{ "demo_name", 1, 0, fn_demo_name },

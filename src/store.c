@@ -208,22 +208,63 @@ identify_and_migrate(struct store *st, int readonly, char **cause)
 	return JZG_OK;
 }
 
-/* Columns present in table `name` (sqlite3 list), or NULL when the table is
- * missing. */
-static int
-table_has_column(sqlite3 *db, const char *table, const char *col, int *exists)
-{
-	char *sql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info(%Q) WHERE name = %Q COLLATE NOCASE", table, col);
-	sqlite3_stmt *s;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL), found = 0;
+/* Every "table.column" of the s_ tables, sorted, in one query (start-up
+ * used to ask pragma_table_info once per column). */
+struct colset {
+	char  **name;
+	size_t  n;
+};
 
-	sqlite3_free(sql);
-	if (rc != SQLITE_OK)
-		return rc;
-	found = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_finalize(s);
-	*exists = found;
-	return SQLITE_OK;
+static int
+colset_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+colset_load(sqlite3 *db, struct colset *cs)
+{
+	sqlite3_stmt *ps;
+	size_t cap = 0;
+
+	cs->name = NULL;
+	cs->n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT m.name || '.' || lower(p.name) FROM sqlite_master m,"
+	    " pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name LIKE 's\\_%' ESCAPE '\\'",
+	    -1, &ps, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(ps) == SQLITE_ROW) {
+		if (cs->n == cap) {
+			cap = cap ? cap * 2 : 256;
+			cs->name = xreallocarray(cs->name, cap, sizeof *cs->name);
+		}
+		cs->name[cs->n++] = xstrdup((const char *)sqlite3_column_text(ps, 0));
+	}
+	sqlite3_finalize(ps);
+	if (cs->n > 1)
+		qsort(cs->name, cs->n, sizeof *cs->name, colset_cmp);
+}
+
+static int
+colset_has(const struct colset *cs, const char *table, const char *col)
+{
+	char *key = xasprintf("%s.%s", table, col), *k;
+	int found;
+
+	for (k = key + strlen(table) + 1; *k; k++)
+		if (*k >= 'A' && *k <= 'Z')
+			*k = (char)(*k - 'A' + 'a');
+	found = cs->n > 0 && bsearch(&key, cs->name, cs->n, sizeof *cs->name, colset_cmp) != NULL;
+	free(key);
+	return found;
+}
+
+static void
+colset_free(struct colset *cs)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		free(cs->name[i]);
+	free(cs->name);
 }
 
 /* Create what the definitions have and the file lacks.  Never drops or
@@ -234,16 +275,17 @@ sync_schema(struct store *st, char **cause)
 {
 	struct strbuf b = { 0 };
 	enum jzg_status rc;
+	struct colset cs;
 
+	colset_load(st->db, &cs);
 	strbuf_adds(&b, "BEGIN IMMEDIATE;");
 	for (size_t i = 0; i < st->defs->nall; i++) {
 		const struct set_def *s = &st->defs->all[i];
 		char tname[80];
-		int exists = 0;
+		int exists;
 
 		snprintf(tname, sizeof tname, "s_%s", s->v[SC_NAME]);
-		if (table_has_column(st->db, tname, "staff_id", &exists) != SQLITE_OK)
-			exists = 0;
+		exists = colset_has(&cs, tname, "staff_id");
 		if (!exists) {
 			if (s->many)
 				strbuf_addf(&b, "CREATE TABLE \"%s\"(id INTEGER PRIMARY KEY, staff_id INTEGER NOT NULL "
@@ -258,10 +300,7 @@ sync_schema(struct store *st, char **cause)
 				strbuf_addf(&b, "CREATE INDEX \"%s_staff\" ON \"%s\"(staff_id, seq);", tname, tname);
 		} else {
 			for (size_t j = 0; j < s->nfield; j++) {
-				int has = 0;
-
-				table_has_column(st->db, tname, s->field[j].v[FC_NAME], &has);
-				if (!has)
+				if (!colset_has(&cs, tname, s->field[j].v[FC_NAME]))
 					strbuf_addf(&b, "ALTER TABLE \"%s\" ADD COLUMN \"%s\" %s;", tname,
 					    s->field[j].v[FC_NAME], store_affinity(&s->field[j]));
 			}
@@ -272,6 +311,7 @@ sync_schema(struct store *st, char **cause)
 				    s->field[j].v[FC_NAME], tname, s->field[j].v[FC_NAME]);
 	}
 	strbuf_adds(&b, "COMMIT;");
+	colset_free(&cs);
 	rc = store_exec(st, b.s, cause);
 	if (rc != JZG_OK)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -374,6 +414,7 @@ store_close(struct store *st)
 		return;
 	if (st->db != NULL)
 		sqlite3_close_v2(st->db);
+	sqlfn_ctx_done(&st->fn);
 	free(st->path);
 	free(st);
 }

@@ -1,172 +1,447 @@
-/* ui.c — the client's entry: until the entry screens exist (issue 4) it
- * shows the schools in the file and, for the chosen school, its staff, and
- * quits cleanly.  The only file that includes curses so far. */
-#include <curses.h>
+/* ui.c — see ui.h: start-up of the client, the screen stack, the event
+ * loop, drawing primitives, status line and legend. */
+#include "ui.h"
+
 #include <langinfo.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "app.h"
-#include "idcard.h"
+#include "lineedit.h"
+#include "rules.h"
 #include "school.h"
 #include "util.h"
 
-/* Draw UTF-8 s at y,x in at most width columns (double-width aware). */
-static void
-put_cols(int y, int x, const char *s, int width)
+void
+draw_wtext(int y, int x, const wchar_t *s, int width)
 {
-	size_t n = strlen(s), k;
-	wchar_t wc;
 	int used = 0;
 
+	if (width <= 0 || y < 0 || y >= LINES)
+		return;
 	move(y, x);
-	while (n > 0 && (k = utf8_decode(s, n, &wc)) > 0) {
+	for (; s && *s; s++) {
+		wchar_t wc = *s;
 		int w = wcwidth(wc);
 
 		if (w < 0)
-			w = 1, wc = L'?';
+			wc = L'?', w = 1;
 		if (used + w > width)
 			break;
 		addnwstr(&wc, 1);
 		used += w;
-		s += k;
-		n -= k;
 	}
 	for (; used < width; used++)
 		addch(' ');
 }
 
-static void
-frame(const char *title, const char *legend)
+void
+draw_text(int y, int x, const char *s, int width)
 {
-	erase();
+	size_t n = s ? strlen(s) : 0, k;
+	wchar_t buf[512];
+	size_t m = 0;
+	wchar_t wc;
+
+	while (n > 0 && m + 1 < sizeof buf / sizeof buf[0]) {
+		if ((k = utf8_decode(s, n, &wc)) == 0) {
+			wc = L'?';
+			k = 1;
+		}
+		buf[m++] = wc;
+		s += k;
+		n -= k;
+	}
+	buf[m] = 0;
+	draw_wtext(y, x, buf, width);
+}
+
+void
+draw_title(const char *s)
+{
 	attron(A_REVERSE);
-	put_cols(0, 0, title, COLS);
-	put_cols(LINES - 1, 0, legend, COLS);
+	draw_text(0, 0, s, COLS);
 	attroff(A_REVERSE);
 }
 
-/* Returns 1 when the user asked to quit. */
-static int
-show_staff(struct app *a, const struct school_row *sch)
+void
+draw_box(int h, int w, int *y0, int *x0)
 {
-	const struct template_def *t = defs_template(a->defs, sch->template);
-	const struct set_def *ps = t ? template_person_set(a->defs, t) : NULL;
-	const char *fname = a->defs->setting[SK_PERSON_NAME], *fid = a->defs->setting[SK_PERSON_ID];
-	int top = 0, ch;
-	char *sql;
-	sqlite3_stmt *s;
+	if (h > LINES - 2)
+		h = LINES - 2;
+	if (w > COLS)
+		w = COLS;
+	*y0 = (LINES - 2 - h) / 2;
+	*x0 = (COLS - w) / 2;
+	for (int y = 0; y < h; y++)
+		mvhline(*y0 + y, *x0, ' ', w);
+	mvhline(*y0, *x0, ACS_HLINE, w);
+	mvhline(*y0 + h - 1, *x0, ACS_HLINE, w);
+	mvvline(*y0, *x0, ACS_VLINE, h);
+	mvvline(*y0, *x0 + w - 1, ACS_VLINE, h);
+	mvaddch(*y0, *x0, ACS_ULCORNER);
+	mvaddch(*y0, *x0 + w - 1, ACS_URCORNER);
+	mvaddch(*y0 + h - 1, *x0, ACS_LLCORNER);
+	mvaddch(*y0 + h - 1, *x0 + w - 1, ACS_LRCORNER);
+}
 
-	if (ps == NULL)
-		return 0;
-	sql = xasprintf("SELECT coalesce(p.\"%s\", '（未填姓名）'), coalesce(p.\"%s\", '') FROM staff"
-	    " JOIN \"s_%s\" p ON p.staff_id = staff.id WHERE staff.school_id = ? ORDER BY staff.id LIMIT ? OFFSET ?",
-	    fname, fid, ps->v[SC_NAME]);
-	if (sqlite3_prepare_v2(a->st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		free(sql);
-		return 0;
-	}
-	for (;;) {
-		char title[256];
-		int y = 2, rows = LINES - 4;
+void
+ui_message(struct ui *ui, int error, const char *fmt, ...)
+{
+	va_list ap;
 
-		snprintf(title, sizeof title, " %s %s — 教职工 %d 人", sch->code, sch->name, sch->staff);
-		frame(title, " ↑↓ 翻页  Esc 返回  q 退出");
-		mvaddstr(1, 1, "序号   姓名                身份证件号");
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, sch->id);
-		sqlite3_bind_int(s, 2, rows > 0 ? rows : 1);
-		sqlite3_bind_int(s, 3, top);
-		while (sqlite3_step(s) == SQLITE_ROW && y < LINES - 1) {
-			char no[16];
-			char *masked = idcard_mask((const char *)sqlite3_column_text(s, 1));
+	va_start(ap, fmt);
+	vsnprintf(ui->status, sizeof ui->status, fmt, ap);
+	va_end(ap);
+	ui->status_error = error;
+}
 
-			snprintf(no, sizeof no, "%5d", top + y - 1);
-			put_cols(y, 1, no, 6);
-			put_cols(y, 8, (const char *)sqlite3_column_text(s, 0), 20);
-			put_cols(y, 28, masked, 20);
-			free(masked);
-			y++;
-		}
-		if (sch->staff == 0)
-			mvaddstr(3, 2, "本校还没有教职工。");
-		refresh();
-		ch = getch();
-		if (ch == 'q' || ch == 'Q' || ch == 27 || ch == KEY_LEFT)
+static void
+draw_legend(const struct screen *s)
+{
+	int x = 0;
+
+	move(LINES - 1, 0);
+	clrtoeol();
+	for (const enum request *r = s->ops->legend; r && *r != REQ_NONE; r++) {
+		char item[64];
+		int w;
+
+		snprintf(item, sizeof item, "%s", request_key_name(*r));
+		w = utf8_width(item);
+		if (x + w + utf8_width(request_label[*r]) + 1 > COLS)
 			break;
-		if ((ch == KEY_DOWN || ch == KEY_NPAGE || ch == ' ') && top + rows < sch->staff)
-			top += rows;
-		if ((ch == KEY_UP || ch == KEY_PPAGE) && top > 0)
-			top = top > rows ? top - rows : 0;
+		attron(A_BOLD);
+		draw_text(LINES - 1, x, item, w);
+		attroff(A_BOLD);
+		x += w;
+		attron(A_REVERSE);
+		draw_text(LINES - 1, x, request_label[*r], utf8_width(request_label[*r]));
+		attroff(A_REVERSE);
+		x += utf8_width(request_label[*r]) + 1;
 	}
-	sqlite3_finalize(s);
-	free(sql);
-	return ch == 'q' || ch == 'Q';
+}
+
+static void
+draw_status(struct ui *ui)
+{
+	move(LINES - 2, 0);
+	clrtoeol();
+	if (ui->status_error)
+		attron(A_BOLD);
+	draw_text(LINES - 2, 0, ui->status, COLS);
+	if (ui->status_error)
+		attroff(A_BOLD);
+}
+
+static void
+draw_stack(struct screen *s)
+{
+	if (s == NULL)
+		return;
+	if (s->ops->popup)
+		draw_stack(s->below);
+	s->ops->draw(s);
+}
+
+static void
+ui_draw(struct ui *ui)
+{
+	erase();
+	ui->cursor_y = ui->cursor_x = -1;
+	draw_stack(ui->top);
+	draw_status(ui);
+	draw_legend(ui->top);
+	if (ui->cursor_y >= 0) {
+		curs_set(1);
+		move(ui->cursor_y, ui->cursor_x);
+	} else
+		curs_set(0);
+	refresh();
 }
 
 int
+ui_push(struct ui *ui, const struct screen_ops *ops, void *arg)
+{
+	struct screen *s = xcalloc(1, sizeof *s);
+
+	s->ops = ops;
+	s->ui = ui;
+	s->priv = ops->priv_size ? xcalloc(1, ops->priv_size) : NULL;
+	s->below = ui->top;
+	ui->top = s;
+	if (ops->open != NULL && ops->open(s, arg) < 0) {
+		ui->top = s->below;
+		if (ops->done)
+			ops->done(s);
+		free(s->priv);
+		free(s);
+		return -1;
+	}
+	return 0;
+}
+
+void
+ui_replace(struct ui *ui, const struct screen_ops *ops, sqlite3_int64 id)
+{
+	ui->replace_ops = ops;
+	ui->replace_id = id;
+}
+
+static void
+ui_pop(struct ui *ui)
+{
+	struct screen *s = ui->top;
+
+	ui->top = s->below;
+	if (s->ops->done)
+		s->ops->done(s);
+	free(s->priv);
+	free(s);
+	if (ui->top && ui->top->ops->resume)
+		ui->top->ops->resume(ui->top);
+}
+
+/* Time spent blocked in ui_read during the current key (a prompt or a
+ * confirmation inside a key waits for the user): not counted as handling. */
+static long long waited_us;
+
+static long long usec_since(const struct timespec *t0);
+
+/* Read one key: returns the request, with the character when one was typed. */
+static enum request
+ui_read(wchar_t *ch, int *is_char)
+{
+	wint_t w;
+	struct timespec t0;
+	int rc;
+	enum request r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = get_wch(&w);
+	waited_us += usec_since(&t0);
+
+	*ch = 0;
+	*is_char = 0;
+	if (rc == ERR)
+		return REQ_NONE;
+	if (rc == KEY_CODE_YES)
+		return request_of_key((int)w, 1);
+	r = request_of_key((int)w, 0);
+	if (w >= 32 && w != 127) {
+		*ch = (wchar_t)w;
+		*is_char = 1;
+	}
+	return r;
+}
+
+int
+ui_confirm(struct ui *ui, const char *question)
+{
+	wchar_t ch;
+	int is_char;
+	enum request r;
+
+	ui_message(ui, 1, "%s（y 确认，其他键取消）", question);
+	ui_draw(ui);
+	r = ui_read(&ch, &is_char);
+	ui_message(ui, 0, "%s", "");
+	(void)r;
+	return is_char && (ch == L'y' || ch == L'Y');
+}
+
+char *
+ui_prompt(struct ui *ui, const char *prompt, const char *initial)
+{
+	struct lineedit le;
+	int pw = utf8_width(prompt);
+	char *out = NULL;
+
+	lineedit_init(&le, COLS - pw - 2, 100);
+	lineedit_set(&le, initial);
+	for (;;) {
+		wchar_t vis[256], ch;
+		int is_char;
+		enum request r;
+
+		ui_message(ui, 0, "%s", "");
+		ui_draw(ui);
+		attron(A_BOLD);
+		draw_text(LINES - 2, 0, prompt, pw);
+		attroff(A_BOLD);
+		lineedit_visible(&le, vis, 256);
+		draw_wtext(LINES - 2, pw + 1, vis, COLS - pw - 2);
+		curs_set(1);
+		move(LINES - 2, pw + 1 + lineedit_cursor_col(&le));
+		refresh();
+		r = ui_read(&ch, &is_char);
+		if (is_char && r != REQ_ENTER) {
+			lineedit_insert(&le, ch);
+			continue;
+		}
+		switch (r) {
+		case REQ_ENTER: out = lineedit_get(&le); break;
+		case REQ_BACK: break;
+		case REQ_BS: lineedit_key(&le, LE_BACKSPACE); continue;
+		case REQ_DEL: lineedit_key(&le, LE_DELETE); continue;
+		case REQ_LEFT: lineedit_key(&le, LE_LEFT); continue;
+		case REQ_RIGHT: lineedit_key(&le, LE_RIGHT); continue;
+		case REQ_HOME: lineedit_key(&le, LE_HOME); continue;
+		case REQ_END: lineedit_key(&le, LE_END); continue;
+		case REQ_KILL: lineedit_key(&le, LE_KILL_LINE); continue;
+		default: continue;
+		}
+		break;
+	}
+	lineedit_free(&le);
+	return out;
+}
+
+/* With JZG_KEYLOG=FILE the client writes, for the benchmark, the start-up
+ * time to the first screen and then, per key, the time from reading it to
+ * the screen being redrawn (microseconds). */
+static FILE *keylog;
+
+static long long
+usec_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (long long)(t1.tv_sec - t0->tv_sec) * 1000000 + (t1.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+/* One key: read, dispatch to the top screen, act, redraw. */
+static void
+ui_step(struct ui *ui)
+{
+	wchar_t ch;
+	int is_char;
+	enum request r;
+	enum ui_action act;
+	struct timespec t0;
+
+	if (ui->top->ops->idle != NULL && ui->idle_pending) {
+		/* background work between keys: poll, and do one step when idle */
+		timeout(0);
+		r = ui_read(&ch, &is_char);
+		timeout(-1);
+		if (r == REQ_NONE) {
+			ui->idle_pending = ui->top->ops->idle(ui->top);
+			ui_draw(ui);
+			return;
+		}
+	} else
+		r = ui_read(&ch, &is_char);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	waited_us = 0;
+	ui->idle_pending = 1;
+	if (r == REQ_NONE)
+		return;
+	if (r == REQ_RESIZE) {
+		if (ui->top->ops->key)
+			ui->top->ops->key(ui->top, r, 0, 0);
+		ui_draw(ui);
+		return;
+	}
+	act = ui->top->ops->key(ui->top, r, ch, is_char);
+	if (act == UI_QUIT)
+		ui->quit = 1;
+	else if (act == UI_POP)
+		ui_pop(ui);
+	if (ui->replace_ops != NULL) {
+		const struct screen_ops *ops = ui->replace_ops;
+
+		ui->replace_ops = NULL;
+		ui_pop(ui);
+		ui_push(ui, ops, &ui->replace_id);
+	}
+	if (ui->top != NULL && !ui->quit) {
+		ui_draw(ui);
+		if (keylog != NULL)
+			fprintf(keylog, "key %d %lld\n", (int)r, usec_since(&t0) - waited_us);
+	}
+}
+
+int
+ui_modal(struct ui *ui, const struct screen_ops *ops, void *arg)
+{
+	struct screen *base = ui->top;
+
+	if (ui_push(ui, ops, arg) < 0)
+		return -1;
+	ui_draw(ui);
+	while (ui->top != base && ui->top != NULL && !ui->quit)
+		ui_step(ui);
+	/* quitting from inside: close the modal screen so its caller sees it done */
+	while (ui->top != base && ui->top != NULL)
+		ui_pop(ui);
+	return 0;
+}
+
+static void
+ui_restore(void)
+{
+	endwin();
+}
+
+/* Replay keys from $JZG_KEYS_LOG? No: keys come from the terminal only; the
+ * benchmark drives the binary through tmux like a user. */
+int
 ui_run(struct app *a)
 {
-	struct school_row *rows;
-	size_t n, sel = 0;
-	char *cause = NULL;
+	struct ui ui = { .app = a };
 	const char *cs = nl_langinfo(CODESET);
-	int ch;
+	struct school_row *rows;
+	size_t n;
+	char *cause = NULL;
 
 	if (cs == NULL || strcmp(cs, "UTF-8") != 0) {
 		fprintf(stderr, "jzg: 终端字符集不是 UTF-8，无法正确显示中文。请设置 LANG=zh_CN.UTF-8 或 C.UTF-8 后再启动。\n"
-		    "jzg: the terminal locale is not UTF-8 (%s); set LANG=zh_CN.UTF-8 or C.UTF-8 and start again.\n", cs ? cs : "?");
+		    "jzg: the terminal locale is not UTF-8 (%s); set LANG=zh_CN.UTF-8 or C.UTF-8 and start again.\n",
+		    cs ? cs : "?");
+		return EXIT_FAIL;
+	}
+	if ((ui.rules = rules_new(a->st, &cause)) == NULL) {
+		fprintf(stderr, "jzg: 校验规则无法编译：%s。请运行 “jzg forms check” 查看指标定义的问题。\n", cause ? cause : "");
+		free(cause);
 		return EXIT_FAIL;
 	}
 	if (school_list(a->st, &rows, &n, &cause) != JZG_OK) {
 		fprintf(stderr, "jzg: %s\n", cause);
 		free(cause);
+		rules_free(ui.rules);
 		return EXIT_FAIL;
 	}
 	initscr();
-	util_set_fatal_hook((void (*)(void))endwin);
-	cbreak();
+	util_set_fatal_hook(ui_restore);
+	raw();            /* ^C, ^S and friends reach us as keys, not signals */
 	noecho();
+	nonl();
 	keypad(stdscr, TRUE);
-	set_escdelay(50);
-	curs_set(0);
-	for (;;) {
-		char title[256];
-
-		snprintf(title, sizeof title, " jzg 教职工信息采集 — %s", a->db_path);
-		frame(title, n ? " ↑↓ 选择  Enter 查看教职工  q 退出" : " q 退出");
-		if (n == 0) {
-			mvaddstr(2, 2, "文件中还没有学校。");
-			mvaddstr(3, 2, "添加学校：jzg school add --code 学校标识码 --name 学校名称 --type zxx");
-		} else
-			mvaddstr(1, 1, "学校标识码  学校名称                      模板    人数");
-		for (size_t i = 0; i < n && (int)i + 2 < LINES - 1; i++) {
-			const struct template_def *t = defs_template(a->defs, rows[i].template);
-			char cnt[16];
-
-			if (i == sel)
-				attron(A_REVERSE);
-			put_cols((int)i + 2, 1, rows[i].code, 12);
-			put_cols((int)i + 2, 13, rows[i].name, 30);
-			put_cols((int)i + 2, 43, t ? t->v[TC_LABEL] : rows[i].template, 8);
-			snprintf(cnt, sizeof cnt, "%d", rows[i].staff);
-			put_cols((int)i + 2, 51, cnt, 8);
-			if (i == sel)
-				attroff(A_REVERSE);
-		}
-		refresh();
-		ch = getch();
-		if (ch == 'q' || ch == 'Q' || ch == KEY_F(10))
-			break;
-		if (ch == KEY_DOWN && sel + 1 < n)
-			sel++;
-		if (ch == KEY_UP && sel > 0)
-			sel--;
-		if ((ch == '\n' || ch == KEY_ENTER || ch == KEY_RIGHT) && n > 0 && show_staff(a, &rows[sel]))
-			break;
-	}
-	endwin();
+	set_escdelay(25);
+	ui_push(&ui, &scr_schools_ops, NULL);
+	if (n == 0)
+		ui_push(&ui, &scr_wizard_ops, NULL);
+	else if (n == 1)
+		ui_push(&ui, &scr_staff_ops, &rows[0].id);
 	school_list_free(rows, n);
+	if (getenv("JZG_KEYLOG") != NULL && (keylog = fopen(getenv("JZG_KEYLOG"), "w")) != NULL)
+		setvbuf(keylog, NULL, _IOLBF, 0);
+	ui_draw(&ui);
+	ui.idle_pending = 1;
+	if (keylog != NULL)
+		fprintf(keylog, "startup %lld\n", usec_since(&a->started));
+	while (ui.top != NULL && !ui.quit)
+		ui_step(&ui);
+	while (ui.top != NULL)
+		ui_pop(&ui);
+	endwin();
+	rules_free(ui.rules);
+	if (keylog != NULL)
+		fclose(keylog);
+	keylog = NULL;
 	return EXIT_CLEAN;
 }

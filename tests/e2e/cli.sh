@@ -49,8 +49,8 @@ expect_has "non-UTF-8 message (en)" "$out" "not UTF-8"
 
 # First run: the default database is created under XDG_DATA_HOME.
 screen_start 80 24 "XDG_DATA_HOME=$T/xdg JZG_FORMS=$JZG_FORMS JZG_DATA=$JZG_DATA $J"
-wait_for "文件中还没有学校" && ok "first run shows the empty file"
-keys q
+wait_for "添加学校" && ok "first run asks for the first school"
+keys F10
 expect_eq "quit exits 0" "$(pane_dead_status)" 0
 [ -s "$T/xdg/jzg/jzg.db" ] && ok "default database created" || bad "no $T/xdg/jzg/jzg.db"
 screen_stop
@@ -64,8 +64,8 @@ wait_for "教职工 1000 人" && ok "staff screen opens"
 first=$(sqlite3 "$DB" "SELECT XM FROM s_jbxx ORDER BY staff_id LIMIT 1")
 wait_for "$first" && ok "first person's name shown ($first)"
 keys Escape
-wait_for "学校标识码" && ok "Esc goes back"
-keys q
+wait_for "学校 2 所" && ok "Esc goes back to the schools"
+keys F10
 expect_eq "quit exits 0" "$(pane_dead_status)" 0
 screen_stop
 finish

@@ -48,6 +48,18 @@ pane_dead_status() {
 }
 screen_stop() { $TM kill-server 2>/dev/null || true; sleep 0.3; }
 
+# expect_db WHAT DB SQL WANT: poll (a commit may still be on its way), then compare
+expect_db() {
+	local end=$((SECONDS + 5)) got
+	while :; do
+		got=$(sqlite3 "$2" "$3" 2>/dev/null || true)
+		[ "$got" = "$4" ] && break
+		((SECONDS < end)) || break
+		sleep 0.05
+	done
+	expect_eq "$1" "$got" "$4"
+}
+
 finish() {
 	echo "$PASSES passed, $FAILS failed"
 	[ "$FAILS" -eq 0 ]

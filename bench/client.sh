@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Benchmark of the client (issue 4): replay a scripted session of keys in
+# tmux against a 100,000-staff demo file; report start-up time to the first
+# screen, per-key handling time (read → redrawn; p50, p99, max) and peak
+# memory.  Not a test: prints figures for docs/benchmarks.md.
+#   bench/client.sh [path/to/jzg] [db]
+set -euo pipefail
+J=${1:-build/jzg}
+DB=${2:-/tmp/jzg_bench_100k.db}
+here=$(cd "$(dirname "$0")/.." && pwd)
+export JZG_FORMS=$here/forms JZG_DATA=$here/data
+if [ ! -s "$DB" ]; then
+	echo "building $DB (5 schools × 20,000 staff; about 3 minutes)…"
+	tmp=$DB.tmp.$$
+	for k in 1 2 3 4 5; do
+		"$J" --db "$tmp" school add --code "214301000$k" --name "基准学校$k" --type zxx >/dev/null
+		"$J" --db "$tmp" demo --staff 20000 --school "214301000$k" --seed "$k" >/dev/null
+	done
+	mv "$tmp" "$DB"
+fi
+W=$(mktemp -d)
+cp "$DB" "$W/b.db"          # the session edits: work on a copy
+TM="tmux -L jzgbench$$ -f /dev/null"
+trap '$TM kill-server 2>/dev/null; cp "$W/keys.log" /tmp/jzg_keys.log 2>/dev/null; rm -rf "$W"' EXIT
+$TM new-session -d -s b -x 80 -y 24 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color JZG_KEYLOG=$W/keys.log \
+	/usr/bin/time -f '%M' -o $W/mem $J --db $W/b.db"
+wait_screen() { local end=$((SECONDS + 60)); while ((SECONDS < end)); do $TM capture-pane -p -t b | grep -q -- "$1" && return 0; sleep 0.02; done; echo "timeout: $1"; exit 1; }
+k() { $TM send-keys -t b "$@"; sleep 0.03; }
+wait_screen "学校 5 所"
+k Enter; wait_screen "教职工 20000 人"
+for i in $(seq 30); do k Down; done
+for i in $(seq 10); do k NPage; done
+for i in $(seq 5); do k PPage; done
+k F7; k F7; k F7                                 # sort by name, ID, entry
+k F5; $TM send-keys -t b -l '王'; k Enter
+for i in $(seq 5); do k Down; done
+k F5; k C-u; k Enter                             # search cleared
+k Enter; wait_screen "基本信息"
+for i in $(seq 25); do k Enter; done             # through the form
+for i in $(seq 25); do k Up; done
+k C-u; $TM send-keys -t b -l '张三丰'; k Enter   # a committed change
+k Down; k Down; $TM send-keys -t b -l '1'; k Enter   # a code via the picker
+k Escape; k Down; k Enter; k Enter; for i in $(seq 10); do k Enter; done
+k Escape; k Escape; k Escape
+k F10
+end=$((SECONDS + 20)); while ((SECONDS < end)) && [ ! -s "$W/mem" ]; do sleep 0.1; done
+cp "$W/keys.log" /tmp/jzg_keys.log
+python3 - "$W/keys.log" "$W/mem" <<'PY'
+import sys
+startup = None; keys = []
+for line in open(sys.argv[1]):
+    kind, *rest = line.split()
+    if kind == 'startup': startup = int(rest[0])
+    else: keys.append(int(rest[1]))
+keys.sort()
+pct = lambda p: keys[min(len(keys) - 1, int(round(p / 100 * (len(keys) - 1))))]
+mem = int(open(sys.argv[2]).read().split()[-1])
+print(f"start-up to first screen: {startup/1000:.1f} ms")
+print(f"keys: {len(keys)}  p50 {pct(50)/1000:.2f} ms  p99 {pct(99)/1000:.2f} ms  max {keys[-1]/1000:.2f} ms")
+print(f"peak RSS: {mem/1024:.1f} MB")
+PY

@@ -1,0 +1,62 @@
+/* request.h — every user action, its Chinese label and help, and the keys
+ * bound to it.  The bottom-line legend, the help screen and the dispatch all
+ * come from these two tables (tig's REQ_INFO).  UI only. */
+#ifndef JZG_REQUEST_H
+#define JZG_REQUEST_H
+
+#define REQUEST_INFO(_) \
+	_(REQ_HELP,   "帮助", "查看当前指标的说明和按键一览") \
+	_(REQ_PICK,   "选码", "打开代码选择框；也可直接输入代码、拼音首字母或汉字") \
+	_(REQ_ADD,    "新增", "新增一名教职工 / 一条记录 / 一所学校") \
+	_(REQ_REPEAT, "同上", "填入上一条记录（或上一名教职工）中本项的值") \
+	_(REQ_SEARCH, "查找", "按姓名、拼音首字母、身份证件号或教职工号查找") \
+	_(REQ_FILTER, "筛选", "切换显示：全部 / 有问题 / 已完整") \
+	_(REQ_SORT,   "排序", "切换排序：录入顺序 / 姓名 / 身份证件号") \
+	_(REQ_DELETE, "删除", "删除当前记录（须按 y 确认）") \
+	_(REQ_CHECK,  "校验", "完整性检测：逐人逐项列出问题，回车跳到该项") \
+	_(REQ_PRINT,  "打印", "把教师信息确认表存为 PDF，并可送打印机") \
+	_(REQ_SIGN,   "签字", "登记确认表已签字返回（记下签字日期和校验码）") \
+	_(REQ_QUIT,   "退出", "退出程序（数据在离开每一项时已保存）") \
+	_(REQ_BACK,   "返回", "返回上一层") \
+	_(REQ_ENTER,  "确定", "进入 / 选定 / 到下一项") \
+	_(REQ_NEXT,   "下一项", "到下一项") \
+	_(REQ_PREV,   "上一项", "到上一项") \
+	_(REQ_UP,     "上", "上移") \
+	_(REQ_DOWN,   "下", "下移（在表单中到下一项）") \
+	_(REQ_LEFT,   "左", "光标左移 / 回到上一级") \
+	_(REQ_RIGHT,  "右", "光标右移 / 进入下一级") \
+	_(REQ_PGUP,   "上页", "向上翻页") \
+	_(REQ_PGDN,   "下页", "向下翻页") \
+	_(REQ_HOME,   "行首", "光标到行首") \
+	_(REQ_END,    "行尾", "光标到行尾") \
+	_(REQ_BS,     "退格", "删除光标前的字") \
+	_(REQ_DEL,    "删字", "删除光标处的字") \
+	_(REQ_KILL,   "清空", "清空本项") \
+	_(REQ_TOGGLE, "勾选", "多选代码中勾选 / 取消") \
+	_(REQ_RESIZE, "", "") \
+	_(REQ_CHAR,   "", "")
+
+enum request {
+	REQ_NONE = 0,
+#define REQ_ENUM(r, label, help) r,
+	REQUEST_INFO(REQ_ENUM)
+#undef REQ_ENUM
+	REQ__COUNT
+};
+
+struct keybinding {
+	int         key;    /* curses key code or character */
+	const char *name;   /* as shown: F1, Esc, Enter … */
+	enum request req;
+};
+
+extern const struct keybinding keymap[];
+extern const char *const request_label[REQ__COUNT];
+extern const char *const request_help[REQ__COUNT];
+
+/* The request bound to a key (REQ_CHAR for an ordinary character). */
+enum request request_of_key(int key, int is_key_code);
+/* The first key name bound to r ("F1"), or "". */
+const char *request_key_name(enum request r);
+
+#endif

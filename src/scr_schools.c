@@ -1,0 +1,295 @@
+/* scr_schools.c — the school picker (a county file holds many schools) and
+ * the wizard that adds a school (the first thing a new file asks for). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lineedit.h"
+#include "school.h"
+#include "ui.h"
+#include "util.h"
+
+/* ------------------------------------------------------------ school list */
+
+struct schools {
+	struct school_row *row;
+	size_t             n;
+	size_t             sel, top;
+};
+
+static void
+schools_load(struct screen *s)
+{
+	struct schools *p = s->priv;
+	char *cause = NULL;
+
+	school_list_free(p->row, p->n);
+	p->row = NULL;
+	p->n = 0;
+	if (school_list(s->ui->app->st, &p->row, &p->n, &cause) != JZG_OK) {
+		ui_message(s->ui, 1, "%s", cause);
+		free(cause);
+	}
+	if (p->sel >= p->n)
+		p->sel = p->n ? p->n - 1 : 0;
+}
+
+static int
+schools_open(struct screen *s, void *arg)
+{
+	(void)arg;
+	schools_load(s);
+	return 0;
+}
+
+static void
+schools_draw(struct screen *s)
+{
+	struct schools *p = s->priv;
+	char title[512];
+	int rows = LINES - 4;
+
+	snprintf(title, sizeof title, " jzg 教职工信息采集 — %s — 学校 %zu 所", s->ui->app->db_path, p->n);
+	draw_title(title);
+	if (p->n == 0) {
+		draw_text(2, 2, "文件中还没有学校。按 F3 添加学校。", COLS - 4);
+		return;
+	}
+	attron(A_BOLD);
+	draw_text(1, 1, "学校标识码  学校名称                          模板      人数  应有", COLS - 2);
+	attroff(A_BOLD);
+	if (p->sel < p->top)
+		p->top = p->sel;
+	if (rows > 0 && p->sel >= p->top + (size_t)rows)
+		p->top = p->sel - (size_t)rows + 1;
+	for (int i = 0; i < rows && p->top + (size_t)i < p->n; i++) {
+		const struct school_row *r = &p->row[p->top + (size_t)i];
+		const struct template_def *t = defs_template(s->ui->app->defs, r->template);
+		char num[32];
+
+		if (p->top + (size_t)i == p->sel)
+			attron(A_REVERSE);
+		draw_text(2 + i, 0, "", COLS);
+		draw_text(2 + i, 1, r->code, 11);
+		draw_text(2 + i, 13, r->name, 34);
+		draw_text(2 + i, 47, t ? t->v[TC_LABEL] : r->template, 9);
+		snprintf(num, sizeof num, "%5d", r->staff);
+		draw_text(2 + i, 57, num, 6);
+		if (r->expected > 0) {
+			snprintf(num, sizeof num, "%5d", r->expected);
+			draw_text(2 + i, 63, num, 6);
+		}
+		if (p->top + (size_t)i == p->sel)
+			attroff(A_REVERSE);
+	}
+}
+
+static enum ui_action
+schools_key(struct screen *s, enum request r, wchar_t ch, int is_char)
+{
+	struct schools *p = s->priv;
+	int rows = LINES - 4;
+
+	(void)ch; (void)is_char;
+	switch (r) {
+	case REQ_UP: if (p->sel > 0) p->sel--; break;
+	case REQ_DOWN: if (p->sel + 1 < p->n) p->sel++; break;
+	case REQ_PGUP: p->sel = p->sel > (size_t)rows ? p->sel - (size_t)rows : 0; break;
+	case REQ_PGDN: if (p->n) p->sel = p->sel + (size_t)rows < p->n ? p->sel + (size_t)rows : p->n - 1; break;
+	case REQ_ENTER:
+	case REQ_RIGHT:
+		if (p->n > 0)
+			ui_push(s->ui, &scr_staff_ops, &p->row[p->sel].id);
+		break;
+	case REQ_ADD: ui_push(s->ui, &scr_wizard_ops, NULL); break;
+	case REQ_HELP: ui_push(s->ui, &scr_help_ops, NULL); break;
+	case REQ_CHECK: {
+		struct report_arg ra = { p->n ? p->row[p->sel].id : 0, 0 };
+
+		ui_push(s->ui, &scr_report_ops, &ra);
+		break;
+	}
+	case REQ_BACK: return UI_QUIT;
+	case REQ_QUIT: return UI_QUIT;
+	default: break;
+	}
+	return UI_STAY;
+}
+
+static void
+schools_done(struct screen *s)
+{
+	struct schools *p = s->priv;
+
+	school_list_free(p->row, p->n);
+}
+
+static const enum request schools_legend[] = {
+	REQ_HELP, REQ_ADD, REQ_CHECK, REQ_ENTER, REQ_QUIT, REQ_NONE
+};
+
+const struct screen_ops scr_schools_ops = {
+	.name = "schools", .priv_size = sizeof(struct schools), .legend = schools_legend,
+	.open = schools_open, .draw = schools_draw, .key = schools_key,
+	.resume = schools_load, .done = schools_done,
+};
+
+/* ------------------------------------------------------------ wizard */
+
+enum { WZ_CODE, WZ_NAME, WZ_TYPE, WZ__COUNT };
+
+struct wizard {
+	struct lineedit edit[2];  /* code, name */
+	size_t          tpl;      /* index into defs->tpl */
+	int             focus;
+};
+
+static int
+wizard_open(struct screen *s, void *arg)
+{
+	struct wizard *w = s->priv;
+
+	(void)arg;
+	lineedit_init(&w->edit[WZ_CODE], 12, 10);
+	lineedit_init(&w->edit[WZ_NAME], 40, 100);
+	ui_message(s->ui, 0, "请输入 10 位学校标识码（前两位是学校类别码，模板会随之选好）");
+	return 0;
+}
+
+/* Choose the template whose school classes include the code's class. */
+static void
+wizard_guess_template(struct screen *s)
+{
+	struct wizard *w = s->priv;
+	const struct defs *defs = s->ui->app->defs;
+	char *code = lineedit_get(&w->edit[WZ_CODE]);
+
+	if (strlen(code) >= 2)
+		for (size_t i = 0; i < defs->ntpl; i++) {
+			const char *cls = defs->tpl[i].v[TC_SCHOOL_CLASSES];
+			char two[3] = { code[0], code[1], 0 };
+
+			if (cls && strstr(cls, two) != NULL)
+				w->tpl = i;
+		}
+	free(code);
+}
+
+static void
+wizard_draw(struct screen *s)
+{
+	struct wizard *w = s->priv;
+	const struct defs *defs = s->ui->app->defs;
+	static const char *const label[WZ__COUNT] = { "学校标识码", "学校名称", "采集模板" };
+	int y0, x0;
+
+	draw_box(11, 64, &y0, &x0);
+	attron(A_BOLD);
+	draw_text(y0 + 1, x0 + 2, "添加学校", 20);
+	attroff(A_BOLD);
+	for (int i = 0; i < WZ__COUNT; i++) {
+		int y = y0 + 3 + 2 * i;
+
+		draw_text(y, x0 + 2, label[i], 12);
+		if (i == w->focus)
+			attron(A_UNDERLINE);
+		if (i < WZ_TYPE) {
+			wchar_t vis[256];
+
+			lineedit_visible(&w->edit[i], vis, 256);
+			draw_wtext(y, x0 + 15, vis, w->edit[i].width);
+			if (i == w->focus) {
+				s->ui->cursor_y = y;
+				s->ui->cursor_x = x0 + 15 + lineedit_cursor_col(&w->edit[i]);
+			}
+		} else {
+			char t[128];
+
+			snprintf(t, sizeof t, "◀ %s（%s）▶", defs->tpl[w->tpl].v[TC_LABEL], defs->tpl[w->tpl].v[TC_NAME]);
+			draw_text(y, x0 + 15, t, 40);
+		}
+		if (i == w->focus)
+			attroff(A_UNDERLINE);
+	}
+	draw_text(y0 + 9, x0 + 2, "Enter 下一项 / 完成  ←→ 选模板  Esc 取消", 58);
+}
+
+static enum ui_action
+wizard_key(struct screen *s, enum request r, wchar_t ch, int is_char)
+{
+	struct wizard *w = s->priv;
+	const struct defs *defs = s->ui->app->defs;
+	struct lineedit *le = w->focus < WZ_TYPE ? &w->edit[w->focus] : NULL;
+
+	if (is_char && le != NULL && r != REQ_ENTER) {
+		if (w->focus == WZ_CODE && (ch < L'0' || ch > L'9') && !(ch >= 0xFF10 && ch <= 0xFF19))
+			ui_message(s->ui, 1, "学校标识码只能是数字");
+		else
+			lineedit_insert(le, ch >= 0xFF10 && ch <= 0xFF19 ? ch - 0xFEE0 : ch);
+		if (w->focus == WZ_CODE)
+			wizard_guess_template(s);
+		return UI_STAY;
+	}
+	switch (r) {
+	case REQ_BACK: return UI_POP;
+	case REQ_QUIT: return UI_QUIT;
+	case REQ_BS: if (le) lineedit_key(le, LE_BACKSPACE); break;
+	case REQ_DEL: if (le) lineedit_key(le, LE_DELETE); break;
+	case REQ_HOME: if (le) lineedit_key(le, LE_HOME); break;
+	case REQ_END: if (le) lineedit_key(le, LE_END); break;
+	case REQ_KILL: if (le) lineedit_key(le, LE_KILL_LINE); break;
+	case REQ_LEFT:
+		if (le) lineedit_key(le, LE_LEFT);
+		else w->tpl = (w->tpl + defs->ntpl - 1) % defs->ntpl;
+		break;
+	case REQ_RIGHT:
+		if (le) lineedit_key(le, LE_RIGHT);
+		else w->tpl = (w->tpl + 1) % defs->ntpl;
+		break;
+	case REQ_UP: case REQ_PREV: if (w->focus > 0) w->focus--; break;
+	case REQ_DOWN: case REQ_NEXT: if (w->focus + 1 < WZ__COUNT) w->focus++; break;
+	case REQ_ENTER:
+		if (w->focus + 1 < WZ__COUNT) {
+			w->focus++;
+		} else {
+			char *code = lineedit_get(&w->edit[WZ_CODE]), *name = lineedit_get(&w->edit[WZ_NAME]);
+			char *cause = NULL;
+			sqlite3_int64 id;
+			char *trimmed = str_trim(name);
+
+			if (school_add(s->ui->app->st, code, trimmed, defs->tpl[w->tpl].v[TC_NAME], &id, &cause) != JZG_OK) {
+				ui_message(s->ui, 1, "%s", cause);
+				free(cause);
+				w->focus = strstr(s->ui->status, "名称") ? WZ_NAME :
+				    strstr(s->ui->status, "模板") ? WZ_TYPE : WZ_CODE;
+			} else {
+				ui_message(s->ui, 0, "已添加学校：%s %s。按 F3 新增教职工。", code, trimmed);
+				ui_replace(s->ui, &scr_staff_ops, id);
+				free(code);
+				free(name);
+				return UI_STAY;
+			}
+			free(code);
+			free(name);
+		}
+		break;
+	default: break;
+	}
+	return UI_STAY;
+}
+
+static void
+wizard_done(struct screen *s)
+{
+	struct wizard *w = s->priv;
+
+	lineedit_free(&w->edit[WZ_CODE]);
+	lineedit_free(&w->edit[WZ_NAME]);
+}
+
+static const enum request wizard_legend[] = { REQ_ENTER, REQ_BACK, REQ_QUIT, REQ_NONE };
+
+const struct screen_ops scr_wizard_ops = {
+	.name = "wizard", .priv_size = sizeof(struct wizard), .legend = wizard_legend, .popup = 1,
+	.open = wizard_open, .draw = wizard_draw, .key = wizard_key, .done = wizard_done,
+};

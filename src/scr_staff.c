@@ -1,0 +1,537 @@
+/* scr_staff.c — the staff list of one school: pages through the database
+ * (never loads all staff), search by 姓名 / pinyin initials / 身份证件号 /
+ * 教职工号, filter by check result, sort, add and delete people.  Which
+ * fields are 姓名, 身份证件号 and 教职工号 comes from forms/settings.tsv. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "idcard.h"
+#include "lp.h"
+#include "paths.h"
+#include "sheet.h"
+#include "signature.h"
+#include "sqlfn.h"
+#include "record.h"
+#include "rules.h"
+#include "ui.h"
+#include "util.h"
+
+enum staff_filter { SF_ALL, SF_PROBLEM, SF_COMPLETE, SF__COUNT };
+enum staff_sort { SO_ENTRY, SO_NAME, SO_ID, SO__COUNT };
+
+static const char *const filter_label[SF__COUNT] = { "全部", "有问题", "已完整" };
+static const char *const sort_label[SO__COUNT] = { "录入顺序", "姓名", "身份证件号" };
+
+struct row {
+	sqlite3_int64 id;
+	char         *name, *idno, *no, *state;
+	int           errors, warnings, checked;
+	int           sign;       /* enum signature_state, -1 = not yet known */
+};
+
+struct staff {
+	sqlite3_int64              school_id;
+	char                      *school_code, *school_name;
+	const struct template_def *tpl;
+	const struct set_def      *ps;        /* person set */
+	char                      *query;     /* search, or NULL */
+	enum staff_filter          filter;
+	enum staff_sort            sort;
+	sqlite3_int64             *problem;   /* sorted staff ids with findings (filter) */
+	size_t                     nproblem;
+	int                        total;     /* rows matching */
+	int                        recount;   /* total must be counted again */
+	int                        top, sel;  /* absolute positions */
+	struct row                *row;       /* the visible page */
+	int                        nrow;
+	sqlite3_stmt              *page, *count;
+};
+
+static void
+rows_free(struct staff *p)
+{
+	for (int i = 0; i < p->nrow; i++) {
+		free(p->row[i].name);
+		free(p->row[i].idno);
+		free(p->row[i].no);
+		free(p->row[i].state);
+	}
+	free(p->row);
+	p->row = NULL;
+	p->nrow = 0;
+}
+
+struct tally {
+	int errors, warnings;
+};
+
+static int
+tally_cb(const struct finding *f, void *arg)
+{
+	struct tally *t = arg;
+
+	if (f->explained)
+		return 0;
+	if (f->warning)
+		t->warnings++;
+	else
+		t->errors++;
+	return 0;
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	sqlite3_int64 x = *(const sqlite3_int64 *)a, y = *(const sqlite3_int64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct collect {
+	sqlite3_int64 *id;
+	size_t         n, cap;
+};
+
+static int
+collect_cb(const struct finding *f, void *arg)
+{
+	struct collect *c = arg;
+
+	if (f->explained)
+		return 0;
+	if (c->n > 0 && c->id[c->n - 1] == f->staff_id)
+		return 0;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		c->id = xreallocarray(c->id, c->cap, sizeof *c->id);
+	}
+	c->id[c->n++] = f->staff_id;
+	return 0;
+}
+
+/* For the 有问题/已完整 filters: who has unexplained findings (one pass of
+ * the rules engine over the school). */
+static void
+staff_find_problems(struct screen *s)
+{
+	struct staff *p = s->priv;
+	struct rules_scope scope = { p->school_id, 0 };
+	struct collect c = { 0 };
+	char *cause = NULL;
+	size_t k = 0;
+
+	if (rules_check(s->ui->rules, &scope, collect_cb, &c, &cause) != JZG_OK) {
+		ui_message(s->ui, 1, "检测失败：%s", cause);
+		free(cause);
+	}
+	qsort(c.id, c.n, sizeof *c.id, id_cmp);
+	for (size_t i = 0; i < c.n; i++)
+		if (k == 0 || c.id[k - 1] != c.id[i])
+			c.id[k++] = c.id[i];
+	free(p->problem);
+	p->problem = c.id;
+	p->nproblem = k;
+}
+
+static void
+problem_set_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct staff *p = sqlite3_user_data(ctx);
+	sqlite3_int64 id = sqlite3_value_int64(argv[0]);
+
+	(void)argc;
+	sqlite3_result_int(ctx, p->problem != NULL &&
+	    bsearch(&id, p->problem, p->nproblem, sizeof id, id_cmp) != NULL);
+}
+
+static void
+staff_prepare(struct screen *s)
+{
+	struct staff *p = s->priv;
+	const struct defs *defs = s->ui->app->defs;
+	const char *fname = defs->setting[SK_PERSON_NAME], *fid = defs->setting[SK_PERSON_ID];
+	const char *fno = defs->setting[SK_PERSON_NO];
+	static const char *const order[SO__COUNT] = { "staff.id", "p.\"%s\", staff.id", "p.\"%s\", staff.id" };
+	char ord[128], *where, *sql;
+
+	sqlite3_finalize(p->page);
+	sqlite3_finalize(p->count);
+	p->page = p->count = NULL;
+	snprintf(ord, sizeof ord, order[p->sort], p->sort == SO_NAME ? fname : fid);
+	where = xasprintf("staff.school_id = ?1"
+	    " AND (?2 IS NULL OR p.\"%s\" LIKE '%%' || ?2 || '%%' OR p.\"%s\" LIKE '%%' || ?2 || '%%'"
+	    "      OR p.\"%s\" = ?2 OR py_match(p.\"%s\", ?2))"
+	    " AND (?3 = 0 OR (?3 = 1) = jzg_problem(staff.id))",
+	    fname, fid, fno, fname);
+	sql = xasprintf("SELECT staff.id, p.\"%s\", p.\"%s\", p.\"%s\", staff.state FROM staff"
+	    " LEFT JOIN \"s_%s\" p ON p.staff_id = staff.id WHERE %s ORDER BY %s LIMIT ?4 OFFSET ?5",
+	    fname, fid, fno, p->ps->v[SC_NAME], where, ord);
+	sqlite3_prepare_v2(s->ui->app->st->db, sql, -1, &p->page, NULL);
+	free(sql);
+	sql = xasprintf("SELECT count(*) FROM staff LEFT JOIN \"s_%s\" p ON p.staff_id = staff.id WHERE %s",
+	    p->ps->v[SC_NAME], where);
+	sqlite3_prepare_v2(s->ui->app->st->db, sql, -1, &p->count, NULL);
+	free(sql);
+	free(where);
+}
+
+static void
+bind_filters(struct staff *p, sqlite3_stmt *st)
+{
+	sqlite3_bind_int64(st, 1, p->school_id);
+	if (p->query)
+		sqlite3_bind_text(st, 2, p->query, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int(st, 3, (int)p->filter);
+}
+
+static void
+staff_load_page(struct screen *s)
+{
+	struct staff *p = s->priv;
+	int rows = LINES - 5 > 1 ? LINES - 5 : 1;
+
+	rows_free(p);
+	if (p->page == NULL || p->count == NULL)
+		return;
+	if (p->recount) {
+		sqlite3_reset(p->count);
+		bind_filters(p, p->count);
+		p->total = sqlite3_step(p->count) == SQLITE_ROW ? sqlite3_column_int(p->count, 0) : 0;
+		p->recount = 0;
+	}
+	if (p->sel >= p->total)
+		p->sel = p->total > 0 ? p->total - 1 : 0;
+	if (p->sel < p->top)
+		p->top = p->sel;
+	if (p->sel >= p->top + rows)
+		p->top = p->sel - rows + 1;
+	sqlite3_reset(p->page);
+	bind_filters(p, p->page);
+	sqlite3_bind_int(p->page, 4, rows);
+	sqlite3_bind_int(p->page, 5, p->top);
+	p->row = xcalloc((size_t)rows, sizeof *p->row);
+	while (p->nrow < rows && sqlite3_step(p->page) == SQLITE_ROW) {
+		struct row *r = &p->row[p->nrow++];
+		const char *st = (const char *)sqlite3_column_text(p->page, 4);
+
+		r->id = sqlite3_column_int64(p->page, 0);
+		r->name = xstrdup((const char *)sqlite3_column_text(p->page, 1));
+		r->idno = xstrdup((const char *)sqlite3_column_text(p->page, 2));
+		r->no = xstrdup((const char *)sqlite3_column_text(p->page, 3));
+		r->state = xstrdup(st);
+		r->sign = -1;
+	}
+}
+
+/* Findings of the visible rows: one person per idle step, between keys,
+ * so that paging through 20,000 people never waits for the checks. */
+static int
+staff_idle(struct screen *s)
+{
+	struct staff *p = s->priv;
+
+	for (int i = 0; i < p->nrow; i++) {
+		struct row *r = &p->row[i];
+		struct rules_scope scope = { 0, r->id };
+		struct tally t = { 0, 0 };
+
+		if (r->checked)
+			continue;
+		rules_check(s->ui->rules, &scope, tally_cb, &t, NULL);
+		r->errors = t.errors;
+		r->warnings = t.warnings;
+		r->checked = 1;
+		return 1;
+	}
+	for (int i = 0; i < p->nrow; i++) {
+		enum signature_state ss;
+
+		if (p->row[i].sign >= 0)
+			continue;
+		p->row[i].sign = signature_state(s->ui->app->st, p->row[i].id, &ss, NULL) == JZG_OK ? (int)ss : 0;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+staff_open(struct screen *s, void *arg)
+{
+	struct staff *p = s->priv;
+	sqlite3_stmt *q;
+	const char *tname = NULL;
+
+	p->school_id = *(sqlite3_int64 *)arg;
+	if (sqlite3_prepare_v2(s->ui->app->st->db, "SELECT code, name, template FROM school WHERE id = ?", -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(q, 1, p->school_id);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		p->school_code = xstrdup((const char *)sqlite3_column_text(q, 0));
+		p->school_name = xstrdup((const char *)sqlite3_column_text(q, 1));
+		tname = (const char *)sqlite3_column_text(q, 2);
+		p->tpl = defs_template(s->ui->app->defs, tname);
+	}
+	sqlite3_finalize(q);
+	if (p->tpl == NULL || (p->ps = template_person_set(s->ui->app->defs, p->tpl)) == NULL) {
+		ui_message(s->ui, 1, "学校的采集模板未定义，无法打开");
+		free(p->school_code);
+		free(p->school_name);
+		return -1;
+	}
+	sqlite3_create_function(s->ui->app->st->db, "jzg_problem", 1, SQLITE_UTF8, p, problem_set_fn, NULL, NULL);
+	staff_prepare(s);
+	p->recount = 1;
+	staff_load_page(s);
+	return 0;
+}
+
+static void
+staff_resume(struct screen *s)
+{
+	/* a person may have been added, deleted or changed: count, reload, re-check */
+	((struct staff *)s->priv)->recount = 1;
+	staff_load_page(s);
+}
+
+static const char *
+state_label(const char *st)
+{
+	if (st == NULL || strcmp(st, "draft") == 0)
+		return "录入中";
+	return st;
+}
+
+static void
+staff_draw(struct screen *s)
+{
+	struct staff *p = s->priv;
+	char title[512], line[256];
+	int rows = LINES - 5;
+
+	snprintf(title, sizeof title, " %s %s（%s）— 教职工 %d 人%s%s", p->school_code, p->school_name,
+	    p->tpl->v[TC_LABEL], p->total, p->query ? " — 查找：" : "", p->query ? p->query : "");
+	draw_title(title);
+	snprintf(line, sizeof line, "显示：%s  排序：%s", filter_label[p->filter], sort_label[p->sort]);
+	draw_text(1, 1, line, COLS - 2);
+	attron(A_BOLD);
+	draw_text(2, 0, "  序号 姓名              身份证件号          教职工号    检测         状态", COLS);
+	attroff(A_BOLD);
+	for (int i = 0; i < p->nrow && i < rows; i++) {
+		struct row *r = &p->row[i];
+		char no[16], chk[32], *masked = idcard_mask(r->idno);
+
+		if (p->top + i == p->sel)
+			attron(A_REVERSE);
+		draw_text(3 + i, 0, "", COLS);
+		snprintf(no, sizeof no, "%6d", p->top + i + 1);
+		draw_text(3 + i, 0, no, 6);
+		draw_text(3 + i, 7, r->name && *r->name ? r->name : "（未填姓名）", 17);
+		draw_text(3 + i, 25, masked, 19);
+		draw_text(3 + i, 45, r->no, 11);
+		if (!r->checked)
+			snprintf(chk, sizeof chk, "…");
+		else if (r->errors || r->warnings)
+			snprintf(chk, sizeof chk, "错%d 警%d", r->errors, r->warnings);
+		else
+			snprintf(chk, sizeof chk, "✓ 完整");
+		draw_text(3 + i, 57, chk, 12);
+		draw_text(3 + i, 70, r->sign == SIGNATURE_STALE ? "需重签" : r->sign == SIGNATURE_SIGNED ? "已签字" :
+		    state_label(r->state), COLS - 70);
+		if (p->top + i == p->sel)
+			attroff(A_REVERSE);
+		free(masked);
+	}
+	if (p->total == 0)
+		draw_text(4, 2, p->query || p->filter ? "没有符合条件的教职工。" :
+		    "本校还没有教职工。按 F3 新增。", COLS - 4);
+}
+
+/* F11: the person's 教师信息确认表 as a PDF beside the data file, then the
+ * offer to print it (CUPS lp); without a printer, say where the PDF is. */
+static void
+staff_print(struct screen *s, sqlite3_int64 id)
+{
+	struct sheet_result res;
+	char *cause = NULL, *dir, *path, *slash, *msg = NULL;
+
+	dir = xstrdup(s->ui->app->db_path);
+	slash = strrchr(dir, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	path = xasprintf("%s/确认表_%lld.pdf", slash ? dir : ".", (long long)id);
+	ui_message(s->ui, 0, "正在生成确认表……");
+	if (sheet_print(s->ui->app->st, &id, 1, path, &res, &cause) != JZG_OK) {
+		ui_message(s->ui, 1, "生成确认表失败：%s", cause ? cause : "");
+		free(cause);
+	} else if (ui_confirm(s->ui, "确认表已保存，送打印机打印？")) {
+		def_prog_mode();
+		if (lp_print(path, &msg, &cause) == JZG_OK)
+			ui_message(s->ui, 0, "已送打印机：%s（PDF 在 %s）", msg ? msg : "", path);
+		else
+			ui_message(s->ui, 1, "没有打印：%s。PDF 已保存在 %s，可拷到其他电脑打印", cause ? cause : "", path);
+		reset_prog_mode();
+		free(msg);
+		free(cause);
+	} else
+		ui_message(s->ui, 0, "确认表已保存：%s", path);
+	free(path);
+	free(dir);
+}
+
+/* F12: the sheet came back signed; record it with the date. */
+static void
+staff_sign(struct screen *s, struct row *r)
+{
+	char today[11], *date, *cause = NULL, code[SIGNATURE_CODE_LEN + 1];
+
+	sqlfn_today(today);
+	date = ui_prompt(s->ui, "签字日期（年-月-日）：", today);
+	if (date == NULL)
+		return;
+	if (signature_mark(s->ui->app->st, r->id, date, NULL, code, &cause) != JZG_OK) {
+		ui_message(s->ui, 1, "%s", cause ? cause : "登记失败");
+		free(cause);
+	} else {
+		ui_message(s->ui, 0, "已登记 %s 的确认表签字（%s，校验码 %s）", r->name ? r->name : "", date, code);
+		r->sign = -1;
+		s->ui->idle_pending = 1;
+	}
+	free(date);
+}
+
+static enum ui_action
+staff_key(struct screen *s, enum request r, wchar_t ch, int is_char)
+{
+	struct staff *p = s->priv;
+	int rows = LINES - 5 > 1 ? LINES - 5 : 1, old = p->sel;
+
+	(void)ch; (void)is_char;
+	switch (r) {
+	case REQ_UP: if (p->sel > 0) p->sel--; break;
+	case REQ_DOWN: if (p->sel + 1 < p->total) p->sel++; break;
+	case REQ_PGUP: p->sel = p->sel > rows ? p->sel - rows : 0; break;
+	case REQ_PGDN: p->sel = p->sel + rows < p->total ? p->sel + rows : (p->total ? p->total - 1 : 0); break;
+	case REQ_HOME: p->sel = 0; break;
+	case REQ_END: p->sel = p->total ? p->total - 1 : 0; break;
+	case REQ_RESIZE: staff_load_page(s); return UI_STAY;
+	case REQ_ENTER:
+	case REQ_RIGHT:
+		if (p->nrow > 0) {
+			struct person_arg pa = { p->school_id, p->row[p->sel - p->top].id, NULL, 0, NULL };
+
+			ui_push(s->ui, &scr_person_ops, &pa);
+		}
+		return UI_STAY;
+	case REQ_ADD: {
+		struct person_arg pa = { p->school_id, 0, NULL, 0, NULL };
+		char *cause = NULL;
+
+		if (record_new_staff(s->ui->app->st, p->school_id, p->tpl, &pa.staff_id, &cause) != JZG_OK) {
+			ui_message(s->ui, 1, "%s", cause);
+			free(cause);
+			return UI_STAY;
+		}
+		p->sort = SO_ENTRY;
+		p->filter = SF_ALL;
+		free(p->query);
+		p->query = NULL;
+		staff_prepare(s);
+		p->sel = p->total;   /* the new person is last in entry order */
+		ui_message(s->ui, 0, "已新增一名教职工，请填写基本信息");
+		ui_push(s->ui, &scr_person_ops, &pa);
+		return UI_STAY;
+	}
+	case REQ_DELETE:
+		if (p->nrow > 0) {
+			struct row *row = &p->row[p->sel - p->top];
+			char q[256], *sql;
+
+			snprintf(q, sizeof q, "删除教职工 %s 及其全部信息？", row->name && *row->name ? row->name : "（未填姓名）");
+			if (!ui_confirm(s->ui, q))
+				break;
+			sql = xasprintf("DELETE FROM staff WHERE id = %lld", (long long)row->id);
+			if (store_exec(s->ui->app->st, sql, NULL) == JZG_OK)
+				ui_message(s->ui, 0, "已删除");
+			free(sql);
+		}
+		break;
+	case REQ_SEARCH: {
+		char *q = ui_prompt(s->ui, "查找（姓名/拼音首字母/身份证件号/教职工号，空为全部）：", p->query);
+
+		if (q != NULL) {
+			free(p->query);
+			p->query = *q ? q : NULL;
+			if (!*q)
+				free(q);
+			p->sel = p->top = 0;
+		}
+		break;
+	}
+	case REQ_FILTER:
+		p->filter = (p->filter + 1) % SF__COUNT;
+		if (p->filter != SF_ALL)
+			staff_find_problems(s);
+		p->sel = p->top = 0;
+		break;
+	case REQ_SORT:
+		p->sort = (p->sort + 1) % SO__COUNT;
+		staff_prepare(s);
+		p->sel = p->top = 0;
+		break;
+	case REQ_CHECK: {
+		struct report_arg ra = { p->school_id, 0 };
+
+		ui_push(s->ui, &scr_report_ops, &ra);
+		return UI_STAY;
+	}
+	case REQ_PRINT:
+		if (p->nrow > 0)
+			staff_print(s, p->row[p->sel - p->top].id);
+		return UI_STAY;
+	case REQ_SIGN:
+		if (p->nrow > 0)
+			staff_sign(s, &p->row[p->sel - p->top]);
+		return UI_STAY;
+	case REQ_HELP: ui_push(s->ui, &scr_help_ops, NULL); return UI_STAY;
+	case REQ_BACK: case REQ_LEFT: return UI_POP;
+	case REQ_QUIT: return UI_QUIT;
+	default: return UI_STAY;
+	}
+	if (r == REQ_UP || r == REQ_DOWN) {
+		/* within the page: no reload, the rows are already there */
+		if (p->sel >= p->top && p->sel < p->top + p->nrow && old != p->sel)
+			return UI_STAY;
+	}
+	if (r == REQ_SEARCH || r == REQ_FILTER || r == REQ_SORT || r == REQ_DELETE)
+		p->recount = 1;
+	staff_load_page(s);
+	return UI_STAY;
+}
+
+static void
+staff_done(struct screen *s)
+{
+	struct staff *p = s->priv;
+
+	rows_free(p);
+	sqlite3_finalize(p->page);
+	sqlite3_finalize(p->count);
+	free(p->school_code);
+	free(p->school_name);
+	free(p->query);
+	free(p->problem);
+}
+
+static const enum request staff_legend[] = {
+	REQ_HELP, REQ_ADD, REQ_SEARCH, REQ_FILTER, REQ_SORT, REQ_DELETE, REQ_CHECK, REQ_QUIT, REQ_PRINT, REQ_SIGN,
+	REQ_BACK, REQ_NONE
+};
+
+const struct screen_ops scr_staff_ops = {
+	.name = "staff", .priv_size = sizeof(struct staff), .legend = staff_legend,
+	.open = staff_open, .draw = staff_draw, .key = staff_key,
+	.resume = staff_resume, .idle = staff_idle, .done = staff_done,
+};

@@ -1,0 +1,116 @@
+/* ui.h — the generic layer of the client: the screen stack, the one event
+ * loop, and the drawing primitives.  Screens are tables of operations
+ * (struct screen_ops) run by ui_loop (tig's view_ops, tmux's window_mode).
+ * Only ui*.c and scr_*.c include curses. */
+#ifndef JZG_UI_H
+#define JZG_UI_H
+
+#include <curses.h>
+#include <sqlite3.h>
+#include <wchar.h>
+
+#include "app.h"
+#include "request.h"
+
+struct rules;
+struct screen;
+
+/* What a screen's key handler asks the loop to do. */
+enum ui_action { UI_STAY, UI_POP, UI_QUIT };
+
+struct screen_ops {
+	const char          *name;
+	size_t               priv_size;  /* allocated and zeroed by ui_push */
+	const enum request  *legend;     /* bottom line, REQ_NONE-terminated */
+	int                  popup;      /* draw the screen below first */
+	/* arg is passed through from ui_push; return -1 to refuse to open */
+	int                (*open)(struct screen *s, void *arg);
+	void               (*draw)(struct screen *s);
+	/* is_char: ch is a typed character (req is REQ_CHAR or a key that also
+	 * types, such as '/' or space) */
+	enum ui_action     (*key)(struct screen *s, enum request req, wchar_t ch, int is_char);
+	/* the screen below this one popped back to it */
+	void               (*resume)(struct screen *s);
+	/* work to do while no key is waiting (checking the visible people);
+	 * one small step per call, return 1 while more remains */
+	int                (*idle)(struct screen *s);
+	void               (*done)(struct screen *s);
+};
+
+struct ui {
+	struct app     *app;
+	struct rules   *rules;        /* may be NULL if the rules could not compile */
+	struct screen  *top;
+	char            status[512];  /* message for the status line */
+	int             status_error;
+	int             cursor_y, cursor_x;  /* where the terminal cursor goes; -1 hides it */
+	int             quit;
+	int             idle_pending;          /* the top screen may have idle work */
+	const struct screen_ops *replace_ops;  /* set by ui_replace: swap the top screen */
+	sqlite3_int64   replace_id;
+};
+
+struct screen {
+	const struct screen_ops *ops;
+	struct ui               *ui;
+	struct screen           *below;
+	void                    *priv;
+};
+
+/* Push a screen; returns 0, or -1 when its open refused. */
+int ui_push(struct ui *ui, const struct screen_ops *ops, void *arg);
+
+/* Push a screen and run the loop until it is popped again (the code
+ * picker: the caller wants its answer).  Returns -1 if it did not open. */
+int ui_modal(struct ui *ui, const struct screen_ops *ops, void *arg);
+
+/* Replace the top screen by ops (opened with &id) once the current key is
+ * handled — the wizard becomes the new school's staff list. */
+void ui_replace(struct ui *ui, const struct screen_ops *ops, sqlite3_int64 id);
+
+/* Status line (bottom-but-one) message, Chinese; error shows it bold. */
+void ui_message(struct ui *ui, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Drawing: UTF-8 text at y,x clipped/padded to width columns. */
+void draw_text(int y, int x, const char *s, int width);
+void draw_wtext(int y, int x, const wchar_t *s, int width);
+void draw_title(const char *s);
+/* A framed box (popup) of h×w centred; returns its top-left. */
+void draw_box(int h, int w, int *y0, int *x0);
+/* Ask y/n on the status line; returns 1 for y. */
+int ui_confirm(struct ui *ui, const char *question);
+/* Read a line of text on the status line (search); returns a new string or NULL on Esc. */
+char *ui_prompt(struct ui *ui, const char *prompt, const char *initial);
+
+/* Screens. */
+extern const struct screen_ops scr_schools_ops;   /* school picker; arg unused */
+extern const struct screen_ops scr_wizard_ops;    /* first run / add school; arg unused */
+extern const struct screen_ops scr_staff_ops;     /* staff list; arg: sqlite3_int64 *school_id */
+extern const struct screen_ops scr_person_ops;    /* one person; arg: struct person_arg * */
+extern const struct screen_ops scr_picker_ops;    /* code picker; arg: struct picker_arg * */
+extern const struct screen_ops scr_help_ops;      /* help; arg: const struct field_def * or NULL */
+extern const struct screen_ops scr_report_ops;    /* check report; arg: struct report_arg * */
+
+struct person_arg {
+	sqlite3_int64 school_id;
+	sqlite3_int64 staff_id;
+	const char   *set_name;   /* open at this set (NULL: the first) */
+	sqlite3_int64 key;        /* and this record (0: none) */
+	const char   *field;      /* and this field (NULL: none) */
+};
+
+struct picker_arg {
+	const struct field_def *field;
+	const char             *query;     /* typed so far (may be NULL) */
+	const char             *current;   /* current value (codes, space-separated) */
+	const char             *filter_sql;/* extra SQL condition on temp.code c, or NULL */
+	char                   *result;    /* set on Enter: new value (caller frees) */
+	int                     chosen;
+};
+
+struct report_arg {
+	sqlite3_int64 school_id;  /* 0 = all */
+	sqlite3_int64 staff_id;   /* 0 = all */
+};
+
+#endif
