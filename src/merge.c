@@ -54,7 +54,6 @@ attach_source(struct store *st, const char *path, char **cause)
 	char *uri, *sql;
 	int appid = 0, ver = 0, rc;
 	enum jzg_status why = JZG_ERR_FOREIGN;
-	sqlite3_stmt *q;
 
 	if (fp == NULL)
 		return jzg_fail(cause, JZG_ERR_IO, "无法打开 %s：%s", path, strerror(errno));
@@ -90,17 +89,6 @@ attach_source(struct store *st, const char *path, char **cause)
 		    path, ver, path);
 		goto refuse;
 	}
-	if (sqlite3_prepare_v2(st->db, "PRAGMA src.quick_check", -1, &q, NULL) != SQLITE_OK) {
-		jzg_fail(cause, JZG_ERR_FOREIGN, "%s 已损坏，未合并任何数据；请让学校重新导出（jzg pack）", path);
-		goto refuse;
-	}
-	rc = sqlite3_step(q);
-	if (rc != SQLITE_ROW || !str_eq((const char *)sqlite3_column_text(q, 0), "ok")) {
-		sqlite3_finalize(q);
-		jzg_fail(cause, JZG_ERR_FOREIGN, "%s 已损坏，未合并任何数据；请让学校重新导出（jzg pack）", path);
-		goto refuse;
-	}
-	sqlite3_finalize(q);
 	return JZG_OK;
 refuse:
 	sqlite3_exec(st->db, "DETACH src", NULL, NULL, NULL);
@@ -242,21 +230,23 @@ merge_attached(struct store *st, const char *path, enum merge_take take, merge_c
 		goto out;
 	res->schools_added += sqlite3_changes(st->db);
 
-	/* The person map: source id → our id (existing by key, or new). */
-	strbuf_addf(&b, "CREATE TEMP TABLE IF NOT EXISTS merge_map(src_id INTEGER PRIMARY KEY, dst_id INTEGER, "
-	    "school_id INTEGER, status TEXT);DELETE FROM temp.merge_map;"
-	    "INSERT INTO temp.merge_map SELECT s.id, (SELECT d.staff_id FROM main.\"s_%1$s\" d JOIN main.staff ds "
-	    "ON ds.id = d.staff_id WHERE ds.school_id = ms.id AND ", ps);
+	/* The person map: source id → our id (existing by key, or new).  The
+	 * CASE picks one indexed look-up per person (身份证件号, else 姓名);
+	 * a condition mixing both would scan the county's people per row. */
 	{
-		/* Equality on the key without defeating the index on 身份证件号. */
 		const char *id = d->setting[SK_PERSON_ID], *nm = d->setting[SK_PERSON_NAME];
 
-		strbuf_addf(&b, "(CASE WHEN ifnull(p.\"%1$s\", '') <> '' THEN d.\"%1$s\" = p.\"%1$s\" ELSE "
-		    "ifnull(d.\"%1$s\", '') = '' AND d.\"%2$s\" IS p.\"%2$s\" END) LIMIT 1), ms.id, NULL ", id, nm);
+		strbuf_addf(&b, "CREATE TEMP TABLE IF NOT EXISTS merge_map(src_id INTEGER PRIMARY KEY, dst_id INTEGER, "
+		    "school_id INTEGER, status TEXT);DELETE FROM temp.merge_map;"
+		    "INSERT INTO temp.merge_map SELECT s.id, CASE WHEN ifnull(p.\"%2$s\", '') <> '' THEN "
+		    "(SELECT d.staff_id FROM main.\"s_%1$s\" d JOIN main.staff ds ON ds.id = d.staff_id "
+		    "WHERE d.\"%2$s\" = p.\"%2$s\" AND ds.school_id = ms.id LIMIT 1) ELSE "
+		    "(SELECT d.staff_id FROM main.\"s_%1$s\" d JOIN main.staff ds ON ds.id = d.staff_id "
+		    "WHERE d.\"%3$s\" IS p.\"%3$s\" AND ifnull(d.\"%2$s\", '') = '' AND ds.school_id = ms.id LIMIT 1) END, "
+		    "ms.id, NULL FROM src.staff s JOIN src.school ss ON ss.id = s.school_id JOIN main.school ms ON "
+		    "ms.code = ss.code LEFT JOIN src.\"s_%1$s\" p ON p.staff_id = s.id;"
+		    "UPDATE temp.merge_map SET status = CASE WHEN dst_id IS NULL THEN 'new' ELSE 'same' END;", ps, id, nm);
 	}
-	strbuf_addf(&b, "FROM src.staff s JOIN src.school ss ON ss.id = s.school_id JOIN main.school ms ON "
-	    "ms.code = ss.code LEFT JOIN src.\"s_%s\" p ON p.staff_id = s.id;"
-	    "UPDATE temp.merge_map SET status = CASE WHEN dst_id IS NULL THEN 'new' ELSE 'same' END;", ps);
 	rc = store_exec(st, b.s, cause);
 	strbuf_free(&b);
 	if (rc != JZG_OK)
@@ -343,8 +333,8 @@ merge_attached(struct store *st, const char *path, enum merge_take take, merge_c
 	    "INSERT INTO main.audit(at, actor, path, behalf, staff_id, set_name, row_id, op, field, old, new) "
 	    "SELECT a.at, a.actor, a.path, a.behalf, m.dst_id, a.set_name, a.row_id, a.op, a.field, a.old, a.new "
 	    "FROM src.audit a JOIN temp.merge_map m ON m.src_id = a.staff_id WHERE m.status = 'new' ORDER BY a.id;"
-	    "UPDATE main.staff SET state = (SELECT s.state FROM src.staff s JOIN temp.merge_map m ON m.src_id = s.id "
-	    "WHERE m.dst_id = staff.id) WHERE id IN (SELECT dst_id FROM temp.merge_map WHERE status = 'new');");
+	    "UPDATE main.staff SET state = x.state FROM (SELECT m.dst_id, s.state FROM src.staff s JOIN temp.merge_map m "
+	    "ON m.src_id = s.id WHERE m.status = 'new') x WHERE staff.id = x.dst_id;");
 	rc = store_exec(st, b.s, cause);
 	strbuf_free(&b);
 	audit_enable(st, 1);
@@ -421,14 +411,24 @@ merge_file(struct store *st, const char *path, enum merge_take take, merge_confl
 	struct merge_result r = { 0 };
 	enum jzg_status rc;
 
+	/* A county file outgrows SQLite's default 2 MB page cache quickly; the
+	 * indexes touched by every merged person then come from disk. */
+	sqlite3_exec(st->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
 	if ((rc = attach_source(st, path, cause)) != JZG_OK)
 		return rc;
-	if ((rc = store_exec(st, "BEGIN IMMEDIATE", cause)) == JZG_OK) {
+	/* One transaction per file (ATTACH cannot happen inside one): a
+	 * refused or failing file leaves nothing behind. */
+	if ((rc = store_exec(st, "SAVEPOINT merge_one", cause)) == JZG_OK) {
 		rc = merge_attached(st, path, take, cb, arg, &r, cause);
-		if (rc == JZG_OK)
-			rc = store_exec(st, "COMMIT", cause);
-		if (rc != JZG_OK)
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		if (rc != JZG_OK) {
+			int e = sqlite3_errcode(st->db) & 0xFF;
+
+			sqlite3_exec(st->db, "ROLLBACK TO merge_one", NULL, NULL, NULL);
+			/* Damage shows when the rows are read: name the file. */
+			if (e == SQLITE_CORRUPT || e == SQLITE_NOTADB)
+				rc = jzg_fail(cause, JZG_ERR_FOREIGN, "%s 已损坏，未合并任何数据；请让学校重新导出（jzg pack）", path);
+		}
+		sqlite3_exec(st->db, "RELEASE merge_one", NULL, NULL, NULL);
 	}
 	sqlite3_exec(st->db, "DETACH src", NULL, NULL, NULL);
 	if (rc == JZG_OK) {

@@ -10,7 +10,11 @@
  * trail; identical people are skipped; people changed on both sides are
  * conflicts, reported field by field and left as they are unless take is
  * MERGE_TAKE_THEIRS (then the source's values replace ours, audited with
- * path merge; approved people stay locked).  One transaction per file. */
+ * path merge; approved people stay locked).
+ *
+ * Damage is found while the rows are read (SQLITE_CORRUPT), which rolls
+ * the file back; a whole-file quick_check per source would cost more than
+ * the merge itself (docs/workflow.md §Benchmark). */
 #ifndef JZG_MERGE_H
 #define JZG_MERGE_H
 
@@ -37,6 +41,7 @@ struct merge_conflict {
 
 typedef void (*merge_conflict_cb)(const struct merge_conflict *c, void *arg);
 
+/* Merge one file, in one transaction of its own. */
 enum jzg_status merge_file(struct store *st, const char *path, enum merge_take take,
     merge_conflict_cb cb, void *arg, struct merge_result *res, char **cause);
 
