@@ -262,30 +262,50 @@ fnv(const char *s)
 enum jzg_status
 audit_sync(struct store *st, char **cause)
 {
-	struct strbuf b = { 0 };
+	struct strbuf b = { 0 }, drop = { 0 };
 	enum jzg_status rc;
 	char *sql;
 
-	for (size_t i = 0; i < sizeof fixed_trigger / sizeof fixed_trigger[0]; i++)
+	for (size_t i = 0; i < sizeof fixed_trigger / sizeof fixed_trigger[0]; i++) {
 		strbuf_addf(&b, "%s;", fixed_trigger[i][1]);
+		strbuf_addf(&drop, "DROP TRIGGER IF EXISTS main.\"%s\";", fixed_trigger[i][0]);
+	}
 	for (size_t i = 0; i < st->defs->nall; i++) {
 		char *name[3], *tsql[3];
 
 		set_triggers(&st->defs->all[i], name, tsql);
 		for (int k = 0; k < 3; k++) {
 			strbuf_addf(&b, "%s;", tsql[k]);
+			strbuf_addf(&drop, "DROP TRIGGER IF EXISTS main.\"%s\";", name[k]);
 			free(name[k]);
 			free(tsql[k]);
 		}
 	}
-	sql = xasprintf("BEGIN IMMEDIATE;DELETE FROM check_cache WHERE (SELECT value FROM meta WHERE key = "
+	/* Persistent triggers of the same names were written by a development
+	 * build; they would fire twice and lock out every other SQLite tool. */
+	/* check_cache is only a cache: a file written by a development build of
+	 * schema 4 without its last column gets it rebuilt. */
+	{
+		sqlite3_stmt *q;
+
+		if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM pragma_table_info('check_cache') WHERE name = 'sig'",
+		    -1, &q, NULL) == SQLITE_OK) {
+			if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 0)
+				strbuf_adds(&drop, "DROP TABLE IF EXISTS check_cache;CREATE TABLE check_cache("
+				    "staff_id INTEGER PRIMARY KEY REFERENCES staff(id) ON DELETE CASCADE,"
+				    "errors INTEGER NOT NULL, warnings INTEGER NOT NULL, sig INTEGER NOT NULL DEFAULT 0);");
+			sqlite3_finalize(q);
+		}
+	}
+	sql = xasprintf("BEGIN IMMEDIATE;%sDELETE FROM check_cache WHERE (SELECT value FROM meta WHERE key = "
 	    "'check_cache_defs') IS NOT '%016llx';INSERT OR REPLACE INTO meta VALUES('check_cache_defs', "
-	    "'%016llx');COMMIT;%s", fnv(b.s), fnv(b.s), b.s);
+	    "'%016llx');COMMIT;%s", drop.s, fnv(b.s), fnv(b.s), b.s);
 	rc = store_exec(st, sql, cause);
 	if (rc != JZG_OK)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	free(sql);
 	strbuf_free(&b);
+	strbuf_free(&drop);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "cli_print.h"
+#include "cli_session.h"
 #include "demo.h"
 #include "idcard.h"
 #include "lint.h"
@@ -89,7 +90,7 @@ app_open_store(struct app *a, int create)
 		free(cause);
 		return -1;
 	}
-	return 0;
+	return cli_session_login(a);   /* who acts, for the audit trail (issue 7) */
 }
 
 void
@@ -488,6 +489,14 @@ verb_explain(struct app *a, int argc, char **argv)
 static int verb_help(struct app *a, int argc, char **argv);
 int verb_export(struct app *a, int argc, char **argv);   /* cli_xlsx.c */
 int verb_import(struct app *a, int argc, char **argv);
+int verb_user(struct app *a, int argc, char **argv);        /* cli_workflow.c */
+int verb_transition(struct app *a, int argc, char **argv);
+int verb_log(struct app *a, int argc, char **argv);
+int verb_stats(struct app *a, int argc, char **argv);
+int verb_weekly(struct app *a, int argc, char **argv);
+int verb_expect(struct app *a, int argc, char **argv);
+int verb_pack(struct app *a, int argc, char **argv);
+int verb_merge(struct app *a, int argc, char **argv);
 
 static const struct verb {
 	const char *name;
@@ -505,6 +514,18 @@ static const struct verb {
 	{ "sign", verb_sign, "sign --staff 身份证件号 [--date 年-月-日] [--code 表上的校验码]", "登记确认表已签字返回（记下校验码；之后数据再改动即提示需重新打印签字）" },
 	{ "check", verb_check, "check [--school 学校标识码] [--staff 身份证件号] [--format text|tsv|json]", "按指标定义检查数据：列出错误和警告，并按学校汇总完整率" },
 	{ "explain", verb_explain, "explain --staff 身份证件号 --rule 规则 [--set 信息集 --row 第几条] --reason 理由", "说明一条警告（说明后仍列出，但不影响完整率）" },
+	{ "user", verb_user, "user add --name 用户名 --role 录入员|审核员|管理员 [--school 学校标识码] | list | passwd 用户名 | disable 用户名", "操作员账号（新密码取自 JZG_NEW_PASSWORD 或在终端输入；第一个必须是管理员）" },
+	{ "submit", verb_transition, "submit --staff 身份证件号 … | --school 学校标识码", "提交审核（须无错误、警告均已说明）" },
+	{ "approve", verb_transition, "approve --staff 身份证件号 … | --school 学校标识码", "审核通过并锁定（审核员或管理员，不能审核自己录入或修改过的人员）" },
+	{ "reject", verb_transition, "reject --staff 身份证件号 … | --school 学校标识码 --reason 理由", "退回录入员修改（理由会显示给录入员）" },
+	{ "unlock", verb_transition, "unlock --staff 身份证件号 … --reason 理由", "管理员解锁已审核的人员（审核和签字确认随之作废）" },
+	{ "confirm", verb_transition, "confirm --staff 身份证件号 … | --school 学校标识码", "已审核且确认表已签字返回（jzg sign）的人员标记为已签字确认" },
+	{ "log", verb_log, "log [--staff 身份证件号] [--since 年-月-日] [--field 指标]", "修改记录：谁、何时、经由何处、哪一项由什么改成什么" },
+	{ "stats", verb_stats, "stats [--format text|tsv|xlsx] [--out 文件.xlsx] [--sort notice|code|entry|done]", "各校录入进度：应有、已录、录入率、完整率、待审核、已审核、已签字" },
+	{ "weekly", verb_weekly, "weekly --out 周报表.xlsx", "生成进度周报表（Excel）" },
+	{ "expect", verb_expect, "expect --school 学校标识码 --staff 人数", "登记学校年报中的教职工数（计算录入率用）" },
+	{ "pack", verb_pack, "pack --school 学校标识码 --out 文件.db", "把一所学校的数据写到 U 盘上的单独文件（写完校验，提示可以拔出）" },
+	{ "merge", verb_merge, "merge [--take mine|theirs] 文件.db …", "把学校的文件合并到本文件：新增的加入，相同的跳过，冲突的逐项列出" },
 	{ "forms", verb_forms, "forms check [目录]", "检查指标定义和代码表，逐条列出 文件:行: 问题" },
 	{ "help", verb_help, "help", "显示本帮助" },
 };
@@ -518,7 +539,7 @@ verb_help(struct app *a, int argc, char **argv)
 	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
 		printf("  jzg [--db 数据文件] %s\n      %s\n", verbs[i].usage, verbs[i].help);
 	printf("\n全局选项：\n  --db 文件      数据文件\n  --forms 目录   指标定义目录（默认为安装目录中的 forms）\n"
-	    "  --data 目录    代码表目录\n  --help         显示本帮助\n  --version      显示版本\n");
+	    "  --data 目录    代码表目录\n  --user 用户名  以操作员身份登录（密码取自 JZG_PASSWORD，未设置时在终端输入）\n  --help         显示本帮助\n  --version      显示版本\n");
 	printf("\n退出状态：0 成功；1 检查发现问题；2 出错。\n");
 	return EXIT_CLEAN;
 }
@@ -538,6 +559,15 @@ cli_main(int argc, char **argv)
 		if (strcmp(opt, "--version") == 0) {
 			printf("jzg %s\n", JZG_VERSION);
 			return EXIT_CLEAN;
+		}
+		if (strcmp(opt, "--user") == 0) {   /* issue 7: who acts (cli_session.c) */
+			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+				say_error("--user 后面需要用户名");
+				return EXIT_FAIL;
+			}
+			cli_session_user(argv[i + 1]);
+			i += 2;
+			continue;
 		}
 		if ((strcmp(opt, "--db") == 0 || strcmp(opt, "--forms") == 0 || strcmp(opt, "--data") == 0)) {
 			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
@@ -568,7 +598,9 @@ cli_main(int argc, char **argv)
 	}
 	for (size_t k = 0; k < sizeof verbs / sizeof verbs[0]; k++)
 		if (strcmp(argv[i], verbs[k].name) == 0) {
+			cli_session_verb(verbs[k].name);
 			rc = verbs[k].run(&a, argc - i, argv + i);
+			cli_session_done();
 			app_done(&a);
 			return rc;
 		}

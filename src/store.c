@@ -7,7 +7,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "audit.h"
 #include "util.h"
+#include "workflow_schema.h"
 
 /* Version 2: explanations of warnings (rules_explain).  row_key is the
  * record's key as record_set takes it, so that an explanation stays with its
@@ -53,7 +55,8 @@ static const char *const base_schema =
 	"  updated TEXT NOT NULL DEFAULT (datetime('now','localtime')));"
 	"CREATE INDEX staff_school ON staff(school_id);"
 	EXPLANATION_SCHEMA
-	SIGNATURE_SCHEMA;
+	SIGNATURE_SCHEMA
+	WORKFLOW_SCHEMA;
 
 const char *
 store_errstr(int rc)
@@ -159,6 +162,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION + 1] = {
 	NULL,   /* 1: base_schema itself */
 	EXPLANATION_SCHEMA,
 	SIGNATURE_SCHEMA,
+	WORKFLOW_SCHEMA,   /* 4: operators, audit, review, check cache (issue 7) */
 };
 
 static enum jzg_status
@@ -391,11 +395,12 @@ store_open(const char *path, const struct defs *defs, unsigned flags, struct sto
 		store_close(st);
 		return s;
 	}
-	if (sqlfn_register(st->db, &st->fn) != SQLITE_OK) {
+	if (sqlfn_register(st->db, &st->fn) != SQLITE_OK || audit_attach(st, NULL) != JZG_OK) {
 		store_close(st);
 		return jzg_fail(cause, JZG_ERR_DB, "注册 SQL 函数失败");
 	}
-	if (!(flags & STORE_READONLY) && (s = sync_schema(st, cause)) != JZG_OK) {
+	if (!(flags & STORE_READONLY) && ((s = sync_schema(st, cause)) != JZG_OK ||
+	    (s = audit_sync(st, cause)) != JZG_OK)) {
 		store_close(st);
 		return s;
 	}

@@ -20,13 +20,14 @@
 #include "status.h"
 
 #define STORE_APPLICATION_ID 0x4A5A4731   /* "JZG1" */
-#define STORE_SCHEMA_VERSION 3            /* fixed tables; bump with a migration step */
+#define STORE_SCHEMA_VERSION 4            /* fixed tables; bump with a migration step */
 
 struct store {
 	sqlite3           *db;
 	char              *path;
 	const struct defs *defs;    /* not owned; must outlive the store */
 	struct sqlfn_ctx   fn;
+	void              *audit;  /* audit.c session (who, path); freed with db */
 };
 
 enum store_flags {

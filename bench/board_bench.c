@@ -1,0 +1,84 @@
+/* board_bench.c — how long the progress board's query takes (county_board,
+ * what scr_board runs on open and after each school checked in idle time).
+ * Not a test: bench/workflow.sh runs it on a 500-school / 100,000-person
+ * file and the figures go to docs/workflow.md.
+ *
+ * usage: board_bench FILE [RUNS] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "county.h"
+#include "defs.h"
+#include "lint.h"
+#include "paths.h"
+#include "store.h"
+
+static double
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static int
+cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct diag d = { 0 };
+	struct defs *defs = NULL;
+	struct store *st = NULL;
+	struct board_row *rows, total;
+	char *cause = NULL, *forms = paths_forms_dir(), *data = paths_data_dir();
+	int runs = argc > 2 ? atoi(argv[2]) : 20;
+	double *t, open_ms;
+	size_t n = 0;
+	long entered = 0;
+
+	if (argc < 2 || runs < 1) {
+		fprintf(stderr, "usage: board_bench FILE [RUNS]\n");
+		return 2;
+	}
+	if (defs_load(forms, data, &defs, &d, &cause) != JZG_OK) {
+		fprintf(stderr, "defs: %s\n", cause ? cause : "problems");
+		return 2;
+	}
+	open_ms = now_ms();
+	if (store_open(argv[1], defs, 0, &st, &cause) != JZG_OK) {
+		fprintf(stderr, "%s\n", cause);
+		return 2;
+	}
+	open_ms = now_ms() - open_ms;
+	t = calloc((size_t)runs, sizeof *t);
+	for (int i = 0; i < runs; i++) {
+		double t0 = now_ms();
+
+		if (county_board(st, BOARD_SORT_NOTICE, &rows, &n, &total, &cause) != JZG_OK) {
+			fprintf(stderr, "%s\n", cause);
+			return 2;
+		}
+		t[i] = now_ms() - t0;
+		entered = total.entered;
+		board_free(rows, n);
+		board_row_clear(&total);
+	}
+	qsort(t, (size_t)runs, sizeof *t, cmp_d);
+	printf("schools=%zu staff=%ld runs=%d store_open=%.1fms board min=%.1fms median=%.1fms max=%.1fms\n",
+	    n, entered, runs, open_ms, t[0], t[runs / 2], t[runs - 1]);
+	free(t);
+	store_close(st);
+	defs_free(defs);
+	diag_free(&d);
+	free(forms);
+	free(data);
+	return 0;
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# workflow.sh — issue 7 benchmarks (not tests; figures in docs/workflow.md):
+#  1. merge 200 school files of 500 staff each into one county file (budget 5 s);
+#  2. the progress board for 500 schools and 100,000 staff (budget 200 ms),
+#     timing county_board() directly with bench/board_bench.c.
+# usage: bench/workflow.sh [build dir [merge|board]]   (default: build, both)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=${1:-build}
+PART=${2:-all}
+cmake --build "$B" --target jzg board_bench >/dev/null
+J=$PWD/$B/jzg
+export JZG_FORMS=$PWD/forms JZG_DATA=$PWD/data
+W=$(mktemp -d /tmp/jzg_bench_wf.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+echo "machine: $(nproc) cpu, $(lscpu | sed -n 's/^Model name: *//p')"
+
+# 1. 200 school files × 500 staff.  One school is generated (demo), the
+#    other 199 are copies with their own 学校标识码 (the merge reads every row
+#    of every file either way).
+if [ "$PART" != board ]; then
+"$J" --db "$W/school.db" school add --code 2143010000 --name 基准学校 --type zxx >/dev/null
+"$J" --db "$W/school.db" demo --staff 500 --school 2143010000 >/dev/null
+for i in $(seq 1 200); do
+	code=$(printf '21430%05d' "$i")
+	cp "$W/school.db" "$W/s$i.db"
+	sqlite3 "$W/s$i.db" "UPDATE school SET code = '$code', name = '基准学校$i'"
+done
+"$J" --db "$W/county.db" school add --code 2143099999 --name 县教育局 --type zxx >/dev/null
+echo "merge: $J --db county.db merge s1.db … s200.db"
+/usr/bin/time -f "merge 200 x 500: wall=%es maxrss=%MKB" "$J" --db "$W/county.db" merge "$W"/s{1..200}.db | tail -1
+echo "again (all identical, skipped):"
+/usr/bin/time -f "merge 200 x 500 again: wall=%es" "$J" --db "$W/county.db" merge "$W"/s{1..200}.db | tail -1
+sqlite3 "$W/county.db" "SELECT 'county staff: ' || count(*) FROM staff"
+fi
+[ "$PART" = merge ] && exit 0
+
+# 2. 500 schools, 100,000 staff: the cached 100k demo file, staff spread
+#    over 500 schools, every person checked once (jzg stats fills
+#    check_cache), then the board query alone.
+BIG=/tmp/jzg_bench_100k.db
+[ -f "$BIG" ] || { echo "missing $BIG (build it as docs/benchmarks.md says)"; exit 1; }
+cp "$BIG" "$W/board.db"
+"$J" --db "$W/board.db" school list >/dev/null      # migrate to schema 4
+sqlite3 "$W/board.db" "WITH RECURSIVE k(i) AS (SELECT 5 UNION ALL SELECT i + 1 FROM k WHERE i < 499)
+  INSERT INTO school(code, name, template, expected_staff) SELECT printf('21431%05d', i), '学校' || i, 'zxx', 210 FROM k;
+  UPDATE school SET expected_staff = 210;
+  UPDATE staff SET school_id = CASE WHEN id % 500 < 5 THEN (SELECT id FROM school ORDER BY id LIMIT 1 OFFSET 0) + id % 500
+    ELSE (SELECT s.id FROM school s WHERE s.code = printf('21431%05d', staff.id % 500)) END;
+  SELECT 'schools: ' || count(*) FROM school; SELECT 'schools with staff: ' || count(DISTINCT school_id) FROM staff;"
+/usr/bin/time -f "stats (checks 100,000 people first, then prints): wall=%es maxrss=%MKB" \
+	"$J" --db "$W/board.db" stats --format tsv >/dev/null
+/usr/bin/time -f "stats again (cache warm): wall=%es" "$J" --db "$W/board.db" stats --format tsv >/dev/null
+"$B/board_bench" "$W/board.db" 20
