@@ -322,6 +322,8 @@ ui_step(struct ui *ui)
 	enum request r;
 	enum ui_action act;
 	struct timespec t0;
+	long long w0;
+	int changes0;
 
 	if (ui->top->ops->idle != NULL && ui->idle_pending) {
 		/* background work between keys: poll, and do one step when idle */
@@ -336,7 +338,8 @@ ui_step(struct ui *ui)
 	} else
 		r = ui_read(&ch, &is_char);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	waited_us = 0;
+	w0 = waited_us;   /* a modal screen inside this key waits for keys too */
+	changes0 = sqlite3_total_changes(ui->app->st->db);
 	ui->idle_pending = 1;
 	if (r == REQ_NONE)
 		return;
@@ -361,7 +364,8 @@ ui_step(struct ui *ui)
 	if (ui->top != NULL && !ui->quit) {
 		ui_draw(ui);
 		if (keylog != NULL)
-			fprintf(keylog, "key %d %lld\n", (int)r, usec_since(&t0) - waited_us);
+			fprintf(keylog, "key %d %lld %d\n", (int)r, usec_since(&t0) - (waited_us - w0),
+			    sqlite3_total_changes(ui->app->st->db) != changes0);   /* 1: wrote (and synced) */
 	}
 }
 
