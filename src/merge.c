@@ -95,21 +95,34 @@ refuse:
 	return why;
 }
 
-/* SQL of a person's whole set as one string (for equality). */
+/* SQL of the source people (src_id) of merge_map still 'same' whose set s
+ * differs from ours: one join per set over the people of this file, rows
+ * of a many-record set paired by position (seq order).  Run both ways for
+ * rows one side lacks. */
 static char *
-canon(const char *schema, const struct set_def *s, const char *cols, const char *who)
+differ_sql(const struct set_def *s, const char *cols, int reverse)
 {
 	struct strbuf b = { 0 };
 	char *c = xstrdup(cols), *tok, *save = NULL;
-	int first = 1;
+	const char *sn = s->v[SC_NAME];
+	const char *ma = reverse ? "dst_id" : "src_id", *mb = reverse ? "src_id" : "dst_id";
+	const char *sa = reverse ? "main" : "src", *sb = reverse ? "src" : "main";
 
-	strbuf_adds(&b, "(SELECT group_concat(r, char(30)) FROM (SELECT ");
-	for (tok = strtok_r(c, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		strbuf_addf(&b, "%squote(t.%s)", first ? "" : "||char(31)||", tok);
-		first = 0;
-	}
-	strbuf_addf(&b, " AS r FROM %s.\"s_%s\" t WHERE t.staff_id = %s%s))", schema, s->v[SC_NAME], who,
-	    s->many ? " ORDER BY t.seq, t.id" : "");
+	if (s->many)
+		strbuf_addf(&b, "SELECT m.src_id FROM temp.merge_map m JOIN (SELECT staff_id, row_number() OVER "
+		    "(PARTITION BY staff_id ORDER BY seq, id) AS rn, %2$s FROM %3$s.\"s_%1$s\" WHERE staff_id IN "
+		    "(SELECT %5$s FROM temp.merge_map WHERE status = 'same')) a ON a.staff_id = m.%5$s LEFT JOIN "
+		    "(SELECT staff_id, row_number() OVER (PARTITION BY staff_id ORDER BY seq, id) AS rn, %2$s FROM "
+		    "%4$s.\"s_%1$s\" WHERE staff_id IN (SELECT %6$s FROM temp.merge_map WHERE status = 'same')) b "
+		    "ON b.staff_id = m.%6$s AND b.rn = a.rn WHERE m.status = 'same' AND (b.staff_id IS NULL",
+		    sn, cols, sa, sb, ma, mb);
+	else
+		strbuf_addf(&b, "SELECT m.src_id FROM temp.merge_map m JOIN %2$s.\"s_%1$s\" a ON a.staff_id = m.%4$s "
+		    "LEFT JOIN %3$s.\"s_%1$s\" b ON b.staff_id = m.%5$s WHERE m.status = 'same' AND (b.staff_id IS NULL",
+		    sn, sa, sb, ma, mb);
+	for (tok = strtok_r(c, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		strbuf_addf(&b, " OR a.%s IS NOT b.%s", tok, tok);
+	strbuf_adds(&b, ")");
 	free(c);
 	return strbuf_take(&b);
 }
@@ -285,9 +298,10 @@ merge_attached(struct store *st, const char *path, enum merge_take take, merge_c
 		}
 		if (cols[i] == NULL)
 			continue;
-		ca = canon("main", &d->all[i], cols[i], "merge_map.dst_id");
-		cb_ = canon("src", &d->all[i], cols[i], "merge_map.src_id");
-		sql = xasprintf("UPDATE temp.merge_map SET status = 'conflict' WHERE status = 'same' AND %s IS NOT %s", ca, cb_);
+		ca = differ_sql(&d->all[i], cols[i], 0);
+		cb_ = differ_sql(&d->all[i], cols[i], 1);
+		sql = xasprintf("UPDATE temp.merge_map SET status = 'conflict' WHERE status = 'same' AND src_id IN "
+		    "(%s UNION %s)", ca, cb_);
 		rc = store_exec(st, sql, cause);
 		free(sql);
 		free(ca);

@@ -499,6 +499,25 @@ test_pack_merge(void **state)
 	assert_int_equal(q_int(county, "SELECT count(*) FROM s_jbxx WHERE CYM = '解锁后修改'"), 1);
 	assert_int_equal(q_int(county, "SELECT count(*) FROM audit WHERE path = 'merge' AND field = 'CYM' "
 	    "AND old = '县里改的' AND new = '解锁后修改'"), 1);
+	/* a many-record set: one value changed, then a record missing, on the
+	 * school's side only — both are conflicts */
+	{
+		sqlite3 *db;
+		const char *edits[] = {
+			"UPDATE s_xxjl SET SXZY = 'x' || ifnull(SXZY, '') WHERE id = (SELECT max(id) FROM s_xxjl)",
+			"DELETE FROM s_xxjl WHERE id = (SELECT max(id) FROM s_xxjl)",
+		};
+
+		for (int k = 0; k < 2; k++) {
+			assert_int_equal(sqlite3_open(pk, &db), SQLITE_OK);
+			assert_int_equal(sqlite3_exec(db, edits[k], NULL, NULL, NULL), SQLITE_OK);
+			sqlite3_close(db);
+			memset(&r, 0, sizeof r);
+			assert_int_equal(merge_file(county, pk, MERGE_TAKE_NONE, NULL, NULL, &r, &cause), JZG_OK);
+			assert_int_equal(r.conflicts, 1);
+			assert_int_equal(r.same, 4);
+		}
+	}
 	store_close(county);
 	free(pk);
 }
