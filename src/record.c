@@ -137,9 +137,13 @@ record_set(struct store *st, const struct set_def *s, sqlite3_int64 key, const s
 	else
 		sqlite3_bind_text(ps, 1, value, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(ps, 2, key);
-	if (sqlite3_step(ps) != SQLITE_DONE)
+	if (sqlite3_step(ps) != SQLITE_DONE) {
+		int ec = sqlite3_errcode(st->db);
+
+		/* a trigger's own message (e.g. the record is approved and locked) says more */
 		rc = jzg_fail(cause, JZG_ERR_DB, "保存 %s 失败：%s", f->v[FC_LABEL],
-		    store_errstr(sqlite3_errcode(st->db)));
+		    (ec & 0xFF) == SQLITE_CONSTRAINT ? sqlite3_errmsg(st->db) : store_errstr(ec));
+	}
 	else if (sqlite3_changes(st->db) == 0)
 		rc = jzg_fail(cause, JZG_ERR_NOTFOUND, "记录已不存在");
 	sqlite3_finalize(ps);

@@ -19,6 +19,7 @@
 #include "record.h"
 #include "rules.h"
 #include "ui.h"
+#include "ui_workflow.h"
 #include "util.h"
 
 enum focus { FOCUS_SETS, FOCUS_TABLE, FOCUS_FORM };
@@ -909,6 +910,13 @@ key_form(struct screen *s, enum request r, wchar_t ch, int is_char)
 		if (!field_skipped(p, p->fsel))
 			repeat_previous(s);
 		break;
+	case REQ_HISTORY: {
+		struct history_arg ha = { p->staff_id, set->v[SC_NAME], f->v[FC_NAME], f->v[FC_LABEL] };
+
+		leave_field(s);
+		ui_push(s->ui, &scr_history_ops, &ha);
+		break;
+	}
 	case REQ_HELP:
 		leave_field(s);
 		ui_push(s->ui, &scr_help_ops, (void *)f);
@@ -1064,7 +1072,7 @@ person_done(struct screen *s)
 }
 
 static const enum request person_legend[] = {
-	REQ_HELP, REQ_PICK, REQ_ADD, REQ_REPEAT, REQ_DELETE, REQ_CHECK, REQ_QUIT, REQ_BACK, REQ_NONE
+	REQ_HELP, REQ_PICK, REQ_ADD, REQ_REPEAT, REQ_DELETE, REQ_CHECK, REQ_QUIT, REQ_HISTORY, REQ_BACK, REQ_NONE
 };
 
 const struct screen_ops scr_person_ops = {

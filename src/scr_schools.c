@@ -7,6 +7,7 @@
 #include "lineedit.h"
 #include "school.h"
 #include "ui.h"
+#include "ui_workflow.h"
 #include "util.h"
 
 /* ------------------------------------------------------------ school list */
@@ -102,6 +103,7 @@ schools_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 			ui_push(s->ui, &scr_staff_ops, &p->row[p->sel].id);
 		break;
 	case REQ_ADD: ui_push(s->ui, &scr_wizard_ops, NULL); break;
+	case REQ_BOARD: ui_push(s->ui, &scr_board_ops, NULL); break;
 	case REQ_HELP: ui_push(s->ui, &scr_help_ops, NULL); break;
 	case REQ_CHECK: {
 		struct report_arg ra = { p->n ? p->row[p->sel].id : 0, 0 };
@@ -125,7 +127,7 @@ schools_done(struct screen *s)
 }
 
 static const enum request schools_legend[] = {
-	REQ_HELP, REQ_ADD, REQ_CHECK, REQ_ENTER, REQ_QUIT, REQ_NONE
+	REQ_HELP, REQ_ADD, REQ_CHECK, REQ_BOARD, REQ_ENTER, REQ_QUIT, REQ_NONE
 };
 
 const struct screen_ops scr_schools_ops = {

@@ -15,6 +15,8 @@
 #include "record.h"
 #include "rules.h"
 #include "ui.h"
+#include "ui_workflow.h"
+#include "workflow.h"
 #include "util.h"
 
 enum staff_filter { SF_ALL, SF_PROBLEM, SF_COMPLETE, SF__COUNT };
@@ -299,9 +301,38 @@ staff_resume(struct screen *s)
 static const char *
 state_label(const char *st)
 {
-	if (st == NULL || strcmp(st, "draft") == 0)
-		return "录入中";
-	return st;
+	int k = st ? workflow_state_parse(st) : (int)WF_DRAFT;
+
+	return k < 0 ? st : workflow_state_label((enum wf_state)k);
+}
+
+/* ^W: the review actions on the selected person, with the logged-in
+ * operator (separation of keying and review is enforced by workflow). */
+static void
+staff_review(struct screen *s, struct row *r)
+{
+	static const struct { wchar_t key; enum wf_action act; int reason; } menu[] = {
+		{ L'1', WF_SUBMIT, 0 }, { L'2', WF_APPROVE, 0 }, { L'3', WF_REJECT, 1 },
+		{ L'4', WF_UNLOCK, 1 }, { L'5', WF_CONFIRM, 0 },
+	};
+	wchar_t ch = ui_choose(s->ui, "审核：1 提交审核  2 审核通过  3 退回  4 解锁  5 签字确认（其他键取消）");
+	char *reason = NULL, *cause = NULL;
+
+	for (size_t i = 0; i < sizeof menu / sizeof menu[0]; i++) {
+		if (menu[i].key != ch)
+			continue;
+		if (menu[i].reason && (reason = ui_prompt(s->ui, "理由：", NULL)) == NULL)
+			return;
+		if (workflow_apply(s->ui->app->st, s->ui->rules, ui_workflow_operator(), r->id, menu[i].act,
+		    reason, &cause) != JZG_OK)
+			ui_message(s->ui, 1, "%s", cause ? cause : "操作失败");
+		else
+			ui_message(s->ui, 0, "%s：%s", workflow_action_label(menu[i].act), r->name ? r->name : "");
+		free(cause);
+		free(reason);
+		staff_load_page(s);
+		return;
+	}
 }
 
 static void
@@ -495,6 +526,10 @@ staff_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 		if (p->nrow > 0)
 			staff_sign(s, &p->row[p->sel - p->top]);
 		return UI_STAY;
+	case REQ_REVIEW:
+		if (p->nrow > 0)
+			staff_review(s, &p->row[p->sel - p->top]);
+		return UI_STAY;
 	case REQ_HELP: ui_push(s->ui, &scr_help_ops, NULL); return UI_STAY;
 	case REQ_BACK: case REQ_LEFT: return UI_POP;
 	case REQ_QUIT: return UI_QUIT;
@@ -527,7 +562,7 @@ staff_done(struct screen *s)
 
 static const enum request staff_legend[] = {
 	REQ_HELP, REQ_ADD, REQ_SEARCH, REQ_FILTER, REQ_SORT, REQ_DELETE, REQ_CHECK, REQ_QUIT, REQ_PRINT, REQ_SIGN,
-	REQ_BACK, REQ_NONE
+	REQ_REVIEW, REQ_BACK, REQ_NONE
 };
 
 const struct screen_ops scr_staff_ops = {

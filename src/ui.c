@@ -12,6 +12,7 @@
 #include "lineedit.h"
 #include "rules.h"
 #include "school.h"
+#include "ui_workflow.h"
 #include "util.h"
 
 void
@@ -252,6 +253,19 @@ ui_confirm(struct ui *ui, const char *question)
 	return is_char && (ch == L'y' || ch == L'Y');
 }
 
+wchar_t
+ui_choose(struct ui *ui, const char *question)
+{
+	wchar_t ch;
+	int is_char;
+
+	ui_message(ui, 1, "%s", question);
+	ui_draw(ui);
+	ui_read(&ch, &is_char);
+	ui_message(ui, 0, "%s", "");
+	return is_char ? ch : 0;
+}
+
 char *
 ui_prompt(struct ui *ui, const char *prompt, const char *initial)
 {
@@ -426,6 +440,14 @@ ui_run(struct app *a)
 	nonl();
 	keypad(stdscr, TRUE);
 	set_escdelay(25);
+	/* log-in (or creating the first 管理员) when the file has operators */
+	if (ui_modal(&ui, &scr_login_ops, NULL) == 0 && !ui_workflow_may_continue()) {
+		endwin();
+		school_list_free(rows, n);
+		rules_free(ui.rules);
+		ui_workflow_logout();
+		return EXIT_CLEAN;
+	}
 	ui_push(&ui, &scr_schools_ops, NULL);
 	if (n == 0)
 		ui_push(&ui, &scr_wizard_ops, NULL);
@@ -444,6 +466,7 @@ ui_run(struct app *a)
 		ui_pop(&ui);
 	endwin();
 	rules_free(ui.rules);
+	ui_workflow_logout();
 	if (keylog != NULL)
 		fclose(keylog);
 	keylog = NULL;

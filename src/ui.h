@@ -79,6 +79,8 @@ void draw_title(const char *s);
 void draw_box(int h, int w, int *y0, int *x0);
 /* Ask y/n on the status line; returns 1 for y. */
 int ui_confirm(struct ui *ui, const char *question);
+/* Ask on the status line and return the character typed (0 for a key). */
+wchar_t ui_choose(struct ui *ui, const char *question);
 /* Read a line of text on the status line (search); returns a new string or NULL on Esc. */
 char *ui_prompt(struct ui *ui, const char *prompt, const char *initial);
 

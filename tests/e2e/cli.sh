@@ -49,6 +49,7 @@ expect_has "non-UTF-8 message (en)" "$out" "not UTF-8"
 
 # First run: the default database is created under XDG_DATA_HOME.
 screen_start 80 24 "XDG_DATA_HOME=$T/xdg JZG_FORMS=$JZG_FORMS JZG_DATA=$JZG_DATA $J"
+skip_admin
 wait_for "添加学校" && ok "first run asks for the first school"
 keys F10
 expect_eq "quit exits 0" "$(pane_dead_status)" 0
@@ -57,6 +58,7 @@ screen_stop
 
 # Schools and staff are shown; quitting is clean.
 screen_start 80 24 "JZG_FORMS=$JZG_FORMS JZG_DATA=$JZG_DATA $J --db $DB"
+skip_admin
 wait_for "测试县第一小学" && ok "school listed"
 wait_for "测试县幼儿园" && ok "second school listed"
 keys Down Enter   # schools are listed by code: the kindergarten (11…) comes first

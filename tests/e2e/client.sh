@@ -11,6 +11,7 @@ RUN="JZG_FORMS=$JZG_FORMS JZG_DATA=$JZG_DATA JZG_TODAY=$JZG_TODAY $J --db $DB"
 q() { sqlite3 "$DB" "$1"; }
 
 screen_start 80 24 "$RUN"
+skip_admin
 wait_for "添加学校" && ok "first run opens the school wizard"
 text 2143012345; keys Enter
 text 测试县第一小学; keys Enter
@@ -92,6 +93,7 @@ screen_stop
 
 # Start again: everything is there.
 screen_start 80 24 "$RUN"
+skip_admin
 wait_for "阿依古丽·买买提" && ok "the person is listed after a restart"
 
 # The confirmation sheet: saved as PDF (no printer asked for), then marked
@@ -110,9 +112,17 @@ wait_for "T001" && ok "教职工号 shown"
 keys Escape
 keys Enter Enter Enter Enter                  # to 教职工号 (姓名 曾用名 性别 skipped by Enter)
 keys C-u; text T001X; keys Enter
+keys Up; keys C-g                             # the field's history
+wait_for "T001" && ok "^G shows the field's change history"
+keys Escape
 keys Escape Escape
 wait_for "需重签" && ok "a change after signing makes the signature stale"
-keys Enter
+keys C-w; wait_for "1 提交审核" && text 1
+wait_for "不能提交|错误|提交审核" && ok "^W submit answers (refused while errors remain)"
+keys Escape; wait_for "学校 1 所" && keys C-b
+wait_for "录入率" && ok "^B opens the progress board"
+keys Escape; wait_for "学校 1 所" && keys Enter
+wait_for "阿依古丽" && keys Enter
 
 # Resize: redrawn for the new size, legend on the new last line.
 $TM resize-window -t app -x 100 -y 30
