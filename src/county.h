@@ -52,8 +52,8 @@ void board_sort_rows(struct board_row *rows, size_t n, enum board_sort sort);
 void board_free(struct board_row *rows, size_t n);
 void board_row_clear(struct board_row *r);
 
-/* Check the people of school_id without a cached result and cache it.
- * *left (may be NULL) gets the number of schools still needing it. */
+/* Run the rules over the people of school_id and cache each person's
+ * errors, unexplained warnings and signature state (issue 6). */
 enum jzg_status county_refresh_school(struct store *st, struct rules *r, sqlite3_int64 school_id,
     char **cause);
 /* The next school with people lacking a cached result (0: none). */
