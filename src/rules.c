@@ -10,9 +10,12 @@
 #include "rules.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "codes.h"
 #include "expr.h"
@@ -42,6 +45,11 @@ struct rule {
 
 enum scope_mode { SM_ALL, SM_SCHOOL, SM_STAFF, SM_RECORD, SM__COUNT };
 
+/* Connections a check runs on: 0 is the store's own; 1 is a second,
+ * read-only one opened for the length of a whole-file or whole-school check
+ * so that a second thread can run half of the sets (rules_check). */
+#define NCONN 2
+
 /* Result columns before the rules: staff id, key, seq, rules_static(). */
 #define RS_FIXED 4
 
@@ -56,8 +64,10 @@ struct rset {
 	size_t                     nexpr;
 	unsigned char             *badfmt;   /* per row: field index had a format finding */
 	char                      *select;   /* up to and including the template filter */
-	sqlite3_stmt              *stmt[SM__COUNT];
-	sqlite3_stmt              *rownum;
+	char                      *select_record;   /* many-record sets: the same, for SM_RECORD */
+	sqlite3_stmt              *stmt[NCONN][SM__COUNT];   /* by connection (see struct runner) */
+	sqlite3_stmt              *rownum[NCONN];
+	size_t                     weight;   /* rough cost, to start the dearest sets first */
 	int                        ncol;     /* result columns of rules (after RS_FIXED) */
 };
 
@@ -65,8 +75,7 @@ struct rules {
 	struct store *st;
 	struct rset  *rs;
 	size_t        nrs;
-	sqlite3_stmt *explained;
-	int           stop;
+	sqlite3_stmt *explained[NCONN];
 };
 
 /* ------------------------------------------------------ static checks */
@@ -338,7 +347,10 @@ compile_field(struct rules *r, struct rset *rs, struct strbuf *cols, struct strb
 	const struct set_def *s = rs->set;
 	const char *name = f->v[FC_NAME], *tbl = f->table_id;
 	char *col = xasprintf("cur.\"%s\"", name);
-	char *v = xasprintf("NULLIF(%s, '')", col);
+	/* "has a value": col <> '' is what NULLIF(col, '') IS NOT NULL means
+	 * (NULL and '' fail, any number passes), without NULLIF copying the
+	 * value on every row */
+	char *v = xasprintf("%s <> ''", col);
 	char *e;
 	struct sfield sf;
 	enum jzg_status rc = JZG_OK;
@@ -424,13 +436,13 @@ compile_field(struct rules *r, struct rset *rs, struct strbuf *cols, struct strb
 			}
 		/* only codes that exist: an unknown code is the code rule's finding */
 		if (f->type == FT_SELECT_MULTIPLE)
-			add_rule(rs, cols, RK_CHOICE, f, 0, NULL, xasprintf("CASE WHEN %s IS NOT NULL THEN (SELECT c.code"
+			add_rule(rs, cols, RK_CHOICE, f, 0, NULL, xasprintf("CASE WHEN %s THEN (SELECT c.code"
 			    " FROM temp.code AS c WHERE c.tbl = '%s' AND c.pick AND selected(%s, c.code)"
-			    " AND NOT coalesce((%s), 0) ORDER BY c.ord LIMIT 1) END", v, tbl, v, e));
+			    " AND NOT coalesce((%s), 0) ORDER BY c.ord LIMIT 1) END", v, tbl, col, e));
 		else
-			add_rule(rs, cols, RK_CHOICE, f, 0, NULL, xasprintf("CASE WHEN %s IS NOT NULL AND EXISTS (SELECT 1"
+			add_rule(rs, cols, RK_CHOICE, f, 0, NULL, xasprintf("CASE WHEN %s AND EXISTS (SELECT 1"
 			    " FROM temp.code AS c WHERE c.tbl = '%s' AND c.code = %s AND c.pick AND NOT coalesce((%s), 0))"
-			    " THEN %s END", v, tbl, v, e, v));
+			    " THEN %s END", v, tbl, col, e, col));
 		rs->rule[rs->nrule - 1].extra = strbuf_take(&labels);
 		free(refs);
 		free(e);
@@ -443,7 +455,7 @@ compile_field(struct rules *r, struct rset *rs, struct strbuf *cols, struct strb
 			goto done;
 		}
 		add_rule(rs, cols, RK_CONSTRAINT, f, 0, f->v[FC_CONSTRAINT_MESSAGE],
-		    xasprintf("CASE WHEN %s IS NOT NULL AND NOT coalesce((%s), 0) THEN 1 END", v, e));
+		    xasprintf("CASE WHEN %s AND NOT coalesce((%s), 0) THEN 1 END", v, e));
 		free(e);
 	}
 done:
@@ -463,6 +475,32 @@ template_listed(const char *list, const char *name)
 		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
 			return 1;
 	return 0;
+}
+
+/* sql (taken) with every call today() written rules_today(): the same
+ * date, but registered deterministic, so SQLite computes it, and whatever
+ * depends only on it (substr(today(), 1, 7) …), once per run of the
+ * statement instead of once per row and rule.  A date cannot change within
+ * one run of a statement. */
+static char *
+today_constant(char *sql)
+{
+	struct strbuf b = { 0 };
+	const char *p = sql, *q;
+
+	if (sql == NULL)
+		return NULL;
+	while ((q = strstr(p, "today()")) != NULL) {
+		strbuf_add(&b, p, (size_t)(q - p));
+		if (q > sql && (isalnum((unsigned char)q[-1]) || q[-1] == '_' || q[-1] == '"'))
+			strbuf_adds(&b, "today()");
+		else
+			strbuf_adds(&b, "rules_today()");
+		p = q + 7;
+	}
+	strbuf_adds(&b, p);
+	free(sql);
+	return strbuf_take(&b);
 }
 
 static enum jzg_status
@@ -511,17 +549,30 @@ compile_set(struct rules *r, struct rset *rs, char **cause)
 
 		rs->badfmt = xcalloc(s->nfield + 1, 1);
 		/* one-record sets start from staff so that a person with no row
-		 * there is still checked (its required fields are empty) */
-		if (s->many)
-			rs->select = xasprintf("SELECT staff.id, cur.id, cur.seq, %s%s\nFROM \"s_%s\" AS cur"
+		 * there is still checked (its required fields are empty).  Many-
+		 * record sets are reached through the template's schools and
+		 * their staff (CROSS JOIN fixes that order): left to itself
+		 * SQLite scans the whole table once per template and looks up
+		 * staff and school for every row, five times the reading.  One
+		 * record (SM_RECORD) is looked up by its own id instead. */
+		if (s->many) {
+			rs->select = xasprintf("SELECT staff.id, cur.id, cur.seq, %s%s\nFROM school CROSS JOIN staff ON"
+			    " staff.school_id = school.id CROSS JOIN \"s_%s\" AS cur ON cur.staff_id = staff.id"
+			    " WHERE school.template = '%s'", call.s, cols.s ? cols.s : "", sn, rs->tpl->v[TC_NAME]);
+			rs->select_record = xasprintf("SELECT staff.id, cur.id, cur.seq, %s%s\nFROM \"s_%s\" AS cur"
 			    " JOIN staff ON staff.id = cur.staff_id JOIN school ON school.id = staff.school_id"
 			    " WHERE school.template = '%s'", call.s, cols.s ? cols.s : "", sn, rs->tpl->v[TC_NAME]);
-		else
+		} else
 			rs->select = xasprintf("SELECT staff.id, staff.id, 0, %s%s\nFROM staff JOIN school ON school.id ="
 			    " staff.school_id LEFT JOIN \"s_%s\" AS cur ON cur.staff_id = staff.id"
 			    " WHERE school.template = '%s'", call.s, cols.s ? cols.s : "", sn, rs->tpl->v[TC_NAME]);
+		rs->select = today_constant(rs->select);
+		rs->select_record = today_constant(rs->select_record);
 		strbuf_free(&call);
 	}
+	/* one-record sets are read for every person; many-record ones hold
+	 * about as many rows, but rarely so many rules */
+	rs->weight = rs->nrule + (size_t)rs->ncol * 4;
 	strbuf_free(&cols);
 	strbuf_free(&args);
 	if (rc != JZG_OK && cause != NULL && *cause != NULL) {
@@ -557,6 +608,196 @@ fn_static(sqlite3_context *c, int argc, sqlite3_value **argv)
 		sqlite3_result_text(c, out.s, (int)out.len, free);
 }
 
+static void
+fn_today(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	char d[11];
+
+	(void)argc;
+	(void)argv;
+	sqlfn_today(d);
+	sqlite3_result_text(c, d, -1, SQLITE_TRANSIENT);
+}
+
+/* ------------------------------------------------------------ regexp */
+
+/* REGEXP as sqlfn.c defines it (POSIX extended, whole-pattern search), with
+ * a fast path: glibc's regexec in a UTF-8 locale costs some 20,000
+ * instructions a call, and every person's ID number is matched three times
+ * — about two seconds over 100,000 persons.  Patterns of the simple shape
+ * the definitions use, '^' (ASCII literal | [ASCII class]) with {n}, {n,m},
+ * +, * or ? … '$', are matched here byte by byte; as every atom matches
+ * ASCII only, a multibyte character fails both ways alike.  Anything else
+ * (negated classes, groups, alternation …) goes to regexec unchanged. */
+#define RX_MAX 16
+
+struct rx_item {
+	unsigned char set[32];   /* bitmap of the bytes this atom matches */
+	int           lo, hi;    /* repetitions; hi < 0 = no limit */
+};
+
+struct rx {
+	int            fast;
+	struct rx_item item[RX_MAX];
+	int            n;
+	regex_t        re;   /* when !fast */
+};
+
+static void
+rx_free(void *p)
+{
+	struct rx *x = p;
+
+	if (x != NULL && !x->fast)
+		regfree(&x->re);
+	free(x);
+}
+
+static int
+rx_plain(int c)
+{
+	return c > 32 && c < 127 && strchr("^$.[]()|*+?{}\\", c) == NULL;
+}
+
+/* Parse pat into x->item; 0 when it is not of the simple shape. */
+static int
+rx_parse(const char *pat, struct rx *x)
+{
+	const char *p = pat;
+
+	if (*p++ != '^')
+		return 0;
+	while (*p != '$') {
+		struct rx_item *it;
+
+		if (*p == '\0' || x->n == RX_MAX)
+			return 0;
+		it = &x->item[x->n++];
+		memset(it, 0, sizeof *it);
+		if (*p == '[') {
+			p++;
+			if (*p == '^' || *p == ']')
+				return 0;
+			while (*p != ']') {
+				int a = (unsigned char)*p, b = a;
+
+				if (a == '\0' || a == '[' || a == '\\' || a < 32 || a > 126)
+					return 0;
+				if (p[1] == '-' && p[2] != ']') {
+					b = (unsigned char)p[2];
+					if (b == '[' || b == '\\' || b < 32 || b > 126 || b < a)
+						return 0;
+					p += 2;
+				}
+				for (int c = a; c <= b; c++)
+					it->set[c >> 3] |= (unsigned char)(1u << (c & 7));
+				p++;
+			}
+			p++;
+		} else if (*p == '\\' && p[1] != '\0' && strchr(".^$[]()|*+?{}\\", p[1]) != NULL) {
+			it->set[(unsigned char)p[1] >> 3] |= (unsigned char)(1u << (p[1] & 7));
+			p += 2;
+		} else if (rx_plain((unsigned char)*p)) {
+			it->set[(unsigned char)*p >> 3] |= (unsigned char)(1u << (*p & 7));
+			p++;
+		} else
+			return 0;
+		it->lo = it->hi = 1;
+		if (*p == '+' || *p == '*' || *p == '?') {
+			it->lo = *p == '+' ? 1 : 0;
+			it->hi = *p == '?' ? 1 : -1;
+			p++;
+		} else if (*p == '{') {
+			char *end;
+
+			it->lo = (int)strtol(p + 1, &end, 10);
+			if (end == p + 1 || it->lo > 255)
+				return 0;
+			it->hi = it->lo;
+			if (*end == ',') {
+				const char *q = end + 1;
+
+				it->hi = (int)strtol(q, &end, 10);
+				if (end == q || it->hi < it->lo || it->hi > 255)
+					return 0;
+			}
+			if (*end != '}')
+				return 0;
+			p = end + 1;
+		}
+	}
+	return p[1] == '\0';
+}
+
+static int
+rx_match(const struct rx *x, int i, const unsigned char *s)
+{
+	const struct rx_item *it;
+	int k = 0;
+
+	if (i == x->n)
+		return *s == '\0';
+	it = &x->item[i];
+	while ((it->hi < 0 || k < it->hi) && s[k] != '\0' && (it->set[s[k] >> 3] & (1u << (s[k] & 7))))
+		k++;
+	for (; k >= it->lo; k--)
+		if (rx_match(x, i + 1, s + k))
+			return 1;
+	return 0;
+}
+
+static void
+fn_regexp(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	struct rx *x = sqlite3_get_auxdata(c, 0);
+	const char *pat, *s;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+		sqlite3_result_null(c);
+		return;
+	}
+	pat = (const char *)sqlite3_value_text(argv[0]);
+	s = (const char *)sqlite3_value_text(argv[1]);
+	if (pat == NULL || s == NULL) {
+		sqlite3_result_null(c);
+		return;
+	}
+	if (x == NULL) {
+		x = xcalloc(1, sizeof *x);
+		x->fast = rx_parse(pat, x);
+		if (!x->fast && regcomp(&x->re, pat, REG_EXTENDED | REG_NOSUB) != 0) {
+			free(x);
+			sqlite3_result_error(c, "正则表达式无效", -1);
+			return;
+		}
+		sqlite3_set_auxdata(c, 0, x, rx_free);
+		if ((x = sqlite3_get_auxdata(c, 0)) == NULL) {
+			sqlite3_result_error_nomem(c);
+			return;
+		}
+	}
+	sqlite3_result_int(c, x->fast ? rx_match(x, 0, (const unsigned char *)s) : regexec(&x->re, s, 0, NULL, 0) == 0);
+}
+
+static int
+register_functions(struct rules *r, sqlite3 *db)
+{
+	int rc = sqlite3_create_function(db, "rules_static", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, r, fn_static,
+	    NULL, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "rules_today", 0, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_today,
+		    NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_regexp,
+		    NULL, NULL);
+	return rc;
+}
+
+static const char explained_sql[] =
+	"SELECT reason FROM explanation WHERE staff_id = ?1 AND rule = ?2 AND set_name = ?3 AND row_key = ?4";
+
 struct rules *
 rules_new(struct store *st, char **cause)
 {
@@ -564,8 +805,7 @@ rules_new(struct store *st, char **cause)
 	struct rules *r = xcalloc(1, sizeof *r);
 
 	r->st = st;
-	if (sqlite3_create_function(st->db, "rules_static", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, r, fn_static,
-	    NULL, NULL) != SQLITE_OK) {
+	if (register_functions(r, st->db) != SQLITE_OK) {
 		jzg_fail(cause, JZG_ERR_DB, "注册 SQL 函数失败");
 		rules_free(r);
 		return NULL;
@@ -585,8 +825,7 @@ rules_new(struct store *st, char **cause)
 				return NULL;
 			}
 		}
-	if (store_prepare(st, "SELECT reason FROM explanation WHERE staff_id = ?1 AND rule = ?2"
-	    " AND set_name = ?3 AND row_key = ?4", &r->explained, cause) != JZG_OK) {
+	if (store_prepare(st, explained_sql, &r->explained[0], cause) != JZG_OK) {
 		rules_free(r);
 		return NULL;
 	}
@@ -613,12 +852,16 @@ rules_free(struct rules *r)
 		free(rs->expr);
 		free(rs->badfmt);
 		free(rs->select);
-		for (int m = 0; m < SM__COUNT; m++)
-			sqlite3_finalize(rs->stmt[m]);
-		sqlite3_finalize(rs->rownum);
+		free(rs->select_record);
+		for (int c = 0; c < NCONN; c++) {
+			for (int m = 0; m < SM__COUNT; m++)
+				sqlite3_finalize(rs->stmt[c][m]);
+			sqlite3_finalize(rs->rownum[c]);
+		}
 	}
 	free(r->rs);
-	sqlite3_finalize(r->explained);
+	for (int c = 0; c < NCONN; c++)
+		sqlite3_finalize(r->explained[c]);
 	free(r);
 }
 
@@ -638,14 +881,14 @@ add_code(struct strbuf *b, const struct field_def *f, const char *code)
 
 /* The value a derived field should hold (a new string, NULL when empty). */
 static char *
-derived_value(struct rules *r, const struct rset *rs, const struct rule *ru, sqlite3_int64 key)
+derived_value(sqlite3 *db, const struct rset *rs, const struct rule *ru, sqlite3_int64 key)
 {
 	char *sql = xasprintf("SELECT (%s) FROM \"s_%s\" AS cur WHERE cur.%s = ?1", ru->calc,
 	    rs->set->v[SC_NAME], rs->set->many ? "id" : "staff_id");
 	sqlite3_stmt *ps;
 	char *out = NULL;
 
-	if (sqlite3_prepare_v2(r->st->db, sql, -1, &ps, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, sql, -1, &ps, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(ps, 1, key);
 		if (sqlite3_step(ps) == SQLITE_ROW && sqlite3_column_type(ps, 0) != SQLITE_NULL)
 			out = xstrdup((const char *)sqlite3_column_text(ps, 0));
@@ -656,7 +899,7 @@ derived_value(struct rules *r, const struct rset *rs, const struct rule *ru, sql
 }
 
 static void
-message(struct rules *r, const struct rset *rs, const struct rule *ru, const char *detail,
+message(sqlite3 *db, const struct rset *rs, const struct rule *ru, const char *detail,
     sqlite3_int64 key, struct strbuf *b)
 {
 	const struct field_def *f = ru->field;
@@ -718,7 +961,7 @@ message(struct rules *r, const struct rset *rs, const struct rule *ru, const cha
 		strbuf_adds(b, ru->text);
 		break;
 	case RK_DERIVED:
-		want = derived_value(r, rs, ru, key);
+		want = derived_value(db, rs, ru, key);
 		strbuf_addf(b, "与%s不一致（应为", ru->extra ? ru->extra : "计算结果");
 		if (want == NULL)
 			strbuf_adds(b, "空");
@@ -735,96 +978,179 @@ message(struct rules *r, const struct rset *rs, const struct rule *ru, const cha
 
 /* ------------------------------------------------------------ running */
 
+/* A finding held until the check is over (parallel runs: the callback is
+ * the caller's, so it is only ever called from the caller's thread). */
+struct held {
+	const struct rule *ru;
+	sqlite3_int64      staff_id, key;
+	int                row;
+	char              *message, *explained;
+};
+
+struct held_list {
+	struct held *h;
+	size_t       n, cap;
+};
+
+/* One thread's side of a check: its connection and what to do with a
+ * finding — hand it to cb at once, or keep it in hold. */
+struct runner {
+	struct rules     *r;
+	int               conn;          /* index into rset.stmt, rules.explained */
+	sqlite3          *db;
+	int               any_explained; /* explanation holds a row: worth looking up */
+	int               stop;
+	rules_cb          cb;
+	void             *arg;
+	struct held_list *hold;          /* non-NULL: keep findings here instead */
+};
+
 static enum jzg_status
-rset_stmt(struct rules *r, struct rset *rs, enum scope_mode m, sqlite3_stmt **out, char **cause)
+prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out, char **cause)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, out, NULL) != SQLITE_OK) {
+		*out = NULL;
+		return jzg_fail(cause, JZG_ERR_DB, "数据库语句出错：%s", sqlite3_errmsg(db));
+	}
+	return JZG_OK;
+}
+
+static enum jzg_status
+rset_stmt(struct runner *ru, struct rset *rs, enum scope_mode m, sqlite3_stmt **out, char **cause)
 {
 	static const char *const where[SM__COUNT] = {
 		"", " AND staff.school_id = ?1", " AND staff.id = ?1", NULL
 	};
+	sqlite3_stmt **slot = &rs->stmt[ru->conn][m];
 	char *sql;
 	enum jzg_status rc;
 
-	if (rs->stmt[m] == NULL) {
-		sql = xasprintf("%s%s", rs->select, m == SM_RECORD ?
-		    (rs->set->many ? " AND cur.id = ?1" : " AND staff.id = ?1") : where[m]);
-		rc = store_prepare(r->st, sql, &rs->stmt[m], cause);
+	if (*slot == NULL) {
+		sql = xasprintf("%s%s", m == SM_RECORD && rs->select_record ? rs->select_record : rs->select,
+		    m == SM_RECORD ? (rs->set->many ? " AND cur.id = ?1" : " AND staff.id = ?1") : where[m]);
+		rc = prepare(ru->db, sql, slot, cause);
 		free(sql);
 		if (rc != JZG_OK)
 			return rc;
 	}
-	*out = rs->stmt[m];
+	*out = *slot;
 	return JZG_OK;
 }
 
 static int
-row_number(struct rules *r, struct rset *rs, sqlite3_int64 staff, sqlite3_int64 id, sqlite3_int64 seq)
+row_number(struct runner *ru, struct rset *rs, sqlite3_int64 staff, sqlite3_int64 id, sqlite3_int64 seq)
 {
+	sqlite3_stmt **ps = &rs->rownum[ru->conn];
 	int n = 1;
 
 	if (!rs->set->many)
 		return 1;
-	if (rs->rownum == NULL) {
+	if (*ps == NULL) {
 		char *sql = xasprintf("SELECT count(*) FROM \"s_%s\" WHERE staff_id = ?1 AND"
 		    " (seq < ?2 OR (seq = ?2 AND id <= ?3))", rs->set->v[SC_NAME]);
 
-		sqlite3_prepare_v2(r->st->db, sql, -1, &rs->rownum, NULL);
+		sqlite3_prepare_v2(ru->db, sql, -1, ps, NULL);
 		free(sql);
-		if (rs->rownum == NULL)
+		if (*ps == NULL)
 			return 0;
 	}
-	sqlite3_bind_int64(rs->rownum, 1, staff);
-	sqlite3_bind_int64(rs->rownum, 2, seq);
-	sqlite3_bind_int64(rs->rownum, 3, id);
-	if (sqlite3_step(rs->rownum) == SQLITE_ROW)
-		n = sqlite3_column_int(rs->rownum, 0);
-	sqlite3_reset(rs->rownum);
+	sqlite3_bind_int64(*ps, 1, staff);
+	sqlite3_bind_int64(*ps, 2, seq);
+	sqlite3_bind_int64(*ps, 3, id);
+	if (sqlite3_step(*ps) == SQLITE_ROW)
+		n = sqlite3_column_int(*ps, 0);
+	sqlite3_reset(*ps);
 	return n;
 }
 
 /* The reason a warning was explained (a new string) or NULL. */
 static char *
-explanation(struct rules *r, const struct finding *fd)
+explanation(struct runner *ru, const struct finding *fd)
 {
+	sqlite3_stmt **ps = &ru->r->explained[ru->conn];
 	char *out = NULL;
 
-	sqlite3_bind_int64(r->explained, 1, fd->staff_id);
-	sqlite3_bind_text(r->explained, 2, fd->rule, -1, SQLITE_STATIC);
-	sqlite3_bind_text(r->explained, 3, fd->set->v[SC_NAME], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(r->explained, 4, fd->key);
-	if (sqlite3_step(r->explained) == SQLITE_ROW)
-		out = xstrdup((const char *)sqlite3_column_text(r->explained, 0));
-	sqlite3_reset(r->explained);
+	if (!ru->any_explained)
+		return NULL;
+	if (*ps == NULL && sqlite3_prepare_v2(ru->db, explained_sql, -1, ps, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(*ps, 1, fd->staff_id);
+	sqlite3_bind_text(*ps, 2, fd->rule, -1, SQLITE_STATIC);
+	sqlite3_bind_text(*ps, 3, fd->set->v[SC_NAME], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(*ps, 4, fd->key);
+	if (sqlite3_step(*ps) == SQLITE_ROW)
+		out = xstrdup((const char *)sqlite3_column_text(*ps, 0));
+	sqlite3_reset(*ps);
 	return out;
 }
 
+/* Whether the explanation table holds any row: a file without explanations
+ * (most) then needs no look-up per warning. */
+static int
+any_explained(sqlite3 *db)
+{
+	sqlite3_stmt *ps;
+	int any = 1;
+
+	if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM explanation)", -1, &ps, NULL) == SQLITE_OK) {
+		if (sqlite3_step(ps) == SQLITE_ROW)
+			any = sqlite3_column_int(ps, 0);
+		sqlite3_finalize(ps);
+	}
+	return any;
+}
+
 static void
-report(struct rules *r, struct rset *rs, sqlite3_stmt *ps, const struct rule *ru, const char *detail,
-    struct strbuf *msg, rules_cb cb, void *arg)
+finding_of(const struct rset *rs, const struct rule *rule, struct finding *fd)
+{
+	fd->rule = rule->name;
+	fd->tpl = rs->tpl;
+	fd->set = rs->set;
+	fd->field = rule->field;
+	fd->warning = rule->warning;
+}
+
+static void
+report(struct runner *ru, struct rset *rs, sqlite3_stmt *ps, const struct rule *rule, const char *detail,
+    struct strbuf *msg)
 {
 	struct finding fd;
 	char *why;
 
-	fd.rule = ru->name;
-	fd.tpl = rs->tpl;
-	fd.set = rs->set;
-	fd.field = ru->field;
-	fd.warning = ru->warning;
+	finding_of(rs, rule, &fd);
 	fd.staff_id = sqlite3_column_int64(ps, 0);
 	fd.key = sqlite3_column_int64(ps, 1);
-	fd.row = row_number(r, rs, fd.staff_id, fd.key, sqlite3_column_int64(ps, 2));
+	fd.row = row_number(ru, rs, fd.staff_id, fd.key, sqlite3_column_int64(ps, 2));
 	msg->len = 0;
-	message(r, rs, ru, detail ? detail : "", fd.key, msg);
+	message(ru->db, rs, rule, detail ? detail : "", fd.key, msg);
 	fd.message = msg->s;
-	why = ru->warning ? explanation(r, &fd) : NULL;
+	why = rule->warning ? explanation(ru, &fd) : NULL;
+	if (ru->hold != NULL) {
+		struct held_list *l = ru->hold;
+		struct held *h;
+
+		if (l->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 16;
+			l->h = xreallocarray(l->h, l->cap, sizeof *l->h);
+		}
+		h = &l->h[l->n++];
+		h->ru = rule;
+		h->staff_id = fd.staff_id;
+		h->key = fd.key;
+		h->row = fd.row;
+		h->message = xstrdup(fd.message);
+		h->explained = why;
+		return;
+	}
 	fd.explained = why;
-	r->stop = cb(&fd, arg) != 0;
+	ru->stop = ru->cb(&fd, ru->arg) != 0;
 	free(why);
 }
 
 /* Findings of the static rules of this row (column RS_FIXED - 1); marks
  * the fields whose format was wrong in rs->badfmt. */
 static void
-report_static(struct rules *r, struct rset *rs, sqlite3_stmt *ps, struct strbuf *msg, rules_cb cb, void *arg)
+report_static(struct runner *ru, struct rset *rs, sqlite3_stmt *ps, struct strbuf *msg)
 {
 	const char *p = (const char *)sqlite3_column_text(ps, RS_FIXED - 1);
 	char *copy, *line, *save = NULL;
@@ -832,24 +1158,23 @@ report_static(struct rules *r, struct rset *rs, sqlite3_stmt *ps, struct strbuf 
 	if (p == NULL)
 		return;
 	copy = xstrdup(p);   /* the callback may run SQL, which may move the column text */
-	for (line = strtok_r(copy, "\n", &save); line != NULL && !r->stop; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(copy, "\n", &save); line != NULL && !ru->stop; line = strtok_r(NULL, "\n", &save)) {
 		char *tab = strchr(line, '\t');
 		long k = strtol(line, NULL, 10);
-		const struct rule *ru;
+		const struct rule *rule;
 
 		if (tab == NULL || k < 0 || (size_t)k >= rs->nrule)
 			continue;
-		ru = &rs->rule[k];
-		if (ru->kind == RK_FORMAT || ru->kind == RK_RELEVANT)
-			rs->badfmt[ru->field - rs->set->field] = 1;
-		report(r, rs, ps, ru, tab + 1, msg, cb, arg);
+		rule = &rs->rule[k];
+		if (rule->kind == RK_FORMAT || rule->kind == RK_RELEVANT)
+			rs->badfmt[rule->field - rs->set->field] = 1;
+		report(ru, rs, ps, rule, tab + 1, msg);
 	}
 	free(copy);
 }
 
 static enum jzg_status
-run(struct rules *r, struct rset *rs, enum scope_mode m, sqlite3_int64 arg1, rules_cb cb,
-    void *arg, char **cause)
+run(struct runner *ru, struct rset *rs, enum scope_mode m, sqlite3_int64 arg1, char **cause)
 {
 	sqlite3_stmt *ps;
 	enum jzg_status rc;
@@ -858,29 +1183,29 @@ run(struct rules *r, struct rset *rs, enum scope_mode m, sqlite3_int64 arg1, rul
 
 	if (rs->nrule == 0)
 		return JZG_OK;
-	if ((rc = rset_stmt(r, rs, m, &ps, cause)) != JZG_OK)
+	if ((rc = rset_stmt(ru, rs, m, &ps, cause)) != JZG_OK)
 		return rc;
 	if (m != SM_ALL)
 		sqlite3_bind_int64(ps, 1, arg1);
-	while (!r->stop && (step = sqlite3_step(ps)) == SQLITE_ROW) {
+	while (!ru->stop && (step = sqlite3_step(ps)) == SQLITE_ROW) {
 		int stat = sqlite3_column_type(ps, RS_FIXED - 1) != SQLITE_NULL;
 
 		if (stat)
-			report_static(r, rs, ps, &msg, cb, arg);
-		for (size_t i = 0; i < rs->nrule && !r->stop; i++) {
-			const struct rule *ru = &rs->rule[i];
+			report_static(ru, rs, ps, &msg);
+		for (size_t i = 0; i < rs->nrule && !ru->stop; i++) {
+			const struct rule *rule = &rs->rule[i];
 
-			if (ru->col < 0 || sqlite3_column_type(ps, RS_FIXED + ru->col) == SQLITE_NULL)
+			if (rule->col < 0 || sqlite3_column_type(ps, RS_FIXED + rule->col) == SQLITE_NULL)
 				continue;
-			if (ru->kind == RK_CONSTRAINT && rs->badfmt[ru->field - rs->set->field])
+			if (rule->kind == RK_CONSTRAINT && rs->badfmt[rule->field - rs->set->field])
 				continue;
-			report(r, rs, ps, ru, (const char *)sqlite3_column_text(ps, RS_FIXED + ru->col), &msg, cb, arg);
+			report(ru, rs, ps, rule, (const char *)sqlite3_column_text(ps, RS_FIXED + rule->col), &msg);
 		}
 		if (stat)
 			memset(rs->badfmt, 0, rs->set->nfield);
 	}
-	if (!r->stop && step != SQLITE_DONE)
-		rc = jzg_fail(cause, JZG_ERR_DB, "检查 %s 时出错：%s", rs->set->v[SC_LABEL], sqlite3_errmsg(r->st->db));
+	if (!ru->stop && step != SQLITE_DONE)
+		rc = jzg_fail(cause, JZG_ERR_DB, "检查 %s 时出错：%s", rs->set->v[SC_LABEL], sqlite3_errmsg(ru->db));
 	sqlite3_reset(ps);
 	strbuf_free(&msg);
 	return rc;
@@ -905,12 +1230,260 @@ template_of(struct rules *r, const char *sql, sqlite3_int64 id)
 static const char staff_template_sql[] =
 	"SELECT school.template FROM staff JOIN school ON school.id = staff.school_id WHERE staff.id = ?1";
 
+/* ------------------------------------------------------ two threads */
+
+/* A whole-file or whole-school check runs its sets on two threads, each
+ * with its own connection (SQLite allows one connection per thread), so
+ * two cores finish in about half the time.  Sets are taken from a shared
+ * list, dearest first; findings are held per set and handed to the
+ * callback afterwards, in the order a single thread would have found
+ * them.  Only when the store's connection has no transaction open: a
+ * second connection would not see its uncommitted changes. */
+struct pool {
+	struct rules     *r;
+	size_t           *todo;      /* rset indexes, dearest first */
+	size_t            ntodo, next;
+	struct held_list *held;      /* by rset index */
+	enum scope_mode   m;
+	sqlite3_int64     id;
+	pthread_mutex_t   mu;
+	int               failed;
+	struct worker {
+		struct pool    *pool;
+		struct runner   ru;
+		enum jzg_status rc;
+		char           *cause;
+	} w[NCONN];
+};
+
+static void *
+pool_work(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *p = w->pool;
+
+	for (;;) {
+		size_t k;
+
+		pthread_mutex_lock(&p->mu);
+		k = p->failed || p->next == p->ntodo ? (size_t)-1 : p->todo[p->next++];
+		pthread_mutex_unlock(&p->mu);
+		if (k == (size_t)-1)
+			break;
+		w->ru.hold = &p->held[k];
+		if ((w->rc = run(&w->ru, &p->r->rs[k], p->m, p->id, &w->cause)) != JZG_OK) {
+			pthread_mutex_lock(&p->mu);
+			p->failed = 1;
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+	}
+	return NULL;
+}
+
+struct todo {
+	size_t weight, k;
+};
+
+static int
+cmp_todo(const void *pa, const void *pb)
+{
+	const struct todo *a = pa, *b = pb;
+
+	if (a->weight != b->weight)
+		return a->weight > b->weight ? -1 : 1;
+	return a->k < b->k ? -1 : 1;
+}
+
+/* Below this many persons in scope a second connection (opening it, loading
+ * its code table, preparing its statements: some milliseconds) costs more
+ * than it saves. */
+#define PARALLEL_MIN_STAFF 2000
+
+/* How many threads the check of scope m (school_id, or 0 for all) should
+ * use: 1 or 2.  JZG_CHECK_THREADS=1 forces one (comparing, measuring). */
+static int
+threads_for(struct rules *r, enum scope_mode m, sqlite3_int64 school_id)
+{
+	const char *env = getenv("JZG_CHECK_THREADS");
+	long n = env != NULL && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+	const char *path = r->st->path;
+	sqlite3_stmt *ps;
+	int staff = 0;
+
+	if (n < 2 || (m != SM_ALL && m != SM_SCHOOL) || !sqlite3_threadsafe() || !sqlite3_get_autocommit(r->st->db) ||
+	    str_empty(path) || strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+		return 1;
+	if (sqlite3_prepare_v2(r->st->db, "SELECT count(*) FROM staff WHERE ?1 = 0 OR school_id = ?1", -1, &ps,
+	    NULL) != SQLITE_OK)
+		return 1;
+	sqlite3_bind_int64(ps, 1, school_id);
+	if (sqlite3_step(ps) == SQLITE_ROW)
+		staff = sqlite3_column_int(ps, 0);
+	sqlite3_finalize(ps);
+	return staff >= PARALLEL_MIN_STAFF ? 2 : 1;
+}
+
+/* Hand the held findings to cb in set order; frees them. */
+static void
+replay(struct rules *r, struct held_list *held, rules_cb cb, void *arg)
+{
+	int stop = 0;
+
+	for (size_t k = 0; k < r->nrs; k++) {
+		for (size_t i = 0; i < held[k].n; i++) {
+			struct held *h = &held[k].h[i];
+			struct finding fd;
+
+			if (!stop) {
+				finding_of(&r->rs[k], h->ru, &fd);
+				fd.staff_id = h->staff_id;
+				fd.key = h->key;
+				fd.row = h->row;
+				fd.message = h->message;
+				fd.explained = h->explained;
+				stop = cb(&fd, arg) != 0;
+			}
+			free(h->message);
+			free(h->explained);
+		}
+		free(held[k].h);
+	}
+}
+
+/* Run the sets marked in want on two threads.  *done = 0 (nothing run)
+ * when the second connection cannot be opened: the caller then runs them
+ * on one. */
+static enum jzg_status
+check_parallel(struct rules *r, const unsigned char *want, enum scope_mode m, sqlite3_int64 id, rules_cb cb,
+    void *arg, int *done, char **cause)
+{
+	struct store *st2 = NULL;
+	struct pool p;
+	struct todo *order;
+	pthread_t th;
+	int threaded;
+	char *why = NULL;
+	enum jzg_status rc = JZG_OK;
+
+	*done = 0;
+	if (store_open(r->st->path, r->st->defs, STORE_READONLY, &st2, &why) != JZG_OK ||
+	    register_functions(r, st2->db) != SQLITE_OK) {
+		free(why);
+		store_close(st2);
+		return JZG_OK;
+	}
+	*done = 1;
+	memset(&p, 0, sizeof p);
+	p.r = r;
+	p.m = m;
+	p.id = id;
+	p.held = xcalloc(r->nrs ? r->nrs : 1, sizeof *p.held);
+	order = xcalloc(r->nrs ? r->nrs : 1, sizeof *order);
+	for (size_t k = 0; k < r->nrs; k++)
+		if (want[k])
+			order[p.ntodo++] = (struct todo){ r->rs[k].weight, k };
+	qsort(order, p.ntodo, sizeof *order, cmp_todo);
+	p.todo = xcalloc(p.ntodo + 1, sizeof *p.todo);
+	for (size_t i = 0; i < p.ntodo; i++)
+		p.todo[i] = order[i].k;
+	free(order);
+	pthread_mutex_init(&p.mu, NULL);
+	/* both read transactions begin before either thread reads a set, so
+	 * both see the file as it was at the start */
+	sqlite3_exec(r->st->db, "SAVEPOINT rules_check", NULL, NULL, NULL);
+	sqlite3_exec(st2->db, "BEGIN", NULL, NULL, NULL);
+	for (int c = 0; c < NCONN; c++) {
+		struct worker *w = &p.w[c];
+
+		w->pool = &p;
+		w->ru.r = r;
+		w->ru.conn = c;
+		w->ru.db = c == 0 ? r->st->db : st2->db;
+		w->ru.any_explained = any_explained(w->ru.db);
+	}
+	threaded = pthread_create(&th, NULL, pool_work, &p.w[1]) == 0;
+	pool_work(&p.w[0]);
+	if (threaded)
+		pthread_join(th, NULL);
+	sqlite3_exec(st2->db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_exec(r->st->db, "RELEASE rules_check", NULL, NULL, NULL);
+	/* what was prepared on the second connection goes with it */
+	for (size_t k = 0; k < r->nrs; k++) {
+		for (int q = 0; q < SM__COUNT; q++) {
+			sqlite3_finalize(r->rs[k].stmt[1][q]);
+			r->rs[k].stmt[1][q] = NULL;
+		}
+		sqlite3_finalize(r->rs[k].rownum[1]);
+		r->rs[k].rownum[1] = NULL;
+	}
+	sqlite3_finalize(r->explained[1]);
+	r->explained[1] = NULL;
+	store_close(st2);
+	pthread_mutex_destroy(&p.mu);
+	for (int c = 0; c < NCONN; c++) {
+		if (p.w[c].rc != JZG_OK && rc == JZG_OK) {
+			rc = p.w[c].rc;
+			if (cause != NULL) {
+				*cause = p.w[c].cause;
+				p.w[c].cause = NULL;
+			}
+		}
+		free(p.w[c].cause);
+	}
+	if (rc == JZG_OK)
+		replay(r, p.held, cb, arg);
+	else
+		for (size_t k = 0; k < r->nrs; k++) {
+			for (size_t i = 0; i < p.held[k].n; i++) {
+				free(p.held[k].h[i].message);
+				free(p.held[k].h[i].explained);
+			}
+			free(p.held[k].h);
+		}
+	free(p.held);
+	free(p.todo);
+	return rc;
+}
+
+/* Which sets are in scope: those of tpl, or (tpl NULL) of every template
+ * some school of the file uses. */
+static unsigned char *
+sets_in_scope(struct rules *r, const char *tpl)
+{
+	unsigned char *want = xcalloc(r->nrs ? r->nrs : 1, 1);
+	sqlite3_stmt *ps = NULL;
+
+	if (tpl == NULL && sqlite3_prepare_v2(r->st->db, "SELECT DISTINCT template FROM school", -1, &ps,
+	    NULL) != SQLITE_OK) {
+		memset(want, 1, r->nrs);   /* cannot tell: run them all */
+		return want;
+	}
+	if (tpl != NULL) {
+		for (size_t k = 0; k < r->nrs; k++)
+			want[k] = strcmp(tpl, r->rs[k].tpl->v[TC_NAME]) == 0;
+		return want;
+	}
+	while (sqlite3_step(ps) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(ps, 0);
+
+		for (size_t k = 0; t != NULL && k < r->nrs; k++)
+			if (strcmp(t, r->rs[k].tpl->v[TC_NAME]) == 0)
+				want[k] = 1;
+	}
+	sqlite3_finalize(ps);
+	return want;
+}
+
 enum jzg_status
 rules_check(struct rules *r, const struct rules_scope *scope, rules_cb cb, void *arg, char **cause)
 {
 	enum scope_mode m = SM_ALL;
 	sqlite3_int64 id = 0;
 	char *tpl = NULL;
+	unsigned char *want;
+	struct runner ru;
+	int done = 0;
 	enum jzg_status rc = JZG_OK;
 
 	if (scope != NULL && scope->staff_id != 0) {
@@ -924,14 +1497,25 @@ rules_check(struct rules *r, const struct rules_scope *scope, rules_cb cb, void 
 		if ((tpl = template_of(r, "SELECT template FROM school WHERE id = ?1", id)) == NULL)
 			return jzg_fail(cause, JZG_ERR_NOTFOUND, "文件中没有这所学校");
 	}
-	r->stop = 0;
-	/* one read transaction: a consistent view, and far fewer lock calls */
-	sqlite3_exec(r->st->db, "SAVEPOINT rules_check", NULL, NULL, NULL);
-	for (size_t i = 0; i < r->nrs && rc == JZG_OK && !r->stop; i++)
-		if (tpl == NULL || strcmp(tpl, r->rs[i].tpl->v[TC_NAME]) == 0)
-			rc = run(r, &r->rs[i], m, id, cb, arg, cause);
-	sqlite3_exec(r->st->db, "RELEASE rules_check", NULL, NULL, NULL);
+	want = sets_in_scope(r, tpl);
 	free(tpl);
+	if (threads_for(r, m, m == SM_SCHOOL ? id : 0) > 1)
+		rc = check_parallel(r, want, m, id, cb, arg, &done, cause);
+	if (!done) {
+		memset(&ru, 0, sizeof ru);
+		ru.r = r;
+		ru.db = r->st->db;
+		ru.cb = cb;
+		ru.arg = arg;
+		/* one read transaction: a consistent view, and far fewer lock calls */
+		sqlite3_exec(r->st->db, "SAVEPOINT rules_check", NULL, NULL, NULL);
+		ru.any_explained = any_explained(r->st->db);
+		for (size_t i = 0; i < r->nrs && rc == JZG_OK && !ru.stop; i++)
+			if (want[i])
+				rc = run(&ru, &r->rs[i], m, id, cause);
+		sqlite3_exec(r->st->db, "RELEASE rules_check", NULL, NULL, NULL);
+	}
+	free(want);
 	return rc;
 }
 
@@ -949,11 +1533,17 @@ rules_check_record(struct rules *r, const struct template_def *t, const struct s
     sqlite3_int64 key, rules_cb cb, void *arg, char **cause)
 {
 	struct rset *rs = find_rset(r, t->v[TC_NAME], s->v[SC_NAME]);
+	struct runner ru;
 
 	if (rs == NULL)
 		return jzg_fail(cause, JZG_ERR_NOTFOUND, "模板 %s 没有信息集 %s", t->v[TC_LABEL], s->v[SC_LABEL]);
-	r->stop = 0;
-	return run(r, rs, SM_RECORD, key, cb, arg, cause);
+	memset(&ru, 0, sizeof ru);
+	ru.r = r;
+	ru.db = r->st->db;
+	ru.cb = cb;
+	ru.arg = arg;
+	ru.any_explained = any_explained(r->st->db);
+	return run(&ru, rs, SM_RECORD, key, cause);
 }
 
 /* ---------------------------------------------------------- explaining */
