@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <minizip/unzip.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "expr.h"
 #include "layout.h"
+#include "rules.h"
 #include "school.h"
 #include "util.h"
 #include "xlsx_export.h"
@@ -22,6 +24,27 @@ struct icol {
 	int                     derived;  /* readonly with calculate: recomputed, not read */
 };
 
+/* A person of the file (by 身份证件号), or one that rows of other sheets
+ * name but the person sheet lacks (row 0). */
+struct iperson {
+	char          *idno;
+	char          *name;
+	sqlite3_int64  staff;     /* 0: not written (errors on the person sheet) */
+	unsigned       row;       /* row on the person sheet, 0 when absent */
+	unsigned       seq;       /* records of this person on the current sheet */
+	int            bad;       /* an error somewhere in the file */
+};
+
+/* Where a stored row came from: (set number, record key) → sheet row, so
+ * that a finding of the rules engine names the cell the clerk typed.  The
+ * set number sits in the top 8 bits of setrow (templates have < 256 sets;
+ * a sheet has ≤ 2^20 rows). */
+struct rmap {
+	sqlite3_int64 key;        /* staff_id (one-record set) or record id, as record_set */
+	uint32_t      setrow;
+};
+#define RMAP_ROW_BITS 24
+
 /* One import pass over one file. */
 struct imp {
 	struct store              *st;
@@ -31,20 +54,40 @@ struct imp {
 	const struct set_def      *ps;
 	const struct field_def    *pid, *pname;
 	const struct import_opts  *o;
+	struct rules              *rules;
 	const char                *name;      /* file name shown */
 	sqlite3_int64              school;
-	int                        report;    /* report findings (pass 1) */
+	int                        quiet_warn;/* warnings were reported by the first pass */
 	/* current sheet */
 	const struct set_def      *set;
+	size_t                     setno;
 	char                      *sheet;
 	struct icol               *col;
 	size_t                     ncol;
 	int                        header_ok;
-	sqlite3_stmt              *ins, *find, *mkstaff, *mkperson, *lookup, *remember;
-	/* people with errors (sorted when searched), from an earlier pass */
+	sqlite3_stmt              *ins, *upd, *find, *mkstaff, *remember;
+	/* Records are inserted BATCH rows per statement: each statement of a
+	 * write transaction copies the pages it touches to a statement journal
+	 * (the audit triggers make every INSERT one that may abort), so one
+	 * statement per row wrote each hot page once per row. */
+	sqlite3_stmt              *insb;      /* BATCH rows; ins does one */
+	int                        nparam;    /* parameters per row */
+	size_t                     batch;     /* rows per insb */
+	char                    ***bval;      /* the rows waiting, values owned */
+	struct iperson           **bperson;
+	unsigned                  *brow, *bseq;
+	size_t                     nb;
+	/* the people of the file: array + open-addressing hash on idno */
+	struct iperson            *pp;
+	size_t                     npp, cappp;
+	uint32_t                  *hash;      /* index + 1, 0 = empty */
+	size_t                     nhash;     /* power of two */
+	uint32_t                  *by_staff;  /* indices sorted by staff (for findings) */
+	struct rmap               *map;
+	size_t                     nmap, capmap;
+	/* people with errors (idno), for the second pass */
 	char                     **bad;
 	size_t                     nbad, capbad;
-	int                        bad_sorted;
 	char                     **skip;      /* the bad list of the previous pass: skipped quietly */
 	size_t                     nskip;
 	long                       persons, records, errors, warnings;
@@ -67,7 +110,7 @@ finding(struct imp *m, int warning, const char *fmt, ...)
 		m->warnings++;
 	else
 		m->errors++;
-	if (!m->report || m->o->finding == NULL)
+	if (m->o->finding == NULL || (warning && m->quiet_warn))
 		return;
 	va_start(ap, fmt);
 	text = xvasprintf(fmt, ap);
@@ -90,28 +133,6 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void
-mark_bad(struct imp *m, const char *idno)
-{
-	if (str_empty(idno))
-		return;
-	if (m->nbad == m->capbad) {
-		m->capbad = m->capbad ? m->capbad * 2 : 16;
-		m->bad = xreallocarray(m->bad, m->capbad, sizeof *m->bad);
-	}
-	m->bad[m->nbad++] = xstrdup(idno);
-	m->bad_sorted = 0;
-}
-
-static int
-in_bad(const struct imp *m, const char *idno)
-{
-	for (size_t i = 0; idno != NULL && i < m->nbad; i++)
-		if (strcmp(m->bad[i], idno) == 0)
-			return 1;
-	return 0;
-}
-
 static int
 in_skip(const struct imp *m, const char *idno)
 {
@@ -127,6 +148,169 @@ db_fail(struct imp *m, const char *what)
 	m->fatal = 1;
 }
 
+/* ------------------------------------------------------------ people */
+
+static uint32_t
+str_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* The person with this idno, or NULL. */
+static struct iperson *
+person_get(struct imp *m, const char *idno)
+{
+	if (m->nhash == 0 || idno == NULL)
+		return NULL;
+	for (size_t i = str_hash(idno) & (m->nhash - 1); m->hash[i] != 0; i = (i + 1) & (m->nhash - 1))
+		if (strcmp(m->pp[m->hash[i] - 1].idno, idno) == 0)
+			return &m->pp[m->hash[i] - 1];
+	return NULL;
+}
+
+/* Add a person (idno not yet present). */
+static struct iperson *
+person_add(struct imp *m, const char *idno, const char *name, unsigned row)
+{
+	struct iperson *p;
+
+	if (2 * (m->npp + 1) > m->nhash) {
+		size_t n = m->nhash ? m->nhash * 2 : 1024;
+
+		free(m->hash);
+		m->hash = xcalloc(n, sizeof *m->hash);
+		m->nhash = n;
+		for (size_t k = 0; k < m->npp; k++) {
+			size_t i = str_hash(m->pp[k].idno) & (n - 1);
+
+			while (m->hash[i] != 0)
+				i = (i + 1) & (n - 1);
+			m->hash[i] = (uint32_t)k + 1;
+		}
+	}
+	if (m->npp == m->cappp) {
+		m->cappp = m->cappp ? m->cappp * 2 : 256;
+		m->pp = xreallocarray(m->pp, m->cappp, sizeof *m->pp);
+	}
+	p = &m->pp[m->npp];
+	memset(p, 0, sizeof *p);
+	p->idno = xstrdup(idno);
+	p->name = name ? xstrdup(name) : NULL;
+	p->row = row;
+	{
+		size_t i = str_hash(idno) & (m->nhash - 1);
+
+		while (m->hash[i] != 0)
+			i = (i + 1) & (m->nhash - 1);
+		m->hash[i] = (uint32_t)m->npp + 1;
+	}
+	m->npp++;
+	return p;
+}
+
+/* Remember that idno has an error: with keep_good the next pass leaves
+ * this person as stored. */
+static void
+mark_bad(struct imp *m, const char *idno)
+{
+	struct iperson *p;
+
+	if (str_empty(idno))
+		return;
+	if ((p = person_get(m, idno)) == NULL)
+		p = person_add(m, idno, NULL, 0);
+	if (p->bad)
+		return;
+	p->bad = 1;
+	if (m->nbad == m->capbad) {
+		m->capbad = m->capbad ? m->capbad * 2 : 16;
+		m->bad = xreallocarray(m->bad, m->capbad, sizeof *m->bad);
+	}
+	m->bad[m->nbad++] = xstrdup(idno);
+}
+
+static void
+map_add(struct imp *m, size_t setno, sqlite3_int64 key, unsigned row)
+{
+	if (m->nmap == m->capmap) {
+		m->capmap = m->capmap ? m->capmap * 2 : 4096;
+		m->map = xreallocarray(m->map, m->capmap, sizeof *m->map);
+	}
+	m->map[m->nmap].key = key;
+	m->map[m->nmap++].setrow = (uint32_t)setno << RMAP_ROW_BITS | (row & ((1u << RMAP_ROW_BITS) - 1));
+}
+
+static int
+cmp_map(const void *a, const void *b)
+{
+	const struct rmap *x = a, *y = b;
+	uint32_t sx = x->setrow >> RMAP_ROW_BITS, sy = y->setrow >> RMAP_ROW_BITS;
+
+	if (sx != sy)
+		return sx < sy ? -1 : 1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* Sheet row of (set, key) or 0 when the row did not come from this file. */
+static unsigned
+map_row(const struct imp *m, size_t setno, sqlite3_int64 key)
+{
+	struct rmap want = { key, (uint32_t)setno << RMAP_ROW_BITS }, *hit;
+
+	hit = bsearch(&want, m->map, m->nmap, sizeof *m->map, cmp_map);
+	return hit ? hit->setrow & ((1u << RMAP_ROW_BITS) - 1) : 0;
+}
+
+static const struct imp *sort_imp;   /* qsort has no context argument */
+
+static int
+cmp_staff(const void *a, const void *b)
+{
+	sqlite3_int64 x = sort_imp->pp[*(const uint32_t *)a].staff, y = sort_imp->pp[*(const uint32_t *)b].staff;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct iperson *
+person_by_staff(const struct imp *m, sqlite3_int64 staff)
+{
+	size_t lo = 0, hi = m->npp;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		sqlite3_int64 s = m->pp[m->by_staff[mid]].staff;
+
+		if (s == staff)
+			return &m->pp[m->by_staff[mid]];
+		if (s < staff)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void
+people_clear(struct imp *m)
+{
+	for (size_t i = 0; i < m->npp; i++) {
+		free(m->pp[i].idno);
+		free(m->pp[i].name);
+	}
+	free(m->pp);
+	free(m->hash);
+	free(m->by_staff);
+	free(m->map);
+	m->pp = NULL;
+	m->hash = m->by_staff = NULL;
+	m->map = NULL;
+	m->npp = m->cappp = m->nhash = m->nmap = m->capmap = 0;
+}
+
 /* ------------------------------------------------------------ one sheet */
 
 static void
@@ -139,12 +323,36 @@ sheet_columns(struct imp *m, const struct set_def *s)
 	for (size_t j = 0; j < s->nfield; j++) {
 		const struct field_def *f = &s->field[j];
 
-		if (s == m->ps && (str_eq(f->v[FC_NAME], m->pid->v[FC_NAME]) ||
-		    str_eq(f->v[FC_NAME], m->pname->v[FC_NAME])))
+		if (s == m->ps && (f == m->pid || f == m->pname))
 			continue;
 		m->col[m->ncol].f = f;
 		m->col[m->ncol++].derived = f->readonly && f->v[FC_CALCULATE] != NULL;
 	}
+}
+
+/* The 1-based column of field f on the sheet of set s (sheet_columns'
+ * order), 0 when f is NULL or not on the sheet. */
+static unsigned
+field_column(const struct imp *m, const struct set_def *s, const struct field_def *f)
+{
+	unsigned c = 3;
+
+	if (f == NULL)
+		return 0;
+	if (f == m->pid)
+		return 1;
+	if (f == m->pname)
+		return 2;
+	for (size_t j = 0; j < s->nfield; j++) {
+		const struct field_def *g = &s->field[j];
+
+		if (s == m->ps && (g == m->pid || g == m->pname))
+			continue;
+		if (g == f)
+			return c;
+		c++;
+	}
+	return 0;
 }
 
 static const char *
@@ -156,7 +364,6 @@ strip_mark(const struct imp *m, const char *h)
 		h++;
 	return n && strncmp(h, m->l->required_mark, n) == 0 ? h + n : h;
 }
-
 static int
 check_header(struct imp *m, unsigned row, const struct xlsx_cell *cell, size_t n)
 {
@@ -263,10 +470,192 @@ person_staff(struct imp *m, const char *idno)
 
 	sqlite3_reset(m->find);
 	sqlite3_bind_int64(m->find, 1, m->school);
-	sqlite3_bind_text(m->find, 2, idno, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(m->find, 2, idno, -1, SQLITE_STATIC);
 	if (sqlite3_step(m->find) == SQLITE_ROW)
 		id = sqlite3_column_int64(m->find, 0);
+	sqlite3_reset(m->find);
 	return id;
+}
+
+/* Bind the non-derived values from column first on as ?2, ?3 … (?1 is
+ * the staff id, set by the caller); the next free parameter is returned. */
+static int
+bind_values(struct imp *m, sqlite3_stmt *ps, unsigned first, char **val)
+{
+	int p = 2;
+
+	for (unsigned c = first; c <= m->ncol; c++)
+		if (!m->col[c - 1].derived) {
+			if (val[c - 1] != NULL)
+				sqlite3_bind_text(ps, p, val[c - 1], -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_null(ps, p);
+			p++;
+		}
+	return p;
+}
+
+/* A row of the person sheet: the person is created or updated.  Only what
+ * must happen before writing is checked here (cell types, the key); every
+ * rule on the values is the rules engine's, after the rows are written. */
+static void
+person_row(struct imp *m, unsigned row, const char *idno, const char *pname, char **val, int bad)
+{
+	struct iperson *p;
+	sqlite3_int64 staff;
+	sqlite3_stmt *ps;
+
+	if (idno == NULL && !bad) {
+		cell_finding(m, row, 1, "身份证件号不能为空");
+		bad = 1;
+	}
+	if (idno != NULL && (p = person_get(m, idno)) != NULL && p->row != 0) {
+		char *msg = xasprintf("身份证件号 %s 与本表第 %u 行重复", idno, p->row);
+
+		cell_finding(m, row, 1, msg);
+		free(msg);
+		bad = 1;
+	}
+	if (bad) {
+		mark_bad(m, idno);
+		if ((p = person_get(m, idno)) != NULL && p->row == 0)
+			p->row = row;
+		return;
+	}
+	if ((staff = person_staff(m, idno)) == 0) {
+		sqlite3_reset(m->mkstaff);
+		sqlite3_bind_int64(m->mkstaff, 1, m->school);
+		if (sqlite3_step(m->mkstaff) != SQLITE_DONE) {
+			db_fail(m, "添加人员");
+			return;
+		}
+		staff = sqlite3_last_insert_rowid(m->st->db);
+		ps = m->ins;       /* a new person: one INSERT with every value */
+	} else
+		ps = m->upd;
+	sqlite3_reset(ps);
+	sqlite3_bind_int64(ps, 1, staff);
+	bind_values(m, ps, 1, val);
+	if (sqlite3_step(ps) != SQLITE_DONE) {
+		db_fail(m, "保存人员");
+		return;
+	}
+	sqlite3_reset(m->remember);
+	sqlite3_bind_int64(m->remember, 1, staff);
+	if (sqlite3_step(m->remember) != SQLITE_DONE) {
+		db_fail(m, "导入");
+		return;
+	}
+	p = person_add(m, idno, pname, row);
+	p->staff = staff;
+	map_add(m, m->setno, staff, row);
+	m->persons++;
+}
+
+/* Bind one waiting row as parameters base+1 … (staff, values, seq). */
+static void
+bind_record(struct imp *m, sqlite3_stmt *ps, int base, size_t i)
+{
+	int p = base + 1;
+
+	sqlite3_bind_int64(ps, p++, m->bperson[i]->staff);
+	for (unsigned c = 3; c <= m->ncol; c++)
+		if (!m->col[c - 1].derived) {
+			if (m->bval[i][c - 1] != NULL)
+				sqlite3_bind_text(ps, p, m->bval[i][c - 1], -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_null(ps, p);
+			p++;
+		}
+	if (m->set->many)
+		sqlite3_bind_int64(ps, p, m->bseq[i]);
+}
+
+/* Write the waiting records: a full batch in one statement, a tail row by
+ * row.  A record's id is known from the last rowid: ids of a table without
+ * AUTOINCREMENT are max + 1, given in VALUES order. */
+static void
+flush_records(struct imp *m)
+{
+	size_t done = 0;
+
+	while (done < m->nb && !m->fatal) {
+		sqlite3_stmt *ps = m->nb - done >= m->batch ? m->insb : m->ins;
+		size_t n = ps == m->insb ? m->batch : 1;
+		sqlite3_int64 last;
+
+		sqlite3_reset(ps);
+		for (size_t i = 0; i < n; i++)
+			bind_record(m, ps, (int)i * m->nparam, done + i);
+		if (sqlite3_step(ps) != SQLITE_DONE) {
+			db_fail(m, "保存记录");
+			break;
+		}
+		last = sqlite3_last_insert_rowid(m->st->db);
+		for (size_t i = 0; i < n; i++)
+			map_add(m, m->setno, m->set->many ? last - (sqlite3_int64)(n - 1 - i) : m->bperson[done + i]->staff,
+			    m->brow[done + i]);
+		m->records += (long)n;
+		done += n;
+	}
+	for (size_t i = 0; i < m->nb; i++) {
+		for (size_t c = 0; c < m->ncol; c++)
+			free(m->bval[i][c]);
+		free(m->bval[i]);
+	}
+	m->nb = 0;
+}
+
+/* A row of another sheet: one record of a person of the person sheet.
+ * Returns 1 when val was taken (the record waits for its batch). */
+static int
+record_row(struct imp *m, unsigned row, const char *idno, const char *pname, char **val, int bad, int any)
+{
+	const struct set_def *s = m->set;
+	struct iperson *p = person_get(m, idno);
+
+	if (p != NULL && p->bad)
+		return 0;    /* errors elsewhere (this pass or the first): not looked at */
+	if (idno != NULL && !bad) {
+		if (p == NULL || p->staff == 0) {
+			char *msg = xasprintf("身份证件号 %s 不在〈%s〉表中；请先在〈%s〉表填写此人", idno,
+			    m->ps->v[SC_LABEL], m->ps->v[SC_LABEL]);
+
+			cell_finding(m, row, 1, msg);
+			free(msg);
+			bad = 1;
+		} else if (!str_eq(p->name, pname)) {
+			char *msg = xasprintf("姓名“%s”与〈%s〉表中此身份证件号的姓名“%s”不一致",
+			    pname ? pname : "", m->ps->v[SC_LABEL], p->name ? p->name : "");
+
+			cell_finding(m, row, 2, msg);
+			free(msg);
+			bad = 1;
+		} else if (!s->many && any && p->seq > 0) {
+			cell_finding(m, row, 1, "此人在本表只能有一行");
+			bad = 1;
+		}
+	}
+	if (idno == NULL && !bad) {
+		cell_finding(m, row, 1, "身份证件号不能为空");
+		bad = 1;
+	}
+	if (bad) {
+		mark_bad(m, idno);
+		return 0;
+	}
+	if (!any || p == NULL)
+		return 0;    /* only the keys: no record */
+	/* seq counted here: the person's earlier records were deleted with the
+	 * sheet, so the file's order is the order. */
+	p->seq++;
+	m->bval[m->nb] = val;
+	m->bperson[m->nb] = p;
+	m->bseq[m->nb] = p->seq;
+	m->brow[m->nb++] = row;
+	if (m->nb == m->batch)
+		flush_records(m);
+	return 1;
 }
 
 static int
@@ -274,11 +663,9 @@ on_row(void *arg, unsigned row, const struct xlsx_cell *cell, size_t n)
 {
 	struct imp *m = arg;
 	char **val, *msg;
-	const char *idno = NULL, *pname = NULL;
+	const char *idno = NULL;
 	size_t k = 0;
 	int bad = 0, any = 0;
-	sqlite3_int64 staff = 0;
-	const struct set_def *s = m->set;
 
 	if (m->fatal)
 		return 1;
@@ -323,135 +710,12 @@ on_row(void *arg, unsigned row, const struct xlsx_cell *cell, size_t n)
 		}
 	if (val[0] != NULL)
 		idno = val[0];
-	pname = val[1];
-	if (idno != NULL && (in_skip(m, idno) || (s != m->ps && in_bad(m, idno)))) {
-		/* This person's row on the person sheet had errors (this pass or
-		 * the first): the rest of their rows are not looked at. */
-		goto done;
-	}
-	if (idno == NULL && !bad) {
-		cell_finding(m, row, 1, "身份证件号不能为空");
-		bad = 1;
-	}
-	if (s == m->ps) {
-		for (unsigned c = 2; c <= m->ncol; c++) {
-			const struct field_def *f = m->col[c - 1].f;
-
-			if (val[c - 1] == NULL && f->required == REQ_YES && f->v[FC_RELEVANT] == NULL &&
-			    !f->readonly && !(k < n && 0)) {
-				int present = 0;
-
-				for (size_t j = 0; j < n; j++)
-					present |= cell[j].col == c;
-				if (!present) {
-					cell_finding(m, row, c, "必填，不能为空");
-					bad = 1;
-				}
-			}
-		}
-		if (!bad) {
-			sqlite3_reset(m->lookup);
-			sqlite3_bind_text(m->lookup, 1, idno, -1, SQLITE_TRANSIENT);
-			if (sqlite3_step(m->lookup) == SQLITE_ROW) {
-				char *msg2 = xasprintf("身份证件号 %s 与本表第 %lld 行重复", idno,
-				    (long long)sqlite3_column_int64(m->lookup, 2));
-
-				cell_finding(m, row, 1, msg2);
-				free(msg2);
-				bad = 1;
-			}
-		}
-		if (bad) {
-			mark_bad(m, idno);
-			goto done;
-		}
-		if ((staff = person_staff(m, idno)) == 0) {
-			sqlite3_reset(m->mkstaff);
-			sqlite3_bind_int64(m->mkstaff, 1, m->school);
-			if (sqlite3_step(m->mkstaff) != SQLITE_DONE) {
-				db_fail(m, "添加人员");
-				goto done;
-			}
-			staff = sqlite3_last_insert_rowid(m->st->db);
-			sqlite3_reset(m->mkperson);
-			sqlite3_bind_int64(m->mkperson, 1, staff);
-			if (sqlite3_step(m->mkperson) != SQLITE_DONE) {
-				db_fail(m, "添加人员");
-				goto done;
-			}
-		}
-		sqlite3_reset(m->ins);
-		sqlite3_clear_bindings(m->ins);
-		sqlite3_bind_int64(m->ins, 1, staff);
-		for (unsigned c = 1, p = 2; c <= m->ncol; c++)
-			if (!m->col[c - 1].derived && val[c - 1] != NULL)
-				sqlite3_bind_text(m->ins, (int)p++, val[c - 1], -1, SQLITE_STATIC);
-			else if (!m->col[c - 1].derived)
-				p++;
-		if (sqlite3_step(m->ins) != SQLITE_DONE) {
-			db_fail(m, "保存人员");
-			goto done;
-		}
-		sqlite3_reset(m->remember);
-		sqlite3_bind_text(m->remember, 1, idno, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(m->remember, 2, staff);
-		sqlite3_bind_text(m->remember, 3, pname, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(m->remember, 4, row);
-		if (sqlite3_step(m->remember) != SQLITE_DONE)
-			db_fail(m, "导入");
-		m->persons++;
-		goto done;
-	}
-	/* Another set: the person must be on the person sheet of this file. */
-	if (idno != NULL && !bad) {
-		sqlite3_reset(m->lookup);
-		sqlite3_bind_text(m->lookup, 1, idno, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(m->lookup) != SQLITE_ROW) {
-			char *msg2 = xasprintf("身份证件号 %s 不在〈%s〉表中；请先在〈%s〉表填写此人", idno,
-			    m->ps->v[SC_LABEL], m->ps->v[SC_LABEL]);
-
-			cell_finding(m, row, 1, msg2);
-			free(msg2);
-			bad = 1;
-		} else {
-			const char *known = (const char *)sqlite3_column_text(m->lookup, 1);
-
-			staff = sqlite3_column_int64(m->lookup, 0);
-			if (!str_eq(known, pname)) {
-				char *msg2 = xasprintf("姓名“%s”与〈%s〉表中此身份证件号的姓名“%s”不一致",
-				    pname ? pname : "", m->ps->v[SC_LABEL], known ? known : "");
-
-				cell_finding(m, row, 2, msg2);
-				free(msg2);
-				bad = 1;
-			}
-		}
-	}
-	if (bad) {
-		mark_bad(m, idno);
-		goto done;
-	}
-	if (!any)
-		goto done;           /* only the keys: no record */
-	sqlite3_reset(m->ins);
-	sqlite3_clear_bindings(m->ins);
-	sqlite3_bind_int64(m->ins, 1, staff);
-	for (unsigned c = 3, p = 2; c <= m->ncol; c++)
-		if (!m->col[c - 1].derived) {
-			if (val[c - 1] != NULL)
-				sqlite3_bind_text(m->ins, (int)p, val[c - 1], -1, SQLITE_STATIC);
-			p++;
-		}
-	if (sqlite3_step(m->ins) != SQLITE_DONE) {
-		if ((sqlite3_extended_errcode(m->st->db) & 0xff) == SQLITE_CONSTRAINT) {
-			cell_finding(m, row, 1, "此人在本表只能有一行");
-			mark_bad(m, idno);
-		} else
-			db_fail(m, "保存记录");
-		goto done;
-	}
-	m->records++;
-done:
+	if (idno != NULL && in_skip(m, idno))
+		;            /* skipped person (second pass) */
+	else if (m->set == m->ps)
+		person_row(m, row, idno, val[1], val, bad);
+	else if (record_row(m, row, idno, val[1], val, bad, any))
+		return m->fatal;     /* val waits in the batch */
 	for (size_t c = 0; c < m->ncol; c++)
 		free(val[c]);
 	free(val);
@@ -467,60 +731,109 @@ sheet_progress(void *arg, unsigned long long done, unsigned long long total)
 	progress_report(m->o->pg, m->base + done, m->total);
 }
 
+/* Column list and parameters of the non-derived columns from column first
+ * on: `, "A", "B"` and `, ?2, ?3`; returns the next parameter number. */
+static int
+value_columns(const struct imp *m, unsigned first, struct strbuf *cols, struct strbuf *params)
+{
+	int p = 2;
+
+	for (unsigned c = first; c <= m->ncol; c++)
+		if (!m->col[c - 1].derived) {
+			strbuf_addf(cols, ", \"%s\"", m->col[c - 1].f->v[FC_NAME]);
+			strbuf_addf(params, ", ?%d", p++);
+		}
+	return p;
+}
+
 static enum jzg_status
 import_sheet(struct imp *m, struct xlsx_reader *r, const struct set_def *s, size_t k, char **cause)
 {
-	struct strbuf b = { 0 };
+	struct strbuf b = { 0 }, cols = { 0 }, params = { 0 };
 	enum jzg_status rc;
 	char *sql;
-	int p = 1;
+	int p;
 
 	m->set = s;
+	m->setno = k;
 	m->sheet = layout_sheet_name(m->l, s, k);
 	m->header_ok = 0;
 	sheet_columns(m, s);
+	for (size_t i = 0; i < m->npp; i++)
+		m->pp[i].seq = 0;
+	/* One INSERT per sheet, prepared once and reused for every row. */
 	if (s == m->ps) {
+		value_columns(m, 1, &cols, &params);
+		strbuf_addf(&b, "INSERT INTO \"s_%s\"(staff_id%s) VALUES(?1%s)", s->v[SC_NAME], cols.s, params.s);
+		rc = store_prepare(m->st, b.s, &m->ins, cause);
+		b.len = 0;
 		strbuf_addf(&b, "UPDATE \"s_%s\" SET ", s->v[SC_NAME]);
+		p = 2;
 		for (size_t c = 0; c < m->ncol; c++)
 			if (!m->col[c].derived)
-				strbuf_addf(&b, "%s\"%s\" = ?%d", p > 1 ? ", " : "", m->col[c].f->v[FC_NAME], p + 1), p++;
+				strbuf_addf(&b, "%s\"%s\" = ?%d", p > 2 ? ", " : "", m->col[c].f->v[FC_NAME], p), p++;
 		strbuf_adds(&b, " WHERE staff_id = ?1");
+		if (rc == JZG_OK)
+			rc = store_prepare(m->st, b.s, &m->upd, cause);
 	} else {
-		struct strbuf v = { 0 };
-
-		strbuf_addf(&b, "INSERT INTO \"s_%s\"(staff_id", s->v[SC_NAME]);
-		strbuf_adds(&v, "?1");
-		if (s->many) {
-			strbuf_adds(&b, ", seq");
-			strbuf_addf(&v, ", (SELECT coalesce(max(seq), 0) + 1 FROM \"s_%s\" WHERE staff_id = ?1)",
-			    s->v[SC_NAME]);
-		}
-		for (size_t c = 2; c < m->ncol; c++)
-			if (!m->col[c].derived) {
-				strbuf_addf(&b, ", \"%s\"", m->col[c].f->v[FC_NAME]);
-				strbuf_addf(&v, ", ?%d", ++p);
+		p = value_columns(m, 3, &cols, &params);
+		m->nparam = p - 1 + (s->many ? 1 : 0);
+		/* ≤ 64 rows and well under SQLite's 32766 parameters */
+		m->batch = (size_t)(30000 / m->nparam) < 64 ? (size_t)(30000 / m->nparam) : 64;
+		strbuf_addf(&b, "INSERT INTO \"s_%s\"(staff_id%s%s) VALUES", s->v[SC_NAME],
+		    cols.s ? cols.s : "", s->many ? ", seq" : "");
+		for (size_t i = 0; i < m->batch; i++) {
+			strbuf_adds(&b, i ? ",(" : "(");
+			for (int j = 1; j <= m->nparam; j++)
+				strbuf_addf(&b, "%s?%zu", j > 1 ? "," : "", i * (size_t)m->nparam + (size_t)j);
+			strbuf_addc(&b, ')');
+			if (i == 0) {       /* the one-row statement for the tail */
+				rc = store_prepare(m->st, b.s, &m->ins, cause);
+				if (rc != JZG_OK)
+					goto out;
 			}
-		strbuf_addf(&b, ") VALUES(%s)", v.s);
-		strbuf_free(&v);
+		}
+		rc = store_prepare(m->st, b.s, &m->insb, cause);
+		m->bval = xcalloc(m->batch, sizeof *m->bval);
+		m->bperson = xcalloc(m->batch, sizeof *m->bperson);
+		m->brow = xcalloc(m->batch, sizeof *m->brow);
+		m->bseq = xcalloc(m->batch, sizeof *m->bseq);
+		m->nb = 0;
 		sql = xasprintf("DELETE FROM \"s_%s\" WHERE staff_id IN (SELECT staff_id FROM temp.imp_staff)",
 		    s->v[SC_NAME]);
-		rc = store_exec(m->st, sql, cause);
+		if (rc == JZG_OK)
+			rc = store_exec(m->st, sql, cause);
 		free(sql);
-		if (rc != JZG_OK)
-			goto out;
 	}
-	if ((rc = store_prepare(m->st, b.s, &m->ins, cause)) != JZG_OK)
+	if (rc != JZG_OK)
 		goto out;
 	rc = xlsx_read_sheet(r, m->sheet, on_row, m, &m->pg, cause);
+	if (m->nb > 0)
+		flush_records(m);
 	m->base += xlsx_sheet_bytes(r, m->sheet);
 	if (rc == JZG_OK && !m->header_ok && !m->fatal) {
 		finding(m, 0, "工作表 〈%s〉 第 %d 行：没有表头，不是本模板的工作表", m->sheet, m->l->header_rows);
 		m->fatal = 1;
 	}
 out:
+	if (m->nb > 0) {
+		m->fatal = 1;          /* not written: only frees the rows */
+		flush_records(m);
+	}
 	sqlite3_finalize(m->ins);
-	m->ins = NULL;
+	sqlite3_finalize(m->upd);
+	sqlite3_finalize(m->insb);
+	m->ins = m->upd = m->insb = NULL;
+	free(m->bval);
+	free(m->bperson);
+	free(m->brow);
+	free(m->bseq);
+	m->bval = NULL;
+	m->bperson = NULL;
+	m->brow = m->bseq = NULL;
 	strbuf_free(&b);
+	strbuf_free(&cols);
+	strbuf_free(&params);
 	free(m->col);
 	m->col = NULL;
 	free(m->sheet);
@@ -528,7 +841,8 @@ out:
 	return rc;
 }
 
-/* Recompute the derived (引自) fields of the people imported, set by set. */
+/* Recompute the derived (引自) fields of the people imported: one UPDATE
+ * per derived field over all of them, after every sheet is in. */
 static enum jzg_status
 recalc(struct imp *m, char **cause)
 {
@@ -555,15 +869,53 @@ recalc(struct imp *m, char **cause)
 	return rc;
 }
 
-/* Findings of the rules hook: the sheet row is looked up from the key. */
-static void
-hook_report(void *ctx, const struct set_def *s, sqlite3_int64 key, const struct field_def *f,
-    int warning, const char *message)
+/* A finding of the rules engine, mapped back to the cell it came from.
+ * Rows of people not in this file (the school's other staff) are not this
+ * import's business and are passed over. */
+static int
+rules_finding(const struct finding *fd, void *arg)
 {
-	struct imp *m = ctx;
+	struct imp *m = arg;
+	size_t k;
+	unsigned row, col;
+	struct iperson *p;
+	char *sheet, *why;
 
-	finding(m, warning, "工作表 〈%s〉 记录 %lld %s%s%s：%s", s->v[SC_LABEL], (long long)key,
-	    f ? "〈" : "", f ? f->v[FC_LABEL] : "", f ? "〉" : "", message);
+	if (fd->tpl != m->tpl || fd->set < m->tpl->set || (k = (size_t)(fd->set - m->tpl->set)) >= m->tpl->nset)
+		return 0;
+	if ((row = map_row(m, k, fd->key)) == 0)
+		return 0;
+	sheet = layout_sheet_name(m->l, fd->set, k);
+	col = field_column(m, fd->set, fd->field);
+	why = fd->explained ? xasprintf("（已说明：%s）", fd->explained) : xstrdup("");
+	if (col > 0)
+		finding(m, fd->warning, "工作表 〈%s〉 第 %u 行 第 %u 列 〈%s〉：%s%s", sheet, row, col,
+		    fd->field->v[FC_LABEL], fd->message, why);
+	else
+		finding(m, fd->warning, "工作表 〈%s〉 第 %u 行：%s%s", sheet, row, fd->message, why);
+	if (!fd->warning && (p = person_by_staff(m, fd->staff_id)) != NULL)
+		mark_bad(m, p->idno);
+	free(why);
+	free(sheet);
+	return 0;
+}
+
+/* Every rule over the rows just written (issue 5: every imported row goes
+ * through the rules engine), inside the import's transaction. */
+static enum jzg_status
+run_rules(struct imp *m, char **cause)
+{
+	struct rules_scope scope = { m->school, 0 };
+
+	qsort(m->map, m->nmap, sizeof *m->map, cmp_map);
+	free(m->by_staff);
+	m->by_staff = xcalloc(m->npp + 1, sizeof *m->by_staff);
+	for (size_t i = 0; i < m->npp; i++)
+		m->by_staff[i] = (uint32_t)i;
+	sort_imp = m;
+	qsort(m->by_staff, m->npp, sizeof *m->by_staff, cmp_staff);
+	sort_imp = NULL;
+	return rules_check(m->rules, &scope, rules_finding, m, cause);
 }
 
 static void
@@ -571,10 +923,8 @@ imp_close(struct imp *m)
 {
 	sqlite3_finalize(m->find);
 	sqlite3_finalize(m->mkstaff);
-	sqlite3_finalize(m->mkperson);
-	sqlite3_finalize(m->lookup);
 	sqlite3_finalize(m->remember);
-	m->find = m->mkstaff = m->mkperson = m->lookup = m->remember = NULL;
+	m->find = m->mkstaff = m->remember = NULL;
 }
 
 /* One pass over the file inside one transaction; commits when there are no
@@ -587,10 +937,11 @@ import_pass(struct imp *m, struct xlsx_reader *r, const char *sname, int *commit
 	int new_school = 0;
 
 	*committed = 0;
+	people_clear(m);
 	if ((rc = store_exec(m->st, "BEGIN IMMEDIATE", cause)) != JZG_OK)
 		return rc;
-	rc = store_exec(m->st, "CREATE TEMP TABLE IF NOT EXISTS imp_staff(idno TEXT PRIMARY KEY, "
-	    "staff_id INTEGER NOT NULL, name TEXT, row INTEGER); DELETE FROM temp.imp_staff", cause);
+	rc = store_exec(m->st, "CREATE TEMP TABLE IF NOT EXISTS imp_staff(staff_id INTEGER PRIMARY KEY);"
+	    "DELETE FROM temp.imp_staff", cause);
 	if (rc == JZG_OK && m->school == 0) {
 		/* A school new to this store: added from the file's name and meta
 		 * (undone with the transaction when the file is refused). */
@@ -608,17 +959,8 @@ import_pass(struct imp *m, struct xlsx_reader *r, const char *sname, int *commit
 	}
 	if (rc == JZG_OK)
 		rc = store_prepare(m->st, "INSERT INTO staff(school_id) VALUES(?1)", &m->mkstaff, cause);
-	if (rc == JZG_OK) {
-		sql = xasprintf("INSERT INTO \"s_%s\"(staff_id) VALUES(?1)", m->ps->v[SC_NAME]);
-		rc = store_prepare(m->st, sql, &m->mkperson, cause);
-		free(sql);
-	}
 	if (rc == JZG_OK)
-		rc = store_prepare(m->st, "SELECT staff_id, name, row FROM temp.imp_staff WHERE idno = ?1",
-		    &m->lookup, cause);
-	if (rc == JZG_OK)
-		rc = store_prepare(m->st, "INSERT INTO temp.imp_staff(idno, staff_id, name, row) VALUES(?1, ?2, ?3, ?4)",
-		    &m->remember, cause);
+		rc = store_prepare(m->st, "INSERT INTO temp.imp_staff(staff_id) VALUES(?1)", &m->remember, cause);
 	/* The person sheet first: it creates the people the other sheets refer to. */
 	for (size_t k = 0; rc == JZG_OK && !m->fatal && k < m->tpl->nset; k++)
 		if (&m->tpl->set[k] == m->ps)
@@ -626,11 +968,11 @@ import_pass(struct imp *m, struct xlsx_reader *r, const char *sname, int *commit
 	for (size_t k = 0; rc == JZG_OK && !m->fatal && k < m->tpl->nset; k++)
 		if (&m->tpl->set[k] != m->ps)
 			rc = import_sheet(m, r, &m->tpl->set[k], k, cause);
+	imp_close(m);
 	if (rc == JZG_OK && !m->fatal)
 		rc = recalc(m, cause);
-	if (rc == JZG_OK && !m->fatal && m->o->check != NULL)
-		rc = m->o->check(m->o->check_arg, m->st, m->school, hook_report, m, cause);
-	imp_close(m);
+	if (rc == JZG_OK && !m->fatal)
+		rc = run_rules(m, cause);
 	if (rc == JZG_OK && m->dberr != NULL)
 		rc = jzg_fail(cause, JZG_ERR_DB, "%s", m->dberr);
 	if (rc != JZG_OK || m->fatal || m->errors > 0) {
@@ -717,7 +1059,7 @@ enum jzg_status
 import_file(struct store *st, const char *path, const char *name, const struct import_opts *o,
     struct import_result *res, char **cause)
 {
-	struct imp m = { .st = st, .defs = st->defs, .o = o, .name = name, .report = 1 };
+	struct imp m = { .st = st, .defs = st->defs, .o = o, .name = name, .rules = o->rules };
 	struct xlsx_reader *r = NULL;
 	char *code = NULL, *sname = NULL, *title = NULL, *mcode = NULL, *mtpl = NULL, *dbtpl = NULL;
 	enum jzg_status rc;
@@ -796,6 +1138,10 @@ import_file(struct store *st, const char *path, const char *name, const struct i
 		if (res) { res->refused++; res->errors += m.errors; }
 		goto out;
 	}
+	if (m.rules == NULL && (m.rules = rules_new(st, cause)) == NULL) {
+		rc = JZG_ERR_DEFS;
+		goto out;
+	}
 	m.pg.fn = sheet_progress;
 	m.pg.arg = &m;
 	o2.school = code;
@@ -812,6 +1158,7 @@ import_file(struct store *st, const char *path, const char *name, const struct i
 		m.nbad = m.capbad = 0;
 		m.errors = m.warnings = m.persons = m.records = 0;
 		m.base = 0;
+		m.quiet_warn = 1;     /* reported by the first pass */
 		rc = import_pass(&m, r, sname, &committed, cause);
 		m.errors += errs;
 		m.warnings = warns;
@@ -837,6 +1184,9 @@ out:
 		free(m.skip[i]);
 	free(m.skip);
 	free(m.dberr);
+	people_clear(&m);
+	if (m.rules != o->rules)
+		rules_free(m.rules);
 	xlsx_close(r);
 	free(code); free(sname); free(title); free(mcode); free(mtpl); free(dbtpl);
 	return rc;
@@ -973,9 +1323,20 @@ import_path(struct store *st, const char *path, const struct import_opts *o, str
     char **cause)
 {
 	struct stat sb;
+	struct import_opts o2;
+	enum jzg_status rc;
 
 	if (stat(path, &sb) != 0)
 		return jzg_fail(cause, JZG_ERR_NOTFOUND, "找不到 %s", path);
+	if (o->rules == NULL) {
+		/* Compiled once for every file of a directory or ZIP. */
+		o2 = *o;
+		if ((o2.rules = rules_new(st, cause)) == NULL)
+			return JZG_ERR_DEFS;
+		rc = import_path(st, path, &o2, res, cause);
+		rules_free(o2.rules);
+		return rc;
+	}
 	if (S_ISDIR(sb.st_mode))
 		return import_dir(st, path, o, res, cause);
 	if (has_suffix(path, ".zip"))

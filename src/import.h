@@ -7,7 +7,14 @@
  * within the school; the sets of a person in the file are replaced by what
  * the file holds, so importing the same file twice changes nothing.  People
  * in the store but not in the file are left alone.  A file of another
- * school or template is refused, naming both. */
+ * school or template is refused, naming both.
+ *
+ * Checked before writing: cell types (a date that is no date, an ID number
+ * stored as a number), the keys (身份证件号 present, not twice, known on the
+ * person sheet, same 姓名) and the mapping of code / code-name / name to a
+ * code.  Every rule on the values (required, length, codes, constraints,
+ * forms/checks.tsv) is the rules engine's: it runs over the written rows and
+ * each finding is mapped back to its sheet, row and column. */
 #ifndef JZG_IMPORT_H
 #define JZG_IMPORT_H
 
@@ -16,26 +23,17 @@
 #include "progress.h"
 #include "store.h"
 
-/* Reports a finding of the extra checks (the rules engine): set and key as
- * in record_set (staff_id for a one-record set, else the record id); field
- * may be NULL. */
-typedef void (*import_report_fn)(void *ctx, const struct set_def *s, sqlite3_int64 key,
-    const struct field_def *f, int warning, const char *message);
-
-/* The hook for the rules engine (issue 3): run every rule over the people
- * of school_id that this import touched (their staff ids are in the temp
- * table imp_staff(staff_id)), reporting through report.  NULL = only the
- * importer's own type, code, length and required checks. */
-typedef enum jzg_status (*import_check_fn)(void *arg, struct store *st, sqlite3_int64 school_id,
-    import_report_fn report, void *ctx, char **cause);
+struct rules;
 
 struct import_opts {
 	int                    keep_good;    /* import the good people, skip those with errors */
 	const char            *school;       /* the file must belong to this 学校标识码, or NULL */
 	unsigned long long     max_part;     /* decompressed-size cap per part; 0 = default */
 	const struct progress *pg;           /* bytes of sheets read; may be NULL */
-	import_check_fn        check;        /* may be NULL */
-	void                  *check_arg;
+	/* The rules engine (rules.h) every imported row goes through after it
+	 * is written, inside the file's transaction; NULL = import compiles
+	 * its own.  Not owned. */
+	struct rules          *rules;
 	/* Each finding, formatted `工作表 〈X〉 第 N 行 第 M 列 〈指标〉：message` or a
 	 * file-level message; file is the name the user knows. */
 	void                 (*finding)(void *arg, const char *file, int warning, const char *text);

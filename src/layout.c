@@ -433,10 +433,8 @@ parse_code(const struct layout *l, const struct code_table *t, const char *item,
 		*msg = xasprintf("“%s”不是代码表〈%s〉中的代码或名称，请从下拉列表选择", item, t->label);
 		return NULL;
 	}
-	if (!c->pick) {
-		*msg = xasprintf("“%s”是代码表〈%s〉中的分类标题，不能选，请选其下的具体项", item, t->label);
-		return NULL;
-	}
+	/* A heading (not pick) maps to its code all the same: that it cannot
+	 * be chosen is the rules engine's finding (code:<FIELD>). */
 	return c;
 }
 
@@ -571,10 +569,6 @@ layout_parse_cell(const struct layout *l, const struct field_def *f, const char 
 	case FT_TEXT:
 		if (!utf8_valid(text)) {
 			*msg = xstrdup("含有无效的字符编码");
-			return -1;
-		}
-		if (f->length > 0 && utf8_chars(text) > (size_t)f->length) {
-			*msg = xasprintf("超过 %d 个字（现有 %zu 个字）", f->length, utf8_chars(text));
 			return -1;
 		}
 		*stored = xstrdup(text);

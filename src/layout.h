@@ -70,7 +70,9 @@ char *layout_cell_text(const struct layout *l, const struct field_def *f, const 
 
 /* Parse the text of a cell into the stored form.  Accepts the layout's
  * form and, being lenient with what clerks type, the stored form, a code,
- * "code-name" or a name for coded fields.  Returns 0 and *stored (caller
+ * "code-name" or a name for coded fields.  Only the form is checked (a
+ * date, a number, a known code or name): length, headings that cannot be
+ * chosen and every other rule are the rules engine's (rules.h).  Returns 0 and *stored (caller
  * frees; NULL for an empty cell), or -1 and *msg (Chinese, caller frees). */
 int layout_parse_cell(const struct layout *l, const struct field_def *f, const char *text,
     char **stored, char **msg);

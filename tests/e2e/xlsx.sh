@@ -183,6 +183,64 @@ expect_eq "keep-good: 24 people in the store" "$(sqlite3 e.db 'SELECT count(*) F
 out=$(J --db f.db import "bad/keep/$(basename "$F1")" 2>&1)
 expect_eq "without keep-good nothing is imported" "$(sqlite3 f.db 'SELECT count(*) FROM staff' 2>/dev/null || echo 0)" 0
 
+# The rules engine: every imported row is checked after it is written, and a
+# finding is mapped back to its sheet, row and column.  Copies of F1 with
+# one cell changed (inline strings rewritten in the sheet XML); set_cell
+# prints "column row old" of the changed cell.
+mkdir -p bad/rule bad/check bad/warn
+set_cell() {   # DIR SHEET ROW|first-with:LABEL LABEL NEW-TEXT|=LABEL
+	$PY - "$F1" "bad/$1/$(basename "$F1")" "$2" "$3" "$4" "$5" <<'PYEOF'
+import sys, re, zipfile, openpyxl
+from openpyxl.utils import get_column_letter
+src, dst, sheet, row, label, new = sys.argv[1:7]
+wb = openpyxl.load_workbook(src)
+ws = wb[sheet]
+hdr = {str(c.value).lstrip("*"): c.column for c in ws[2] if c.value}
+col = hdr[label]
+if row.startswith("first-with:"):      # first data row with both cells filled
+    other = hdr[row.split(":", 1)[1]]
+    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, col).value and ws.cell(r, other).value)
+row = int(row)
+old = ws.cell(row, col).value
+if new.startswith("="):
+    new = ws.cell(row, hdr[new[1:]]).value
+part = "xl/worksheets/sheet%d.xml" % (wb.sheetnames.index(sheet) + 1)
+ref = "%s%d" % (get_column_letter(col), row)
+zin = zipfile.ZipFile(src)
+zout = zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED)
+for i in zin.infolist():
+    data = zin.read(i.filename)
+    if i.filename == part:
+        data, n = re.subn(rb'(<c r="' + ref.encode() + rb'" s="\d+" t="inlineStr"><is><t>)[^<]*', lambda m: m.group(1) + new.encode(), data, count=1)
+        assert n == 1, ref
+    zout.writestr(i, data)
+zout.close()
+print(col, row, old)
+PYEOF
+}
+# 参加工作年月 before 出生日期: a constraint of forms/sets/jbxx.tsv that only the rules engine checks.
+read -r cjcol row _ < <(set_cell rule 基本信息 3 参加工作年月 1950-01)
+refused "rule violation (CJGNY before CSRQ)" "bad/rule/$(basename "$F1")" "工作表 〈基本信息〉 第 3 行 第 $cjcol 列 〈参加工作年月〉：参加工作年月应晚于出生日期"
+# A forms/checks.tsv cross-field rule on a many-record sheet (交流轮岗单位 = 原单位).
+read -r col row _ < <(set_cell check 交流轮岗 first-with:原单位名称 交流轮岗单位名称 =原单位名称)
+refused "checks.tsv rule on a many-record sheet" "bad/check/$(basename "$F1")" "工作表 〈交流轮岗〉 第 $row 行 第 $col 列 〈交流轮岗单位名称〉：交流轮岗单位名称不能与原单位名称相同"
+# --keep-good drops only the person with the rule violation.
+id3=$($PY -c 'import sys,openpyxl; print(openpyxl.load_workbook(sys.argv[1])["基本信息"]["A3"].value)' "$F1")
+out=$(J --db g.db import --keep-good "bad/rule/$(basename "$F1")" 2>&1); rc=$?
+expect_eq "rules + keep-good: exit status (findings)" "$rc" 1
+expect_has "rules + keep-good: finding reported" "$out" "第 3 行 第 $cjcol 列 〈参加工作年月〉"
+expect_has "rules + keep-good: the others imported" "$out" "人员 24 人"
+expect_eq "rules + keep-good: 24 people stored" "$(sqlite3 g.db 'SELECT count(*) FROM staff')" 24
+expect_eq "rules + keep-good: the violating person is not stored" "$(sqlite3 g.db "SELECT count(*) FROM s_jbxx WHERE SFZJH = '$id3'")" 0
+# A warning (性别 against the 17th digit of the ID number) is reported but does not block.
+read -r col row old < <(set_cell warn 基本信息 5 性别 X)
+case "$old" in 1-*) new=2-女 ;; *) new=1-男 ;; esac
+set_cell warn 基本信息 5 性别 "$new" >/dev/null
+out=$(J --db h.db import "bad/warn/$(basename "$F1")" 2>&1); rc=$?
+expect_eq "warning does not block: exit status" "$rc" 0
+expect_has "warning reported with its cell" "$out" "（警告）工作表 〈基本信息〉 第 5 行 第 $col 列 〈性别〉：性别与身份证件号第17位不一致"
+expect_has "warning: file imported" "$out" "人员 25 人"
+
 # A real spreadsheet program reads the export (LibreOffice headless).
 if command -v soffice >/dev/null 2>&1; then
 	mkdir lo
