@@ -19,6 +19,15 @@
 struct col {
 	const struct field_def *f;
 	int                     numeric;   /* integer / decimal: a number cell */
+	int                     as_is;     /* the stored text is the cell text */
+	char                  **ctext;     /* select_one: cell text per code row (codecache) */
+};
+
+/* The cell text of every code of a table, made once per workbook rather
+ * than once per cell (a code-name string is a printf). */
+struct codecache {
+	const struct code_table *t;
+	char                   **text;     /* parallel to t->row */
 };
 
 struct tablecol {
@@ -37,6 +46,8 @@ struct ex {
 	lxw_format               *f_head, *f_title, *f_text, *f_int, *f_dec, *f_wrap;
 	struct tablecol          *tc;      /* code tables on the code sheet, column order */
 	size_t                    ntc;
+	struct codecache         *cc;
+	size_t                    ncc;
 	const struct progress    *pg;
 	unsigned long long        done, total;
 	sqlite3_int64             school;
@@ -93,6 +104,64 @@ table_index(struct ex *e, const struct code_table *t)
 	return (size_t)-1;
 }
 
+/* The cell texts of the codes of f's table (cached per table). */
+static char **
+code_texts(struct ex *e, const struct field_def *f)
+{
+	const struct code_table *t = f->table;
+	struct codecache *c;
+
+	for (size_t i = 0; i < e->ncc; i++)
+		if (e->cc[i].t == t)
+			return e->cc[i].text;
+	e->cc = xreallocarray(e->cc, e->ncc + 1, sizeof *e->cc);
+	c = &e->cc[e->ncc++];
+	c->t = t;
+	c->text = xcalloc(t->nrow + 1, sizeof *c->text);
+	for (size_t i = 0; i < t->nrow; i++)
+		c->text[i] = layout_cell_text(e->l, f, t->row[i].code);
+	return c->text;
+}
+
+static void
+code_texts_free(struct ex *e)
+{
+	for (size_t i = 0; i < e->ncc; i++) {
+		for (size_t j = 0; j < e->cc[i].t->nrow; j++)
+			free(e->cc[i].text[j]);
+		free(e->cc[i].text);
+	}
+	free(e->cc);
+	e->cc = NULL;
+	e->ncc = 0;
+}
+
+/* How column c's stored values become cell text without a new string:
+ * as they are (text, numbers as text, dates in the stored form) or from
+ * the code cache. */
+static void
+col_fast(struct ex *e, struct col *c)
+{
+	const struct field_def *f = c->f;
+
+	switch (f->type) {
+	case FT_SELECT_ONE:
+		if (f->table != NULL)
+			c->ctext = code_texts(e, f);
+		break;
+	case FT_SELECT_MULTIPLE:
+		break;
+	case FT_DATE:
+		c->as_is = strcmp(e->l->date_form, "YYYY-MM-DD") == 0;
+		break;
+	case FT_MONTH:
+		c->as_is = strcmp(e->l->month_form, "YYYY-MM") == 0;
+		break;
+	default:
+		c->as_is = 1;
+	}
+}
+
 /* The columns of set s: 身份证件号, 姓名, then the set's fields. */
 static struct col *
 set_columns(struct ex *e, const struct set_def *s, size_t *n)
@@ -111,6 +180,8 @@ set_columns(struct ex *e, const struct set_def *s, size_t *n)
 		c[k].f = f;
 		c[k++].numeric = f->type == FT_INTEGER || f->type == FT_DECIMAL;
 	}
+	for (size_t i = 0; i < k; i++)
+		col_fast(e, &c[i]);
 	*n = k;
 	return c;
 }
@@ -124,11 +195,11 @@ col_width(struct ex *e, const struct col *c, const char *header)
 	if (f == e->pid)
 		v = 21;
 	else if (f->table != NULL) {
-		for (size_t i = 0; i < f->table->nrow; i++) {
-			char *t = layout_cell_text(e->l, f, f->table->row[i].code);
-			double x = width_of(t, 8, 40);
+		char **text = code_texts(e, f);
 
-			free(t);
+		for (size_t i = 0; i < f->table->nrow; i++) {
+			double x = width_of(text[i], 8, 40);
+
 			if (x > v)
 				v = x;
 		}
@@ -193,7 +264,7 @@ static void
 write_code_sheet(struct ex *e, lxw_worksheet *ws)
 {
 	struct field_def fake = { 0 };
-	size_t maxrow = 0;
+	size_t maxrow = 0, *next;
 
 	for (size_t c = 0; c < e->ntc; c++) {
 		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, 24, e->f_text);
@@ -204,26 +275,25 @@ write_code_sheet(struct ex *e, lxw_worksheet *ws)
 	for (size_t c = 0; c < e->ntc; c++)
 		worksheet_write_string(ws, 0, (lxw_col_t)c, e->tc[c].t->label, e->f_head);
 	fake.type = FT_SELECT_ONE;
+	/* One cursor per table: the next selectable row (linear, not a scan
+	 * of the table per cell). */
+	next = xcalloc(e->ntc + 1, sizeof *next);
 	for (size_t r = 0; r < maxrow && e->err == NULL; r++)
 		for (size_t c = 0; c < e->ntc; c++) {
 			const struct code_table *t = e->tc[c].t;
-			size_t seen = 0;
+			char **text;
 
 			if (r >= e->tc[c].nitem)
 				continue;
 			fake.table = t;
-			for (size_t i = 0; i < t->nrow; i++) {
-				char *s;
-
-				if (!t->row[i].pick || seen++ != r)
-					continue;
-				s = layout_cell_text(e->l, &fake, t->row[i].code);
-				lxw_ok(e, worksheet_write_string(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, s, e->f_text),
-				    "代码表");
-				free(s);
-				break;
-			}
+			text = code_texts(e, &fake);
+			while (next[c] < t->nrow && !t->row[next[c]].pick)
+				next[c]++;
+			if (next[c] < t->nrow)
+				lxw_ok(e, worksheet_write_string(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, text[next[c]++],
+				    e->f_text), "代码表");
 		}
+	free(next);
 	for (size_t c = 0; c < e->ntc; c++) {
 		char letters[8], *name, *ref;
 
@@ -345,6 +415,19 @@ write_set(struct ex *e, lxw_worksheet *ws, const struct set_def *s, sqlite3_int6
 			if (c[k].numeric && sqlite3_column_type(q, (int)k) != SQLITE_TEXT) {
 				lxw_ok(e, worksheet_write_number(ws, row, (lxw_col_t)k, sqlite3_column_double(q, (int)k),
 				    c[k].f->type == FT_DECIMAL ? e->f_dec : e->f_int), s->v[SC_LABEL]);
+				continue;
+			}
+			if (c[k].as_is || c[k].ctext != NULL) {
+				const char *w = v;
+
+				if (c[k].ctext != NULL) {
+					const struct code *cd = codes_find(c[k].f->table, v);
+
+					if (cd != NULL)
+						w = c[k].ctext[cd - c[k].f->table->row];
+				}
+				if (*w != '\0')
+					lxw_ok(e, worksheet_write_string(ws, row, (lxw_col_t)k, w, e->f_text), s->v[SC_LABEL]);
 				continue;
 			}
 			t = layout_cell_text(e->l, c[k].f, v);
@@ -585,6 +668,7 @@ xlsx_export_school(struct store *st, sqlite3_int64 school_id, const char *dir,
 		path = NULL;
 	}
 out:
+	code_texts_free(&e);
 	free(e.err);
 	free(e.tc);
 	free(fname);
