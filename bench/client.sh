@@ -26,6 +26,7 @@ $TM new-session -d -s b -x 80 -y 24 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-2
 	/usr/bin/time -f '%M' -o $W/mem $J --db $W/b.db"
 wait_screen() { local end=$((SECONDS + 60)); while ((SECONDS < end)); do $TM capture-pane -p -t b | grep -q -- "$1" && return 0; sleep 0.02; done; echo "timeout: $1"; exit 1; }
 k() { $TM send-keys -t b "$@"; sleep 0.03; }
+wait_screen "创建第一个管理员"; k Escape          # single-user file: no log-in
 wait_screen "学校 5 所"
 k Enter; wait_screen "教职工 20000 人"
 for i in $(seq 30); do k Down; done

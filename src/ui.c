@@ -137,6 +137,9 @@ draw_status(struct ui *ui)
 		attroff(A_BOLD);
 }
 
+static FILE *keylog;
+static long long usec_since(const struct timespec *t0);
+
 static void
 draw_stack(struct screen *s)
 {
@@ -161,6 +164,9 @@ ui_draw(struct ui *ui)
 	} else
 		curs_set(0);
 	refresh();
+	if (keylog != NULL && !ui->drawn)
+		fprintf(keylog, "startup %lld\n", usec_since(&ui->app->started));
+	ui->drawn = 1;
 }
 
 int
@@ -208,8 +214,6 @@ ui_pop(struct ui *ui)
 /* Time spent blocked in ui_read during the current key (a prompt or a
  * confirmation inside a key waits for the user): not counted as handling. */
 static long long waited_us;
-
-static long long usec_since(const struct timespec *t0);
 
 /* Read one key: returns the request, with the character when one was typed. */
 static enum request
@@ -316,7 +320,6 @@ ui_prompt(struct ui *ui, const char *prompt, const char *initial)
 /* With JZG_KEYLOG=FILE the client writes, for the benchmark, the start-up
  * time to the first screen and then, per key, the time from reading it to
  * the screen being redrawn (microseconds). */
-static FILE *keylog;
 
 static long long
 usec_since(const struct timespec *t0)
@@ -440,6 +443,8 @@ ui_run(struct app *a)
 	nonl();
 	keypad(stdscr, TRUE);
 	set_escdelay(25);
+	if (getenv("JZG_KEYLOG") != NULL && (keylog = fopen(getenv("JZG_KEYLOG"), "w")) != NULL)
+		setvbuf(keylog, NULL, _IOLBF, 0);
 	/* log-in (or creating the first 管理员) when the file has operators */
 	if (ui_modal(&ui, &scr_login_ops, NULL) == 0 && !ui_workflow_may_continue()) {
 		endwin();
@@ -454,12 +459,8 @@ ui_run(struct app *a)
 	else if (n == 1)
 		ui_push(&ui, &scr_staff_ops, &rows[0].id);
 	school_list_free(rows, n);
-	if (getenv("JZG_KEYLOG") != NULL && (keylog = fopen(getenv("JZG_KEYLOG"), "w")) != NULL)
-		setvbuf(keylog, NULL, _IOLBF, 0);
 	ui_draw(&ui);
 	ui.idle_pending = 1;
-	if (keylog != NULL)
-		fprintf(keylog, "startup %lld\n", usec_since(&a->started));
 	while (ui.top != NULL && !ui.quit)
 		ui_step(&ui);
 	while (ui.top != NULL)

@@ -46,6 +46,7 @@ struct ui {
 	int             cursor_y, cursor_x;  /* where the terminal cursor goes; -1 hides it */
 	int             quit;
 	int             idle_pending;          /* the top screen may have idle work */
+	int             drawn;                 /* the first screen is up */
 	const struct screen_ops *replace_ops;  /* set by ui_replace: swap the top screen */
 	sqlite3_int64   replace_id;
 };
