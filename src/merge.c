@@ -437,14 +437,17 @@ merge_file(struct store *st, const char *path, enum merge_take take, merge_confl
 		if (rc != JZG_OK) {
 			int e = sqlite3_errcode(st->db) & 0xFF;
 
-			sqlite3_exec(st->db, "ROLLBACK TO merge_one", NULL, NULL, NULL);
+			/* The savepoint is the whole transaction: end it, or the
+			 * source stays locked and cannot be detached. */
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			/* Damage shows when the rows are read: name the file. */
 			if (e == SQLITE_CORRUPT || e == SQLITE_NOTADB)
 				rc = jzg_fail(cause, JZG_ERR_FOREIGN, "%s 已损坏，未合并任何数据；请让学校重新导出（jzg pack）", path);
-		}
-		sqlite3_exec(st->db, "RELEASE merge_one", NULL, NULL, NULL);
+		} else
+			sqlite3_exec(st->db, "RELEASE merge_one", NULL, NULL, NULL);
 	}
-	sqlite3_exec(st->db, "DETACH src", NULL, NULL, NULL);
+	if (sqlite3_exec(st->db, "DETACH src", NULL, NULL, NULL) != SQLITE_OK && rc == JZG_OK)
+		rc = jzg_fail(cause, JZG_ERR_DB, "合并 %s 后无法关闭它：%s", path, sqlite3_errmsg(st->db));
 	if (rc == JZG_OK) {
 		res->schools_added += r.schools_added;
 		res->added += r.added;

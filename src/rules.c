@@ -643,16 +643,6 @@ struct rx {
 	regex_t        re;   /* when !fast */
 };
 
-static void
-rx_free(void *p)
-{
-	struct rx *x = p;
-
-	if (x != NULL && !x->fast)
-		regfree(&x->re);
-	free(x);
-}
-
 static int
 rx_plain(int c)
 {
@@ -746,11 +736,55 @@ rx_match(const struct rx *x, int i, const unsigned char *s)
 	return 0;
 }
 
+/* Compiled patterns, kept for the life of the process (the definitions
+ * hold a handful): SQLite's auxdata lasts one run of a statement, and one
+ * person's check runs each statement once, so regcomp would run per person
+ * and pattern.  Process-wide because "regexp" stays registered on the
+ * store's connection after rules_free, for every other query.  Shared by
+ * threads (glibc's regexec locks a shared regex_t itself). */
+static struct rx_cache {
+	pthread_mutex_t mu;
+	struct rx_entry {
+		char      *pat;
+		struct rx *x;
+	}              *e;
+	size_t          n;
+} rx_cache = { PTHREAD_MUTEX_INITIALIZER, NULL, 0 };
+
+static struct rx *
+rx_get(struct rx_cache *rc, const char *pat, int *bad)
+{
+	struct rx *x = NULL;
+
+	*bad = 0;
+	pthread_mutex_lock(&rc->mu);
+	for (size_t i = 0; i < rc->n && x == NULL; i++)
+		if (strcmp(rc->e[i].pat, pat) == 0)
+			x = rc->e[i].x;
+	if (x == NULL) {
+		x = xcalloc(1, sizeof *x);
+		x->fast = rx_parse(pat, x);
+		if (!x->fast && regcomp(&x->re, pat, REG_EXTENDED | REG_NOSUB) != 0) {
+			free(x);
+			x = NULL;
+			*bad = 1;
+		} else {
+			rc->e = xreallocarray(rc->e, rc->n + 1, sizeof *rc->e);
+			rc->e[rc->n].pat = xstrdup(pat);
+			rc->e[rc->n++].x = x;
+		}
+	}
+	pthread_mutex_unlock(&rc->mu);
+	return x;
+}
+
+
 static void
 fn_regexp(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
 	struct rx *x = sqlite3_get_auxdata(c, 0);
 	const char *pat, *s;
+	int bad;
 
 	(void)argc;
 	if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
@@ -764,18 +798,12 @@ fn_regexp(sqlite3_context *c, int argc, sqlite3_value **argv)
 		return;
 	}
 	if (x == NULL) {
-		x = xcalloc(1, sizeof *x);
-		x->fast = rx_parse(pat, x);
-		if (!x->fast && regcomp(&x->re, pat, REG_EXTENDED | REG_NOSUB) != 0) {
-			free(x);
+		/* the cache owns it: auxdata only saves the look-up on later rows */
+		if ((x = rx_get(&rx_cache, pat, &bad)) == NULL) {
 			sqlite3_result_error(c, "正则表达式无效", -1);
 			return;
 		}
-		sqlite3_set_auxdata(c, 0, x, rx_free);
-		if ((x = sqlite3_get_auxdata(c, 0)) == NULL) {
-			sqlite3_result_error_nomem(c);
-			return;
-		}
+		sqlite3_set_auxdata(c, 0, x, NULL);
 	}
 	sqlite3_result_int(c, x->fast ? rx_match(x, 0, (const unsigned char *)s) : regexec(&x->re, s, 0, NULL, 0) == 0);
 }
@@ -862,6 +890,7 @@ rules_free(struct rules *r)
 	free(r->rs);
 	for (int c = 0; c < NCONN; c++)
 		sqlite3_finalize(r->explained[c]);
+
 	free(r);
 }
 
@@ -1301,7 +1330,8 @@ cmp_todo(const void *pa, const void *pb)
 #define PARALLEL_MIN_STAFF 2000
 
 /* How many threads the check of scope m (school_id, or 0 for all) should
- * use: 1 or 2.  JZG_CHECK_THREADS=1 forces one (comparing, measuring). */
+ * use: 1 or 2.  JZG_CHECK_THREADS=1 forces one, =2 two even for a small
+ * scope (comparing, measuring, testing). */
 static int
 threads_for(struct rules *r, enum scope_mode m, sqlite3_int64 school_id)
 {
@@ -1321,7 +1351,7 @@ threads_for(struct rules *r, enum scope_mode m, sqlite3_int64 school_id)
 	if (sqlite3_step(ps) == SQLITE_ROW)
 		staff = sqlite3_column_int(ps, 0);
 	sqlite3_finalize(ps);
-	return staff >= PARALLEL_MIN_STAFF ? 2 : 1;
+	return staff >= PARALLEL_MIN_STAFF || (env != NULL && *env) ? 2 : 1;
 }
 
 /* Hand the held findings to cb in set order; frees them. */
@@ -1509,7 +1539,7 @@ rules_check(struct rules *r, const struct rules_scope *scope, rules_cb cb, void 
 		ru.arg = arg;
 		/* one read transaction: a consistent view, and far fewer lock calls */
 		sqlite3_exec(r->st->db, "SAVEPOINT rules_check", NULL, NULL, NULL);
-		ru.any_explained = any_explained(r->st->db);
+		ru.any_explained = m == SM_STAFF || any_explained(r->st->db);
 		for (size_t i = 0; i < r->nrs && rc == JZG_OK && !ru.stop; i++)
 			if (want[i])
 				rc = run(&ru, &r->rs[i], m, id, cause);
@@ -1542,7 +1572,7 @@ rules_check_record(struct rules *r, const struct template_def *t, const struct s
 	ru.db = r->st->db;
 	ru.cb = cb;
 	ru.arg = arg;
-	ru.any_explained = any_explained(r->st->db);
+	ru.any_explained = 1;   /* one record: a look-up per warning costs less than asking */
 	return run(&ru, rs, SM_RECORD, key, cause);
 }
 

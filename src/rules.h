@@ -52,7 +52,12 @@ struct rules_scope {
 struct rules *rules_new(struct store *st, char **cause);
 void rules_free(struct rules *r);
 
-/* Check every stored row in scope (all templates, all sets). */
+/* Check every stored row in scope (all templates, all sets).  The whole
+ * file, or a school of 2,000 persons or more, is checked on two threads
+ * (a second read-only connection to the same file) unless the store's
+ * connection has a transaction open or JZG_CHECK_THREADS=1; cb is then
+ * called on the caller's thread after the check, in the same order as on
+ * one thread. */
 enum jzg_status rules_check(struct rules *r, const struct rules_scope *scope, rules_cb cb,
     void *arg, char **cause);
 

@@ -192,6 +192,10 @@ run $CTY merge bad.db; expect_has "foreign message" "$out" "不是 jzg 数据文
 run $CTY merge other.db; expect_has "other program message" "$out" "其他程序"
 run $CTY merge newer.db; expect_has "newer message" "$out" "更新版本"
 run $CTY merge damaged.db; expect_has "damaged message" "$out" "损坏"
+run $CTY merge usb.db damaged.db bad.db usb.db
+expect_eq "a run with damaged files exits 2" "$rc" 2
+expect_eq "good files of the run still merged" "$(grep -c '^usb.db：新增 0 人，相同跳过 5 人，冲突 1 人' <<<"$out")" 2
+expect_has "damaged file of the run named" "$out" "damaged.db 已损坏"
 expect_eq "county file unchanged by refused files" "$(dumpc)" "$before"
 
 # --- accounts
