@@ -13,6 +13,7 @@
 #include "app.h"
 #include "import.h"
 #include "progress.h"
+#include "rules.h"
 #include "school.h"
 #include "sqlfn.h"
 #include "util.h"
@@ -250,6 +251,16 @@ verb_import(struct app *a, int argc, char **argv)
 	}
 	if (app_load_defs(a) < 0 || app_open_store(a, 1) < 0)
 		return EXIT_FAIL;
+	/* One rules engine for every file: each imported row goes through it. */
+	{
+		char *cause = NULL;
+
+		if ((o.rules = rules_new(a->st, &cause)) == NULL) {
+			xsay("%s", cause ? cause : "无法编译检查规则");
+			free(cause);
+			return EXIT_FAIL;
+		}
+	}
 	progress_term_init(&pg, &bar, "导入");
 	o.pg = &pg;
 	for (int i = optind; i < argc; i++) {
@@ -267,6 +278,7 @@ verb_import(struct app *a, int argc, char **argv)
 		}
 		free(cause);
 	}
+	rules_free(o.rules);
 	printf("导入 %ld 个文件（人员 %ld 人，其他信息 %ld 条）", res.files, res.persons, res.records);
 	if (res.refused)
 		printf("；拒绝 %ld 个文件（其内容均未导入）", res.refused);
