@@ -700,15 +700,19 @@ rx_parse(const char *pat, struct rx *x)
 		} else if (*p == '{') {
 			char *end;
 
+			if (!isdigit((unsigned char)p[1]))
+				return 0;
 			it->lo = (int)strtol(p + 1, &end, 10);
-			if (end == p + 1 || it->lo > 255)
+			if (it->lo > 255)
 				return 0;
 			it->hi = it->lo;
 			if (*end == ',') {
 				const char *q = end + 1;
 
+				if (!isdigit((unsigned char)*q))
+					return 0;   /* {n,} and the like: regexec */
 				it->hi = (int)strtol(q, &end, 10);
-				if (end == q || it->hi < it->lo || it->hi > 255)
+				if (it->hi < it->lo || it->hi > 255)
 					return 0;
 			}
 			if (*end != '}')

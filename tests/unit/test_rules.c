@@ -7,6 +7,8 @@
  * starts from the clean demo file. */
 #include "helpers.h"
 
+#include <regex.h>
+
 #include "demo.h"
 #include "idcard.h"
 #include "rules.h"
@@ -427,6 +429,44 @@ version1_file_migrates(void **state)
 	unlink(p);
 }
 
+/* REGEXP after rules_new (the fast path for simple patterns) answers as
+ * POSIX regexec does, pattern by pattern and subject by subject. */
+static void
+regexp_as_regexec(void **state)
+{
+	static const char *const pat[] = {
+		"^[0-9]{17}[0-9X]$", "^[0-9]{15}$", "^1[0-9]{10}$", "^[^@ ]+@[^@ ]+\\.[^@ ]+$",
+		"^[0-9+() -]{5,30}$", "^a+b*c?$", "^[a-c]{2,3}x$", "^\\.$", "^$", "^[0-9]{2,}$", "^a{0}b$",
+		"^a{1}{2}$", "^[a^]-$", "abc",
+	};
+	static const char *const subj[] = {
+		"", "1", "12", "123", "110105194912310021", "11010519491231002X", "11010519491231002x",
+		"110105491231002", "13812345678", "a@b.c", "张@三.中", "(010) 1234-5678", "aab", "ac", "abc", "bcx",
+		"abcx", "abcax", ".", "x", "1２3", "１２３４５", "b", "a^-", "^-", "zabcz",
+	};
+	sqlite3_stmt *ps;
+
+	(void)state;
+	assert_int_equal(sqlite3_prepare_v2(st->db, "SELECT ?2 REGEXP ?1", -1, &ps, NULL), SQLITE_OK);
+	for (size_t i = 0; i < sizeof pat / sizeof *pat; i++) {
+		regex_t re;
+
+		assert_int_equal(regcomp(&re, pat[i], REG_EXTENDED | REG_NOSUB), 0);
+		for (size_t j = 0; j < sizeof subj / sizeof *subj; j++) {
+			int want = regexec(&re, subj[j], 0, NULL, 0) == 0;
+
+			sqlite3_bind_text(ps, 1, pat[i], -1, SQLITE_STATIC);
+			sqlite3_bind_text(ps, 2, subj[j], -1, SQLITE_STATIC);
+			assert_int_equal(sqlite3_step(ps), SQLITE_ROW);
+			if (sqlite3_column_int(ps, 0) != want)
+				fail_msg("“%s” REGEXP “%s”: got %d, want %d", subj[j], pat[i], !want, want);
+			sqlite3_reset(ps);
+		}
+		regfree(&re);
+	}
+	sqlite3_finalize(ps);
+}
+
 int
 main(void)
 {
@@ -444,6 +484,7 @@ main(void)
 		cmocka_unit_test(duplicate_ids),
 		cmocka_unit_test(explanations),
 		cmocka_unit_test(one_record),
+		cmocka_unit_test(regexp_as_regexec),
 		cmocka_unit_test(version1_file_migrates),
 	};
 
