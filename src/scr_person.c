@@ -20,6 +20,7 @@
 #include "rules.h"
 #include "ui.h"
 #include "ui_workflow.h"
+#include "workflow.h"
 #include "util.h"
 
 enum focus { FOCUS_SETS, FOCUS_TABLE, FOCUS_FORM };
@@ -537,8 +538,11 @@ load_title(struct screen *s)
 			const char *name = (const char *)sqlite3_column_text(st, 0);
 			char *masked = idcard_mask((const char *)sqlite3_column_text(st, 1));
 
-			p->title = xasprintf(" %s %s — %s", name && *name ? name : "（未填姓名）", masked,
-			    (const char *)sqlite3_column_text(st, 2));
+			enum wf_state ws = WF_DRAFT;
+
+			workflow_state(s->ui->app->st, p->staff_id, &ws, NULL);
+			p->title = xasprintf(" %s %s — %s — %s", name && *name ? name : "（未填姓名）", masked,
+			    (const char *)sqlite3_column_text(st, 2), workflow_state_label(ws));
 			free(masked);
 		}
 		sqlite3_finalize(st);
@@ -573,6 +577,18 @@ person_open(struct screen *s, void *arg)
 			if (str_eq(p->tpl->set[i].v[SC_NAME], a->set_name))
 				p->set = (int)i;
 	load_title(s);
+	{
+		/* a person sent back: the reviewer's reason, for the keyer */
+		char *reason = NULL, *by = NULL, *at = NULL;
+		enum wf_state ws = WF_DRAFT;
+
+		if (workflow_state(s->ui->app->st, p->staff_id, &ws, NULL) == JZG_OK && ws == WF_DRAFT &&
+		    workflow_last_return(s->ui->app->st, p->staff_id, &reason, &by, &at, NULL) == JZG_OK && reason)
+			ui_message(s->ui, 1, "已退回（%s %s）：%s", by ? by : "", at ? at : "", reason);
+		free(reason);
+		free(by);
+		free(at);
+	}
 	if (a->key != 0 && cur_set(p)->many) {
 		table_load(s);
 		for (int i = 0; i < p->nrec; i++)
