@@ -15,28 +15,8 @@
 #include "sheet.h"
 #include "signature.h"
 #include "util.h"
+#include "cli_util.h"
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-say(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("jzg: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-static int
-fail_cause(char *cause, const char *fallback)
-{
-	say("%s", cause ? cause : fallback);
-	free(cause);
-	return EXIT_FAIL;
-}
 
 /* After the PDF is saved: send it to the printer when asked. */
 static int
@@ -47,7 +27,7 @@ maybe_print(int print, const char *path)
 	if (!print)
 		return EXIT_CLEAN;
 	if (lp_print(path, &msg, &cause) != JZG_OK)
-		return fail_cause(cause, "打印失败");
+		return cli_fail_cause(cause, "打印失败");
 	printf("%s\n", msg);
 	free(msg);
 	return EXIT_CLEAN;
@@ -67,21 +47,21 @@ school_staff(struct app *a, const char *code, sqlite3_int64 **ids, size_t *n)
 		size_t k;
 
 		if (school_list(a->st, &rows, &k, &cause) != JZG_OK)
-			return fail_cause(cause, "无法读取学校");
+			return cli_fail_cause(cause, "无法读取学校");
 		if (k == 1)
 			sid = rows[0].id;
 		school_list_free(rows, k);
 		if (k != 1) {
-			say(k == 0 ? "文件中还没有学校" : "文件中有多所学校，请用 --school 学校标识码 或 --staff 身份证件号 指定打印谁");
+			cli_fail(k == 0 ? "文件中还没有学校" : "文件中有多所学校，请用 --school 学校标识码 或 --staff 身份证件号 指定打印谁");
 			return EXIT_FAIL;
 		}
 	} else if (school_find(a->st, code, &sid, &cause) != JZG_OK || sid == 0) {
 		free(cause);
-		say("文件中没有学校标识码为 %s 的学校", code);
+		cli_fail("文件中没有学校标识码为 %s 的学校", code);
 		return EXIT_FAIL;
 	}
 	if (store_prepare(a->st, "SELECT id FROM staff WHERE school_id = ? ORDER BY id", &s, &cause) != JZG_OK)
-		return fail_cause(cause, "无法读取教职工");
+		return cli_fail_cause(cause, "无法读取教职工");
 	sqlite3_bind_int64(s, 1, sid);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		if (*n == cap) {
@@ -92,7 +72,7 @@ school_staff(struct app *a, const char *code, sqlite3_int64 **ids, size_t *n)
 	}
 	sqlite3_finalize(s);
 	if (*n == 0) {
-		say("学校 %s 还没有教职工，没有可打印的确认表", code ? code : "");
+		cli_fail("学校 %s 还没有教职工，没有可打印的确认表", code ? code : "");
 		return EXIT_FAIL;
 	}
 	return EXIT_CLEAN;
@@ -125,12 +105,12 @@ print_sheet(struct app *a, int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'P': print = 1; break;
 		default:
-			say("print sheet 不认识参数 %s", argv[optind - 1]);
+			cli_fail("print sheet 不认识参数 %s", argv[optind - 1]);
 			goto done;
 		}
 	}
 	if (out == NULL || optind != argc || (nwant > 0 && school != NULL)) {
-		say("用法：jzg --db 文件 print sheet [--staff 身份证件号 …|--school 学校标识码] --out 文件.pdf [--print]");
+		cli_fail("用法：jzg --db 文件 print sheet [--staff 身份证件号 …|--school 学校标识码] --out 文件.pdf [--print]");
 		goto done;
 	}
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
@@ -139,11 +119,11 @@ print_sheet(struct app *a, int argc, char **argv)
 		ids = xcalloc(nwant, sizeof *ids);
 		for (size_t i = 0; i < nwant; i++) {
 			if (pview_find(a->st, want[i], &ids[n], &cause) != JZG_OK) {
-				rc = fail_cause(cause, "无法查找人员");
+				rc = cli_fail_cause(cause, "无法查找人员");
 				goto done;
 			}
 			if (ids[n] == 0) {
-				say("文件中没有身份证件号为 %s 的人员", want[i]);
+				cli_fail("文件中没有身份证件号为 %s 的人员", want[i]);
 				goto done;
 			}
 			n++;
@@ -151,7 +131,7 @@ print_sheet(struct app *a, int argc, char **argv)
 	} else if (school_staff(a, school, &ids, &n) != EXIT_CLEAN)
 		goto done;
 	if (sheet_print(a->st, ids, n, out, &res, &cause) != JZG_OK) {
-		rc = fail_cause(cause, "生成确认表失败");
+		rc = cli_fail_cause(cause, "生成确认表失败");
 		goto done;
 	}
 	printf("已生成教师信息确认表：%d 人，共 %d 页，保存在 %s\n", res.people, res.pages, out);
@@ -186,12 +166,12 @@ print_form(struct app *a, int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'P': print = 1; break;
 		default:
-			say("print form 不认识参数 %s", argv[optind - 1]);
+			cli_fail("print form 不认识参数 %s", argv[optind - 1]);
 			return EXIT_FAIL;
 		}
 	}
 	if (type == NULL || out == NULL || optind != argc) {
-		say("用法：jzg print form --type zxx|zz|tj|yey|gx --out 文件.pdf [--print]");
+		cli_fail("用法：jzg print form --type zxx|zz|tj|yey|gx --out 文件.pdf [--print]");
 		return EXIT_FAIL;
 	}
 	if (app_load_defs(a) < 0)
@@ -201,12 +181,12 @@ print_form(struct app *a, int argc, char **argv)
 
 		for (size_t i = 0; i < a->defs->ntpl; i++)
 			strbuf_addf(&b, "%s%s（%s）", i ? "、" : "", a->defs->tpl[i].v[TC_NAME], a->defs->tpl[i].v[TC_LABEL]);
-		say("没有模板 %s，可用的模板：%s", type, b.s ? b.s : "");
+		cli_fail("没有模板 %s，可用的模板：%s", type, b.s ? b.s : "");
 		strbuf_free(&b);
 		return EXIT_FAIL;
 	}
 	if (blankform_print(t, out, &pages, &cause) != JZG_OK)
-		return fail_cause(cause, "生成采集表失败");
+		return cli_fail_cause(cause, "生成采集表失败");
 	printf("已生成%s教职工基础信息采集表：共 %d 页，保存在 %s\n", t->v[TC_LABEL], pages, out);
 	return maybe_print(print, out);
 }
@@ -218,7 +198,7 @@ verb_print(struct app *a, int argc, char **argv)
 		return print_sheet(a, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "form") == 0)
 		return print_form(a, argc - 1, argv + 1);
-	say("用法：jzg --db 文件 print sheet [--staff 身份证件号 …|--school 学校标识码] --out 文件.pdf [--print]，"
+	cli_fail("用法：jzg --db 文件 print sheet [--staff 身份证件号 …|--school 学校标识码] --out 文件.pdf [--print]，"
 	    "或 jzg print form --type zxx|zz|tj|yey|gx --out 文件.pdf [--print]");
 	return EXIT_FAIL;
 }
@@ -245,24 +225,24 @@ verb_sign(struct app *a, int argc, char **argv)
 		case 'd': date = optarg; break;
 		case 'c': code = optarg; break;
 		default:
-			say("sign 不认识参数 %s", argv[optind - 1]);
+			cli_fail("sign 不认识参数 %s", argv[optind - 1]);
 			return EXIT_FAIL;
 		}
 	}
 	if (staff == NULL || optind != argc) {
-		say("用法：jzg --db 文件 sign --staff 身份证件号 [--date 年-月-日] [--code 表上的校验码]");
+		cli_fail("用法：jzg --db 文件 sign --staff 身份证件号 [--date 年-月-日] [--code 表上的校验码]");
 		return EXIT_FAIL;
 	}
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 		return EXIT_FAIL;
 	if (pview_find(a->st, staff, &id, &cause) != JZG_OK)
-		return fail_cause(cause, "无法查找人员");
+		return cli_fail_cause(cause, "无法查找人员");
 	if (id == 0) {
-		say("文件中没有身份证件号为 %s 的人员", staff);
+		cli_fail("文件中没有身份证件号为 %s 的人员", staff);
 		return EXIT_FAIL;
 	}
 	if (signature_mark(a->st, id, date, code, got, &cause) != JZG_OK)
-		return fail_cause(cause, "记录签字失败");
+		return cli_fail_cause(cause, "记录签字失败");
 	printf("已记录：%s 的确认表已签字返回，校验码 %s\n", staff, got);
 	return EXIT_CLEAN;
 }

@@ -20,6 +20,7 @@
 #include "pack.h"
 #include "school.h"
 #include "util.h"
+#include "cli_util.h"
 #include "workflow.h"
 
 int verb_user(struct app *a, int argc, char **argv);
@@ -31,29 +32,6 @@ int verb_expect(struct app *a, int argc, char **argv);
 int verb_pack(struct app *a, int argc, char **argv);
 int verb_merge(struct app *a, int argc, char **argv);
 
-static int
-fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("jzg: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_FAIL;
-}
-
-static int
-fail_cause(char *cause, const char *fallback)
-{
-	fail("%s", cause ? cause : fallback);
-	free(cause);
-	return EXIT_FAIL;
-}
 
 static int
 open_all(struct app *a)
@@ -74,7 +52,7 @@ new_password(void)
 	if (p2 == NULL || strcmp(p1, p2) != 0) {
 		free(p1);
 		free(p2);
-		fail("两次输入的密码不一致，未做修改");
+		cli_fail("两次输入的密码不一致，未做修改");
 		return NULL;
 	}
 	free(p2);
@@ -102,26 +80,26 @@ verb_user(struct app *a, int argc, char **argv)
 		case 'n': name = optarg; break;
 		case 'r': role = optarg; break;
 		case 's': school = optarg; break;
-		default: return fail("user 不认识参数 %s", argv[optind - 1]);
+		default: return cli_fail("user 不认识参数 %s", argv[optind - 1]);
 		}
 	}
 	if (name == NULL && optind < argc)
 		name = argv[optind++];
 	if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "passwd") != 0 &&
 	    strcmp(sub, "disable") != 0)
-		return fail("用法：jzg --db 文件 user add --name 用户名 --role 录入员|审核员|管理员 [--school 学校标识码]，"
+		return cli_fail("用法：jzg --db 文件 user add --name 用户名 --role 录入员|审核员|管理员 [--school 学校标识码]，"
 		    "或 user list、user passwd 用户名、user disable 用户名");
 	if (open_all(a) < 0)
 		return EXIT_FAIL;
 	me = cli_session_operator();
 	if (operator_count(a->st, &n, &cause) != JZG_OK)
-		return fail_cause(cause, "无法读取操作员");
+		return cli_fail_cause(cause, "无法读取操作员");
 	if (strcmp(sub, "list") == 0) {
 		struct operator *ops;
 		size_t k;
 
 		if (operator_list(a->st, &ops, &k, &cause) != JZG_OK)
-			return fail_cause(cause, "无法读取操作员");
+			return cli_fail_cause(cause, "无法读取操作员");
 		if (k == 0)
 			printf("文件中还没有操作员（用 user add --role 管理员 创建第一个管理员）\n");
 		for (size_t i = 0; i < k; i++)
@@ -131,37 +109,37 @@ verb_user(struct app *a, int argc, char **argv)
 		return EXIT_CLEAN;
 	}
 	if (name == NULL)
-		return fail("请用 --name 指定用户名");
+		return cli_fail("请用 --name 指定用户名");
 	if (strcmp(sub, "add") == 0) {
 		if (role == NULL || (r = operator_role_parse(role)) < 0)
-			return fail("--role 应为 录入员、审核员 或 管理员（keyer、reviewer、admin）");
+			return cli_fail("--role 应为 录入员、审核员 或 管理员（keyer、reviewer、admin）");
 		if (n > 0 && (me == NULL || me->role != ROLE_ADMIN))
-			return fail("只有管理员可以添加操作员；请用 --user 以管理员身份登录");
+			return cli_fail("只有管理员可以添加操作员；请用 --user 以管理员身份登录");
 		if ((pw = new_password()) == NULL)
 			return EXIT_FAIL;
 		if (operator_add(a->st, name, (enum operator_role)r, pw, school, &cause) != JZG_OK) {
 			free(pw);
-			return fail_cause(cause, "无法添加操作员");
+			return cli_fail_cause(cause, "无法添加操作员");
 		}
 		free(pw);
 		printf("已添加%s：%s\n", operator_role_label((enum operator_role)r), name);
 		return EXIT_CLEAN;
 	}
 	if (me == NULL || (me->role != ROLE_ADMIN && (strcmp(sub, "disable") == 0 || strcmp(me->name, name) != 0)))
-		return fail(strcmp(sub, "disable") == 0 ? "只有管理员可以停用操作员" : "只能修改自己的密码；管理员可以修改任何人的密码");
+		return cli_fail(strcmp(sub, "disable") == 0 ? "只有管理员可以停用操作员" : "只能修改自己的密码；管理员可以修改任何人的密码");
 	if (strcmp(sub, "passwd") == 0) {
 		if ((pw = new_password()) == NULL)
 			return EXIT_FAIL;
 		if (operator_passwd(a->st, name, pw, &cause) != JZG_OK) {
 			free(pw);
-			return fail_cause(cause, "无法修改密码");
+			return cli_fail_cause(cause, "无法修改密码");
 		}
 		free(pw);
 		printf("已修改 %s 的密码\n", name);
 		return EXIT_CLEAN;
 	}
 	if (operator_disable(a->st, name, &cause) != JZG_OK)
-		return fail_cause(cause, "无法停用");
+		return cli_fail_cause(cause, "无法停用");
 	printf("已停用 %s（审计记录中仍保留此名字）\n", name);
 	return EXIT_CLEAN;
 }
@@ -195,9 +173,9 @@ find_person(struct app *a, const char *idno, struct target *t)
 	free(norm);
 	free(sql);
 	if (n == 0)
-		fail("文件中没有身份证件号为 %s 的人员", idno);
+		cli_fail("文件中没有身份证件号为 %s 的人员", idno);
 	else if (n > 1) {
-		fail("身份证件号 %s 对应多名人员，请先处理重复", idno);
+		cli_fail("身份证件号 %s 对应多名人员，请先处理重复", idno);
 		free(t->label);
 	}
 	return n == 1 ? 0 : -1;
@@ -231,14 +209,14 @@ verb_transition(struct app *a, int argc, char **argv)
 		case 's': school = optarg; break;
 		case 'w': reason = optarg; break;
 		default:
-			fail("%s 不认识参数 %s", argv[0], argv[optind - 1]);
+			cli_fail("%s 不认识参数 %s", argv[0], argv[optind - 1]);
 			goto out;
 		}
 	}
 	while (optind < argc)
 		ids[nid++] = argv[optind++];
 	if (nid == 0 && school == NULL) {
-		fail("用法：jzg --db 文件 --user 用户名 %s --staff 身份证件号 … | --school 学校标识码%s", argv[0],
+		cli_fail("用法：jzg --db 文件 --user 用户名 %s --staff 身份证件号 … | --school 学校标识码%s", argv[0],
 		    action == WF_REJECT || action == WF_UNLOCK ? " --reason 理由" : " [--reason 说明]");
 		goto out;
 	}
@@ -257,7 +235,7 @@ verb_transition(struct app *a, int argc, char **argv)
 
 		if (school_find(a->st, school, &sid, &cause) != JZG_OK || sid == 0) {
 			free(cause);
-			fail("文件中没有学校标识码为 %s 的学校", school);
+			cli_fail("文件中没有学校标识码为 %s 的学校", school);
 			goto out;
 		}
 		sql = xasprintf("SELECT s.id, p.\"%s\" || ' ' || ifnull(p.\"%s\", '') FROM staff s LEFT JOIN \"s_%s\" p "
@@ -266,7 +244,7 @@ verb_transition(struct app *a, int argc, char **argv)
 		    from_states[action]);
 		if (store_prepare(a->st, sql, &q, &cause) != JZG_OK) {
 			free(sql);
-			rc = fail_cause(cause, "");
+			rc = cli_fail_cause(cause, "");
 			goto out;
 		}
 		free(sql);
@@ -279,7 +257,7 @@ verb_transition(struct app *a, int argc, char **argv)
 		sqlite3_finalize(q);
 	}
 	if (action == WF_SUBMIT && (rules = rules_new(a->st, &cause)) == NULL) {
-		rc = fail_cause(cause, "无法编译校验规则");
+		rc = cli_fail_cause(cause, "无法编译校验规则");
 		goto out;
 	}
 	/* One transaction for the batch (each person is its own savepoint). */
@@ -299,7 +277,7 @@ verb_transition(struct app *a, int argc, char **argv)
 	}
 	if (store_exec(a->st, "COMMIT", &cause) != JZG_OK) {
 		sqlite3_exec(a->st->db, "ROLLBACK", NULL, NULL, NULL);
-		rc = fail_cause(cause, "无法保存");
+		rc = cli_fail_cause(cause, "无法保存");
 		goto out;
 	}
 	printf("共 %d 人%s，%d 人未能%s\n", done, workflow_action_label((enum wf_action)action), refused,
@@ -378,19 +356,19 @@ verb_log(struct app *a, int argc, char **argv)
 		case 'p': staff = optarg; break;
 		case 'd': since = optarg; break;
 		case 'f': field = optarg; break;
-		default: return fail("log 不认识参数 %s", argv[optind - 1]);
+		default: return cli_fail("log 不认识参数 %s", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return fail("用法：jzg --db 文件 log [--staff 身份证件号] [--since 年-月-日] [--field 指标]");
+		return cli_fail("用法：jzg --db 文件 log [--staff 身份证件号] [--since 年-月-日] [--field 指标]");
 	if (since != NULL && !valid_date(since))
-		return fail("--since 应为 年-月-日，例如 2026-11-01");
+		return cli_fail("--since 应为 年-月-日，例如 2026-11-01");
 	if (open_all(a) < 0 || (staff != NULL && find_person(a, staff, &t) < 0))
 		return EXIT_FAIL;
 	free(t.label);
 	x.defs = a->defs;
 	if (audit_log(a->st, t.id, since, NULL, field, log_cb, &x, &cause) != JZG_OK)
-		return fail_cause(cause, "无法读取审计记录");
+		return cli_fail_cause(cause, "无法读取审计记录");
 	if (x.n == 0)
 		printf("没有符合条件的修改记录\n");
 	return EXIT_CLEAN;
@@ -407,14 +385,14 @@ refresh_all(struct app *a)
 
 	for (;;) {
 		if (county_next_stale(a->st, &sid, &cause) != JZG_OK)
-			return fail_cause(cause, "无法读取进度"), -1;
+			return cli_fail_cause(cause, "无法读取进度"), -1;
 		if (sid == 0 || sid == last)
 			break;
 		if (r == NULL && (r = rules_new(a->st, &cause)) == NULL)
-			return fail_cause(cause, "无法编译校验规则"), -1;
+			return cli_fail_cause(cause, "无法编译校验规则"), -1;
 		if (county_refresh_school(a->st, r, sid, &cause) != JZG_OK) {
 			rules_free(r);
-			return fail_cause(cause, "无法检查"), -1;
+			return cli_fail_cause(cause, "无法检查"), -1;
 		}
 		last = sid;
 	}
@@ -435,20 +413,20 @@ board_out(struct app *a, const char *format, const char *out, const char *sort, 
 		if (str_eq(sort, sorts[i]))
 			s = i;
 	if (s < 0)
-		return fail("--sort 只能是 notice（未录入在前）、code、entry（录入率）或 done（完整率）");
+		return cli_fail("--sort 只能是 notice（未录入在前）、code、entry（录入率）或 done（完整率）");
 	if (strcmp(format, "text") != 0 && strcmp(format, "tsv") != 0 && strcmp(format, "xlsx") != 0)
-		return fail("--format 只能是 text、tsv 或 xlsx");
+		return cli_fail("--format 只能是 text、tsv 或 xlsx");
 	if (strcmp(format, "xlsx") == 0 && out == NULL)
-		return fail("xlsx 格式需要 --out 文件.xlsx");
+		return cli_fail("xlsx 格式需要 --out 文件.xlsx");
 	if (open_all(a) < 0 || refresh_all(a) < 0)
 		return EXIT_FAIL;
 	if (county_board(a->st, (enum board_sort)s, &rows, &n, &total, &cause) != JZG_OK)
-		return fail_cause(cause, "无法读取进度");
+		return cli_fail_cause(cause, "无法读取进度");
 	if (strcmp(format, "xlsx") == 0) {
 		if (board_write_xlsx(out, a->defs, rows, n, &total, weekly, &cause) != JZG_OK) {
 			board_free(rows, n);
 			board_row_clear(&total);
-			return fail_cause(cause, "无法写出");
+			return cli_fail_cause(cause, "无法写出");
 		}
 		printf("已写出 %s：%zu 所学校\n", out, n);
 	} else if (strcmp(format, "tsv") == 0)
@@ -458,7 +436,7 @@ board_out(struct app *a, const char *format, const char *out, const char *sort, 
 	board_free(rows, n);
 	board_row_clear(&total);
 	if (fflush(stdout) != 0)
-		return fail("无法写出：%s", strerror(errno));
+		return cli_fail("无法写出：%s", strerror(errno));
 	return EXIT_CLEAN;
 }
 
@@ -481,11 +459,11 @@ verb_stats(struct app *a, int argc, char **argv)
 		case 'f': format = optarg; break;
 		case 'o': out = optarg; break;
 		case 's': sort = optarg; break;
-		default: return fail("stats 不认识参数 %s", argv[optind - 1]);
+		default: return cli_fail("stats 不认识参数 %s", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return fail("用法：jzg --db 文件 stats [--format text|tsv|xlsx] [--out 文件.xlsx] [--sort notice|code|entry|done]");
+		return cli_fail("用法：jzg --db 文件 stats [--format text|tsv|xlsx] [--out 文件.xlsx] [--sort notice|code|entry|done]");
 	return board_out(a, format, out, sort, 0);
 }
 
@@ -503,11 +481,11 @@ verb_weekly(struct app *a, int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'o')
-			return fail("weekly 不认识参数 %s", argv[optind - 1]);
+			return cli_fail("weekly 不认识参数 %s", argv[optind - 1]);
 		out = optarg;
 	}
 	if (out == NULL || optind < argc)
-		return fail("用法：jzg --db 文件 weekly --out 周报表.xlsx");
+		return cli_fail("用法：jzg --db 文件 weekly --out 周报表.xlsx");
 	return board_out(a, "xlsx", out, "notice", 1);
 }
 
@@ -533,17 +511,17 @@ verb_expect(struct app *a, int argc, char **argv)
 			errno = 0;
 			n = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || n < 0 || n > 1000000)
-				return fail("--staff 应为 0 到 1000000 的整数（年报中的教职工数）");
+				return cli_fail("--staff 应为 0 到 1000000 的整数（年报中的教职工数）");
 			break;
-		default: return fail("expect 不认识参数 %s", argv[optind - 1]);
+		default: return cli_fail("expect 不认识参数 %s", argv[optind - 1]);
 		}
 	}
 	if (school == NULL || n < 0 || optind < argc)
-		return fail("用法：jzg --db 文件 expect --school 学校标识码 --staff 年报教职工数");
+		return cli_fail("用法：jzg --db 文件 expect --school 学校标识码 --staff 年报教职工数");
 	if (open_all(a) < 0)
 		return EXIT_FAIL;
 	if (county_set_expected(a->st, school, (int)n, &cause) != JZG_OK)
-		return fail_cause(cause, "无法保存");
+		return cli_fail_cause(cause, "无法保存");
 	printf("已设置 %s 的应有人数：%ld\n", school, n);
 	return EXIT_CLEAN;
 }
@@ -568,17 +546,17 @@ verb_pack(struct app *a, int argc, char **argv)
 		switch (c) {
 		case 's': school = optarg; break;
 		case 'o': out = optarg; break;
-		default: return fail("pack 不认识参数 %s", argv[optind - 1]);
+		default: return cli_fail("pack 不认识参数 %s", argv[optind - 1]);
 		}
 	}
 	if (school == NULL || out == NULL || optind < argc)
-		return fail("用法：jzg --db 文件 pack --school 学校标识码 --out U盘上的文件.db");
+		return cli_fail("用法：jzg --db 文件 pack --school 学校标识码 --out U盘上的文件.db");
 	if (open_all(a) < 0)
 		return EXIT_FAIL;
 	if (str_eq(out, a->db_path))
-		return fail("--out 不能是正在使用的数据文件");
+		return cli_fail("--out 不能是正在使用的数据文件");
 	if (pack_school(a->st, school, out, &n, &cause) != JZG_OK)
-		return fail_cause(cause, "无法写出");
+		return cli_fail_cause(cause, "无法写出");
 	printf("已写出 %s：学校 %s，%d 人；文件已校验，可以安全拔出 U 盘\n", out, school, n);
 	return EXIT_CLEAN;
 }
@@ -618,10 +596,10 @@ verb_merge(struct app *a, int argc, char **argv)
 		else if (c == 't' && strcmp(optarg, "theirs") == 0)
 			take = MERGE_TAKE_THEIRS;
 		else
-			return fail("merge 的参数：--take mine（冲突时保留本文件）或 --take theirs（冲突时采用来源文件）");
+			return cli_fail("merge 的参数：--take mine（冲突时保留本文件）或 --take theirs（冲突时采用来源文件）");
 	}
 	if (optind >= argc)
-		return fail("用法：jzg --db 县汇总文件 merge [--take mine|theirs] 学校文件.db …");
+		return cli_fail("用法：jzg --db 县汇总文件 merge [--take mine|theirs] 学校文件.db …");
 	if (open_all(a) < 0)
 		return EXIT_FAIL;
 	for (int i = optind; i < argc; i++) {
@@ -629,12 +607,12 @@ verb_merge(struct app *a, int argc, char **argv)
 		char *cause = NULL;
 
 		if (str_eq(argv[i], a->db_path)) {
-			fail("%s 就是当前数据文件，不能合并到自身", argv[i]);
+			cli_fail("%s 就是当前数据文件，不能合并到自身", argv[i]);
 			bad++;
 			continue;
 		}
 		if (merge_file(a->st, argv[i], take, conflict_cb, NULL, &r, &cause) != JZG_OK) {
-			fail("%s", cause ? cause : "合并失败");
+			cli_fail("%s", cause ? cause : "合并失败");
 			free(cause);
 			bad++;
 			continue;

@@ -17,26 +17,13 @@
 #include "school.h"
 #include "sqlfn.h"
 #include "util.h"
+#include "cli_util.h"
 #include "xlsx_export.h"
 #include "zipout.h"
 
 int verb_export(struct app *a, int argc, char **argv);
 int verb_import(struct app *a, int argc, char **argv);
 
-static void
-xsay(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-xsay(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("jzg: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static int
 export_one(struct app *a, const struct school_row *s, const char *dir, char **path)
@@ -51,7 +38,7 @@ export_one(struct app *a, const struct school_row *s, const char *dir, char **pa
 	progress_term_done(&bar);
 	free(label);
 	if (rc != JZG_OK) {
-		xsay("导出学校 %s 失败：%s", s->code, cause ? cause : jzg_strstatus(rc));
+		cli_fail("导出学校 %s 失败：%s", s->code, cause ? cause : jzg_strstatus(rc));
 		free(cause);
 		return -1;
 	}
@@ -85,19 +72,19 @@ verb_export(struct app *a, int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'z': zip = 1; break;
 		default:
-			xsay("export 不认识参数 %s（用法：jzg --db 文件 export [--school 学校标识码 ...|--all] [--out 目录] [--zip]）",
+			cli_fail("export 不认识参数 %s（用法：jzg --db 文件 export [--school 学校标识码 ...|--all] [--out 目录] [--zip]）",
 			    argv[optind - 1]);
 			free(want);
 			return EXIT_FAIL;
 		}
 	}
 	if (optind < argc || (all && nwant > 0)) {
-		xsay("用法：jzg --db 文件 export [--school 学校标识码 ...|--all] [--out 目录] [--zip]");
+		cli_fail("用法：jzg --db 文件 export [--school 学校标识码 ...|--all] [--out 目录] [--zip]");
 		free(want);
 		return EXIT_FAIL;
 	}
 	if (stat(out, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		xsay("输出目录 %s 不存在，请先创建", out);
+		cli_fail("输出目录 %s 不存在，请先创建", out);
 		free(want);
 		return EXIT_FAIL;
 	}
@@ -106,7 +93,7 @@ verb_export(struct app *a, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (school_list(a->st, &rows, &n, &cause) != JZG_OK) {
-		xsay("%s", cause);
+		cli_fail("%s", cause);
 		free(cause);
 		free(want);
 		return EXIT_FAIL;
@@ -117,12 +104,12 @@ verb_export(struct app *a, int argc, char **argv)
 		for (k = 0; k < n && strcmp(rows[k].code, want[i]) != 0; k++)
 			;
 		if (k == n) {
-			xsay("文件中没有学校标识码为 %s 的学校（用 jzg school list 查看）", want[i]);
+			cli_fail("文件中没有学校标识码为 %s 的学校（用 jzg school list 查看）", want[i]);
 			rc = EXIT_FAIL;
 		}
 	}
 	if (n == 0) {
-		xsay("文件中还没有学校，没有可导出的内容");
+		cli_fail("文件中还没有学校，没有可导出的内容");
 		rc = EXIT_FAIL;
 	}
 	sqlfn_today(today);
@@ -151,12 +138,12 @@ verb_export(struct app *a, int argc, char **argv)
 				free(dc);
 				tmpdir = xasprintf("%s/.jzg_export_XXXXXX", out);
 				if (mkdtemp(tmpdir) == NULL) {
-					xsay("无法在 %s 中创建临时目录：%s", out, strerror(errno));
+					cli_fail("无法在 %s 中创建临时目录：%s", out, strerror(errno));
 					rc = EXIT_FAIL;
 					break;
 				}
 				if (zipout_open(zpath, today, &z, &cause) != JZG_OK) {
-					xsay("%s", cause);
+					cli_fail("%s", cause);
 					free(cause);
 					cause = NULL;
 					rc = EXIT_FAIL;
@@ -170,7 +157,7 @@ verb_export(struct app *a, int argc, char **argv)
 			if (zip) {
 				base = strrchr(path, '/') + 1;
 				if (zipout_add(z, base, path, &cause) != JZG_OK) {
-					xsay("%s", cause);
+					cli_fail("%s", cause);
 					free(cause);
 					cause = NULL;
 					rc = EXIT_FAIL;
@@ -183,7 +170,7 @@ verb_export(struct app *a, int argc, char **argv)
 		}
 		if (z != NULL) {
 			if (zipout_close(z, rc == EXIT_CLEAN && any, &cause) != JZG_OK) {
-				xsay("%s", cause);
+				cli_fail("%s", cause);
 				free(cause);
 				cause = NULL;
 				rc = EXIT_FAIL;
@@ -233,20 +220,20 @@ verb_import(struct app *a, int argc, char **argv)
 			unsigned long long mb = strtoull(optarg, &end, 10);
 
 			if (*end != '\0' || mb == 0 || mb > 65536) {
-				xsay("--max-part 应为 1 到 65536 之间的整数（MB）");
+				cli_fail("--max-part 应为 1 到 65536 之间的整数（MB）");
 				return EXIT_FAIL;
 			}
 			o.max_part = mb << 20;
 			break;
 		}
 		default:
-			xsay("import 不认识参数 %s（用法：jzg --db 文件 import [--school 学校标识码] [--keep-good] [--max-part MB] 文件.xlsx|目录|文件.zip ...）",
+			cli_fail("import 不认识参数 %s（用法：jzg --db 文件 import [--school 学校标识码] [--keep-good] [--max-part MB] 文件.xlsx|目录|文件.zip ...）",
 			    argv[optind - 1]);
 			return EXIT_FAIL;
 		}
 	}
 	if (optind >= argc) {
-		xsay("用法：jzg --db 文件 import [--school 学校标识码] [--keep-good] 文件.xlsx|目录|文件.zip ...");
+		cli_fail("用法：jzg --db 文件 import [--school 学校标识码] [--keep-good] 文件.xlsx|目录|文件.zip ...");
 		return EXIT_FAIL;
 	}
 	if (app_load_defs(a) < 0 || app_open_store(a, 1) < 0)
@@ -256,7 +243,7 @@ verb_import(struct app *a, int argc, char **argv)
 		char *cause = NULL;
 
 		if ((o.rules = rules_new(a->st, &cause)) == NULL) {
-			xsay("%s", cause ? cause : "无法编译检查规则");
+			cli_fail("%s", cause ? cause : "无法编译检查规则");
 			free(cause);
 			return EXIT_FAIL;
 		}
@@ -272,7 +259,7 @@ verb_import(struct app *a, int argc, char **argv)
 			if (rc == EXIT_CLEAN)
 				rc = EXIT_FOUND;
 		} else if (st != JZG_OK) {
-			xsay("%s", cause ? cause : jzg_strstatus(st));
+			cli_fail("%s", cause ? cause : jzg_strstatus(st));
 			rc = EXIT_FAIL;
 			res.refused++;
 		}
