@@ -37,6 +37,7 @@ const struct keybinding keymap[] = {
 	{ 20, "^T", REQ_SIGN },
 	{ 23, "^W", REQ_REVIEW },
 	{ 2, "^B", REQ_BOARD },
+	{ 24, "^X", REQ_EXPORT },
 	{ 7, "^G", REQ_HISTORY },
 	{ 27, "Esc", REQ_BACK },
 	{ '\n', "Enter", REQ_ENTER },

@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "lineedit.h"
+#include "xlsx_export.h"
 #include "school.h"
 #include "ui.h"
 #include "ui_workflow.h"
@@ -85,6 +88,56 @@ schools_draw(struct screen *s)
 	}
 }
 
+/* The export's progress as a bar on the status line (at most once a percent). */
+struct export_bar {
+	struct ui *ui;
+	int        last;
+};
+
+static void
+export_progress(void *arg, unsigned long long done, unsigned long long total)
+{
+	struct export_bar *b = arg;
+	int pct = total ? (int)(done * 100 / total) : 100, w = COLS - 20;
+	char line[512];
+	int fill;
+
+	if (pct == b->last || w < 10)
+		return;
+	b->last = pct;
+	fill = w * pct / 100;
+	snprintf(line, sizeof line, "正在导出 %3d%% ", pct);
+	move(LINES - 2, 0);
+	clrtoeol();
+	draw_text(LINES - 2, 0, line, 16);
+	attron(A_REVERSE);
+	mvhline(LINES - 2, 16, ' ', fill);
+	attroff(A_REVERSE);
+	refresh();
+}
+
+/* ^X: the school as the official Excel template, in 上报/ beside the data file. */
+static void
+schools_export(struct screen *s, const struct school_row *r)
+{
+	struct export_bar bar = { s->ui, -1 };
+	struct progress pg = { export_progress, &bar };
+	char *dir = xstrdup(s->ui->app->db_path), *slash = strrchr(dir, '/'), *out, *path = NULL, *cause = NULL;
+
+	if (slash != NULL)
+		*slash = '\0';
+	out = xasprintf("%s/上报", slash ? dir : ".");
+	mkdir(out, 0755);
+	if (xlsx_export_school(s->ui->app->st, r->id, out, &pg, &path, &cause) != JZG_OK)
+		ui_message(s->ui, 1, "导出失败：%s", cause ? cause : "");
+	else
+		ui_message(s->ui, 0, "已导出：%s", path);
+	free(cause);
+	free(path);
+	free(out);
+	free(dir);
+}
+
 static enum ui_action
 schools_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 {
@@ -104,6 +157,10 @@ schools_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 		break;
 	case REQ_ADD: ui_push(s->ui, &scr_wizard_ops, NULL); break;
 	case REQ_BOARD: ui_push(s->ui, &scr_board_ops, NULL); break;
+	case REQ_EXPORT:
+		if (p->n > 0)
+			schools_export(s, &p->row[p->sel]);
+		break;
 	case REQ_HELP: ui_push(s->ui, &scr_help_ops, NULL); break;
 	case REQ_CHECK: {
 		struct report_arg ra = { p->n ? p->row[p->sel].id : 0, 0 };
@@ -127,7 +184,7 @@ schools_done(struct screen *s)
 }
 
 static const enum request schools_legend[] = {
-	REQ_HELP, REQ_ADD, REQ_CHECK, REQ_BOARD, REQ_ENTER, REQ_QUIT, REQ_NONE
+	REQ_HELP, REQ_ADD, REQ_CHECK, REQ_BOARD, REQ_EXPORT, REQ_ENTER, REQ_QUIT, REQ_NONE
 };
 
 const struct screen_ops scr_schools_ops = {

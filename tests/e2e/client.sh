@@ -121,7 +121,10 @@ keys C-w; wait_for "1 提交审核" && text 1
 wait_for "不能提交|错误|提交审核" && ok "^W submit answers (refused while errors remain)"
 keys Escape; wait_for "学校 1 所" && keys C-b
 wait_for "录入率" && ok "^B opens the progress board"
-keys Escape; wait_for "学校 1 所" && keys Enter
+keys Escape; wait_for "学校 1 所" && keys C-x
+wait_for "已导出" && ok "^X exports the school as the official template"
+ls "$T/上报/2143012345_测试县第一小学_"*.xlsx >/dev/null 2>&1 && ok "export file named 学校标识码_学校名称_模板名称" || bad "no export in $T/上报"
+keys Enter
 wait_for "阿依古丽" && keys Enter
 
 # Resize: redrawn for the new size, legend on the new last line.
