@@ -318,39 +318,18 @@ verb_demo(struct app *a, int argc, char **argv)
 	return EXIT_CLEAN;
 }
 
-/* The person with this 身份证件号 (settings: person_id), as typed or
- * normalised (full-width digits, lower-case x).  Prints why and returns 0
- * when there is none or more than one. */
+/* The person with this 身份证件号, or 0 after saying why. */
 static sqlite3_int64
 find_staff(struct app *a, const char *idno)
 {
-	const struct defs *defs = a->defs;
-	char *sql = xasprintf("SELECT staff_id FROM \"s_%s\" WHERE \"%s\" IN (?1, ?2) LIMIT 2",
-	    defs->setting[SK_PERSON_SET], defs->setting[SK_PERSON_ID]);
-	char *norm = idcard_normalise(idno), *cause = NULL;
-	sqlite3_stmt *ps;
 	sqlite3_int64 id = 0;
-	int n = 0;
+	char *cause = NULL;
 
-	if (store_prepare(a->st, sql, &ps, &cause) != JZG_OK) {
-		say_error("%s", cause);
+	if (record_find_staff(a->st, idno, &id, NULL, &cause) != JZG_OK) {
+		say_error("%s", cause ? cause : "无法查找人员");
 		free(cause);
-	} else {
-		sqlite3_bind_text(ps, 1, idno, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ps, 2, norm, -1, SQLITE_STATIC);
-		while (sqlite3_step(ps) == SQLITE_ROW) {
-			id = sqlite3_column_int64(ps, 0);
-			n++;
-		}
-		sqlite3_finalize(ps);
-		if (n == 0)
-			say_error("文件中没有身份证件号为 %s 的人员", idno);
-		else if (n > 1)
-			say_error("身份证件号 %s 对应多名人员，请先处理重复", idno);
 	}
-	free(norm);
-	free(sql);
-	return n == 1 ? id : 0;
+	return id;
 }
 
 static int

@@ -16,6 +16,7 @@
 #include "signature.h"
 #include "util.h"
 #include "cli_util.h"
+#include "record.h"
 
 
 /* After the PDF is saved: send it to the printer when asked. */
@@ -118,12 +119,8 @@ print_sheet(struct app *a, int argc, char **argv)
 	if (nwant > 0) {
 		ids = xcalloc(nwant, sizeof *ids);
 		for (size_t i = 0; i < nwant; i++) {
-			if (pview_find(a->st, want[i], &ids[n], &cause) != JZG_OK) {
+			if (record_find_staff(a->st, want[i], &ids[n], NULL, &cause) != JZG_OK) {
 				rc = cli_fail_cause(cause, "无法查找人员");
-				goto done;
-			}
-			if (ids[n] == 0) {
-				cli_fail("文件中没有身份证件号为 %s 的人员", want[i]);
 				goto done;
 			}
 			n++;
@@ -235,12 +232,8 @@ verb_sign(struct app *a, int argc, char **argv)
 	}
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 		return EXIT_FAIL;
-	if (pview_find(a->st, staff, &id, &cause) != JZG_OK)
+	if (record_find_staff(a->st, staff, &id, NULL, &cause) != JZG_OK)
 		return cli_fail_cause(cause, "无法查找人员");
-	if (id == 0) {
-		cli_fail("文件中没有身份证件号为 %s 的人员", staff);
-		return EXIT_FAIL;
-	}
 	if (signature_mark(a->st, id, date, code, got, &cause) != JZG_OK)
 		return cli_fail_cause(cause, "记录签字失败");
 	printf("已记录：%s 的确认表已签字返回，校验码 %s\n", staff, got);

@@ -14,13 +14,13 @@
 #include "board_report.h"
 #include "cli_session.h"
 #include "county.h"
-#include "idcard.h"
 #include "merge.h"
 #include "operator.h"
 #include "pack.h"
 #include "school.h"
 #include "util.h"
 #include "cli_util.h"
+#include "record.h"
 #include "workflow.h"
 
 int verb_user(struct app *a, int argc, char **argv);
@@ -148,37 +148,17 @@ verb_user(struct app *a, int argc, char **argv)
 
 struct target { sqlite3_int64 id; char *label; };
 
-/* The people with this 身份证件号 (as typed or normalised). */
+/* The person with this 身份证件号 (as typed or normalised), with a label. */
 static int
 find_person(struct app *a, const char *idno, struct target *t)
 {
-	const struct defs *d = a->defs;
-	char *sql = xasprintf("SELECT staff_id, \"%s\" || ' ' || \"%s\" FROM \"s_%s\" WHERE \"%s\" IN (?1, ?2) LIMIT 2",
-	    d->setting[SK_PERSON_NAME], d->setting[SK_PERSON_ID], d->setting[SK_PERSON_SET], d->setting[SK_PERSON_ID]);
-	char *norm = idcard_normalise(idno);
-	sqlite3_stmt *q;
-	int n = 0;
+	char *cause = NULL;
 
-	if (store_prepare(a->st, sql, &q, NULL) == JZG_OK) {
-		sqlite3_bind_text(q, 1, idno, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 2, norm, -1, SQLITE_STATIC);
-		while (sqlite3_step(q) == SQLITE_ROW) {
-			if (n++ == 0) {
-				t->id = sqlite3_column_int64(q, 0);
-				t->label = xstrdup((const char *)sqlite3_column_text(q, 1));
-			}
-		}
-		sqlite3_finalize(q);
+	if (record_find_staff(a->st, idno, &t->id, &t->label, &cause) != JZG_OK) {
+		cli_fail_cause(cause, "无法查找人员");
+		return -1;
 	}
-	free(norm);
-	free(sql);
-	if (n == 0)
-		cli_fail("文件中没有身份证件号为 %s 的人员", idno);
-	else if (n > 1) {
-		cli_fail("身份证件号 %s 对应多名人员，请先处理重复", idno);
-		free(t->label);
-	}
-	return n == 1 ? 0 : -1;
+	return 0;
 }
 
 int

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "expr.h"
-#include "idcard.h"
 #include "util.h"
 
 struct pview_loader {
@@ -234,27 +233,4 @@ pview_free(struct pview *pv)
 	free(pv->name);
 	free(pv->id_no);
 	free(pv);
-}
-
-enum jzg_status
-pview_find(struct store *st, const char *id_no, sqlite3_int64 *staff_id, char **cause)
-{
-	const struct defs *d = st->defs;
-	char *norm = idcard_normalise(id_no), *sql;
-	sqlite3_stmt *s;
-	enum jzg_status rc;
-
-	*staff_id = 0;
-	sql = xasprintf("SELECT staff_id FROM \"s_%s\" WHERE \"%s\" = ?1 ORDER BY staff_id LIMIT 1",
-	    d->setting[SK_PERSON_SET], d->setting[SK_PERSON_ID]);
-	rc = store_prepare(st, sql, &s, cause);
-	free(sql);
-	if (rc == JZG_OK) {
-		sqlite3_bind_text(s, 1, norm, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			*staff_id = sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
-	}
-	free(norm);
-	return rc;
 }

@@ -50,12 +50,6 @@ void pview_free(struct pview *pv);
  * or the school's template is unknown). */
 const struct template_def *pview_template_of(struct store *st, sqlite3_int64 staff_id);
 
-/* Find a person by 身份证件号 (settings person_id), normalised the way it
- * is typed (full-width digits, lower-case x, spaces).  *staff_id is 0 when
- * nobody in the file has it. */
-enum jzg_status pview_find(struct store *st, const char *id_no, sqlite3_int64 *staff_id,
-    char **cause);
-
 /* Display value of a stored value of field f (NULL or "" → NULL): the code
  * name for coded fields (the code itself when the table lacks it), decimals
  * with two places.  Returns a new string (caller frees). */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "expr.h"
+#include "idcard.h"
 #include "util.h"
 
 char *
@@ -191,5 +192,49 @@ record_recalc(struct store *st, const struct template_def *tpl, sqlite3_int64 st
 		}
 		strbuf_free(&b);
 	}
+	return rc;
+}
+
+enum jzg_status
+record_find_staff(struct store *st, const char *idno, sqlite3_int64 *staff_id, char **label,
+    char **cause)
+{
+	const struct defs *d = st->defs;
+	char *sql = xasprintf("SELECT staff_id, coalesce(\"%s\", '') || ' ' || \"%s\" FROM \"s_%s\""
+	    " WHERE \"%s\" IN (?1, ?2) LIMIT 2", d->setting[SK_PERSON_NAME], d->setting[SK_PERSON_ID],
+	    d->setting[SK_PERSON_SET], d->setting[SK_PERSON_ID]);
+	char *norm = idcard_normalise(idno);
+	sqlite3_stmt *ps;
+	enum jzg_status rc;
+	int n = 0;
+
+	*staff_id = 0;
+	if (label != NULL)
+		*label = NULL;
+	rc = store_prepare(st, sql, &ps, cause);
+	free(sql);
+	if (rc == JZG_OK) {
+		sqlite3_bind_text(ps, 1, idno, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ps, 2, norm, -1, SQLITE_STATIC);
+		while (sqlite3_step(ps) == SQLITE_ROW)
+			if (n++ == 0) {
+				*staff_id = sqlite3_column_int64(ps, 0);
+				if (label != NULL)
+					*label = xstrdup((const char *)sqlite3_column_text(ps, 1));
+			}
+		sqlite3_finalize(ps);
+		if (n == 0)
+			rc = jzg_fail(cause, JZG_ERR_NOTFOUND, "文件中没有身份证件号为 %s 的人员", idno);
+		else if (n > 1)
+			rc = jzg_fail(cause, JZG_ERR_EXISTS, "身份证件号 %s 对应多名人员，请先处理重复", idno);
+		if (rc != JZG_OK) {
+			*staff_id = 0;
+			if (label != NULL) {
+				free(*label);
+				*label = NULL;
+			}
+		}
+	}
+	free(norm);
 	return rc;
 }

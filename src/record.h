@@ -30,6 +30,14 @@ char *record_default(struct store *st, const struct set_def *s, const struct fie
 enum jzg_status record_set(struct store *st, const struct set_def *s, sqlite3_int64 key,
     const struct field_def *f, const char *value, char **cause);
 
+/* The person whose 身份证件号 (settings: person_id) is idno, as typed or
+ * normalised (full-width digits, lower-case x).  *staff_id gets the id;
+ * label (may be NULL) gets "姓名 身份证件号" (caller frees).  Fails with a
+ * Chinese cause: JZG_ERR_NOTFOUND when nobody has it, JZG_ERR_EXISTS when
+ * several people do. */
+enum jzg_status record_find_staff(struct store *st, const char *idno, sqlite3_int64 *staff_id,
+    char **label, char **cause);
+
 /* Recompute the read-only derived fields (引自 other sets) of a person. */
 enum jzg_status record_recalc(struct store *st, const struct template_def *tpl,
     sqlite3_int64 staff_id, char **cause);
