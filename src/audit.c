@@ -187,10 +187,19 @@ set_triggers(const struct set_def *s, char *name[3], char *sql[3])
 	name[1] = xasprintf("audit_s_%s_u", set);
 	strbuf_addf(&b, "CREATE TEMP TRIGGER \"%s\" AFTER UPDATE ON \"s_%s\" WHEN audit_on() BEGIN ", name[1], set);
 	{
-		char *extra = xasprintf(" AND EXISTS (SELECT 1 FROM %s WHERE o IS NOT n)", ch.s);
+		/* an UPDATE that changes nothing (recalculating a derived value
+		 * to the same) passes a locked record; an OR chain parses in a
+		 * fraction of the time of the changes subquery (the client
+		 * creates these triggers on every start) */
+		struct strbuf any = { 0 };
 
-		add_lock(&b, "new", extra);
-		free(extra);
+		strbuf_adds(&any, " AND (");
+		for (size_t j = 0; j < s->nfield; j++)
+			strbuf_addf(&any, "%sold.\"%s\" IS NOT new.\"%s\"", j ? " OR " : "", s->field[j].v[FC_NAME],
+			    s->field[j].v[FC_NAME]);
+		strbuf_adds(&any, ")");
+		add_lock(&b, "new", any.s);
+		strbuf_free(&any);
 	}
 	strbuf_adds(&b, "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op,field,old,new) SELECT ");
 	add_actor_cols(&b, "new");
@@ -247,65 +256,121 @@ static const char *const fixed_trigger[][2] = {
 	    "audit_path(), NULL, new.staff_id, 'signature', new.id, 'insert', 'code', new.code; END" },
 };
 
-/* FNV-1a of the trigger text: when the definitions change, the cached
- * check results (check_cache) may no longer hold. */
-static unsigned long long
-fnv(const char *s)
-{
-	unsigned long long h = 1469598103934665603ull;
+/* Bump when the generated trigger text changes meaning. */
+#define AUDIT_TRIGGER_VERSION 2ull
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+static void
+add_drop(struct strbuf *drop, const char *names, const char *name)
+{
+	char *key = xasprintf("|%s|", name);
+
+	if (strstr(names, key) != NULL)
+		strbuf_addf(drop, "DROP TRIGGER main.\"%s\";", name);
+	free(key);
 }
 
-enum jzg_status
-audit_sync(struct store *st, char **cause)
+/* The CREATE TEMP TRIGGER statements of st's definitions into b and, into
+ * drop (when not NULL), DROPs of the persistent triggers of the same names
+ * that exist (names, "|name|…|", from the file's schema). */
+static void
+trigger_sql(const struct store *st, struct strbuf *b, struct strbuf *drop, const char *names)
 {
-	struct strbuf b = { 0 }, drop = { 0 };
-	enum jzg_status rc;
-	char *sql;
-
 	for (size_t i = 0; i < sizeof fixed_trigger / sizeof fixed_trigger[0]; i++) {
-		strbuf_addf(&b, "%s;", fixed_trigger[i][1]);
-		strbuf_addf(&drop, "DROP TRIGGER IF EXISTS main.\"%s\";", fixed_trigger[i][0]);
+		strbuf_addf(b, "%s;", fixed_trigger[i][1]);
+		if (drop != NULL)
+			add_drop(drop, names, fixed_trigger[i][0]);
 	}
 	for (size_t i = 0; i < st->defs->nall; i++) {
 		char *name[3], *tsql[3];
 
 		set_triggers(&st->defs->all[i], name, tsql);
 		for (int k = 0; k < 3; k++) {
-			strbuf_addf(&b, "%s;", tsql[k]);
-			strbuf_addf(&drop, "DROP TRIGGER IF EXISTS main.\"%s\";", name[k]);
+			strbuf_addf(b, "%s;", tsql[k]);
+			if (drop != NULL)
+				add_drop(drop, names, name[k]);
 			free(name[k]);
 			free(tsql[k]);
 		}
 	}
+}
+
+static long long
+query_int(sqlite3 *db, const char *sql, long long dflt)
+{
+	sqlite3_stmt *q;
+	long long v = dflt;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+enum jzg_status
+audit_prepare(struct store *st, char **cause)
+{
+	struct strbuf b = { 0 }, fix = { 0 };
+	enum jzg_status rc = JZG_OK;
+	char fp[17];
+	sqlite3_stmt *q;
+	int same = 0;
+
+	/* The digest of the definitions, with the trigger text's version: a
+	 * change of either may change check results. */
+	snprintf(fp, sizeof fp, "%016llx", defs_digest(st->defs) ^ AUDIT_TRIGGER_VERSION);
 	/* Persistent triggers of the same names were written by a development
-	 * build; they would fire twice and lock out every other SQLite tool. */
+	 * build; they would fire twice and lock out every other SQLite tool.
+	 * (The file's own persistent triggers, such as the audit table's
+	 * append-only guard, have other names.) */
+	if (sqlite3_prepare_v2(st->db, "SELECT '|' || group_concat(name, '|') || '|' FROM sqlite_schema "
+	    "WHERE type = 'trigger'", -1, &q, NULL) == SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+			trigger_sql(st, &b, &fix, (const char *)sqlite3_column_text(q, 0));
+			strbuf_free(&b);
+		}
+		sqlite3_finalize(q);
+	}
 	/* check_cache is only a cache: a file written by a development build of
 	 * schema 4 without its last column gets it rebuilt. */
-	{
-		sqlite3_stmt *q;
-
-		if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM pragma_table_info('check_cache') WHERE name = 'sig'",
-		    -1, &q, NULL) == SQLITE_OK) {
-			if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 0)
-				strbuf_adds(&drop, "DROP TABLE IF EXISTS check_cache;CREATE TABLE check_cache("
-				    "staff_id INTEGER PRIMARY KEY REFERENCES staff(id) ON DELETE CASCADE,"
-				    "errors INTEGER NOT NULL, warnings INTEGER NOT NULL, sig INTEGER NOT NULL DEFAULT 0);");
-			sqlite3_finalize(q);
-		}
+	if (query_int(st->db, "SELECT count(*) FROM pragma_table_info('check_cache') WHERE name = 'sig'", 1) == 0)
+		strbuf_adds(&fix, "DROP TABLE IF EXISTS check_cache;CREATE TABLE check_cache("
+		    "staff_id INTEGER PRIMARY KEY REFERENCES staff(id) ON DELETE CASCADE,"
+		    "errors INTEGER NOT NULL, warnings INTEGER NOT NULL, sig INTEGER NOT NULL DEFAULT 0);");
+	if (sqlite3_prepare_v2(st->db, "SELECT value = ? FROM meta WHERE key = 'check_cache_defs'", -1, &q, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_text(q, 1, fp, -1, SQLITE_STATIC);
+		same = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
+		sqlite3_finalize(q);
 	}
-	sql = xasprintf("BEGIN IMMEDIATE;%sDELETE FROM check_cache WHERE (SELECT value FROM meta WHERE key = "
-	    "'check_cache_defs') IS NOT '%016llx';INSERT OR REPLACE INTO meta VALUES('check_cache_defs', "
-	    "'%016llx');COMMIT;%s", drop.s, fnv(b.s), fnv(b.s), b.s);
-	rc = store_exec(st, sql, cause);
-	if (rc != JZG_OK)
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	free(sql);
+	/* Nothing to repair and the same definitions as last time: no write, so
+	 * opening a file never costs a sync to disk. */
+	if (fix.s == NULL && same)
+		return JZG_OK;
+	{
+		/* When the definitions change, the cached check results may no
+		 * longer hold. */
+		char *sql = xasprintf("BEGIN IMMEDIATE;%sDELETE FROM check_cache WHERE (SELECT value FROM meta WHERE key = "
+		    "'check_cache_defs') IS NOT '%s';INSERT OR REPLACE INTO meta VALUES('check_cache_defs', '%s');COMMIT;",
+		    fix.s ? fix.s : "", fp, fp);
+
+		rc = store_exec(st, sql, cause);
+		if (rc != JZG_OK)
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		free(sql);
+	}
+	strbuf_free(&fix);
+	return rc;
+}
+
+enum jzg_status
+audit_arm(struct store *st, char **cause)
+{
+	struct strbuf b = { 0 };
+	enum jzg_status rc;
+
+	trigger_sql(st, &b, NULL, NULL);
+	rc = store_exec(st, b.s, cause);
 	strbuf_free(&b);
-	strbuf_free(&drop);
 	return rc;
 }
 

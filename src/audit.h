@@ -44,10 +44,15 @@ const char *audit_actor(const struct store *st);
  * again. */
 void audit_enable(struct store *st, int on);
 
-/* Create the triggers for the definitions of st on this connection; when
- * they differ from the last open (definitions changed) the cached check
- * results are dropped. */
-enum jzg_status audit_sync(struct store *st, char **cause);
+/* Opening for writing is two steps, so that the client can draw its first
+ * screen before paying for the triggers (docs/client.md §6):
+ * audit_prepare repairs what development builds left and, when the
+ * definitions changed since the last open (a new trigger fingerprint),
+ * drops the cached check results; it writes nothing otherwise.
+ * audit_arm creates the TEMP triggers on this connection; no change to the
+ * file may happen before it (store_open's STORE_LATE_AUDIT guards that). */
+enum jzg_status audit_prepare(struct store *st, char **cause);
+enum jzg_status audit_arm(struct store *st, char **cause);
 
 /* One row of the trail, as the log shows it.  Strings valid during the
  * callback only. */

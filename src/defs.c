@@ -743,3 +743,59 @@ defs_free(struct defs *defs)
 	free(defs->datadir);
 	free(defs);
 }
+
+static unsigned long long
+fnv_add(unsigned long long h, const char *s)
+{
+	/* a NULL cell and an empty one differ; each cell ends with a 0 byte */
+	if (s != NULL)
+		for (; *s; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return (h ^ (s == NULL ? 1u : 0u)) * 1099511628211ull;
+}
+
+static unsigned long long
+fnv_cells(unsigned long long h, char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = fnv_add(h, v[i]);
+	return h;
+}
+
+unsigned long long
+defs_digest(const struct defs *defs)
+{
+	unsigned long long h = 1469598103934665603ull;
+
+	h = fnv_cells(h, defs->setting, SK__COUNT);
+	for (size_t i = 0; i < defs->ntpl; i++) {
+		const struct template_def *t = &defs->tpl[i];
+
+		h = fnv_cells(h, t->v, TC__COUNT);
+		for (size_t j = 0; j < t->nset; j++) {
+			h = fnv_cells(h, t->set[j].v, SC__COUNT);
+			for (size_t k = 0; k < t->set[j].nfield; k++)
+				h = fnv_cells(h, t->set[j].field[k].v, FC__COUNT);
+		}
+	}
+	for (size_t i = 0; i < defs->nall; i++) {
+		h = fnv_cells(h, defs->all[i].v, SC__COUNT);
+		for (size_t k = 0; k < defs->all[i].nfield; k++)
+			h = fnv_cells(h, defs->all[i].field[k].v, FC__COUNT);
+	}
+	for (size_t i = 0; i < defs->ncheck; i++)
+		h = fnv_cells(h, defs->check[i].v, CC__COUNT);
+	for (size_t i = 0; defs->codes != NULL && i < defs->codes->ntab; i++) {
+		const struct code_table *t = &defs->codes->tab[i];
+
+		h = fnv_add(h, t->id);
+		for (size_t j = 0; j < t->nrow; j++) {
+			const struct code *c = &t->row[j];
+			char *cell[4] = { c->code, c->name, c->parent, c->filter };
+
+			h = fnv_cells(h, cell, 4);
+			h = (h ^ (unsigned)(c->pick | c->excl << 1)) * 1099511628211ull;
+		}
+	}
+	return h;
+}

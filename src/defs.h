@@ -130,6 +130,11 @@ struct defs {
 enum jzg_status defs_load(const char *formsdir, const char *datadir, struct defs **out,
     struct diag *d, char **cause);
 void defs_free(struct defs *defs);
+/* A 64-bit FNV-1a digest of everything the checks and the schema are made
+ * of (every set, field, template, check, setting and code): it changes
+ * when a province edits forms/ or data/, so results cached in a file
+ * under older definitions are dropped (audit_prepare). */
+unsigned long long defs_digest(const struct defs *defs);
 
 const struct template_def *defs_template(const struct defs *defs, const char *name);
 const struct set_def *defs_set(const struct set_def *sets, size_t n, const char *name);

@@ -128,7 +128,7 @@ record_set(struct store *st, const struct set_def *s, sqlite3_int64 key, const s
 	char *sql = xasprintf("UPDATE \"s_%s\" SET \"%s\" = ? WHERE %s = ?", s->v[SC_NAME],
 	    f->v[FC_NAME], s->many ? "id" : "staff_id");
 	sqlite3_stmt *ps;
-	enum jzg_status rc = store_prepare(st, sql, &ps, cause);
+	enum jzg_status rc = store_cached(st, sql, &ps, cause);
 
 	free(sql);
 	if (rc != JZG_OK)
@@ -147,7 +147,7 @@ record_set(struct store *st, const struct set_def *s, sqlite3_int64 key, const s
 	}
 	else if (sqlite3_changes(st->db) == 0)
 		rc = jzg_fail(cause, JZG_ERR_NOTFOUND, "记录已不存在");
-	sqlite3_finalize(ps);
+	sqlite3_reset(ps);
 	return rc;
 }
 
@@ -180,13 +180,13 @@ record_recalc(struct store *st, const struct template_def *tpl, sqlite3_int64 st
 		{
 			char *sql = xasprintf("UPDATE \"s_%s\" AS cur SET %s WHERE cur.staff_id = ?", s->v[SC_NAME], b.s);
 
-			rc = store_prepare(st, sql, &ps, cause);
+			rc = store_cached(st, sql, &ps, cause);
 			if (rc == JZG_OK) {
 				sqlite3_bind_int64(ps, 1, staff_id);
 				if (sqlite3_step(ps) != SQLITE_DONE)
 					rc = jzg_fail(cause, JZG_ERR_DB, "更新 %s 的引用项失败：%s", s->v[SC_LABEL],
 					    sqlite3_errmsg(st->db));
-				sqlite3_finalize(ps);
+				sqlite3_reset(ps);
 			}
 			free(sql);
 		}

@@ -90,6 +90,62 @@ store_exec(struct store *st, const char *sql, char **cause)
 	return JZG_OK;
 }
 
+#define CACHE_SLOTS 48   /* the statements of one person screen's sets, with room */
+
+struct store_cache {
+	struct {
+		char         *sql;
+		sqlite3_stmt *stmt;
+		unsigned long used;
+	} slot[CACHE_SLOTS];
+	unsigned long clock;
+};
+
+enum jzg_status
+store_cached(struct store *st, const char *sql, sqlite3_stmt **out, char **cause)
+{
+	struct store_cache *c;
+	int victim = 0;
+
+	if (st->cache == NULL)
+		st->cache = xcalloc(1, sizeof *st->cache);
+	c = st->cache;
+	c->clock++;
+	for (int i = 0; i < CACHE_SLOTS; i++) {
+		if (c->slot[i].sql != NULL && strcmp(c->slot[i].sql, sql) == 0) {
+			c->slot[i].used = c->clock;
+			sqlite3_reset(c->slot[i].stmt);
+			sqlite3_clear_bindings(c->slot[i].stmt);
+			*out = c->slot[i].stmt;
+			return JZG_OK;
+		}
+		if (c->slot[i].used < c->slot[victim].used)
+			victim = i;
+	}
+	int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
+
+	if (rc != SQLITE_OK)
+		return jzg_fail(cause, JZG_ERR_DB, "%s（%s）", store_errstr(rc), sqlite3_errmsg(st->db));
+	sqlite3_finalize(c->slot[victim].stmt);
+	free(c->slot[victim].sql);
+	c->slot[victim].sql = xstrdup(sql);
+	c->slot[victim].stmt = *out;
+	c->slot[victim].used = c->clock;
+	return JZG_OK;
+}
+
+static void
+cache_free(struct store_cache *c)
+{
+	if (c == NULL)
+		return;
+	for (int i = 0; i < CACHE_SLOTS; i++) {
+		sqlite3_finalize(c->slot[i].stmt);
+		free(c->slot[i].sql);
+	}
+	free(c);
+}
+
 enum jzg_status
 store_prepare(struct store *st, const char *sql, sqlite3_stmt **out, char **cause)
 {
@@ -314,6 +370,16 @@ sync_schema(struct store *st, char **cause)
 				strbuf_addf(&b, "CREATE INDEX IF NOT EXISTS \"%s_%s\" ON \"%s\"(\"%s\");", tname,
 				    s->field[j].v[FC_NAME], tname, s->field[j].v[FC_NAME]);
 	}
+	{
+		const char *const *k = (const char *const *)st->defs->setting;
+
+		if (k[SK_PERSON_SET] && k[SK_PERSON_NAME] && k[SK_PERSON_ID] && k[SK_PERSON_NO]) {
+			strbuf_adds(&b, "CREATE INDEX IF NOT EXISTS \"");
+			strbuf_addf(&b, STORE_LIST_INDEX, k[SK_PERSON_SET]);
+			strbuf_addf(&b, "\" ON \"s_%s\"(staff_id, \"%s\", \"%s\", \"%s\");", k[SK_PERSON_SET],
+			    k[SK_PERSON_NAME], k[SK_PERSON_ID], k[SK_PERSON_NO]);
+		}
+	}
 	strbuf_adds(&b, "COMMIT;");
 	colset_free(&cs);
 	rc = store_exec(st, b.s, cause);
@@ -359,6 +425,35 @@ load_code_table(struct store *st, char **cause)
 	return store_exec(st, "COMMIT", cause);
 }
 
+/* Before store_arm: refuse every change to the file itself (temp tables,
+ * such as the code table, stay writable). */
+static int
+unarmed_guard(void *arg, int action, const char *a1, const char *a2, const char *dbname, const char *trigger)
+{
+	(void)arg; (void)a1; (void)a2; (void)trigger;
+	if ((action == SQLITE_INSERT || action == SQLITE_UPDATE || action == SQLITE_DELETE) &&
+	    dbname != NULL && strcmp(dbname, "main") == 0)
+		return SQLITE_DENY;
+	return SQLITE_OK;
+}
+
+enum jzg_status
+store_arm(struct store *st, char **cause)
+{
+	enum jzg_status s;
+
+	if (st->armed)
+		return JZG_OK;
+	/* the guard would refuse the INSERTs inside the triggers' bodies too */
+	sqlite3_set_authorizer(st->db, NULL, NULL);
+	if ((s = audit_arm(st, cause)) != JZG_OK) {
+		sqlite3_set_authorizer(st->db, unarmed_guard, NULL);
+		return s;
+	}
+	st->armed = 1;
+	return JZG_OK;
+}
+
 enum jzg_status
 store_open(const char *path, const struct defs *defs, unsigned flags, struct store **out,
     char **cause)
@@ -400,10 +495,13 @@ store_open(const char *path, const struct defs *defs, unsigned flags, struct sto
 		return jzg_fail(cause, JZG_ERR_DB, "注册 SQL 函数失败");
 	}
 	if (!(flags & STORE_READONLY) && ((s = sync_schema(st, cause)) != JZG_OK ||
-	    (s = audit_sync(st, cause)) != JZG_OK)) {
+	    (s = audit_prepare(st, cause)) != JZG_OK ||
+	    (!(flags & STORE_LATE_AUDIT) && (s = store_arm(st, cause)) != JZG_OK))) {
 		store_close(st);
 		return s;
 	}
+	if (!(flags & STORE_READONLY) && (flags & STORE_LATE_AUDIT))
+		sqlite3_set_authorizer(st->db, unarmed_guard, NULL);
 	if ((s = load_code_table(st, cause)) != JZG_OK) {
 		store_close(st);
 		return s;
@@ -417,6 +515,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	cache_free(st->cache);
 	if (st->db != NULL)
 		sqlite3_close_v2(st->db);
 	sqlfn_ctx_done(&st->fn);

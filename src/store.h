@@ -21,6 +21,11 @@
 
 #define STORE_APPLICATION_ID 0x4A5A4731   /* "JZG1" */
 #define STORE_SCHEMA_VERSION 4            /* fixed tables; bump with a migration step */
+/* printf format (person set name) of the index that covers the staff list's
+ * columns (settings person_name, person_id, person_no) by staff_id: the
+ * list sorts and searches a school's people in it instead of in the wide
+ * rows of the person set (docs/client.md §6). */
+#define STORE_LIST_INDEX "s_%s__list"
 
 struct store {
 	sqlite3           *db;
@@ -28,11 +33,17 @@ struct store {
 	const struct defs *defs;    /* not owned; must outlive the store */
 	struct sqlfn_ctx   fn;
 	void              *audit;  /* audit.c session (who, path); freed with db */
+	int                armed;  /* audit triggers exist on this connection */
+	struct store_cache *cache; /* store_cached's statements; owned */
 };
 
 enum store_flags {
 	STORE_CREATE   = 1,  /* create the file when missing */
-	STORE_READONLY = 2   /* open read-only, change nothing (inspection, merge source) */
+	STORE_READONLY = 2,  /* open read-only, change nothing (inspection, merge source) */
+	/* The client: the audit triggers are created by store_arm, after the
+	 * first screen is drawn; until then every change to the file is
+	 * refused (SQLITE_AUTH), so nothing can escape the trail. */
+	STORE_LATE_AUDIT = 4
 };
 
 /* Open (and create, with STORE_CREATE) the store at path (":memory:" works).
@@ -43,11 +54,21 @@ enum store_flags {
 enum jzg_status store_open(const char *path, const struct defs *defs, unsigned flags,
     struct store **out, char **cause);
 void store_close(struct store *st);
+/* Finish an open made with STORE_LATE_AUDIT: create the audit triggers and
+ * allow changes.  Idempotent. */
+enum jzg_status store_arm(struct store *st, char **cause);
 
 /* Run sql (no result rows) with a Chinese cause on failure. */
 enum jzg_status store_exec(struct store *st, const char *sql, char **cause);
 /* Prepare or fail with a cause naming the SQLite error. */
 enum jzg_status store_prepare(struct store *st, const char *sql, sqlite3_stmt **out, char **cause);
+/* A prepared statement for sql kept for reuse (reset, bindings cleared):
+ * the statements of a field being stored fire the audit triggers, whose
+ * programs SQLite compiles into every statement prepared, so preparing
+ * them anew on each key costs milliseconds.  The store owns the statement:
+ * the caller steps it, then calls sqlite3_reset, never finalize; it stays
+ * valid until the next store_cached with other SQL may evict it. */
+enum jzg_status store_cached(struct store *st, const char *sql, sqlite3_stmt **out, char **cause);
 /* A Chinese explanation of an SQLite result code (static). */
 const char *store_errstr(int rc);
 

@@ -113,8 +113,9 @@ xasprintf(const char *fmt, ...)
 	return p;
 }
 
-void
-strbuf_add(struct strbuf *b, const char *s, size_t n)
+/* Room for n more bytes and the terminating NUL. */
+static void
+strbuf_grow(struct strbuf *b, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
@@ -124,6 +125,12 @@ strbuf_add(struct strbuf *b, const char *s, size_t n)
 		b->s = xrealloc(b->s, cap);
 		b->cap = cap;
 	}
+}
+
+void
+strbuf_add(struct strbuf *b, const char *s, size_t n)
+{
+	strbuf_grow(b, n);
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';
@@ -141,17 +148,28 @@ strbuf_addc(struct strbuf *b, char c)
 	strbuf_add(b, &c, 1);
 }
 
+/* Formats straight into the buffer's spare room (once more after growing
+ * when it did not fit): the generated SQL of the audit triggers and the
+ * schema is built from thousands of these. */
 void
 strbuf_addf(struct strbuf *b, const char *fmt, ...)
 {
 	va_list ap;
-	char *p;
+	size_t room = b->cap > b->len ? b->cap - b->len : 0;
+	int n;
 
 	va_start(ap, fmt);
-	p = xvasprintf(fmt, ap);
+	n = vsnprintf(room ? b->s + b->len : NULL, room, fmt, ap);
 	va_end(ap);
-	strbuf_adds(b, p);
-	free(p);
+	if (n < 0)
+		fatal("格式化字符串失败");
+	if ((size_t)n >= room) {
+		strbuf_grow(b, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
 }
 
 char *

@@ -76,6 +76,125 @@ fresh_file(void **state)
 	free(path);
 }
 
+/* The header's file change counter (bytes 24..27) moves with every commit. */
+static unsigned
+change_counter(const char *path)
+{
+	size_t n;
+	char *b = slurp(path, &n);
+	unsigned c;
+
+	assert_true(n >= 100);
+	c = (unsigned)(unsigned char)b[24] << 24 | (unsigned)(unsigned char)b[25] << 16 |
+	    (unsigned)(unsigned char)b[26] << 8 | (unsigned char)b[27];
+	free(b);
+	return c;
+}
+
+/* Opening a file that is up to date commits nothing: no sync to disk at
+ * start-up (a fresh copy of a large file would otherwise be flushed whole). */
+static void
+open_writes_nothing(void **state)
+{
+	char *path = tmp("quiet.db"), *cause = NULL;
+	struct store *st;
+	unsigned c0;
+
+	(void)state;
+	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	store_close(st);
+	c0 = change_counter(path);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(store_open(path, defs, i ? STORE_LATE_AUDIT : 0, &st, &cause), JZG_OK);
+		assert_int_equal(store_arm(st, &cause), JZG_OK);
+		store_close(st);
+		assert_int_equal(change_counter(path), c0);
+	}
+	free(path);
+}
+
+/* STORE_LATE_AUDIT: until store_arm, a change to the file is refused, so
+ * nothing escapes the audit trail; after it, changes are audited. */
+static void
+late_audit_guard(void **state)
+{
+	char *path = tmp("late.db"), *cause = NULL;
+	struct store *st;
+	sqlite3_int64 sid;
+
+	(void)state;
+	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(school_add(st, "2143012345", "测试县第一小学", "zxx", &sid, &cause), JZG_OK);
+	store_close(st);
+	assert_int_equal(store_open(path, defs, STORE_LATE_AUDIT, &st, &cause), JZG_OK);
+	assert_int_equal(sqlite3_exec(st->db, "INSERT INTO staff(school_id) VALUES(1)", NULL, NULL, NULL), SQLITE_AUTH);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM staff"), 0);
+	/* reading and the temp tables work meanwhile */
+	assert_true(q_int(st, "SELECT count(*) FROM temp.code") > 0);
+	assert_int_equal(store_arm(st, &cause), JZG_OK);
+	assert_int_equal(store_arm(st, &cause), JZG_OK);   /* idempotent */
+	assert_int_equal(sqlite3_exec(st->db, "INSERT INTO staff(school_id) VALUES(1)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM audit WHERE set_name = 'staff' AND op = 'insert'"), 1);
+	store_close(st);
+	free(path);
+}
+
+/* store_cached: the same SQL gives the same statement, reset and unbound;
+ * more distinct statements than slots evict the oldest, and the store
+ * finalizes them all when closed (ASan/LSan check that). */
+static void
+statement_cache(void **state)
+{
+	char *path = tmp("cache.db"), *cause = NULL;
+	struct store *st;
+	sqlite3_stmt *a, *b;
+
+	(void)state;
+	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(store_cached(st, "SELECT ?1 + 1", &a, &cause), JZG_OK);
+	sqlite3_bind_int(a, 1, 41);
+	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(a, 0), 42);
+	assert_int_equal(store_cached(st, "SELECT ?1 + 1", &b, &cause), JZG_OK);
+	assert_ptr_equal(a, b);
+	assert_int_equal(sqlite3_step(b), SQLITE_ROW);        /* reset, binding cleared */
+	assert_int_equal(sqlite3_column_type(b, 0), SQLITE_NULL);
+	sqlite3_reset(b);
+	for (int i = 0; i < 100; i++) {
+		char *sql = xasprintf("SELECT %d", i);
+		sqlite3_stmt *c;
+
+		assert_int_equal(store_cached(st, sql, &c, &cause), JZG_OK);
+		assert_int_equal(sqlite3_step(c), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(c, 0), i);
+		sqlite3_reset(c);
+		free(sql);
+	}
+	assert_int_equal(store_cached(st, "SELECT * FROM no_such_table", &a, &cause), JZG_ERR_DB);
+	assert_non_null(cause);
+	free(cause);
+	store_close(st);
+	free(path);
+}
+
+/* The digest that keeps cached check results honest changes with any
+ * definition a province may edit, and only then. */
+static void
+digest_follows_definitions(void **state)
+{
+	unsigned long long d0 = defs_digest(defs), d1;
+	struct set_def *s = &defs->all[0];
+	char *saved = s->field[0].v[FC_CONSTRAINT];
+
+	(void)state;
+	assert_true(d0 == defs_digest(defs));
+	s->field[0].v[FC_CONSTRAINT] = (char *)"length(.) > 1";
+	d1 = defs_digest(defs);
+	s->field[0].v[FC_CONSTRAINT] = saved;
+	assert_true(d1 != d0);
+	assert_true(defs_digest(defs) == d0);
+}
+
 static void
 schools(void **state)
 {
@@ -260,6 +379,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fresh_file),
+		cmocka_unit_test(open_writes_nothing),
+		cmocka_unit_test(late_audit_guard),
+		cmocka_unit_test(statement_cache),
+		cmocka_unit_test(digest_follows_definitions),
 		cmocka_unit_test(schools),
 		cmocka_unit_test(refuses_foreign_damaged_newer),
 		cmocka_unit_test(migration_keeps_data),
