@@ -25,8 +25,9 @@ enum { EXIT_CLEAN = 0, EXIT_FOUND = 1, EXIT_FAIL = 2 };
 /* Load and check the definitions; on failure print why (Chinese) and
  * return -1. */
 int app_load_defs(struct app *a);
-/* Open the store (creating it when create is set); prints why on failure. */
-int app_open_store(struct app *a, int create);
+/* Open the store with store_flags (STORE_CREATE, STORE_LATE_AUDIT for the
+ * client); prints why on failure. */
+int app_open_store(struct app *a, unsigned flags);
 void app_done(struct app *a);
 
 /* The full-screen client.  Returns an exit status. */

@@ -73,7 +73,7 @@ app_load_defs(struct app *a)
 }
 
 int
-app_open_store(struct app *a, int create)
+app_open_store(struct app *a, unsigned flags)
 {
 	char *cause = NULL, *path;
 
@@ -85,7 +85,7 @@ app_open_store(struct app *a, int create)
 		}
 		a->db_path = a->db_owned = path;
 	}
-	if (store_open(a->db_path, a->defs, create ? STORE_CREATE : 0, &a->st, &cause) != JZG_OK) {
+	if (store_open(a->db_path, a->defs, flags, &a->st, &cause) != JZG_OK) {
 		say_error("%s", cause ? cause : "无法打开数据文件");
 		free(cause);
 		return -1;
@@ -217,7 +217,7 @@ verb_school(struct app *a, int argc, char **argv)
 		say_error("school add 需要 --code、--name 和 --type 三个参数");
 		return EXIT_FAIL;
 	}
-	if (app_load_defs(a) < 0 || app_open_store(a, 1) < 0)
+	if (app_load_defs(a) < 0 || app_open_store(a, STORE_CREATE) < 0)
 		return EXIT_FAIL;
 	if (school_add(a->st, code, name, type, NULL, &cause) != JZG_OK) {
 		say_error("%s", cause);
@@ -567,7 +567,7 @@ cli_main(int argc, char **argv)
 	}
 	if (i == argc) {
 		a.skip_lint = 1;
-		if (app_load_defs(&a) < 0 || app_open_store(&a, 1) < 0) {
+		if (app_load_defs(&a) < 0 || app_open_store(&a, STORE_CREATE | STORE_LATE_AUDIT) < 0) {
 			app_done(&a);
 			return EXIT_FAIL;
 		}

@@ -236,7 +236,7 @@ verb_import(struct app *a, int argc, char **argv)
 		cli_fail("用法：jzg --db 文件 import [--school 学校标识码] [--keep-good] 文件.xlsx|目录|文件.zip ...");
 		return EXIT_FAIL;
 	}
-	if (app_load_defs(a) < 0 || app_open_store(a, 1) < 0)
+	if (app_load_defs(a) < 0 || app_open_store(a, STORE_CREATE) < 0)
 		return EXIT_FAIL;
 	/* One rules engine for every file: each imported row goes through it. */
 	{

@@ -389,28 +389,32 @@ set_value(struct screen *s, const char *value)
 
 	if (str_eq(value && *value ? value : NULL, p->val[i]))
 		return;
-	/* the value and what follows from it commit together: one sync to disk */
-	sqlite3_exec(s->ui->app->st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	/* The value and what follows from it commit together, in one sync to
+	 * disk, right after the screen is redrawn (ui_commit_later).  The
+	 * savepoint undoes just this value if it is refused; a change made
+	 * earlier in the same key shares the transaction. */
+	ui_begin(s->ui);
+	sqlite3_exec(s->ui->app->st->db, "SAVEPOINT field", NULL, NULL, NULL);
 	if (record_set(s->ui->app->st, set, p->key, f, value, &cause) != JZG_OK) {
-		sqlite3_exec(s->ui->app->st->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(s->ui->app->st->db, "ROLLBACK TO field; RELEASE field", NULL, NULL, NULL);
+		ui_commit_later(s->ui, f->v[FC_LABEL]);
 		ui_message(s->ui, 1, "%s", cause);
 		free(cause);
 		return;
 	}
 	{
-		char *sql = xasprintf("UPDATE staff SET updated = datetime('now','localtime') WHERE id = %lld",
-		    (long long)p->staff_id);
+		sqlite3_stmt *ps;
 
-		sqlite3_exec(s->ui->app->st->db, sql, NULL, NULL, NULL);
-		free(sql);
+		if (store_cached(s->ui->app->st, "UPDATE staff SET updated = datetime('now','localtime') WHERE id = ?",
+		    &ps, NULL) == JZG_OK) {
+			sqlite3_bind_int64(ps, 1, p->staff_id);
+			sqlite3_step(ps);
+			sqlite3_reset(ps);
+		}
 	}
 	after_change(s, i);
-	if (sqlite3_exec(s->ui->app->st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		ui_message(s->ui, 1, "保存失败：%s（请检查磁盘空间）", store_errstr(sqlite3_errcode(s->ui->app->st->db)));
-		sqlite3_exec(s->ui->app->st->db, "ROLLBACK", NULL, NULL, NULL);
-		form_load(s);
-		return;
-	}
+	sqlite3_exec(s->ui->app->st->db, "RELEASE field", NULL, NULL, NULL);
+	ui_commit_later(s->ui, f->v[FC_LABEL]);
 	if (str_eq(set->v[SC_NAME], s->ui->app->defs->setting[SK_PERSON_SET]))
 		load_title(s);   /* 姓名 or 身份证件号 may have changed */
 	ui_message(s->ui, 0, "已保存：%s", f->v[FC_LABEL]);
@@ -995,7 +999,9 @@ key_table(struct screen *s, enum request r)
 	case REQ_ADD: {
 		sqlite3_int64 id;
 
+		ui_begin(s->ui);   /* committed after the redraw, with the first value keyed */
 		if (record_add(s->ui->app->st, set, p->staff_id, &id, &cause) != JZG_OK) {
+			ui_commit_later(s->ui, set->v[SC_LABEL]);   /* ends the transaction */
 			ui_message(s->ui, 1, "%s", cause);
 			free(cause);
 			break;
@@ -1004,6 +1010,7 @@ key_table(struct screen *s, enum request r)
 		for (int i = 0; i < p->nrec; i++)
 			if (p->rec[i] == id)
 				p->rsel = i;
+		ui_commit_later(s->ui, set->v[SC_LABEL]);
 		ui_message(s->ui, 0, "已新增一条%s记录", set->v[SC_LABEL]);
 		open_form(s, id, NULL);
 		break;
@@ -1091,7 +1098,24 @@ static const enum request person_legend[] = {
 	REQ_HELP, REQ_PICK, REQ_ADD, REQ_REPEAT, REQ_DELETE, REQ_CHECK, REQ_QUIT, REQ_HISTORY, REQ_BACK, REQ_NONE
 };
 
+/* A screen above closed, or a commit failed (ui.c): show what the file
+ * holds.  Not while a value is being typed: the picker returns into it. */
+static void
+person_resume(struct screen *s)
+{
+	struct person *p = s->priv;
+
+	if (p->editing)
+		return;
+	if (p->focus == FOCUS_FORM) {
+		form_load(s);
+		form_check(s);
+	} else if (p->focus == FOCUS_TABLE)
+		table_load(s);
+}
+
 const struct screen_ops scr_person_ops = {
 	.name = "person", .priv_size = sizeof(struct person), .legend = person_legend,
 	.open = person_open, .draw = person_draw, .key = person_key, .done = person_done,
+	.resume = person_resume,
 };

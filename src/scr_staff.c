@@ -44,10 +44,11 @@ struct staff {
 	size_t                     nproblem;
 	int                        total;     /* rows matching */
 	int                        recount;   /* total must be counted again */
+	int                        counted_at;/* sqlite3_total_changes when last counted */
 	int                        top, sel;  /* absolute positions */
 	struct row                *row;       /* the visible page */
 	int                        nrow;
-	sqlite3_stmt              *page, *count;
+	sqlite3_stmt              *page, *page_plain, *count, *count_all;
 };
 
 static void
@@ -155,27 +156,45 @@ staff_prepare(struct screen *s)
 	const char *fname = defs->setting[SK_PERSON_NAME], *fid = defs->setting[SK_PERSON_ID];
 	const char *fno = defs->setting[SK_PERSON_NO];
 	static const char *const order[SO__COUNT] = { "staff.id", "p.\"%s\", staff.id", "p.\"%s\", staff.id" };
-	char ord[128], *where, *sql;
+	char ord[128], *where, *sql, *from, *pgfrom;
 
 	sqlite3_finalize(p->page);
+	sqlite3_finalize(p->page_plain);
 	sqlite3_finalize(p->count);
-	p->page = p->count = NULL;
+	p->page = p->page_plain = p->count = NULL;
 	snprintf(ord, sizeof ord, order[p->sort], p->sort == SO_NAME ? fname : fid);
 	where = xasprintf("staff.school_id = ?1"
 	    " AND (?2 IS NULL OR p.\"%s\" LIKE '%%' || ?2 || '%%' OR p.\"%s\" LIKE '%%' || ?2 || '%%'"
 	    "      OR p.\"%s\" = ?2 OR py_match(p.\"%s\", ?2))"
 	    " AND (?3 = 0 OR (?3 = 1) = jzg_problem(staff.id))",
 	    fname, fid, fno, fname);
-	sql = xasprintf("SELECT staff.id, p.\"%s\", p.\"%s\", p.\"%s\", staff.state FROM staff"
-	    " LEFT JOIN \"s_%s\" p ON p.staff_id = staff.id WHERE %s ORDER BY %s LIMIT ?4 OFFSET ?5",
-	    fname, fid, fno, p->ps->v[SC_NAME], where, ord);
+	/* The page's people are found first (ids only, in the list index), then
+	 * their columns: OFFSET then skips index entries, not joined rows. */
+	from = xasprintf("staff LEFT JOIN \"s_%s\" p INDEXED BY \"" STORE_LIST_INDEX "\" ON p.staff_id = staff.id",
+	    p->ps->v[SC_NAME], p->ps->v[SC_NAME]);
+	/* CROSS JOIN: the page first, then one look-up per person */
+	pgfrom = xasprintf("staff ON staff.id = pg.sid LEFT JOIN \"s_%s\" p INDEXED BY \"" STORE_LIST_INDEX
+	    "\" ON p.staff_id = staff.id", p->ps->v[SC_NAME], p->ps->v[SC_NAME]);
+	sql = xasprintf("SELECT staff.id, p.\"%s\", p.\"%s\", p.\"%s\", staff.state FROM (SELECT staff.id AS sid FROM %s"
+	    " WHERE %s ORDER BY %s LIMIT ?4 OFFSET ?5) pg CROSS JOIN %s ORDER BY %s",
+	    fname, fid, fno, from, where, ord, pgfrom, ord);
 	sqlite3_prepare_v2(s->ui->app->st->db, sql, -1, &p->page, NULL);
 	free(sql);
-	sql = xasprintf("SELECT count(*) FROM staff LEFT JOIN \"s_%s\" p ON p.staff_id = staff.id WHERE %s",
-	    p->ps->v[SC_NAME], where);
+	sql = xasprintf("SELECT count(*) FROM %s WHERE %s", from, where);
 	sqlite3_prepare_v2(s->ui->app->st->db, sql, -1, &p->count, NULL);
 	free(sql);
 	free(where);
+	/* the whole school in entry order: the school index alone */
+	sql = xasprintf("SELECT staff.id, p.\"%s\", p.\"%s\", p.\"%s\", staff.state FROM (SELECT id AS sid FROM staff"
+	    " WHERE school_id = ?1 ORDER BY id LIMIT ?4 OFFSET ?5) pg CROSS JOIN %s ORDER BY staff.id",
+	    fname, fid, fno, pgfrom);
+	sqlite3_prepare_v2(s->ui->app->st->db, sql, -1, &p->page_plain, NULL);
+	free(sql);
+	free(from);
+	free(pgfrom);
+	if (p->count_all == NULL)
+		sqlite3_prepare_v2(s->ui->app->st->db, "SELECT count(*) FROM staff WHERE school_id = ?1", -1,
+		    &p->count_all, NULL);
 }
 
 static void
@@ -193,16 +212,26 @@ static void
 staff_load_page(struct screen *s)
 {
 	struct staff *p = s->priv;
+	sqlite3_stmt *pg;
 	int rows = LINES - 5 > 1 ? LINES - 5 : 1;
 
 	rows_free(p);
 	if (p->page == NULL || p->count == NULL)
 		return;
 	if (p->recount) {
-		sqlite3_reset(p->count);
-		bind_filters(p, p->count);
-		p->total = sqlite3_step(p->count) == SQLITE_ROW ? sqlite3_column_int(p->count, 0) : 0;
+		/* without a search or filter the count needs no look-up of names:
+		 * the school index alone (20,000 people: < 1 ms instead of ~10) */
+		sqlite3_stmt *c = p->query == NULL && p->filter == SF_ALL && p->count_all != NULL ? p->count_all : p->count;
+
+		sqlite3_reset(c);
+		if (c == p->count)
+			bind_filters(p, c);
+		else
+			sqlite3_bind_int64(c, 1, p->school_id);
+		p->total = sqlite3_step(c) == SQLITE_ROW ? sqlite3_column_int(c, 0) : 0;
+		sqlite3_reset(c);
 		p->recount = 0;
+		p->counted_at = sqlite3_total_changes(s->ui->app->st->db);
 	}
 	if (p->sel >= p->total)
 		p->sel = p->total > 0 ? p->total - 1 : 0;
@@ -210,19 +239,20 @@ staff_load_page(struct screen *s)
 		p->top = p->sel;
 	if (p->sel >= p->top + rows)
 		p->top = p->sel - rows + 1;
-	sqlite3_reset(p->page);
-	bind_filters(p, p->page);
-	sqlite3_bind_int(p->page, 4, rows);
-	sqlite3_bind_int(p->page, 5, p->top);
+	pg = p->query == NULL && p->filter == SF_ALL && p->sort == SO_ENTRY && p->page_plain ? p->page_plain : p->page;
+	sqlite3_reset(pg);
+	bind_filters(p, pg);
+	sqlite3_bind_int(pg, 4, rows);
+	sqlite3_bind_int(pg, 5, p->top);
 	p->row = xcalloc((size_t)rows, sizeof *p->row);
-	while (p->nrow < rows && sqlite3_step(p->page) == SQLITE_ROW) {
+	while (p->nrow < rows && sqlite3_step(pg) == SQLITE_ROW) {
 		struct row *r = &p->row[p->nrow++];
-		const char *st = (const char *)sqlite3_column_text(p->page, 4);
+		const char *st = (const char *)sqlite3_column_text(pg, 4);
 
-		r->id = sqlite3_column_int64(p->page, 0);
-		r->name = xstrdup((const char *)sqlite3_column_text(p->page, 1));
-		r->idno = xstrdup((const char *)sqlite3_column_text(p->page, 2));
-		r->no = xstrdup((const char *)sqlite3_column_text(p->page, 3));
+		r->id = sqlite3_column_int64(pg, 0);
+		r->name = xstrdup((const char *)sqlite3_column_text(pg, 1));
+		r->idno = xstrdup((const char *)sqlite3_column_text(pg, 2));
+		r->no = xstrdup((const char *)sqlite3_column_text(pg, 3));
 		r->state = xstrdup(st);
 		r->sign = -1;
 	}
@@ -293,8 +323,12 @@ staff_open(struct screen *s, void *arg)
 static void
 staff_resume(struct screen *s)
 {
-	/* a person may have been added, deleted or changed: count, reload, re-check */
-	((struct staff *)s->priv)->recount = 1;
+	/* a person may have been added, deleted or changed: count (when this
+	 * connection changed anything since), reload, re-check */
+	struct staff *p = s->priv;
+
+	if (sqlite3_total_changes(s->ui->app->st->db) != p->counted_at)
+		p->recount = 1;
 	staff_load_page(s);
 }
 
@@ -460,7 +494,9 @@ staff_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 		struct person_arg pa = { p->school_id, 0, NULL, 0, NULL };
 		char *cause = NULL;
 
+		ui_begin(s->ui);   /* committed after the redraw (ui_commit_later) */
 		if (record_new_staff(s->ui->app->st, p->school_id, p->tpl, &pa.staff_id, &cause) != JZG_OK) {
+			ui_commit_later(s->ui, "新增的教职工");   /* ends the transaction */
 			ui_message(s->ui, 1, "%s", cause);
 			free(cause);
 			return UI_STAY;
@@ -471,6 +507,7 @@ staff_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 		p->query = NULL;
 		staff_prepare(s);
 		p->sel = p->total;   /* the new person is last in entry order */
+		ui_commit_later(s->ui, "新增的教职工");
 		ui_message(s->ui, 0, "已新增一名教职工，请填写基本信息");
 		ui_push(s->ui, &scr_person_ops, &pa);
 		return UI_STAY;
@@ -540,7 +577,7 @@ staff_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 		if (p->sel >= p->top && p->sel < p->top + p->nrow && old != p->sel)
 			return UI_STAY;
 	}
-	if (r == REQ_SEARCH || r == REQ_FILTER || r == REQ_SORT || r == REQ_DELETE)
+	if (r == REQ_SEARCH || r == REQ_FILTER || r == REQ_DELETE)   /* sorting keeps the count */
 		p->recount = 1;
 	staff_load_page(s);
 	return UI_STAY;
@@ -553,7 +590,9 @@ staff_done(struct screen *s)
 
 	rows_free(p);
 	sqlite3_finalize(p->page);
+	sqlite3_finalize(p->page_plain);
 	sqlite3_finalize(p->count);
+	sqlite3_finalize(p->count_all);
 	free(p->school_code);
 	free(p->school_name);
 	free(p->query);

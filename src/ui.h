@@ -49,6 +49,9 @@ struct ui {
 	int             drawn;                 /* the first screen is up */
 	const struct screen_ops *replace_ops;  /* set by ui_replace: swap the top screen */
 	sqlite3_int64   replace_id;
+	int             commit_pending;        /* ui_commit_later: COMMIT after the redraw */
+	char            commit_label[128];
+	long long       owed_us;               /* settle time a waiting key sat through (keylog) */
 };
 
 struct screen {
@@ -68,6 +71,17 @@ int ui_modal(struct ui *ui, const struct screen_ops *ops, void *arg);
 /* Replace the top screen by ops (opened with &id) once the current key is
  * handled — the wizard becomes the new school's staff list. */
 void ui_replace(struct ui *ui, const struct screen_ops *ops, sqlite3_int64 id);
+
+/* Changes made while handling a key are committed after the screen has
+ * answered it and before the next key is read (ui_settle in ui.c): the
+ * sync to disk (11–20 ms with a rollback journal and synchronous=FULL)
+ * follows the redraw instead of delaying it, and no key is ever read, no
+ * prompt ever waits, while a change is uncommitted.  ui_begin opens the
+ * transaction when none is open (a change earlier in the same key shares
+ * it); ui_commit_later asks for the COMMIT; label names the change in the
+ * message if the commit fails (the screen is then reloaded from the file). */
+void ui_begin(struct ui *ui);
+void ui_commit_later(struct ui *ui, const char *label);
 
 /* Status line (bottom-but-one) message, Chinese; error shows it bold. */
 void ui_message(struct ui *ui, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -140,4 +140,25 @@ keys C-u; text 'T9'                           # being typed (国籍 is a code: t
 $TM kill-server; sleep 0.3
 expect_db "committed value survives the cut" "$DB" 'SELECT JZGH FROM s_jbxx' "T002"
 expect_db "file intact" "$DB" 'PRAGMA integrity_check' "ok"
+
+# A commit that fails is said, not hidden: another program reads the file
+# for 8 s, so the commit (after the redraw) waits 5 s and gives up.  The
+# file keeps the old value, the screen shows what the file holds, and the
+# value can be keyed again once the file is free.
+screen_start 80 24 "$RUN"
+skip_admin
+wait_for "阿依古丽" && keys Enter
+wait_for "★姓名" && keys Down Down Down        # 教职工号
+keys C-u; text T003
+( echo "BEGIN; SELECT count(*) FROM staff;"; sleep 8; echo "COMMIT;" ) | sqlite3 "$DB" >/dev/null &
+LOCK=$!
+sleep 0.5
+keys Enter
+wait_for "保存失败：〈教职工号〉没有存入数据文件" 15 && ok "a failed commit is reported with the field's label"
+wait "$LOCK"
+expect_db "the file keeps the committed value" "$DB" 'SELECT JZGH FROM s_jbxx' "T002"
+wait_for "教职工号 +T002" && ok "the screen shows what the file holds"
+keys Up; keys C-u; text T003; keys Enter
+expect_db "keyed again once the file is free" "$DB" 'SELECT JZGH FROM s_jbxx' "T003"
+screen_stop
 finish
