@@ -268,32 +268,31 @@ identify_and_migrate(struct store *st, int readonly, char **cause)
 	return JZG_OK;
 }
 
-/* Every "table.column" of the s_ tables, sorted, in one query (start-up
- * used to ask pragma_table_info once per column). */
-struct colset {
-	char  **name;
-	size_t  n;
-};
-
 static int
 colset_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void
-colset_load(sqlite3 *db, struct colset *cs)
+/* One query for every column (start-up used to ask pragma_table_info once
+ * per column, merge once per set and file). */
+int
+store_colset_load(sqlite3 *db, const char *schema, struct store_colset *cs)
 {
+	char *sql = sqlite3_mprintf("SELECT m.name || '.' || lower(p.name) FROM \"%w\".sqlite_master m, "
+	    "pragma_table_info(m.name, %Q) p WHERE m.type = 'table' AND m.name LIKE 's\\_%%' ESCAPE '\\'",
+	    schema, schema);
 	sqlite3_stmt *ps;
 	size_t cap = 0;
+	int rc;
 
 	cs->name = NULL;
 	cs->n = 0;
-	if (sqlite3_prepare_v2(db, "SELECT m.name || '.' || lower(p.name) FROM sqlite_master m,"
-	    " pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name LIKE 's\\_%' ESCAPE '\\'",
-	    -1, &ps, NULL) != SQLITE_OK)
-		return;
-	while (sqlite3_step(ps) == SQLITE_ROW) {
+	rc = sqlite3_prepare_v2(db, sql, -1, &ps, NULL);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK)
+		return rc;
+	while ((rc = sqlite3_step(ps)) == SQLITE_ROW) {
 		if (cs->n == cap) {
 			cap = cap ? cap * 2 : 256;
 			cs->name = xreallocarray(cs->name, cap, sizeof *cs->name);
@@ -303,10 +302,11 @@ colset_load(sqlite3 *db, struct colset *cs)
 	sqlite3_finalize(ps);
 	if (cs->n > 1)
 		qsort(cs->name, cs->n, sizeof *cs->name, colset_cmp);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static int
-colset_has(const struct colset *cs, const char *table, const char *col)
+int
+store_colset_has(const struct store_colset *cs, const char *table, const char *col)
 {
 	char *key = xasprintf("%s.%s", table, col), *k;
 	int found;
@@ -319,12 +319,14 @@ colset_has(const struct colset *cs, const char *table, const char *col)
 	return found;
 }
 
-static void
-colset_free(struct colset *cs)
+void
+store_colset_free(struct store_colset *cs)
 {
 	for (size_t i = 0; i < cs->n; i++)
 		free(cs->name[i]);
 	free(cs->name);
+	cs->name = NULL;
+	cs->n = 0;
 }
 
 /* Create what the definitions have and the file lacks.  Never drops or
@@ -335,9 +337,9 @@ sync_schema(struct store *st, char **cause)
 {
 	struct strbuf b = { 0 };
 	enum jzg_status rc;
-	struct colset cs;
+	struct store_colset cs;
 
-	colset_load(st->db, &cs);
+	store_colset_load(st->db, "main", &cs);
 	strbuf_adds(&b, "BEGIN IMMEDIATE;");
 	for (size_t i = 0; i < st->defs->nall; i++) {
 		const struct set_def *s = &st->defs->all[i];
@@ -345,7 +347,7 @@ sync_schema(struct store *st, char **cause)
 		int exists;
 
 		snprintf(tname, sizeof tname, "s_%s", s->v[SC_NAME]);
-		exists = colset_has(&cs, tname, "staff_id");
+		exists = store_colset_has(&cs, tname, "staff_id");
 		if (!exists) {
 			if (s->many)
 				strbuf_addf(&b, "CREATE TABLE \"%s\"(id INTEGER PRIMARY KEY, staff_id INTEGER NOT NULL "
@@ -360,7 +362,7 @@ sync_schema(struct store *st, char **cause)
 				strbuf_addf(&b, "CREATE INDEX \"%s_staff\" ON \"%s\"(staff_id, seq);", tname, tname);
 		} else {
 			for (size_t j = 0; j < s->nfield; j++) {
-				if (!colset_has(&cs, tname, s->field[j].v[FC_NAME]))
+				if (!store_colset_has(&cs, tname, s->field[j].v[FC_NAME]))
 					strbuf_addf(&b, "ALTER TABLE \"%s\" ADD COLUMN \"%s\" %s;", tname,
 					    s->field[j].v[FC_NAME], store_affinity(&s->field[j]));
 			}
@@ -381,7 +383,7 @@ sync_schema(struct store *st, char **cause)
 		}
 	}
 	strbuf_adds(&b, "COMMIT;");
-	colset_free(&cs);
+	store_colset_free(&cs);
 	rc = store_exec(st, b.s, cause);
 	if (rc != JZG_OK)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);

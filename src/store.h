@@ -72,6 +72,18 @@ enum jzg_status store_cached(struct store *st, const char *sql, sqlite3_stmt **o
 /* A Chinese explanation of an SQLite result code (static). */
 const char *store_errstr(int rc);
 
+/* Every "s_table.column" (column in lower case) of one schema of db
+ * ("main", or an attached file), sorted for store_colset_has.  Load returns
+ * the SQLite result (SQLITE_CORRUPT for a damaged schema). */
+struct store_colset {
+	char  **name;
+	size_t  n;
+};
+
+int store_colset_load(sqlite3 *db, const char *schema, struct store_colset *cs);
+int store_colset_has(const struct store_colset *cs, const char *table, const char *col);
+void store_colset_free(struct store_colset *cs);
+
 /* SQL column type of a field. */
 const char *store_affinity(const struct field_def *f);
 
