@@ -374,6 +374,55 @@ audit_arm(struct store *st, char **cause)
 	return rc;
 }
 
+/* The INSERT triggers, dropped (on = 0) or created again (on = 1). */
+static enum jzg_status
+insert_triggers(struct store *st, int on, char **cause)
+{
+	struct strbuf b = { 0 };
+	enum jzg_status rc;
+
+	for (size_t i = 0; i < sizeof fixed_trigger / sizeof fixed_trigger[0]; i++) {
+		const char *name = fixed_trigger[i][0];
+
+		if (strcmp(name + strlen(name) - 2, "_i") != 0)
+			continue;
+		if (on)
+			strbuf_addf(&b, "%s;", fixed_trigger[i][1]);
+		else
+			strbuf_addf(&b, "DROP TRIGGER IF EXISTS temp.\"%s\";", name);
+	}
+	for (size_t i = 0; i < st->defs->nall; i++) {
+		char *name[3], *tsql[3];
+
+		set_triggers(&st->defs->all[i], name, tsql);
+		if (on)
+			strbuf_addf(&b, "%s;", tsql[0]);
+		else
+			strbuf_addf(&b, "DROP TRIGGER IF EXISTS temp.\"%s\";", name[0]);
+		for (int k = 0; k < 3; k++) {
+			free(name[k]);
+			free(tsql[k]);
+		}
+	}
+	rc = store_exec(st, b.s, cause);
+	strbuf_free(&b);
+	return rc;
+}
+
+enum jzg_status
+audit_bulk_begin(struct store *st, char **cause)
+{
+	if (sqlite3_get_autocommit(st->db))
+		return jzg_fail(cause, JZG_ERR_DB, "内部错误：批量写入须在事务中进行（审计触发器）");
+	return insert_triggers(st, 0, cause);
+}
+
+enum jzg_status
+audit_bulk_end(struct store *st, char **cause)
+{
+	return insert_triggers(st, 1, cause);
+}
+
 /* ------------------------------------------------------------ reading */
 
 enum jzg_status

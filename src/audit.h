@@ -54,6 +54,16 @@ void audit_enable(struct store *st, int on);
 enum jzg_status audit_prepare(struct store *st, char **cause);
 enum jzg_status audit_arm(struct store *st, char **cause);
 
+/* Bulk copy without the INSERT triggers (merge's new people, who bring
+ * their own trail): audit_enable(st, 0) alone still runs every trigger's
+ * program once per row, a quarter of a merge's time, so begin drops them
+ * and end creates them again (both cost a parse of every trigger: once per
+ * transaction, not per file).  Only inside a transaction (begin refuses
+ * otherwise): a rollback then brings the triggers back with the data.
+ * UPDATE and DELETE triggers stay. */
+enum jzg_status audit_bulk_begin(struct store *st, char **cause);
+enum jzg_status audit_bulk_end(struct store *st, char **cause);
+
 /* One row of the trail, as the log shows it.  Strings valid during the
  * callback only. */
 struct audit_row {
