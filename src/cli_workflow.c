@@ -557,6 +557,37 @@ conflict_cb(const struct merge_conflict *c, void *arg)
 		    c->mine, c->theirs);
 }
 
+/* The running totals of a merge, one line per file as it is merged. */
+struct merge_tally {
+	struct merge_result all;
+	int                 bad;
+};
+
+static void
+merge_done(int i, const char *path, enum jzg_status rc, const struct merge_result *r, const char *cause, void *arg)
+{
+	struct merge_tally *t = arg;
+	int sign = rc == JZG_OK ? 1 : -1;
+
+	(void)i;
+	if (rc != JZG_OK) {
+		cli_fail("%s", cause ? cause : "合并失败");
+		t->bad++;
+	} else {
+		printf("%s：新增 %d 人，相同跳过 %d 人，冲突 %d 人", path, r->added, r->same, r->conflicts);
+		if (r->replaced)
+			printf("，冲突中采用来源文件的值 %d 人", r->replaced);
+		putchar('\n');
+	}
+	/* a file reported merged and then undone with its batch: out again */
+	if (r != NULL) {
+		t->all.added += sign * r->added;
+		t->all.same += sign * r->same;
+		t->all.conflicts += sign * r->conflicts;
+		t->all.replaced += sign * r->replaced;
+	}
+}
+
 int
 verb_merge(struct app *a, int argc, char **argv)
 {
@@ -565,8 +596,9 @@ verb_merge(struct app *a, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	enum merge_take take = MERGE_TAKE_NONE;
-	struct merge_result all = { 0 };
-	int c, bad = 0;
+	struct merge_tally t = { { 0 }, 0 };
+	struct merge_hooks h = { conflict_cb, merge_done, &t };
+	int c;
 
 	optind = 1;
 	opterr = 0;
@@ -582,32 +614,10 @@ verb_merge(struct app *a, int argc, char **argv)
 		return cli_fail("用法：jzg --db 县汇总文件 merge [--take mine|theirs] 学校文件.db …");
 	if (open_all(a) < 0)
 		return EXIT_FAIL;
-	for (int i = optind; i < argc; i++) {
-		struct merge_result r = { 0 };
-		char *cause = NULL;
-
-		if (str_eq(argv[i], a->db_path)) {
-			cli_fail("%s 就是当前数据文件，不能合并到自身", argv[i]);
-			bad++;
-			continue;
-		}
-		if (merge_file(a->st, argv[i], take, conflict_cb, NULL, &r, &cause) != JZG_OK) {
-			cli_fail("%s", cause ? cause : "合并失败");
-			free(cause);
-			bad++;
-			continue;
-		}
-		printf("%s：新增 %d 人，相同跳过 %d 人，冲突 %d 人", argv[i], r.added, r.same, r.conflicts);
-		if (r.replaced)
-			printf("，冲突中采用来源文件的值 %d 人", r.replaced);
-		putchar('\n');
-		all.added += r.added;
-		all.same += r.same;
-		all.conflicts += r.conflicts;
-		all.replaced += r.replaced;
-	}
-	printf("合计：新增 %d 人，相同跳过 %d 人，冲突 %d 人，出错文件 %d 个\n", all.added, all.same, all.conflicts, bad);
-	if (all.conflicts && take == MERGE_TAKE_NONE)
+	merge_files(a->st, argc - optind, argv + optind, take, &h);
+	printf("合计：新增 %d 人，相同跳过 %d 人，冲突 %d 人，出错文件 %d 个\n", t.all.added, t.all.same, t.all.conflicts,
+	    t.bad);
+	if (t.all.conflicts && take == MERGE_TAKE_NONE)
 		printf("冲突的人员未做改动：请逐项核对后用 --take mine 或 --take theirs 重新合并\n");
-	return bad ? EXIT_FAIL : all.conflicts && take != MERGE_TAKE_MINE ? EXIT_FOUND : EXIT_CLEAN;
+	return t.bad ? EXIT_FAIL : t.all.conflicts && take != MERGE_TAKE_MINE ? EXIT_FOUND : EXIT_CLEAN;
 }

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "audit.h"
-#include "pack.h"
 #include "util.h"
 
 /* file: URI of a path, every byte outside the unreserved set escaped, so
@@ -44,9 +44,19 @@ int_of(struct store *st, const char *sql, int *out)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* Attach path as src, read-only, after checking what it is. */
+/* store_exec of an xasprintf'd statement, which it frees. */
 static enum jzg_status
-attach_source(struct store *st, const char *path, char **cause)
+exec_free(struct store *st, char *sql, char **cause)
+{
+	enum jzg_status rc = store_exec(st, sql, cause);
+
+	free(sql);
+	return rc;
+}
+
+/* Attach path as schema sch, read-only, after checking what it is. */
+static enum jzg_status
+attach_source(struct store *st, const char *path, const char *sch, char **cause)
 {
 	char head[16];
 	FILE *fp = fopen(path, "rb");
@@ -62,7 +72,7 @@ attach_source(struct store *st, const char *path, char **cause)
 	if (n < sizeof head || memcmp(head, "SQLite format 3", 16) != 0)
 		return jzg_fail(cause, JZG_ERR_FOREIGN, "%s 不是 jzg 数据文件，未合并任何数据", path);
 	uri = file_uri(path);
-	sql = sqlite3_mprintf("ATTACH %Q AS src", uri);
+	sql = sqlite3_mprintf("ATTACH %Q AS %s", uri, sch);
 	free(uri);
 	rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 	sqlite3_free(sql);
@@ -70,8 +80,15 @@ attach_source(struct store *st, const char *path, char **cause)
 		return jzg_fail(cause, JZG_ERR_IO, "无法打开 %s：%s，未合并任何数据", path, store_errstr(rc));
 	/* PRAGMA src.x, not pragma_x('src'): the table-valued form returns 0
 	 * for an attached file (tech.md §7). */
-	if ((rc = int_of(st, "PRAGMA src.application_id", &appid)) != SQLITE_OK ||
-	    (rc = int_of(st, "PRAGMA src.user_version", &ver)) != SQLITE_OK) {
+	sql = sqlite3_mprintf("PRAGMA %s.application_id", sch);
+	rc = int_of(st, sql, &appid);
+	sqlite3_free(sql);
+	if (rc == SQLITE_OK) {
+		sql = sqlite3_mprintf("PRAGMA %s.user_version", sch);
+		rc = int_of(st, sql, &ver);
+		sqlite3_free(sql);
+	}
+	if (rc != SQLITE_OK) {
 		jzg_fail(cause, JZG_ERR_FOREIGN, "%s 已损坏或不是数据库（%s），未合并任何数据", path, store_errstr(rc));
 		goto refuse;
 	}
@@ -91,52 +108,210 @@ attach_source(struct store *st, const char *path, char **cause)
 	}
 	return JZG_OK;
 refuse:
-	sqlite3_exec(st->db, "DETACH src", NULL, NULL, NULL);
+	sql = sqlite3_mprintf("DETACH %s", sch);
+	sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	sqlite3_free(sql);
 	return why;
 }
 
-/* SQL of the source people (src_id) of merge_map still 'same' whose set s
- * differs from ours: one join per set over the people of this file, rows
- * of a many-record set paired by position (seq order).  Run both ways for
- * rows one side lacks. */
-static char *
-differ_sql(const struct set_def *s, const char *cols, int reverse)
-{
-	struct strbuf b = { 0 };
-	char *c = xstrdup(cols), *tok, *save = NULL;
-	const char *sn = s->v[SC_NAME];
-	const char *ma = reverse ? "dst_id" : "src_id", *mb = reverse ? "src_id" : "dst_id";
-	const char *sa = reverse ? "main" : "src", *sb = reverse ? "src" : "main";
+/* ------------------------------------------------------------ digest */
 
-	if (s->many)
-		strbuf_addf(&b, "SELECT m.src_id FROM temp.merge_map m JOIN (SELECT staff_id, row_number() OVER "
-		    "(PARTITION BY staff_id ORDER BY seq, id) AS rn, %2$s FROM %3$s.\"s_%1$s\" WHERE staff_id IN "
-		    "(SELECT %5$s FROM temp.merge_map WHERE status = 'same')) a ON a.staff_id = m.%5$s LEFT JOIN "
-		    "(SELECT staff_id, row_number() OVER (PARTITION BY staff_id ORDER BY seq, id) AS rn, %2$s FROM "
-		    "%4$s.\"s_%1$s\" WHERE staff_id IN (SELECT %6$s FROM temp.merge_map WHERE status = 'same')) b "
-		    "ON b.staff_id = m.%6$s AND b.rn = a.rn WHERE m.status = 'same' AND (b.staff_id IS NULL",
-		    sn, cols, sa, sb, ma, mb);
-	else
-		strbuf_addf(&b, "SELECT m.src_id FROM temp.merge_map m JOIN %2$s.\"s_%1$s\" a ON a.staff_id = m.%4$s "
-		    "LEFT JOIN %3$s.\"s_%1$s\" b ON b.staff_id = m.%5$s WHERE m.status = 'same' AND (b.staff_id IS NULL",
-		    sn, sa, sb, ma, mb);
-	for (tok = strtok_r(c, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		strbuf_addf(&b, " OR a.%s IS NOT b.%s", tok, tok);
-	strbuf_adds(&b, ")");
-	free(c);
-	return strbuf_take(&b);
+/* merge_digest(seq, id, v1, …, vn): the records of one person in one set
+ * as one blob, records in position order (seq, then id — the order
+ * diff_set pairs them in), each value by its text as diff_set compares it,
+ * NULL apart from ''.  The aggregate sorts the records itself, so the
+ * result does not depend on the order SQLite feeds them in.  Two people
+ * are identical in a set exactly when their digests are equal; comparing
+ * one blob per person replaces a window-function join per set, which cost
+ * more than adding the people (docs/workflow.md §Benchmark). */
+struct digest_rec {
+	sqlite3_int64 seq, id;
+	size_t        off, len;
+};
+
+struct digest {
+	struct digest_rec *rec;
+	size_t             n, cap;
+	struct strbuf      b;
+};
+
+static void
+digest_step(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	struct digest **pd = sqlite3_aggregate_context(c, sizeof *pd), *d;
+	struct digest_rec *r;
+
+	if (pd == NULL) {
+		sqlite3_result_error_nomem(c);
+		return;
+	}
+	if ((d = *pd) == NULL)
+		d = *pd = xcalloc(1, sizeof *d);
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 4;
+		d->rec = xreallocarray(d->rec, d->cap, sizeof *d->rec);
+	}
+	r = &d->rec[d->n++];
+	r->seq = sqlite3_value_int64(argv[0]);
+	r->id = sqlite3_value_int64(argv[1]);
+	r->off = d->b.len;
+	for (int i = 2; i < argc; i++) {
+		const unsigned char *t = sqlite3_value_text(argv[i]);
+		unsigned len;
+
+		if (t == NULL) {
+			strbuf_addc(&d->b, 'N');
+			continue;
+		}
+		len = (unsigned)sqlite3_value_bytes(argv[i]);
+		strbuf_addc(&d->b, 'T');
+		strbuf_add(&d->b, (const char *)&len, sizeof len);
+		strbuf_add(&d->b, (const char *)t, len);
+	}
+	r->len = d->b.len - r->off;
+}
+
+static int
+digest_rec_cmp(const void *a, const void *b)
+{
+	const struct digest_rec *x = a, *y = b;
+
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void
+digest_final(sqlite3_context *c)
+{
+	struct digest **pd = sqlite3_aggregate_context(c, 0), *d;
+	struct strbuf out = { 0 };
+
+	if (pd == NULL || (d = *pd) == NULL) {
+		sqlite3_result_null(c);
+		return;
+	}
+	qsort(d->rec, d->n, sizeof *d->rec, digest_rec_cmp);
+	for (size_t i = 0; i < d->n; i++) {
+		unsigned len = (unsigned)d->rec[i].len;
+
+		strbuf_add(&out, (const char *)&len, sizeof len);
+		strbuf_add(&out, d->b.s + d->rec[i].off, d->rec[i].len);
+	}
+	sqlite3_result_blob64(c, out.s ? out.s : "", out.len, free);
+	free(d->rec);
+	strbuf_free(&d->b);
+	free(d);
+	*pd = NULL;
+}
+
+/* ------------------------------------------------------------ one file */
+
+/* A merge run: the source files in batches (one transaction each), and
+ * what every file of the run shares. */
+struct merge_run {
+	struct store             *st;
+	enum merge_take           take;
+	const struct merge_hooks *h;
+	char                   ***main_cols;  /* per set: our data columns, NULL-terminated */
+	int                       mute;       /* a file merged again: conflicts were told */
+};
+
+/* Our data columns of every set (not id, staff_id, seq: keys and
+ * positions), once per run; they are the same for every file.  Returns
+ * the SQLite result. */
+static int
+load_main_cols(struct merge_run *run)
+{
+	const struct defs *d = run->st->defs;
+	int rc = SQLITE_OK;
+
+	run->main_cols = xcalloc(d->nall, sizeof *run->main_cols);
+	for (size_t i = 0; i < d->nall; i++) {
+		char *sql = sqlite3_mprintf("SELECT name FROM pragma_table_info('s_%q', 'main') WHERE name NOT IN "
+		    "('id', 'staff_id', 'seq') ORDER BY cid", d->all[i].v[SC_NAME]);
+		sqlite3_stmt *q;
+		size_t n = 0;
+
+		run->main_cols[i] = xcalloc(1, sizeof *run->main_cols[i]);
+		if (rc == SQLITE_OK && (rc = sqlite3_prepare_v2(run->st->db, sql, -1, &q, NULL)) == SQLITE_OK) {
+			while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+				run->main_cols[i] = xreallocarray(run->main_cols[i], n + 2, sizeof *run->main_cols[i]);
+				run->main_cols[i][n++] = xstrdup((const char *)sqlite3_column_text(q, 0));
+				run->main_cols[i][n] = NULL;
+			}
+			sqlite3_finalize(q);
+			rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		}
+		sqlite3_free(sql);
+	}
+	return rc;
+}
+
+static void
+free_main_cols(struct merge_run *run)
+{
+	for (size_t i = 0; run->main_cols != NULL && i < run->st->defs->nall; i++) {
+		for (char **c = run->main_cols[i]; *c; c++)
+			free(*c);
+		free(run->main_cols[i]);
+	}
+	free(run->main_cols);
+}
+
+/* The columns of every set both files have, quoted and comma-separated
+ * (NULL: none), in our order, in *out.  A school's file may predate a
+ * field the definitions added since, or keep one they removed.  A schema
+ * that cannot be read fails: reading it as "no columns" would add people
+ * without their records. */
+static enum jzg_status
+file_cols(struct merge_run *run, const char *sch, char ***out, char **cause)
+{
+	const struct defs *d = run->st->defs;
+	char **cols;
+	struct store_colset cs;
+	int rc = store_colset_load(run->st->db, sch, &cs);
+
+	*out = NULL;
+	if (rc != SQLITE_OK) {
+		store_colset_free(&cs);
+		return jzg_fail(cause, JZG_ERR_DB, "读取来源文件的表结构失败：%s", store_errstr(rc));
+	}
+	*out = cols = xcalloc(d->nall, sizeof *cols);
+	for (size_t i = 0; i < d->nall; i++) {
+		char *t = xasprintf("s_%s", d->all[i].v[SC_NAME]);
+		struct strbuf b = { 0 };
+
+		for (char **c = run->main_cols[i]; *c; c++)
+			if (store_colset_has(&cs, t, *c))
+				strbuf_addf(&b, "%s\"%s\"", b.len ? "," : "", *c);
+		cols[i] = b.len ? strbuf_take(&b) : NULL;
+		free(t);
+	}
+	store_colset_free(&cs);
+	return JZG_OK;
+}
+
+static void
+free_cols(const struct defs *d, char **cols)
+{
+	for (size_t i = 0; cols != NULL && i < d->nall; i++)
+		free(cols[i]);
+	free(cols);
 }
 
 /* Report the differing fields of one person in set s; returns how many. */
 static int
-diff_set(struct store *st, const struct set_def *s, const char *cols, sqlite3_int64 mine, sqlite3_int64 theirs,
-    const char *person, merge_conflict_cb cb, void *arg)
+diff_set(struct merge_run *run, const char *sch, const struct set_def *s, const char *cols, sqlite3_int64 mine,
+    sqlite3_int64 theirs, const char *person)
 {
+	struct store *st = run->st;
 	char *sql = xasprintf("SELECT %s FROM %%s.\"s_%s\" WHERE staff_id = ?1%s", cols, s->v[SC_NAME],
 	    s->many ? " ORDER BY seq, id" : "");
-	char *qa = xasprintf(sql, "main"), *qb = xasprintf(sql, "src");
+	char *qa = xasprintf(sql, "main"), *qb = xasprintf(sql, sch);
 	sqlite3_stmt *a = NULL, *b = NULL;
 	int na = 0, nb = 0, row = 0, ra, rb, ndiff = 0;
+	merge_conflict_cb cb = run->mute ? NULL : run->h->conflict;
 
 	free(sql);
 	if (sqlite3_prepare_v2(st->db, qa, -1, &a, NULL) != SQLITE_OK ||
@@ -163,7 +338,7 @@ diff_set(struct store *st, const struct set_def *s, const char *cols, sqlite3_in
 
 				ndiff++;
 				if (cb != NULL)
-					cb(&mc, arg);
+					cb(&mc, run->h->arg);
 			}
 		}
 	}
@@ -179,7 +354,7 @@ diff_set(struct store *st, const struct set_def *s, const char *cols, sqlite3_in
 		snprintf(y, sizeof y, "%d 条", nb);
 		ndiff++;
 		if (cb != NULL)
-			cb(&mc, arg);
+			cb(&mc, run->h->arg);
 	}
 out:
 	sqlite3_finalize(a);
@@ -192,141 +367,118 @@ out:
 /* Replace our records of person mine by the source's (take theirs).  One-
  * record sets are updated in place so the trail shows field by field. */
 static enum jzg_status
-take_theirs(struct store *st, const struct set_def *s, const char *cols, sqlite3_int64 mine,
+take_theirs(struct store *st, const char *sch, const struct set_def *s, const char *cols, sqlite3_int64 mine,
     sqlite3_int64 theirs, char **cause)
 {
 	char *sql;
-	enum jzg_status rc;
 
 	if (s->many)
 		sql = xasprintf("DELETE FROM main.\"s_%1$s\" WHERE staff_id = %3$lld;"
-		    "INSERT INTO main.\"s_%1$s\"(staff_id, seq, %2$s) SELECT %3$lld, seq, %2$s FROM src.\"s_%1$s\" "
-		    "WHERE staff_id = %4$lld ORDER BY seq, id", s->v[SC_NAME], cols, (long long)mine, (long long)theirs);
+		    "INSERT INTO main.\"s_%1$s\"(staff_id, seq, %2$s) SELECT %3$lld, seq, %2$s FROM %5$s.\"s_%1$s\" "
+		    "WHERE staff_id = %4$lld ORDER BY seq, id", s->v[SC_NAME], cols, (long long)mine, (long long)theirs, sch);
 	else
-		sql = xasprintf("UPDATE main.\"s_%1$s\" SET (%2$s) = (SELECT %2$s FROM src.\"s_%1$s\" WHERE staff_id = %4$lld) "
-		    "WHERE staff_id = %3$lld AND EXISTS (SELECT 1 FROM src.\"s_%1$s\" WHERE staff_id = %4$lld);"
-		    "INSERT INTO main.\"s_%1$s\"(staff_id, %2$s) SELECT %3$lld, %2$s FROM src.\"s_%1$s\" "
+		sql = xasprintf("UPDATE main.\"s_%1$s\" SET (%2$s) = (SELECT %2$s FROM %5$s.\"s_%1$s\" WHERE staff_id = %4$lld) "
+		    "WHERE staff_id = %3$lld AND EXISTS (SELECT 1 FROM %5$s.\"s_%1$s\" WHERE staff_id = %4$lld);"
+		    "INSERT INTO main.\"s_%1$s\"(staff_id, %2$s) SELECT %3$lld, %2$s FROM %5$s.\"s_%1$s\" "
 		    "WHERE staff_id = %4$lld AND NOT EXISTS (SELECT 1 FROM main.\"s_%1$s\" WHERE staff_id = %3$lld)",
-		    s->v[SC_NAME], cols, (long long)mine, (long long)theirs);
-	rc = store_exec(st, sql, cause);
-	free(sql);
+		    s->v[SC_NAME], cols, (long long)mine, (long long)theirs, sch);
+	return exec_free(st, sql, cause);
+}
+
+/* temp.merge_map: source id → our id (existing by key, or new) and what
+ * the person is: 'new', 'same' or (later) 'conflict'. */
+static enum jzg_status
+build_map(struct store *st, const char *sch, char **cause)
+{
+	const struct defs *d = st->defs;
+	const char *ps = d->setting[SK_PERSON_SET], *id = d->setting[SK_PERSON_ID], *nm = d->setting[SK_PERSON_NAME];
+	char *sql;
+	enum jzg_status rc;
+	int base = 0;
+
+	/* Our people of the file's schools first, with an index of their own:
+	 * one look-up per source person then stays one look-up however many
+	 * other schools share a 身份证件号, and a school new to the county
+	 * costs nothing.  The CASE picks 身份证件号, else 姓名 (no number). */
+	sql = xasprintf("CREATE TEMP TABLE IF NOT EXISTS merge_map(src_id INTEGER PRIMARY KEY, dst_id INTEGER, "
+	    "school_id INTEGER, status TEXT);DELETE FROM temp.merge_map;"
+	    "DROP TABLE IF EXISTS temp.merge_ours;"
+	    "CREATE TEMP TABLE merge_ours AS SELECT ds.school_id, d.\"%2$s\" AS k, d.\"%3$s\" AS nm, d.staff_id "
+	    "FROM main.staff ds JOIN main.\"s_%1$s\" d ON d.staff_id = ds.id WHERE ds.school_id IN "
+	    "(SELECT ms.id FROM main.school ms JOIN %4$s.school ss ON ss.code = ms.code);"
+	    "CREATE INDEX temp.merge_ours_k ON merge_ours(school_id, k);"
+	    "CREATE INDEX temp.merge_ours_nm ON merge_ours(school_id, nm);"
+	    "INSERT INTO temp.merge_map SELECT s.id, CASE WHEN ifnull(p.\"%2$s\", '') <> '' THEN "
+	    "(SELECT min(o.staff_id) FROM temp.merge_ours o WHERE o.school_id = ms.id AND o.k = p.\"%2$s\") ELSE "
+	    "(SELECT min(o.staff_id) FROM temp.merge_ours o WHERE o.school_id = ms.id AND o.nm IS p.\"%3$s\" "
+	    "AND ifnull(o.k, '') = '') END, ms.id, NULL FROM %4$s.staff s JOIN %4$s.school ss ON ss.id = s.school_id "
+	    "JOIN main.school ms ON ms.code = ss.code LEFT JOIN %4$s.\"s_%1$s\" p ON p.staff_id = s.id;"
+	    "DROP TABLE temp.merge_ours;"
+	    "UPDATE temp.merge_map SET status = CASE WHEN dst_id IS NULL THEN 'new' ELSE 'same' END;", ps, id, nm, sch);
+	if ((rc = exec_free(st, sql, cause)) != JZG_OK)
+		return rc;
+	int_of(st, "SELECT ifnull(max(id), 0) FROM main.staff", &base);
+	sql = xasprintf("UPDATE temp.merge_map SET dst_id = %d + x.r FROM (SELECT src_id, row_number() "
+	    "OVER (ORDER BY src_id) AS r FROM temp.merge_map WHERE status = 'new') x "
+	    "WHERE x.src_id = merge_map.src_id", base);
+	return exec_free(st, sql, cause);
+}
+
+/* People found on both sides: 'conflict' where any set differs. */
+static enum jzg_status
+find_conflicts(struct store *st, const char *sch, char **cols, char **cause)
+{
+	const struct defs *d = st->defs;
+	enum jzg_status rc = JZG_OK;
+	int same = 0;
+
+	int_of(st, "SELECT count(*) FROM temp.merge_map WHERE status = 'same'", &same);
+	for (size_t i = 0; i < d->nall && rc == JZG_OK && same > 0; i++) {
+		const char *sn = d->all[i].v[SC_NAME], *pos = d->all[i].many ? "seq, id" : "0, 0";
+		char *sql;
+
+		if (cols[i] == NULL)
+			continue;
+		sql = xasprintf("UPDATE temp.merge_map SET status = 'conflict' WHERE status = 'same' AND "
+		    "(SELECT merge_digest(%3$s, %2$s) FROM %4$s.\"s_%1$s\" WHERE staff_id = merge_map.src_id) IS NOT "
+		    "(SELECT merge_digest(%3$s, %2$s) FROM main.\"s_%1$s\" WHERE staff_id = merge_map.dst_id)",
+		    sn, cols[i], pos, sch);
+		rc = exec_free(st, sql, cause);
+	}
 	return rc;
 }
 
+/* New people: bulk copy with the trail off (their history comes from the
+ * source file, plus one row per person saying it was merged, from which
+ * file).  Row-by-row triggers would write one audit row per record and
+ * cost more than the copy; the batch runs with the INSERT triggers
+ * dropped (audit_bulk_begin), the rest are off here. */
 static enum jzg_status
-merge_attached(struct store *st, const char *path, enum merge_take take, merge_conflict_cb cb, void *arg,
-    struct merge_result *res, char **cause)
+add_new(struct store *st, const char *sch, const char *path, char **cols, char **cause)
 {
 	const struct defs *d = st->defs;
-	const char *ps = d->setting[SK_PERSON_SET];
+	const char *fname = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	struct strbuf b = { 0 };
 	enum jzg_status rc;
-	char **cols = xcalloc(d->nall, sizeof *cols);
-	sqlite3_stmt *q;
-	int base = 0, n;
-	const char *fname = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *sql;
 
-	/* Schools: the same code must mean the same template. */
-	if ((rc = store_prepare(st, "SELECT s.code, s.template, m.template FROM src.school s JOIN main.school m "
-	    "ON m.code = s.code WHERE m.template <> s.template LIMIT 1", &q, cause)) != JZG_OK)
-		goto out;
-	if (sqlite3_step(q) == SQLITE_ROW) {
-		rc = jzg_fail(cause, JZG_ERR_INVALID, "%s 中学校 %s 的模板（%s）与本文件（%s）不同，未合并任何数据", path,
-		    sqlite3_column_text(q, 0), sqlite3_column_text(q, 1), sqlite3_column_text(q, 2));
-		sqlite3_finalize(q);
-		goto out;
-	}
-	sqlite3_finalize(q);
-	if ((rc = store_exec(st, "INSERT INTO main.school(code, name, template, expected_staff) SELECT code, name, "
-	    "template, expected_staff FROM src.school s WHERE NOT EXISTS (SELECT 1 FROM main.school m WHERE m.code = s.code)",
-	    cause)) != JZG_OK)
-		goto out;
-	res->schools_added += sqlite3_changes(st->db);
-
-	/* The person map: source id → our id (existing by key, or new).  The
-	 * CASE picks one indexed look-up per person (身份证件号, else 姓名);
-	 * a condition mixing both would scan the county's people per row. */
-	{
-		const char *id = d->setting[SK_PERSON_ID], *nm = d->setting[SK_PERSON_NAME];
-
-		strbuf_addf(&b, "CREATE TEMP TABLE IF NOT EXISTS merge_map(src_id INTEGER PRIMARY KEY, dst_id INTEGER, "
-		    "school_id INTEGER, status TEXT);DELETE FROM temp.merge_map;"
-		    "INSERT INTO temp.merge_map SELECT s.id, CASE WHEN ifnull(p.\"%2$s\", '') <> '' THEN "
-		    "(SELECT d.staff_id FROM main.\"s_%1$s\" d JOIN main.staff ds ON ds.id = d.staff_id "
-		    "WHERE d.\"%2$s\" = p.\"%2$s\" AND ds.school_id = ms.id LIMIT 1) ELSE "
-		    "(SELECT d.staff_id FROM main.\"s_%1$s\" d JOIN main.staff ds ON ds.id = d.staff_id "
-		    "WHERE d.\"%3$s\" IS p.\"%3$s\" AND ifnull(d.\"%2$s\", '') = '' AND ds.school_id = ms.id LIMIT 1) END, "
-		    "ms.id, NULL FROM src.staff s JOIN src.school ss ON ss.id = s.school_id JOIN main.school ms ON "
-		    "ms.code = ss.code LEFT JOIN src.\"s_%1$s\" p ON p.staff_id = s.id;"
-		    "UPDATE temp.merge_map SET status = CASE WHEN dst_id IS NULL THEN 'new' ELSE 'same' END;", ps, id, nm);
-	}
-	rc = store_exec(st, b.s, cause);
-	strbuf_free(&b);
-	if (rc != JZG_OK)
-		goto out;
-	int_of(st, "SELECT ifnull(max(id), 0) FROM main.staff", &base);
-	{
-		char *sql = xasprintf("UPDATE temp.merge_map SET dst_id = %d + x.r FROM (SELECT src_id, row_number() "
-		    "OVER (ORDER BY src_id) AS r FROM temp.merge_map WHERE status = 'new') x "
-		    "WHERE x.src_id = merge_map.src_id", base);
-
-		rc = store_exec(st, sql, cause);
-		free(sql);
-		if (rc != JZG_OK)
-			goto out;
-	}
-
-	/* Same or conflicting: compare every set as a whole. */
-	for (size_t i = 0; i < d->nall; i++) {
-		char *t = xasprintf("s_%s", d->all[i].v[SC_NAME]), *ca, *cb_, *sql;
-
-		cols[i] = pack_common_columns(st, "main", "src", t, "staff_id");
-		free(t);
-		if (cols[i] != NULL && d->all[i].many) {
-			/* id and seq are positions, not data */
-			char *c2 = pack_common_columns(st, "main", "src", t = xasprintf("s_%s", d->all[i].v[SC_NAME]), "id");
-			struct strbuf nb = { 0 };
-			char *save = NULL;
-
-			free(t);
-			for (char *tok = strtok_r(c2, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-				if (strcmp(tok, "\"staff_id\"") != 0 && strcmp(tok, "\"seq\"") != 0)
-					strbuf_addf(&nb, "%s%s", nb.len ? "," : "", tok);
-			free(c2);
-			free(cols[i]);
-			cols[i] = nb.len ? strbuf_take(&nb) : NULL;
-		}
-		if (cols[i] == NULL)
-			continue;
-		ca = differ_sql(&d->all[i], cols[i], 0);
-		cb_ = differ_sql(&d->all[i], cols[i], 1);
-		sql = xasprintf("UPDATE temp.merge_map SET status = 'conflict' WHERE status = 'same' AND src_id IN "
-		    "(%s UNION %s)", ca, cb_);
-		rc = store_exec(st, sql, cause);
-		free(sql);
-		free(ca);
-		free(cb_);
-		if (rc != JZG_OK)
-			goto out;
-	}
-
-	/* New people: bulk copy with the trail off (their history comes from
-	 * the source file, plus one row per person saying it was merged). */
 	audit_enable(st, 0);
-	strbuf_adds(&b, "INSERT INTO main.staff(id, school_id, state, created, updated) SELECT m.dst_id, m.school_id, "
-	    "'draft', s.created, s.updated FROM src.staff s JOIN temp.merge_map m ON m.src_id = s.id WHERE m.status = 'new';");
+	strbuf_addf(&b, "INSERT INTO main.staff(id, school_id, state, created, updated) SELECT m.dst_id, m.school_id, "
+	    "'draft', s.created, s.updated FROM %s.staff s JOIN temp.merge_map m ON m.src_id = s.id WHERE m.status = 'new';",
+	    sch);
 	for (size_t i = 0; i < d->nall; i++) {
 		const char *sn = d->all[i].v[SC_NAME];
 
 		if (cols[i] == NULL)
 			continue;
 		if (d->all[i].many)
-			strbuf_addf(&b, "INSERT INTO main.\"s_%1$s\"(staff_id, seq, %2$s) SELECT m.dst_id, t.seq, %3$s FROM "
-			    "src.\"s_%1$s\" t JOIN temp.merge_map m ON m.src_id = t.staff_id WHERE m.status = 'new' ORDER BY t.id;",
-			    sn, cols[i], cols[i]);
+			strbuf_addf(&b, "INSERT INTO main.\"s_%1$s\"(staff_id, seq, %2$s) SELECT m.dst_id, t.seq, %2$s FROM "
+			    "%3$s.\"s_%1$s\" t JOIN temp.merge_map m ON m.src_id = t.staff_id WHERE m.status = 'new' ORDER BY t.id;",
+			    sn, cols[i], sch);
 		else
 			strbuf_addf(&b, "INSERT INTO main.\"s_%1$s\"(staff_id, %2$s) SELECT m.dst_id, %2$s FROM "
-			    "src.\"s_%1$s\" t JOIN temp.merge_map m ON m.src_id = t.staff_id WHERE m.status = 'new';", sn, cols[i]);
+			    "%3$s.\"s_%1$s\" t JOIN temp.merge_map m ON m.src_id = t.staff_id WHERE m.status = 'new';",
+			    sn, cols[i], sch);
 	}
 	/* Explanations: a many-record set's row_key is the record id, found
 	 * again by its position (seq). */
@@ -335,75 +487,77 @@ merge_attached(struct store *st, const char *path, enum merge_take take, merge_c
 	for (size_t i = 0; i < d->nall; i++)
 		if (d->all[i].many && cols[i] != NULL)
 			strbuf_addf(&b, " WHEN '%1$s' THEN (SELECT x.id FROM main.\"s_%1$s\" x WHERE x.staff_id = m.dst_id AND "
-			    "x.seq = (SELECT y.seq FROM src.\"s_%1$s\" y WHERE y.id = e.row_key) ORDER BY x.id LIMIT 1)",
-			    d->all[i].v[SC_NAME]);
-	strbuf_adds(&b, " ELSE m.dst_id END AS rk, e.reason, e.created FROM src.explanation e JOIN temp.merge_map m "
+			    "x.seq = (SELECT y.seq FROM %2$s.\"s_%1$s\" y WHERE y.id = e.row_key) ORDER BY x.id LIMIT 1)",
+			    d->all[i].v[SC_NAME], sch);
+	strbuf_addf(&b, " ELSE m.dst_id END AS rk, e.reason, e.created FROM %1$s.explanation e JOIN temp.merge_map m "
 	    "ON m.src_id = e.staff_id WHERE m.status = 'new') WHERE rk IS NOT NULL;"
 	    "INSERT INTO main.signature(staff_id, code, signed_on, recorded) SELECT m.dst_id, g.code, g.signed_on, "
-	    "g.recorded FROM src.signature g JOIN temp.merge_map m ON m.src_id = g.staff_id WHERE m.status = 'new' ORDER BY g.id;"
+	    "g.recorded FROM %1$s.signature g JOIN temp.merge_map m ON m.src_id = g.staff_id WHERE m.status = 'new' "
+	    "ORDER BY g.id;"
 	    "INSERT INTO main.review(staff_id, at, actor, from_state, to_state, reason) SELECT m.dst_id, r.at, r.actor, "
-	    "r.from_state, r.to_state, r.reason FROM src.review r JOIN temp.merge_map m ON m.src_id = r.staff_id "
+	    "r.from_state, r.to_state, r.reason FROM %1$s.review r JOIN temp.merge_map m ON m.src_id = r.staff_id "
 	    "WHERE m.status = 'new' ORDER BY r.id;"
 	    "INSERT INTO main.audit(at, actor, path, behalf, staff_id, set_name, row_id, op, field, old, new) "
 	    "SELECT a.at, a.actor, a.path, a.behalf, m.dst_id, a.set_name, a.row_id, a.op, a.field, a.old, a.new "
-	    "FROM src.audit a JOIN temp.merge_map m ON m.src_id = a.staff_id WHERE m.status = 'new' ORDER BY a.id;"
-	    "UPDATE main.staff SET state = x.state FROM (SELECT m.dst_id, s.state FROM src.staff s JOIN temp.merge_map m "
-	    "ON m.src_id = s.id WHERE m.status = 'new') x WHERE staff.id = x.dst_id;");
+	    "FROM %1$s.audit a JOIN temp.merge_map m ON m.src_id = a.staff_id WHERE m.status = 'new' ORDER BY a.id;"
+	    "UPDATE main.staff SET state = x.state FROM (SELECT m.dst_id, s.state FROM %1$s.staff s JOIN temp.merge_map m "
+	    "ON m.src_id = s.id WHERE m.status = 'new') x WHERE staff.id = x.dst_id;", sch);
 	rc = store_exec(st, b.s, cause);
 	strbuf_free(&b);
 	audit_enable(st, 1);
 	if (rc != JZG_OK)
-		goto out;
-	{
-		char *sql = sqlite3_mprintf("INSERT INTO main.audit(actor, path, behalf, staff_id, set_name, row_id, op, "
-		    "field, new) SELECT audit_who(), audit_path(), CASE WHEN audit_county() THEN (SELECT code FROM "
-		    "main.school WHERE id = m.school_id) END, m.dst_id, 'staff', m.dst_id, 'insert', 'file', %Q "
-		    "FROM temp.merge_map m WHERE m.status = 'new'", fname);
+		return rc;
+	sql = sqlite3_mprintf("INSERT INTO main.audit(actor, path, behalf, staff_id, set_name, row_id, op, "
+	    "field, new) SELECT audit_who(), audit_path(), CASE WHEN audit_county() THEN (SELECT code FROM "
+	    "main.school WHERE id = m.school_id) END, m.dst_id, 'staff', m.dst_id, 'insert', 'file', %Q "
+	    "FROM temp.merge_map m WHERE m.status = 'new'", fname);
+	rc = store_exec(st, sql, cause);
+	sqlite3_free(sql);
+	return rc;
+}
 
-		rc = store_exec(st, sql, cause);
-		sqlite3_free(sql);
-		if (rc != JZG_OK)
-			goto out;
-	}
-	int_of(st, "SELECT count(*) FROM temp.merge_map WHERE status = 'new'", &n);
-	res->added += n;
-	int_of(st, "SELECT count(*) FROM temp.merge_map WHERE status = 'same'", &n);
-	res->same += n;
+/* Conflicts: report field by field; take theirs where allowed. */
+static enum jzg_status
+settle_conflicts(struct merge_run *run, const char *sch, char **cols, struct merge_result *res, char **cause)
+{
+	struct store *st = run->st;
+	const struct defs *d = st->defs;
+	enum jzg_status rc;
+	sqlite3_stmt *q;
+	int triggers = 0;
+	char *sql = xasprintf("SELECT m.dst_id, m.src_id, p.\"%s\" || ' ' || ifnull(p.\"%s\", ''), "
+	    "(SELECT state FROM main.staff WHERE id = m.dst_id) IN ('approved','signed') FROM temp.merge_map m "
+	    "LEFT JOIN %s.\"s_%s\" p ON p.staff_id = m.src_id WHERE m.status = 'conflict' ORDER BY m.src_id",
+	    d->setting[SK_PERSON_NAME], d->setting[SK_PERSON_ID], sch, d->setting[SK_PERSON_SET]);
 
-	/* Conflicts: report field by field; take theirs where allowed. */
-	{
-		char *sql = xasprintf("SELECT m.dst_id, m.src_id, p.\"%s\" || ' ' || ifnull(p.\"%s\", ''), "
-		    "(SELECT state FROM main.staff WHERE id = m.dst_id) IN ('approved','signed') FROM temp.merge_map m "
-		    "LEFT JOIN src.\"s_%s\" p ON p.staff_id = m.src_id WHERE m.status = 'conflict' ORDER BY m.src_id",
-		    d->setting[SK_PERSON_NAME], d->setting[SK_PERSON_ID], ps);
-
-		rc = store_prepare(st, sql, &q, cause);
-		free(sql);
-		if (rc != JZG_OK)
-			goto out;
-	}
+	rc = store_prepare(st, sql, &q, cause);
+	free(sql);
+	if (rc != JZG_OK)
+		return rc;
 	while (rc == JZG_OK && sqlite3_step(q) == SQLITE_ROW) {
 		sqlite3_int64 mine = sqlite3_column_int64(q, 0), theirs = sqlite3_column_int64(q, 1);
 		char *person = xstrdup((const char *)sqlite3_column_text(q, 2));
 		int locked = sqlite3_column_int(q, 3);
-
 		char *differs = xcalloc(d->nall, 1);
 
 		for (size_t i = 0; i < d->nall; i++)
 			if (cols[i] != NULL)
-				differs[i] = diff_set(st, &d->all[i], cols[i], mine, theirs, person ? person : "", cb, arg) > 0;
-		if (take == MERGE_TAKE_THEIRS && !locked) {
-			/* only the sets that differ, so the trail shows the real change */
+				differs[i] = diff_set(run, sch, &d->all[i], cols[i], mine, theirs, person ? person : "") > 0;
+		if (run->take == MERGE_TAKE_THEIRS && !locked) {
+			/* only the sets that differ, so the trail shows the real
+			 * change; with every trigger, field by field */
+			if (!triggers && (rc = audit_bulk_end(st, cause)) == JZG_OK)
+				triggers = 1;
 			for (size_t i = 0; i < d->nall && rc == JZG_OK; i++)
 				if (differs[i])
-					rc = take_theirs(st, &d->all[i], cols[i], mine, theirs, cause);
+					rc = take_theirs(st, sch, &d->all[i], cols[i], mine, theirs, cause);
 			res->replaced++;
 		} else {
-			if (take == MERGE_TAKE_THEIRS && cb != NULL) {
+			if (run->take == MERGE_TAKE_THEIRS && run->h->conflict != NULL && !run->mute) {
 				struct merge_conflict mc = { person ? person : "", "", 0,
 					"（本文件中此人已审核锁定，未采用来源文件的值；须由管理员解锁后再合并）", "", "" };
 
-				cb(&mc, arg);
+				run->h->conflict(&mc, run->h->arg);
 			}
 			res->conflicts++;
 		}
@@ -411,49 +565,315 @@ merge_attached(struct store *st, const char *path, enum merge_take take, merge_c
 		free(person);
 	}
 	sqlite3_finalize(q);
-out:
-	for (size_t i = 0; i < d->nall; i++)
-		free(cols[i]);
-	free(cols);
+	if (triggers && rc == JZG_OK)
+		rc = audit_bulk_begin(st, cause);
 	return rc;
+}
+
+static enum jzg_status
+merge_attached(struct merge_run *run, const char *sch, const char *path, struct merge_result *res, char **cause)
+{
+	struct store *st = run->st;
+	char **cols, *sql;
+	enum jzg_status rc;
+	sqlite3_stmt *q;
+	int n;
+
+	if ((rc = file_cols(run, sch, &cols, cause)) != JZG_OK)
+		return rc;
+	/* Schools: the same code must mean the same template. */
+	sql = xasprintf("SELECT s.code, s.template, m.template FROM %s.school s JOIN main.school m "
+	    "ON m.code = s.code WHERE m.template <> s.template LIMIT 1", sch);
+	rc = store_prepare(st, sql, &q, cause);
+	free(sql);
+	if (rc != JZG_OK)
+		goto out;
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		rc = jzg_fail(cause, JZG_ERR_INVALID, "%s 中学校 %s 的模板（%s）与本文件（%s）不同，未合并任何数据", path,
+		    sqlite3_column_text(q, 0), sqlite3_column_text(q, 1), sqlite3_column_text(q, 2));
+		sqlite3_finalize(q);
+		goto out;
+	}
+	sqlite3_finalize(q);
+	sql = xasprintf("INSERT INTO main.school(code, name, template, expected_staff) SELECT code, name, "
+	    "template, expected_staff FROM %s.school s WHERE NOT EXISTS (SELECT 1 FROM main.school m WHERE m.code = s.code)",
+	    sch);
+	if ((rc = exec_free(st, sql, cause)) != JZG_OK)
+		goto out;
+	res->schools_added += sqlite3_changes(st->db);
+
+	if ((rc = build_map(st, sch, cause)) != JZG_OK ||
+	    (rc = find_conflicts(st, sch, cols, cause)) != JZG_OK ||
+	    (rc = add_new(st, sch, path, cols, cause)) != JZG_OK)
+		goto out;
+	int_of(st, "SELECT count(*) FROM temp.merge_map WHERE status = 'new'", &n);
+	res->added += n;
+	int_of(st, "SELECT count(*) FROM temp.merge_map WHERE status = 'same'", &n);
+	res->same += n;
+	rc = settle_conflicts(run, sch, cols, res, cause);
+out:
+	free_cols(st->defs, cols);
+	return rc;
+}
+
+/* ------------------------------------------------------------ batches */
+
+/* Is path the county file itself (by name or by inode)? */
+static int
+is_self(struct store *st, const char *path)
+{
+	struct stat a, b;
+
+	if (str_eq(path, st->path))
+		return 1;
+	return stat(path, &a) == 0 && stat(st->path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Merge one attached file inside the batch's transaction, under a
+ * savepoint of its own.  *poisoned: the failure took the transaction with
+ * it (SQLite ended it: disk full, I/O error) or will fail its commit (a
+ * damaged source stays part of the transaction until it ends). */
+static enum jzg_status
+merge_one(struct merge_run *run, const char *sch, const char *path, struct merge_result *r, int *poisoned,
+    char **cause)
+{
+	struct store *st = run->st;
+	enum jzg_status rc;
+	int e;
+
+	*poisoned = 0;
+	memset(r, 0, sizeof *r);
+	if ((rc = store_exec(st, "SAVEPOINT merge_one", cause)) == JZG_OK &&
+	    (rc = merge_attached(run, sch, path, r, cause)) == JZG_OK &&
+	    (rc = store_exec(st, "RELEASE merge_one", cause)) == JZG_OK)
+		return JZG_OK;
+	e = sqlite3_errcode(st->db) & 0xFF;
+	/* Damage shows when the rows are read: name the file. */
+	if (e == SQLITE_CORRUPT || e == SQLITE_NOTADB) {
+		rc = jzg_fail(cause, JZG_ERR_FOREIGN, "%s 已损坏，未合并任何数据；请让学校重新导出（jzg pack）", path);
+		*poisoned = 1;
+	}
+	if (sqlite3_get_autocommit(st->db))
+		*poisoned = 1;
+	else if (!*poisoned)
+		sqlite3_exec(st->db, "ROLLBACK TO merge_one; RELEASE merge_one", NULL, NULL, NULL);
+	return rc;
+}
+
+/* The batch's transaction, with the INSERT triggers dropped until its
+ * end (a rollback brings them back). */
+static enum jzg_status
+begin_batch(struct store *st, char **cause)
+{
+	enum jzg_status rc = store_exec(st, "BEGIN IMMEDIATE", cause);
+
+	if (rc == JZG_OK && (rc = audit_bulk_begin(st, cause)) != JZG_OK)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* A file of a batch: where it stands, and what its hook was told. */
+struct batch_file {
+	char                sch[16];
+	int                 attached;
+	enum { BF_PENDING, BF_MERGED, BF_FAILED } state;
+	enum { BF_UNTOLD, BF_TOLD_OK, BF_TOLD_FAILED } told;
+	struct merge_result r, told_r;
+	enum jzg_status     rc;
+	char               *cause;
+};
+
+/* Tell the hook what became of file i, unless it knows already. */
+static void
+tell(struct merge_run *run, struct batch_file *f, int i, const char *path)
+{
+	if (f->state == BF_MERGED && f->told == BF_UNTOLD) {
+		f->told_r = f->r;
+		f->told = BF_TOLD_OK;
+		run->h->done(i, path, JZG_OK, &f->r, NULL, run->h->arg);
+	} else if (f->state == BF_FAILED && f->told == BF_TOLD_OK) {
+		char *why = xasprintf("%s；%s 的合并已撤销，请重新合并", f->cause ? f->cause : "合并失败", path);
+
+		f->told = BF_TOLD_FAILED;
+		run->h->done(i, path, f->rc, &f->told_r, why, run->h->arg);
+		free(why);
+	} else if (f->state == BF_FAILED && f->told == BF_UNTOLD) {
+		f->told = BF_TOLD_FAILED;
+		run->h->done(i, path, f->rc, NULL, f->cause, run->h->arg);
+	}
+}
+
+/* Files first..first+n-1, attached together, in one transaction with a
+ * savepoint per file: a file that fails rolls back to its savepoint and
+ * changes nothing, the others of the batch stay.  The batch costs one
+ * commit (two fsyncs) instead of one per file.  A failure that takes the
+ * transaction with it (a damaged source, disk full) rolls the batch back:
+ * that file is dropped and the files merged before it are merged again,
+ * without telling their hooks twice. */
+static enum jzg_status
+merge_batch(struct merge_run *run, char *const path[], int first, int n)
+{
+	struct store *st = run->st;
+	struct batch_file *f = xcalloc((size_t)n, sizeof *f);
+	enum jzg_status worst = JZG_OK;
+	int in_txn, poisoned;
+
+	/* ATTACH and DETACH cannot happen inside a transaction: every file of
+	 * the batch is identified (and refused) before it begins. */
+	for (int k = 0; k < n; k++) {
+		snprintf(f[k].sch, sizeof f[k].sch, "src%d", k);
+		if (is_self(st, path[k]))
+			f[k].rc = jzg_fail(&f[k].cause, JZG_ERR_INVALID, "%s 就是当前数据文件，不能合并到自身", path[k]);
+		else
+			f[k].rc = attach_source(st, path[k], f[k].sch, &f[k].cause);
+		f[k].attached = f[k].rc == JZG_OK;
+		f[k].state = f[k].attached ? BF_PENDING : BF_FAILED;
+	}
+again:
+	in_txn = 0;
+	for (int k = 0; k < n; k++) {
+		if (f[k].state == BF_PENDING) {
+			if (!in_txn && (f[k].rc = begin_batch(st, &f[k].cause)) != JZG_OK)
+				f[k].state = BF_FAILED;
+			else {
+				in_txn = 1;
+				/* a file merged again after a rollback reports nothing new */
+				run->mute = f[k].told == BF_TOLD_OK;
+				f[k].rc = merge_one(run, f[k].sch, path[k], &f[k].r, &poisoned, &f[k].cause);
+				run->mute = 0;
+				f[k].state = f[k].rc == JZG_OK ? BF_MERGED : BF_FAILED;
+				if (f[k].state == BF_FAILED && poisoned) {
+					char *sql = sqlite3_mprintf("DETACH %s", f[k].sch);
+
+					sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+					sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+					sqlite3_free(sql);
+					f[k].attached = 0;
+					for (int j = 0; j < k; j++)
+						if (f[j].state == BF_MERGED)
+							f[j].state = BF_PENDING;
+					worst = f[k].rc;
+					tell(run, &f[k], first + k, path[k]);
+					goto again;
+				}
+			}
+		}
+		if (f[k].state == BF_FAILED)
+			worst = f[k].rc;
+		tell(run, &f[k], first + k, path[k]);
+	}
+	if (in_txn) {
+		char *cause = NULL;
+		enum jzg_status rc = audit_bulk_end(st, &cause);
+
+		if (rc == JZG_OK)
+			rc = store_exec(st, "COMMIT", &cause);
+
+		if (rc != JZG_OK) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			worst = rc;
+			for (int k = 0; k < n; k++)
+				if (f[k].state == BF_MERGED) {
+					f[k].state = BF_FAILED;
+					f[k].rc = rc;
+					free(f[k].cause);
+					f[k].cause = xstrdup(cause);
+					tell(run, &f[k], first + k, path[k]);
+				}
+		}
+		free(cause);
+	}
+	for (int k = 0; k < n; k++) {
+		if (f[k].attached) {
+			char *sql = sqlite3_mprintf("DETACH %s", f[k].sch);
+
+			sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+			sqlite3_free(sql);
+		}
+		free(f[k].cause);
+	}
+	free(f);
+	return worst;
+}
+
+enum jzg_status
+merge_files(struct store *st, int n, char *const path[], enum merge_take take, const struct merge_hooks *h)
+{
+	struct merge_run run = { st, take, h, NULL, 0 };
+	int lim = sqlite3_limit(st->db, SQLITE_LIMIT_ATTACHED, -1);
+	enum jzg_status worst = JZG_OK, rc;
+	int e;
+
+	/* A county file outgrows SQLite's default 2 MB page cache quickly; the
+	 * indexes touched by every merged person then come from disk. */
+	sqlite3_exec(st->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
+	sqlite3_create_function(st->db, "merge_digest", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
+	    digest_step, digest_final);
+	if ((e = load_main_cols(&run)) != SQLITE_OK) {
+		char *why = xasprintf("读取本文件的表结构失败（%s），未合并任何数据", store_errstr(e));
+
+		for (int i = 0; i < n; i++)
+			h->done(i, path[i], JZG_ERR_DB, NULL, why, h->arg);
+		free(why);
+		free_main_cols(&run);
+		return JZG_ERR_DB;
+	}
+	if (lim < 1)
+		lim = 1;
+	for (int i = 0; i < n; i += lim)
+		if ((rc = merge_batch(&run, path + i, i, n - i < lim ? n - i : lim)) != JZG_OK)
+			worst = rc;
+	free_main_cols(&run);
+	return worst;
+}
+
+/* merge_file: the outcome of its one file. */
+struct one_file {
+	merge_conflict_cb   cb;
+	void               *arg;
+	struct merge_result r;
+	char              **cause;
+	enum jzg_status     rc;
+};
+
+static void
+one_conflict(const struct merge_conflict *c, void *arg)
+{
+	struct one_file *o = arg;
+
+	if (o->cb != NULL)
+		o->cb(c, o->arg);
+}
+
+static void
+one_done(int i, const char *path, enum jzg_status rc, const struct merge_result *r, const char *cause, void *arg)
+{
+	struct one_file *o = arg;
+
+	(void)i;
+	(void)path;
+	o->rc = rc;
+	if (rc == JZG_OK)
+		o->r = *r;
+	else
+		jzg_fail(o->cause, rc, "%s", cause ? cause : jzg_strstatus(rc));
 }
 
 enum jzg_status
 merge_file(struct store *st, const char *path, enum merge_take take, merge_conflict_cb cb, void *arg,
     struct merge_result *res, char **cause)
 {
-	struct merge_result r = { 0 };
-	enum jzg_status rc;
+	struct one_file o = { cb, arg, { 0 }, cause, JZG_OK };
+	struct merge_hooks h = { one_conflict, one_done, &o };
+	char *p = (char *)path;
 
-	/* A county file outgrows SQLite's default 2 MB page cache quickly; the
-	 * indexes touched by every merged person then come from disk. */
-	sqlite3_exec(st->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
-	if ((rc = attach_source(st, path, cause)) != JZG_OK)
-		return rc;
-	/* One transaction per file (ATTACH cannot happen inside one): a
-	 * refused or failing file leaves nothing behind. */
-	if ((rc = store_exec(st, "SAVEPOINT merge_one", cause)) == JZG_OK) {
-		rc = merge_attached(st, path, take, cb, arg, &r, cause);
-		if (rc != JZG_OK) {
-			int e = sqlite3_errcode(st->db) & 0xFF;
-
-			/* The savepoint is the whole transaction: end it, or the
-			 * source stays locked and cannot be detached. */
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-			/* Damage shows when the rows are read: name the file. */
-			if (e == SQLITE_CORRUPT || e == SQLITE_NOTADB)
-				rc = jzg_fail(cause, JZG_ERR_FOREIGN, "%s 已损坏，未合并任何数据；请让学校重新导出（jzg pack）", path);
-		} else
-			sqlite3_exec(st->db, "RELEASE merge_one", NULL, NULL, NULL);
+	merge_files(st, 1, &p, take, &h);
+	if (o.rc == JZG_OK) {
+		res->schools_added += o.r.schools_added;
+		res->added += o.r.added;
+		res->same += o.r.same;
+		res->conflicts += o.r.conflicts;
+		res->replaced += o.r.replaced;
 	}
-	if (sqlite3_exec(st->db, "DETACH src", NULL, NULL, NULL) != SQLITE_OK && rc == JZG_OK)
-		rc = jzg_fail(cause, JZG_ERR_DB, "合并 %s 后无法关闭它：%s", path, sqlite3_errmsg(st->db));
-	if (rc == JZG_OK) {
-		res->schools_added += r.schools_added;
-		res->added += r.added;
-		res->same += r.same;
-		res->conflicts += r.conflicts;
-		res->replaced += r.replaced;
-	}
-	return rc;
+	return o.rc;
 }

@@ -14,7 +14,13 @@
  *
  * Damage is found while the rows are read (SQLITE_CORRUPT), which rolls
  * the file back; a whole-file quick_check per source would cost more than
- * the merge itself (docs/workflow.md §Benchmark). */
+ * the merge itself (docs/workflow.md §Benchmark).
+ *
+ * The audit trail: a new person brings the trail of the source file, plus
+ * one row of ours (path merge, op insert, field 'file', new = the file's
+ * name) — not one row per record, which would double the merge's cost.
+ * Values taken with MERGE_TAKE_THEIRS go through the triggers, field by
+ * field. */
 #ifndef JZG_MERGE_H
 #define JZG_MERGE_H
 
@@ -41,7 +47,32 @@ struct merge_conflict {
 
 typedef void (*merge_conflict_cb)(const struct merge_conflict *c, void *arg);
 
-/* Merge one file, in one transaction of its own. */
+/* The outcome of file i (path) of merge_files: rc JZG_OK and r, or a
+ * failure and its cause (r NULL).  Called once per file, in order, as soon
+ * as the file is merged into the batch's open transaction or refused.  If
+ * that transaction is then lost (the commit fails: disk full, I/O error),
+ * called a second time for each file it had merged, with the failure, the
+ * same r and a cause saying the merge was undone. */
+typedef void (*merge_done_cb)(int i, const char *path, enum jzg_status rc, const struct merge_result *r,
+    const char *cause, void *arg);
+
+struct merge_hooks {
+	merge_conflict_cb conflict;  /* may be NULL */
+	merge_done_cb     done;
+	void             *arg;       /* for both */
+};
+
+/* Merge n files.  Up to SQLite's attach limit (10) files share one
+ * transaction, each under a savepoint of its own: a refused, damaged or
+ * failing file changes nothing and the others still merge.  A power cut
+ * loses at most the batch being merged (the journal rolls it back); the
+ * batches before it stay, and merging the same files again skips what
+ * is already there.  Returns JZG_OK when every file merged, else the
+ * status of a failed file. */
+enum jzg_status merge_files(struct store *st, int n, char *const path[], enum merge_take take,
+    const struct merge_hooks *h);
+
+/* Merge one file (merge_files of one). */
 enum jzg_status merge_file(struct store *st, const char *path, enum merge_take take,
     merge_conflict_cb cb, void *arg, struct merge_result *res, char **cause);
 

@@ -198,6 +198,23 @@ expect_eq "good files of the run still merged" "$(grep -c '^usb.db：新增 0 �
 expect_has "damaged file of the run named" "$out" "damaged.db 已损坏"
 expect_eq "county file unchanged by refused files" "$(dumpc)" "$before"
 
+# --- more files than SQLite attaches at once (10 per transaction), the
+# third damaged: the other eleven merge, in order, the third changes nothing
+for i in $(seq 1 12); do
+	cp usb.db b$i.db
+	sqlite3 b$i.db "UPDATE school SET code = '21430188$(printf %02d $i)', name = '批量学校$i'"
+done
+cp damaged.db b3.db
+run $CTY merge b{1..12}.db
+expect_eq "batch with a damaged file exits 2" "$rc" 2
+expect_eq "batch: files told in order" "$(grep -o '^b[0-9]*\.db：新增 6 人' <<<"$out" | cut -d. -f1 | tr '\n' ' ')" "b1 b2 b4 b5 b6 b7 b8 b9 b10 b11 b12 "
+expect_has "batch: damaged file named" "$out" "b3.db 已损坏"
+expect_has "batch: total" "$out" "合计：新增 66 人，相同跳过 0 人，冲突 0 人，出错文件 1 个"
+expect_eq "batch: damaged file's school absent" "$(sqlite3 c.db "SELECT count(*) FROM school WHERE code LIKE '21430188%'")" 11
+expect_eq "batch: one merge row per person added" "$(sqlite3 c.db "SELECT count(*) FROM audit WHERE path = 'merge' AND field = 'file' AND new LIKE 'b%.db'")" 66
+run $CTY merge b{1..12}.db
+expect_has "batch again: all skipped" "$out" "合计：新增 0 人，相同跳过 66 人，冲突 0 人，出错文件 1 个"
+
 # --- accounts
 run env JZG_NEW_PASSWORD=secret7 $KEY user passwd lu
 expect_eq "keyer changes own password" "$rc" 0
