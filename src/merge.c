@@ -114,97 +114,6 @@ refuse:
 	return why;
 }
 
-/* ------------------------------------------------------------ digest */
-
-/* merge_digest(seq, id, v1, …, vn): the records of one person in one set
- * as one blob, records in position order (seq, then id — the order
- * diff_set pairs them in), each value by its text as diff_set compares it,
- * NULL apart from ''.  The aggregate sorts the records itself, so the
- * result does not depend on the order SQLite feeds them in.  Two people
- * are identical in a set exactly when their digests are equal; comparing
- * one blob per person replaces a window-function join per set, which cost
- * more than adding the people (docs/workflow.md §Benchmark). */
-struct digest_rec {
-	sqlite3_int64 seq, id;
-	size_t        off, len;
-};
-
-struct digest {
-	struct digest_rec *rec;
-	size_t             n, cap;
-	struct strbuf      b;
-};
-
-static void
-digest_step(sqlite3_context *c, int argc, sqlite3_value **argv)
-{
-	struct digest **pd = sqlite3_aggregate_context(c, sizeof *pd), *d;
-	struct digest_rec *r;
-
-	if (pd == NULL) {
-		sqlite3_result_error_nomem(c);
-		return;
-	}
-	if ((d = *pd) == NULL)
-		d = *pd = xcalloc(1, sizeof *d);
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 4;
-		d->rec = xreallocarray(d->rec, d->cap, sizeof *d->rec);
-	}
-	r = &d->rec[d->n++];
-	r->seq = sqlite3_value_int64(argv[0]);
-	r->id = sqlite3_value_int64(argv[1]);
-	r->off = d->b.len;
-	for (int i = 2; i < argc; i++) {
-		const unsigned char *t = sqlite3_value_text(argv[i]);
-		unsigned len;
-
-		if (t == NULL) {
-			strbuf_addc(&d->b, 'N');
-			continue;
-		}
-		len = (unsigned)sqlite3_value_bytes(argv[i]);
-		strbuf_addc(&d->b, 'T');
-		strbuf_add(&d->b, (const char *)&len, sizeof len);
-		strbuf_add(&d->b, (const char *)t, len);
-	}
-	r->len = d->b.len - r->off;
-}
-
-static int
-digest_rec_cmp(const void *a, const void *b)
-{
-	const struct digest_rec *x = a, *y = b;
-
-	if (x->seq != y->seq)
-		return x->seq < y->seq ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static void
-digest_final(sqlite3_context *c)
-{
-	struct digest **pd = sqlite3_aggregate_context(c, 0), *d;
-	struct strbuf out = { 0 };
-
-	if (pd == NULL || (d = *pd) == NULL) {
-		sqlite3_result_null(c);
-		return;
-	}
-	qsort(d->rec, d->n, sizeof *d->rec, digest_rec_cmp);
-	for (size_t i = 0; i < d->n; i++) {
-		unsigned len = (unsigned)d->rec[i].len;
-
-		strbuf_add(&out, (const char *)&len, sizeof len);
-		strbuf_add(&out, d->b.s + d->rec[i].off, d->rec[i].len);
-	}
-	sqlite3_result_blob64(c, out.s ? out.s : "", out.len, free);
-	free(d->rec);
-	strbuf_free(&d->b);
-	free(d);
-	*pd = NULL;
-}
-
 /* ------------------------------------------------------------ one file */
 
 /* A merge run: the source files in batches (one transaction each), and
@@ -424,27 +333,138 @@ build_map(struct store *st, const char *sch, char **cause)
 	return exec_free(st, sql, cause);
 }
 
+/* A person found on both sides, and everything recorded for them on each
+ * side, as bytes: for every set with records, its number, then each
+ * value of each record by its text (as diff_set compares), NULL apart
+ * from '', records in position order (seq, then id — the order diff_set
+ * pairs them in).  Equal bytes, identical person. */
+struct twin {
+	sqlite3_int64 src_id, dst_id;
+	struct strbuf side[2];    /* 0 ours, 1 theirs */
+	size_t        set_at[2];  /* 1 + the set last added to side, 0: none */
+};
+
+static int
+twin_src_cmp(const void *a, const void *b)
+{
+	const struct twin *x = a, *y = b;
+
+	return x->src_id < y->src_id ? -1 : x->src_id > y->src_id;
+}
+
+static int
+twin_dst_cmp(const void *a, const void *b)
+{
+	const struct twin *x = *(struct twin *const *)a, *y = *(struct twin *const *)b;
+
+	return x->dst_id < y->dst_id ? -1 : x->dst_id > y->dst_id;
+}
+
+/* Add the records of set i of every twin on one side to their bytes:
+ * one ordered pass over the set (an index range per person), instead
+ * of a comparison per person and set, which cost more than adding the
+ * people (docs/workflow.md §Benchmark). */
+static enum jzg_status
+twin_read(struct store *st, const char *sch, int side, size_t i, const char *cols, struct twin *tw, size_t n,
+    struct twin **by_dst, char **cause)
+{
+	const struct set_def *s = &st->defs->all[i];
+	char *sql = xasprintf("SELECT staff_id, %s FROM %s.\"s_%s\" WHERE staff_id IN (SELECT %s FROM temp.merge_map "
+	    "WHERE status = 'same') ORDER BY staff_id%s", cols, side ? sch : "main", s->v[SC_NAME],
+	    side ? "src_id" : "dst_id", s->many ? ", seq, id" : "");
+	sqlite3_stmt *q;
+	enum jzg_status rc = store_prepare(st, sql, &q, cause);
+	struct twin key, *kp = &key, *t, **pt;
+	int r;
+
+	free(sql);
+	if (rc != JZG_OK)
+		return rc;
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		key.src_id = key.dst_id = sqlite3_column_int64(q, 0);
+		if (side)
+			t = bsearch(&key, tw, n, sizeof *tw, twin_src_cmp);
+		else
+			t = (pt = bsearch(&kp, by_dst, n, sizeof *by_dst, twin_dst_cmp)) ? *pt : NULL;
+		if (t == NULL)
+			continue;
+		if (t->set_at[side] != i + 1) {
+			unsigned set = (unsigned)i;
+
+			t->set_at[side] = i + 1;
+			strbuf_addc(&t->side[side], 'S');
+			strbuf_add(&t->side[side], (const char *)&set, sizeof set);
+		}
+		strbuf_addc(&t->side[side], 'R');
+		for (int c = 1; c < sqlite3_column_count(q); c++) {
+			const char *v = (const char *)sqlite3_column_text(q, c);
+			unsigned len;
+
+			if (v == NULL) {
+				strbuf_addc(&t->side[side], 'N');
+				continue;
+			}
+			len = (unsigned)sqlite3_column_bytes(q, c);
+			strbuf_addc(&t->side[side], 'T');
+			strbuf_add(&t->side[side], (const char *)&len, sizeof len);
+			strbuf_add(&t->side[side], v, len);
+		}
+	}
+	sqlite3_finalize(q);
+	if (r != SQLITE_DONE)
+		return jzg_fail(cause, JZG_ERR_DB, "比较人员记录失败：%s", sqlite3_errmsg(st->db));
+	return JZG_OK;
+}
+
 /* People found on both sides: 'conflict' where any set differs. */
 static enum jzg_status
 find_conflicts(struct store *st, const char *sch, char **cols, char **cause)
 {
 	const struct defs *d = st->defs;
 	enum jzg_status rc = JZG_OK;
-	int same = 0;
+	struct twin *tw = NULL, **by_dst = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *q, *upd = NULL;
 
-	int_of(st, "SELECT count(*) FROM temp.merge_map WHERE status = 'same'", &same);
-	for (size_t i = 0; i < d->nall && rc == JZG_OK && same > 0; i++) {
-		const char *sn = d->all[i].v[SC_NAME], *pos = d->all[i].many ? "seq, id" : "0, 0";
-		char *sql;
-
-		if (cols[i] == NULL)
-			continue;
-		sql = xasprintf("UPDATE temp.merge_map SET status = 'conflict' WHERE status = 'same' AND "
-		    "(SELECT merge_digest(%3$s, %2$s) FROM %4$s.\"s_%1$s\" WHERE staff_id = merge_map.src_id) IS NOT "
-		    "(SELECT merge_digest(%3$s, %2$s) FROM main.\"s_%1$s\" WHERE staff_id = merge_map.dst_id)",
-		    sn, cols[i], pos, sch);
-		rc = exec_free(st, sql, cause);
+	if ((rc = store_prepare(st, "SELECT src_id, dst_id FROM temp.merge_map WHERE status = 'same' ORDER BY src_id",
+	    &q, cause)) != JZG_OK)
+		return rc;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			tw = xreallocarray(tw, cap, sizeof *tw);
+		}
+		memset(&tw[n], 0, sizeof tw[n]);
+		tw[n].src_id = sqlite3_column_int64(q, 0);
+		tw[n].dst_id = sqlite3_column_int64(q, 1);
+		n++;
 	}
+	sqlite3_finalize(q);
+	if (n == 0)
+		return JZG_OK;
+	by_dst = xcalloc(n, sizeof *by_dst);
+	for (size_t k = 0; k < n; k++)
+		by_dst[k] = &tw[k];
+	qsort(by_dst, n, sizeof *by_dst, twin_dst_cmp);
+	for (size_t i = 0; i < d->nall && rc == JZG_OK; i++)
+		for (int side = 0; side < 2 && rc == JZG_OK && cols[i] != NULL; side++)
+			rc = twin_read(st, sch, side, i, cols[i], tw, n, by_dst, cause);
+	if (rc == JZG_OK)
+		rc = store_prepare(st, "UPDATE temp.merge_map SET status = 'conflict' WHERE src_id = ?1", &upd, cause);
+	for (size_t k = 0; k < n; k++) {
+		if (rc == JZG_OK && (tw[k].side[0].len != tw[k].side[1].len ||
+		    (tw[k].side[0].len && memcmp(tw[k].side[0].s, tw[k].side[1].s, tw[k].side[0].len) != 0))) {
+			sqlite3_bind_int64(upd, 1, tw[k].src_id);
+			if (sqlite3_step(upd) != SQLITE_DONE)
+				rc = jzg_fail(cause, JZG_ERR_DB, "比较人员记录失败：%s", sqlite3_errmsg(st->db));
+			sqlite3_reset(upd);
+		}
+		strbuf_free(&tw[k].side[0]);
+		strbuf_free(&tw[k].side[1]);
+	}
+	sqlite3_finalize(upd);
+	free(by_dst);
+	free(tw);
 	return rc;
 }
 
@@ -461,6 +481,7 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 	struct strbuf b = { 0 };
 	enum jzg_status rc;
 	char *sql;
+	int orphans = 0;
 
 	audit_enable(st, 0);
 	strbuf_addf(&b, "INSERT INTO main.staff(id, school_id, state, created, updated) SELECT m.dst_id, m.school_id, "
@@ -507,6 +528,11 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 	audit_enable(st, 1);
 	if (rc != JZG_OK)
 		return rc;
+	/* what the foreign keys (off during a merge) would have caught */
+	int_of(st, "SELECT count(*) FROM temp.merge_map m WHERE m.status = 'new' AND NOT EXISTS "
+	    "(SELECT 1 FROM main.staff s WHERE s.id = m.dst_id)", &orphans);
+	if (orphans != 0)
+		return jzg_fail(cause, JZG_ERR_DB, "内部错误：合并 %s 时有 %d 人的记录没有对应的人员，未合并任何数据", path, orphans);
 	sql = sqlite3_mprintf("INSERT INTO main.audit(actor, path, behalf, staff_id, set_name, row_id, op, "
 	    "field, new) SELECT audit_who(), audit_path(), CASE WHEN audit_county() THEN (SELECT code FROM "
 	    "main.school WHERE id = m.school_id) END, m.dst_id, 'staff', m.dst_id, 'insert', 'file', %Q "
@@ -802,27 +828,34 @@ merge_files(struct store *st, int n, char *const path[], enum merge_take take, c
 	struct merge_run run = { st, take, h, NULL, 0 };
 	int lim = sqlite3_limit(st->db, SQLITE_LIMIT_ATTACHED, -1);
 	enum jzg_status worst = JZG_OK, rc;
-	int e;
+	int e, fk = 1;
 
+	/* Foreign keys are checked per inserted record, a tenth of a merge's
+	 * time; the merge inserts records only for people it inserted in the
+	 * same statement list (and add_new checks that), so the checks are off
+	 * while it runs (the pragma is ignored inside a transaction). */
+	int_of(st, "PRAGMA foreign_keys", &fk);
+	sqlite3_exec(st->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
 	/* A county file outgrows SQLite's default 2 MB page cache quickly; the
 	 * indexes touched by every merged person then come from disk. */
 	sqlite3_exec(st->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
-	sqlite3_create_function(st->db, "merge_digest", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
-	    digest_step, digest_final);
 	if ((e = load_main_cols(&run)) != SQLITE_OK) {
 		char *why = xasprintf("读取本文件的表结构失败（%s），未合并任何数据", store_errstr(e));
 
 		for (int i = 0; i < n; i++)
 			h->done(i, path[i], JZG_ERR_DB, NULL, why, h->arg);
 		free(why);
-		free_main_cols(&run);
-		return JZG_ERR_DB;
+		worst = JZG_ERR_DB;
+		goto out;
 	}
 	if (lim < 1)
 		lim = 1;
 	for (int i = 0; i < n; i += lim)
 		if ((rc = merge_batch(&run, path + i, i, n - i < lim ? n - i : lim)) != JZG_OK)
 			worst = rc;
+out:
+	if (fk)
+		sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	free_main_cols(&run);
 	return worst;
 }

@@ -635,7 +635,9 @@ test_merge_batch(void **state)
 	assert_int_equal(q_int(county, "SELECT count(*) FROM staff"), 4 * people);
 	assert_int_equal(q_int(county, "SELECT count(*) FROM school WHERE code = '2143017702'"), 0);
 	assert_int_equal(q_int(county, "SELECT count(*) FROM audit WHERE path = 'merge' AND field = 'file'"), 4 * people);
-	/* the trail is on again: a record added after the merge is audited */
+	/* the trail and the foreign keys are on again: a record added after
+	 * the merge is audited */
+	assert_int_equal(q_int(county, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(q_int(county, "SELECT count(*) FROM temp.sqlite_master WHERE type = 'trigger'"), triggers);
 	draft = q_int(county, "SELECT min(id) FROM staff WHERE state NOT IN ('approved', 'signed')");
 	cmd = xasprintf("INSERT INTO s_xxjl(staff_id, seq) VALUES(%lld, 99)", draft);
