@@ -2,7 +2,7 @@
  * merged into the county file.  No curses.
  *
  * Each source is attached read-only and identified first (SQLite header,
- * application_id, user_version, quick_check): a file of another program,
+ * application_id, user_version): a file of another program,
  * a damaged file or one of a newer (or older, not yet upgraded) version is
  * refused and nothing changes.  People are matched by school code and
  * 身份证件号 (姓名 when the number is empty).  New people are added with
