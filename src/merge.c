@@ -340,8 +340,9 @@ build_map(struct store *st, const char *sch, char **cause)
  * pairs them in).  Equal bytes, identical person. */
 struct twin {
 	sqlite3_int64 src_id, dst_id;
-	struct strbuf side[2];    /* 0 ours, 1 theirs */
+	struct strbuf side[2];    /* 0 ours, 1 theirs; one set at a time */
 	size_t        set_at[2];  /* 1 + the set last added to side, 0: none */
+	int           differs;
 };
 
 static int
@@ -446,14 +447,22 @@ find_conflicts(struct store *st, const char *sch, char **cols, char **cause)
 	for (size_t k = 0; k < n; k++)
 		by_dst[k] = &tw[k];
 	qsort(by_dst, n, sizeof *by_dst, twin_dst_cmp);
-	for (size_t i = 0; i < d->nall && rc == JZG_OK; i++)
+	/* set by set, so that a big source holds one set in memory, not all */
+	for (size_t i = 0; i < d->nall && rc == JZG_OK; i++) {
 		for (int side = 0; side < 2 && rc == JZG_OK && cols[i] != NULL; side++)
 			rc = twin_read(st, sch, side, i, cols[i], tw, n, by_dst, cause);
+		for (size_t k = 0; k < n; k++) {
+			struct twin *t = &tw[k];
+
+			t->differs |= t->side[0].len != t->side[1].len ||
+			    (t->side[0].len && memcmp(t->side[0].s, t->side[1].s, t->side[0].len) != 0);
+			t->side[0].len = t->side[1].len = 0;
+		}
+	}
 	if (rc == JZG_OK)
 		rc = store_prepare(st, "UPDATE temp.merge_map SET status = 'conflict' WHERE src_id = ?1", &upd, cause);
 	for (size_t k = 0; k < n; k++) {
-		if (rc == JZG_OK && (tw[k].side[0].len != tw[k].side[1].len ||
-		    (tw[k].side[0].len && memcmp(tw[k].side[0].s, tw[k].side[1].s, tw[k].side[0].len) != 0))) {
+		if (rc == JZG_OK && tw[k].differs) {
 			sqlite3_bind_int64(upd, 1, tw[k].src_id);
 			if (sqlite3_step(upd) != SQLITE_DONE)
 				rc = jzg_fail(cause, JZG_ERR_DB, "比较人员记录失败：%s", sqlite3_errmsg(st->db));
