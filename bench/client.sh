@@ -73,7 +73,7 @@ startup = None; keys = []; quiet = []; writes = []; commits = []; cpu = []
 for line in open(sys.argv[1]):
     kind, *rest = line.split()
     if kind == 'startup':
-        startup = int(rest[0]); drawn = float(rest[1]); continue
+        startup = int(rest[0]); drawn = float(rest[1]); startup_cpu = int(rest[2]); continue
     if kind == 'commit': commits.append(int(rest[0])); continue
     if kind == 'peak': mem = int(rest[0]); continue
     us, wrote = int(rest[1]), rest[2] == '1'
@@ -81,7 +81,7 @@ for line in open(sys.argv[1]):
 t0 = float(open(sys.argv[2]).read())
 def pct(a, p):
     a = sorted(a); return a[min(len(a) - 1, int(round(p / 100 * (len(a) - 1))))] / 1000
-print(f"start-up to first screen: {(drawn - t0)*1000:.1f} ms from exec ({startup/1000:.1f} ms from main)")
+print(f"start-up to first screen: {(drawn - t0)*1000:.1f} ms from exec ({startup/1000:.1f} ms from main); CPU {startup_cpu/1000:.1f} ms")
 print(f"all keys: {len(keys)}  p50 {pct(keys,50):.2f} ms  p99 {pct(keys,99):.2f} ms  max {max(keys)/1000:.2f} ms")
 print(f"CPU time per key (independent of machine load): p50 {pct(cpu,50):.2f} ms  p99 {pct(cpu,99):.2f} ms  max {max(cpu)/1000:.2f} ms")
 print(f"keys that only read/draw: {len(quiet)}  p50 {pct(quiet,50):.2f} ms  p99 {pct(quiet,99):.2f} ms")

@@ -1,6 +1,7 @@
 /* pdf.c — see pdf.h. */
 #include "pdf.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,182 @@
 #include <pango/pangocairo.h>
 
 #include "util.h"
+
+/* pango, cairo and glib are loaded on the first document, not at start-up:
+ * with their ~30 dependencies they are half of the shared libraries the
+ * dynamic loader would otherwise map, relocate and initialise before main
+ * on every start of the client, which prints only on F11 (docs/client.md
+ * §6).  The headers still give every type; the calls below go through
+ * pointers filled by dlsym from the Debian package's stable soname. */
+#define PDF_LIBRARY "libpangocairo-1.0.so.0"
+#define PDF_FUNCS(_) \
+	_(cairo_create) \
+	_(cairo_destroy) \
+	_(cairo_fill) \
+	_(cairo_line_to) \
+	_(cairo_move_to) \
+	_(cairo_new_path) \
+	_(cairo_pdf_surface_create_for_stream) \
+	_(cairo_pdf_surface_set_metadata) \
+	_(cairo_rectangle) \
+	_(cairo_restore) \
+	_(cairo_save) \
+	_(cairo_set_line_width) \
+	_(cairo_set_source_rgb) \
+	_(cairo_show_page) \
+	_(cairo_status) \
+	_(cairo_status_to_string) \
+	_(cairo_stroke) \
+	_(cairo_surface_destroy) \
+	_(cairo_surface_finish) \
+	_(cairo_surface_status) \
+	_(g_hash_table_destroy) \
+	_(g_hash_table_insert) \
+	_(g_hash_table_lookup) \
+	_(g_hash_table_new_full) \
+	_(g_hash_table_remove_all) \
+	_(g_hash_table_size) \
+	_(g_object_unref) \
+	_(g_str_equal) \
+	_(g_str_hash) \
+	_(pango_cairo_context_set_resolution) \
+	_(pango_cairo_create_context) \
+	_(pango_cairo_show_layout) \
+	_(pango_context_set_language) \
+	_(pango_font_description_free) \
+	_(pango_font_description_from_string) \
+	_(pango_font_description_set_size) \
+	_(pango_font_description_set_weight) \
+	_(pango_language_from_string) \
+	_(pango_layout_get_extents) \
+	_(pango_layout_get_unknown_glyphs_count) \
+	_(pango_layout_new) \
+	_(pango_layout_set_alignment) \
+	_(pango_layout_set_font_description) \
+	_(pango_layout_set_text) \
+	_(pango_layout_set_width) \
+	_(pango_layout_set_wrap)
+
+static struct {
+#define DECLARE(name) __typeof__(&name) name;
+	PDF_FUNCS(DECLARE)
+#undef DECLARE
+} lib;
+
+static enum jzg_status
+load_library(char **cause)
+{
+	static int loaded;
+	void *h;
+
+	if (loaded)
+		return JZG_OK;
+	if ((h = dlopen(PDF_LIBRARY, RTLD_NOW | RTLD_GLOBAL)) == NULL)
+		return jzg_fail(cause, JZG_ERR_NOTFOUND, "无法加载排版库 %s（%s），所以没有生成 PDF。"
+		    "请安装：sudo apt-get install libpangocairo-1.0-0，然后重新打印", PDF_LIBRARY, dlerror());
+#define LOOKUP(name) \
+	if ((*(void **)&lib.name = dlsym(h, #name)) == NULL) \
+		return jzg_fail(cause, JZG_ERR_NOTFOUND, "排版库 %s 缺少函数 %s，所以没有生成 PDF。" \
+		    "请重新安装 libpangocairo-1.0-0 和 libcairo2", PDF_LIBRARY, #name);
+	PDF_FUNCS(LOOKUP)
+#undef LOOKUP
+	loaded = 1;   /* the library stays loaded for the process (fontconfig's caches) */
+	return JZG_OK;
+}
+
+/* From here on the library's names are the pointers'. */
+#undef cairo_create
+#define cairo_create (lib.cairo_create)
+#undef cairo_destroy
+#define cairo_destroy (lib.cairo_destroy)
+#undef cairo_fill
+#define cairo_fill (lib.cairo_fill)
+#undef cairo_line_to
+#define cairo_line_to (lib.cairo_line_to)
+#undef cairo_move_to
+#define cairo_move_to (lib.cairo_move_to)
+#undef cairo_new_path
+#define cairo_new_path (lib.cairo_new_path)
+#undef cairo_pdf_surface_create_for_stream
+#define cairo_pdf_surface_create_for_stream (lib.cairo_pdf_surface_create_for_stream)
+#undef cairo_pdf_surface_set_metadata
+#define cairo_pdf_surface_set_metadata (lib.cairo_pdf_surface_set_metadata)
+#undef cairo_rectangle
+#define cairo_rectangle (lib.cairo_rectangle)
+#undef cairo_restore
+#define cairo_restore (lib.cairo_restore)
+#undef cairo_save
+#define cairo_save (lib.cairo_save)
+#undef cairo_set_line_width
+#define cairo_set_line_width (lib.cairo_set_line_width)
+#undef cairo_set_source_rgb
+#define cairo_set_source_rgb (lib.cairo_set_source_rgb)
+#undef cairo_show_page
+#define cairo_show_page (lib.cairo_show_page)
+#undef cairo_status
+#define cairo_status (lib.cairo_status)
+#undef cairo_status_to_string
+#define cairo_status_to_string (lib.cairo_status_to_string)
+#undef cairo_stroke
+#define cairo_stroke (lib.cairo_stroke)
+#undef cairo_surface_destroy
+#define cairo_surface_destroy (lib.cairo_surface_destroy)
+#undef cairo_surface_finish
+#define cairo_surface_finish (lib.cairo_surface_finish)
+#undef cairo_surface_status
+#define cairo_surface_status (lib.cairo_surface_status)
+#undef g_hash_table_destroy
+#define g_hash_table_destroy (lib.g_hash_table_destroy)
+#undef g_hash_table_insert
+#define g_hash_table_insert (lib.g_hash_table_insert)
+#undef g_hash_table_lookup
+#define g_hash_table_lookup (lib.g_hash_table_lookup)
+#undef g_hash_table_new_full
+#define g_hash_table_new_full (lib.g_hash_table_new_full)
+#undef g_hash_table_remove_all
+#define g_hash_table_remove_all (lib.g_hash_table_remove_all)
+#undef g_hash_table_size
+#define g_hash_table_size (lib.g_hash_table_size)
+#undef g_object_unref
+#define g_object_unref (lib.g_object_unref)
+#undef g_str_equal
+#define g_str_equal (lib.g_str_equal)
+#undef g_str_hash
+#define g_str_hash (lib.g_str_hash)
+#undef pango_cairo_context_set_resolution
+#define pango_cairo_context_set_resolution (lib.pango_cairo_context_set_resolution)
+#undef pango_cairo_create_context
+#define pango_cairo_create_context (lib.pango_cairo_create_context)
+#undef pango_cairo_show_layout
+#define pango_cairo_show_layout (lib.pango_cairo_show_layout)
+#undef pango_context_set_language
+#define pango_context_set_language (lib.pango_context_set_language)
+#undef pango_font_description_free
+#define pango_font_description_free (lib.pango_font_description_free)
+#undef pango_font_description_from_string
+#define pango_font_description_from_string (lib.pango_font_description_from_string)
+#undef pango_font_description_set_size
+#define pango_font_description_set_size (lib.pango_font_description_set_size)
+#undef pango_font_description_set_weight
+#define pango_font_description_set_weight (lib.pango_font_description_set_weight)
+#undef pango_language_from_string
+#define pango_language_from_string (lib.pango_language_from_string)
+#undef pango_layout_get_extents
+#define pango_layout_get_extents (lib.pango_layout_get_extents)
+#undef pango_layout_get_unknown_glyphs_count
+#define pango_layout_get_unknown_glyphs_count (lib.pango_layout_get_unknown_glyphs_count)
+#undef pango_layout_new
+#define pango_layout_new (lib.pango_layout_new)
+#undef pango_layout_set_alignment
+#define pango_layout_set_alignment (lib.pango_layout_set_alignment)
+#undef pango_layout_set_font_description
+#define pango_layout_set_font_description (lib.pango_layout_set_font_description)
+#undef pango_layout_set_text
+#define pango_layout_set_text (lib.pango_layout_set_text)
+#undef pango_layout_set_width
+#define pango_layout_set_width (lib.pango_layout_set_width)
+#undef pango_layout_set_wrap
+#define pango_layout_set_wrap (lib.pango_layout_set_wrap)
 
 /* Serif (宋体-like) is what official paper forms use; Sans is the fallback
  * inside the same Debian package. */
@@ -158,6 +335,8 @@ pdf_new(const char *path, const char *title, struct pdf **out, char **cause)
 	PangoLayout *probe;
 
 	*out = NULL;
+	if (load_library(cause) != JZG_OK)
+		return JZG_ERR_NOTFOUND;
 	p = xcalloc(1, sizeof *p);
 	p->path = xstrdup(path);
 	p->tmp = xasprintf("%s.tmp-XXXXXX", path);

@@ -177,8 +177,9 @@ ui_draw(struct ui *ui)
 		/* also the wall-clock time, so that the benchmark can add what
 		 * came before main (exec, the dynamic loader) */
 		clock_gettime(CLOCK_REALTIME, &now);
-		fprintf(keylog, "startup %lld %lld.%09ld\n", usec_since(&ui->app->started), (long long)now.tv_sec,
-		    now.tv_nsec);
+		/* and the CPU time since exec (loader included): independent of load */
+		fprintf(keylog, "startup %lld %lld.%09ld %lld\n", usec_since(&ui->app->started), (long long)now.tv_sec,
+		    now.tv_nsec, (long long)last_drawn_cpu.tv_sec * 1000000 + last_drawn_cpu.tv_nsec / 1000);
 	}
 	ui->drawn = 1;
 	ui_settle(ui);
@@ -228,6 +229,19 @@ ui_settle(struct ui *ui)
 			ui_message(ui, 1, "审计记录无法建立（%s），本次不能修改数据；请退出后重新启动", cause ? cause : "");
 			free(cause);
 			st->armed = 1;   /* say it once; the guard still refuses changes */
+		}
+	}
+	/* the rules engine (compiling every rule: ~30 M instructions) is not
+	 * needed by the first screen; without it the client cannot work */
+	if (ui->rules == NULL && ui->fatal == NULL) {
+		char *cause = NULL;
+
+		did = 1;
+		if ((ui->rules = rules_new(st, &cause)) == NULL) {
+			ui->fatal = xasprintf("校验规则无法编译：%s。请运行 “jzg forms check” 查看指标定义的问题。",
+			    cause ? cause : "");
+			free(cause);
+			ui->quit = 1;
 		}
 	}
 	if (ui->commit_pending) {
@@ -518,6 +532,19 @@ ui_restore(void)
 	endwin();
 }
 
+/* After endwin: say why the client had to stop (Chinese), EXIT_FAIL; or
+ * EXIT_CLEAN when nothing went wrong. */
+static int
+ui_fatal(struct ui *ui)
+{
+	if (ui->fatal == NULL)
+		return EXIT_CLEAN;
+	fprintf(stderr, "jzg: %s\n", ui->fatal);
+	free(ui->fatal);
+	ui->fatal = NULL;
+	return EXIT_FAIL;
+}
+
 /* Replay keys from $JZG_KEYS_LOG? No: keys come from the terminal only; the
  * benchmark drives the binary through tmux like a user. */
 int
@@ -534,11 +561,6 @@ ui_run(struct app *a)
 		fprintf(stderr, "jzg: 终端字符集不是 UTF-8，无法正确显示中文。请设置 LANG=zh_CN.UTF-8 或 C.UTF-8 后再启动。\n"
 		    "jzg: the terminal locale is not UTF-8 (%s); set LANG=zh_CN.UTF-8 or C.UTF-8 and start again.\n",
 		    cs ? cs : "?");
-		return EXIT_FAIL;
-	}
-	if ((ui.rules = rules_new(a->st, &cause)) == NULL) {
-		fprintf(stderr, "jzg: 校验规则无法编译：%s。请运行 “jzg forms check” 查看指标定义的问题。\n", cause ? cause : "");
-		free(cause);
 		return EXIT_FAIL;
 	}
 	/* which first screen: the wizard, the one school's staff, or the
@@ -568,11 +590,11 @@ ui_run(struct app *a)
 	if (getenv("JZG_KEYLOG") != NULL && (keylog = fopen(getenv("JZG_KEYLOG"), "w")) != NULL)
 		setvbuf(keylog, NULL, _IOLBF, 0);
 	/* log-in (or creating the first 管理员) when the file has operators */
-	if (ui_modal(&ui, &scr_login_ops, NULL) == 0 && !ui_workflow_may_continue()) {
+	if (ui_modal(&ui, &scr_login_ops, NULL) == 0 && (ui.fatal != NULL || !ui_workflow_may_continue())) {
 		endwin();
 		rules_free(ui.rules);
 		ui_workflow_logout();
-		return EXIT_CLEAN;
+		return ui_fatal(&ui);
 	}
 	ui_push(&ui, &scr_schools_ops, NULL);
 	if (n == 0)
@@ -589,6 +611,8 @@ ui_run(struct app *a)
 	endwin();
 	rules_free(ui.rules);
 	ui_workflow_logout();
+	if (ui.fatal != NULL)
+		return ui_fatal(&ui);
 	if (keylog != NULL) {
 		/* peak memory, as the kernel counts it (VmHWM, kB) */
 		FILE *f = fopen("/proc/self/status", "r");

@@ -39,7 +39,7 @@ struct screen_ops {
 
 struct ui {
 	struct app     *app;
-	struct rules   *rules;        /* may be NULL if the rules could not compile */
+	struct rules   *rules;        /* compiled right after the first screen (ui_settle) */
 	struct screen  *top;
 	char            status[512];  /* message for the status line */
 	int             status_error;
@@ -52,6 +52,7 @@ struct ui {
 	int             commit_pending;        /* ui_commit_later: COMMIT after the redraw */
 	char            commit_label[128];
 	long long       owed_us;               /* settle time a waiting key sat through (keylog) */
+	char           *fatal;                 /* why the client must stop (printed after endwin) */
 };
 
 struct screen {

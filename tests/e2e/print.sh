@@ -142,6 +142,15 @@ expect_eq "no PDF (or temp file) left" "$(ls -A "$T/outdir")" ""
 out=$(FONTCONFIG_FILE="$T/nocjk/fonts.conf" "$J" print form --type zxx --out "$T/outdir/f.pdf" 2>&1) && rc=0 || rc=$?
 expect_eq "blank form without font exits 2" "$rc" 2
 expect_eq "no blank form left" "$(ls -A "$T/outdir")" ""
+# pango/cairo are loaded on the first document (pdf.c): a broken or missing
+# library is a clear message, exit 2, nothing left behind
+mkdir -p "$T/badlib"
+echo "not a library" > "$T/badlib/libpangocairo-1.0.so.0"
+out=$(LD_LIBRARY_PATH="$T/badlib" "$J" --db "$DB" print sheet --staff "$ID1" --out "$T/outdir/x.pdf" 2>&1) && rc=0 || rc=$?
+expect_eq "unloadable pango library exits 2" "$rc" 2
+expect_has "unloadable pango library names the package" "$out" "libpangocairo-1.0-0"
+expect_has "unloadable pango library message is Chinese" "$out" "无法加载排版库"
+expect_eq "no PDF left without the library" "$(ls -A "$T/outdir")" ""
 # a character the font lacks (a private-use code point) stops the batch
 q "UPDATE s_jbxx SET CYM = '张' || char(57344) WHERE staff_id = 4"
 out=$("$J" --db "$DB" print sheet --school 2143012345 --out "$T/outdir/b.pdf" 2>&1) && rc=0 || rc=$?
