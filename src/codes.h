@@ -33,7 +33,9 @@ struct code_table {
 	int          line;    /* line in data/codes.tsv */
 	struct code *row;     /* in file order */
 	size_t       nrow;
-	size_t      *sorted;  /* indexes of row sorted by code, for look-up */
+	size_t      *sorted;  /* indexes of row sorted by code */
+	size_t      *hash;    /* open addressing by code: row index + 1, 0 = free */
+	size_t       nhash;   /* a power of two, at least twice nrow */
 };
 
 struct codes {

@@ -63,6 +63,22 @@ lookup(void **state)
 	assert_string_equal(codes_find(codes_table(codes, "GJDQ"), "156")->name, "中国");
 	assert_true(codes_find(codes_table(codes, "ZZMM"), "13")->excl);
 	assert_false(codes_find(codes_table(codes, "ZZMM"), "01")->excl);
+	/* the hashed look-up finds every code of every table as itself, and
+	 * nothing for a prefix or an extension of one */
+	for (size_t k = 0; k < codes->ntab; k++) {
+		const struct code_table *t = &codes->tab[k];
+
+		for (size_t i = 0; i < t->nrow; i++) {
+			char *longer = xasprintf("%s0", t->row[i].code);
+
+			assert_string_equal(codes_find(t, t->row[i].code)->code, t->row[i].code);
+			if (codes_find(t, longer) != NULL)
+				assert_string_equal(codes_find(t, longer)->code, longer);
+			free(longer);
+		}
+		assert_null(codes_find(t, ""));
+		assert_null(codes_find(t, NULL));
+	}
 }
 
 static void

@@ -257,6 +257,17 @@ multi_select(void **state)
 	planted("multi_form:ZZMMM jbxx ZZMMM error", "UPDATE s_jbxx SET ZZMMM = '01  05' WHERE staff_id = %lld", p1);
 	planted("", "UPDATE s_jbxx SET ZZMMM = '01 05' WHERE staff_id = %lld", p1);
 	planted("", "UPDATE s_jbxx SET ZZMMM = '13' WHERE staff_id = %lld", p1);
+	/* the canonical-form shortcut (check_multi) must see every way a list
+	 * can differ from table order, one space apart, each code once */
+	planted("multi_form:ZZMMM jbxx ZZMMM error", "UPDATE s_jbxx SET ZZMMM = ' 01' WHERE staff_id = %lld", p1);
+	planted("multi_form:ZZMMM jbxx ZZMMM error", "UPDATE s_jbxx SET ZZMMM = '01 05 ' WHERE staff_id = %lld", p1);
+	planted("multi_form:ZZMMM jbxx ZZMMM error", "UPDATE s_jbxx SET ZZMMM = '01 01' WHERE staff_id = %lld", p1);
+	planted("multi_form:ZZMMM jbxx ZZMMM error", "UPDATE s_jbxx SET ZZMMM = '01 05 03' WHERE staff_id = %lld", p1);
+	planted("", "UPDATE s_jbxx SET ZZMMM = '01 03 05' WHERE staff_id = %lld", p1);
+	planted("multi_excl:ZZMMM jbxx ZZMMM error\nmulti_form:ZZMMM jbxx ZZMMM error",
+	    "UPDATE s_jbxx SET ZZMMM = '13 01' WHERE staff_id = %lld", p1);
+	planted("multi_code:ZZMMM jbxx ZZMMM error", "UPDATE s_jbxx SET ZZMMM = '01 0123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123456789' WHERE staff_id = %lld", p1);
 }
 
 static void
