@@ -65,17 +65,44 @@ struct rset {
 	unsigned char             *badfmt;   /* per row: field index had a format finding */
 	char                      *select;   /* up to and including the template filter */
 	char                      *select_record;   /* many-record sets: the same, for SM_RECORD */
+	char                      *select_bulk;     /* select with person look-ups preloaded, or NULL */
 	sqlite3_stmt              *stmt[NCONN][SM__COUNT];   /* by connection (see struct runner) */
 	sqlite3_stmt              *rownum[NCONN];
 	size_t                     weight;   /* rough cost, to start the dearest sets first */
 	int                        ncol;     /* result columns of rules (after RS_FIXED) */
 };
 
+/* A value of the person's own row in a one-record set that a rule reads
+ * through a sub-query, `(SELECT E FROM s_Y WHERE staff_id = cur.staff_id)`:
+ * the date of birth or of first employment that most date rules of most
+ * sets compare with.  A whole-file check asks for it some 3.6 million
+ * times (every date of every record), each a look-up of the person's row;
+ * loaded once per check instead (person_load) and read by rules_person(k,
+ * staff id). */
+struct person_col {
+	char          *set;     /* Y */
+	char          *expr;    /* E */
+	sqlite3_int64 *id;      /* staff ids, ascending */
+	struct pval {
+		union {
+			sqlite3_int64 i;
+			double        d;
+			size_t        off;   /* text or blob: offset in text */
+		}             u;
+		int           type;    /* SQLITE_* */
+		int           len;
+	}             *v;
+	size_t         n;
+	struct strbuf  text;
+};
+
 struct rules {
-	struct store *st;
-	struct rset  *rs;
-	size_t        nrs;
-	sqlite3_stmt *explained[NCONN];
+	struct store      *st;
+	struct rset       *rs;
+	size_t             nrs;
+	sqlite3_stmt      *explained[NCONN];
+	struct person_col *pc;
+	size_t             npc;
 };
 
 /* ------------------------------------------------------ static checks */
@@ -529,6 +556,105 @@ today_constant(char *sql)
 	return strbuf_take(&b);
 }
 
+/* The person look-up k for set y and expression e, added when new. */
+static int
+person_col(struct rules *r, const char *y, const char *e)
+{
+	for (size_t k = 0; k < r->npc; k++)
+		if (strcmp(r->pc[k].set, y) == 0 && strcmp(r->pc[k].expr, e) == 0)
+			return (int)k;
+	r->pc = xreallocarray(r->pc, r->npc + 1, sizeof *r->pc);
+	memset(&r->pc[r->npc], 0, sizeof *r->pc);
+	r->pc[r->npc].set = xstrdup(y);
+	r->pc[r->npc].expr = xstrdup(e);
+	return (int)r->npc++;
+}
+
+/* Where the select-list expression starting at p (just after "(SELECT ")
+ * reaches " FROM " outside parentheses and quotes, or NULL. */
+static const char *
+expr_end(const char *p)
+{
+	int depth = 0;
+
+	for (; *p; p++) {
+		if (*p == '\'' || *p == '"') {
+			const char *q = strchr(p + 1, *p);
+
+			if (q == NULL)
+				return NULL;
+			p = q;
+		} else if (*p == '(')
+			depth++;
+		else if (*p == ')' && --depth < 0)
+			return NULL;
+		else if (depth == 0 && strncmp(p, " FROM ", 6) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* sql with every look-up of the person's one-record row
+ * `(SELECT E FROM s_Y WHERE staff_id = cur.staff_id)` written
+ * rules_person(k, cur.staff_id) (struct person_col), or NULL when it has
+ * none.  Only a plain E qualifies: no sub-query, nothing of cur, and it
+ * must compile over s_Y alone (so it cannot mean a column of the outer
+ * query either). */
+static char *
+person_rewrite(struct rules *r, const char *sql)
+{
+	static const char tail[] = " WHERE staff_id = cur.staff_id)";
+	const struct defs *defs = r->st->defs;
+	struct strbuf b = { 0 };
+	const char *p = sql, *q;
+	int any = 0;
+
+	while ((q = strstr(p, "(SELECT ")) != NULL) {
+		const char *e = q + 8, *end = expr_end(e), *y, *t;
+		const struct set_def *set = NULL;
+		char *ex = NULL, *name = NULL;
+
+		if (end != NULL && strncmp(end + 6, "s_", 2) == 0) {
+			y = end + 8;
+			for (t = y; isalnum((unsigned char)*t) || *t == '_'; t++)
+				;
+			name = xstrndup(y, (size_t)(t - y));
+			set = defs_set(defs->all, defs->nall, name);
+			ex = xstrndup(e, (size_t)(end - e));
+			if (set == NULL || set->many || strncmp(t, tail, sizeof tail - 1) != 0 ||
+			    strstr(ex, "SELECT") != NULL || strstr(ex, "select") != NULL || strstr(ex, "cur.") != NULL)
+				set = NULL;
+			else {
+				char *probe = xasprintf("SELECT (%s) FROM \"s_%s\"", ex, name);
+				sqlite3_stmt *ps;
+
+				if (sqlite3_prepare_v2(r->st->db, probe, -1, &ps, NULL) != SQLITE_OK)
+					set = NULL;
+				sqlite3_finalize(ps);
+				free(probe);
+			}
+			if (set != NULL) {
+				strbuf_add(&b, p, (size_t)(q - p));
+				strbuf_addf(&b, "rules_person(%d, cur.staff_id)", person_col(r, name, ex));
+				p = t + sizeof tail - 1;
+				any = 1;
+			}
+		}
+		if (set == NULL) {
+			strbuf_add(&b, p, (size_t)(e - p));
+			p = e;
+		}
+		free(ex);
+		free(name);
+	}
+	if (!any) {
+		strbuf_free(&b);
+		return NULL;
+	}
+	strbuf_adds(&b, p);
+	return strbuf_take(&b);
+}
+
 static enum jzg_status
 compile_set(struct rules *r, struct rset *rs, char **cause)
 {
@@ -594,6 +720,7 @@ compile_set(struct rules *r, struct rset *rs, char **cause)
 			    " WHERE school.template = '%s'", call.s, cols.s ? cols.s : "", sn, rs->tpl->v[TC_NAME]);
 		rs->select = today_constant(rs->select);
 		rs->select_record = today_constant(rs->select_record);
+		rs->select_bulk = person_rewrite(r, rs->select);
 		strbuf_free(&call);
 	}
 	/* one-record sets are read for every person; many-record ones hold
@@ -838,6 +965,131 @@ fn_regexp(sqlite3_context *c, int argc, sqlite3_value **argv)
 	sqlite3_result_int(c, x->fast ? rx_match(x, 0, (const unsigned char *)s) : regexec(&x->re, s, 0, NULL, 0) == 0);
 }
 
+/* rules_person(k, staff id): the value of person look-up k (struct
+ * person_col) for this person, NULL when the person has no row there. */
+static void
+fn_person(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	struct rules *r = sqlite3_user_data(c);
+	sqlite3_int64 k = sqlite3_value_int64(argv[0]), id;
+	const struct person_col *pc;
+	size_t lo = 0, hi;
+
+	(void)argc;
+	if (k < 0 || (size_t)k >= r->npc || r->pc[k].id == NULL) {
+		sqlite3_result_error(c, "rules_person: 未载入", -1);
+		return;
+	}
+	if (sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+		sqlite3_result_null(c);
+		return;
+	}
+	pc = &r->pc[k];
+	id = sqlite3_value_int64(argv[1]);
+	hi = pc->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (pc->id[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == pc->n || pc->id[lo] != id) {
+		sqlite3_result_null(c);
+		return;
+	}
+	/* the values stay put until the check is over: no copy */
+	switch (pc->v[lo].type) {
+	case SQLITE_INTEGER:
+		sqlite3_result_int64(c, pc->v[lo].u.i);
+		break;
+	case SQLITE_FLOAT:
+		sqlite3_result_double(c, pc->v[lo].u.d);
+		break;
+	case SQLITE_TEXT:
+		sqlite3_result_text(c, pc->text.s + pc->v[lo].u.off, pc->v[lo].len, SQLITE_STATIC);
+		break;
+	case SQLITE_BLOB:
+		sqlite3_result_blob(c, pc->text.s + pc->v[lo].u.off, pc->v[lo].len, SQLITE_STATIC);
+		break;
+	default:
+		sqlite3_result_null(c);
+	}
+}
+
+static void
+person_unload(struct rules *r)
+{
+	for (size_t k = 0; k < r->npc; k++) {
+		struct person_col *pc = &r->pc[k];
+
+		free(pc->id);
+		free(pc->v);
+		strbuf_free(&pc->text);
+		pc->id = NULL;
+		pc->v = NULL;
+		pc->n = 0;
+	}
+}
+
+/* Load every person look-up for the persons in scope (m SM_ALL, or
+ * SM_SCHOOL with school id), inside the check's read transaction. */
+static enum jzg_status
+person_load(struct rules *r, enum scope_mode m, sqlite3_int64 id, char **cause)
+{
+	for (size_t k = 0; k < r->npc; k++) {
+		struct person_col *pc = &r->pc[k];
+		char *sql = xasprintf("SELECT staff_id, (%s) FROM \"s_%s\"%s ORDER BY staff_id", pc->expr, pc->set,
+		    m == SM_SCHOOL ? " WHERE staff_id IN (SELECT id FROM staff WHERE school_id = ?1)" : "");
+		sqlite3_stmt *ps;
+		size_t cap = 0;
+		int step;
+
+		if (sqlite3_prepare_v2(r->st->db, sql, -1, &ps, NULL) != SQLITE_OK) {
+			free(sql);
+			return jzg_fail(cause, JZG_ERR_DB, "数据库语句出错：%s", sqlite3_errmsg(r->st->db));
+		}
+		free(sql);
+		if (m == SM_SCHOOL)
+			sqlite3_bind_int64(ps, 1, id);
+		strbuf_adds(&pc->text, "");
+		while ((step = sqlite3_step(ps)) == SQLITE_ROW) {
+			struct pval *v;
+			int t = sqlite3_column_type(ps, 1);
+
+			if (pc->n == cap) {
+				cap = cap ? cap * 2 : 1024;
+				pc->id = xreallocarray(pc->id, cap, sizeof *pc->id);
+				pc->v = xreallocarray(pc->v, cap, sizeof *pc->v);
+			}
+			pc->id[pc->n] = sqlite3_column_int64(ps, 0);
+			v = &pc->v[pc->n++];
+			memset(v, 0, sizeof *v);
+			v->type = t;
+			if (t == SQLITE_INTEGER)
+				v->u.i = sqlite3_column_int64(ps, 1);
+			else if (t == SQLITE_FLOAT)
+				v->u.d = sqlite3_column_double(ps, 1);
+			else if (t == SQLITE_TEXT || t == SQLITE_BLOB) {
+				const void *bytes = t == SQLITE_TEXT ? (const void *)sqlite3_column_text(ps, 1) :
+				    sqlite3_column_blob(ps, 1);
+
+				v->len = sqlite3_column_bytes(ps, 1);
+				v->u.off = pc->text.len;
+				strbuf_add(&pc->text, bytes, (size_t)v->len);
+				strbuf_addc(&pc->text, '\0');
+			}
+		}
+		sqlite3_finalize(ps);
+		if (step != SQLITE_DONE)
+			return jzg_fail(cause, JZG_ERR_DB, "读取人员信息时出错：%s", sqlite3_errmsg(r->st->db));
+		if (pc->id == NULL)
+			pc->id = xcalloc(1, sizeof *pc->id);   /* loaded, nobody in scope */
+	}
+	return JZG_OK;
+}
+
 static int
 register_functions(struct rules *r, sqlite3 *db)
 {
@@ -846,6 +1098,9 @@ register_functions(struct rules *r, sqlite3 *db)
 
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "rules_today", 0, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_today,
+		    NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "rules_person", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, r, fn_person,
 		    NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_regexp,
@@ -911,6 +1166,7 @@ rules_free(struct rules *r)
 		free(rs->badfmt);
 		free(rs->select);
 		free(rs->select_record);
+		free(rs->select_bulk);
 		for (int c = 0; c < NCONN; c++) {
 			for (int m = 0; m < SM__COUNT; m++)
 				sqlite3_finalize(rs->stmt[c][m]);
@@ -920,6 +1176,12 @@ rules_free(struct rules *r)
 	free(r->rs);
 	for (int c = 0; c < NCONN; c++)
 		sqlite3_finalize(r->explained[c]);
+	person_unload(r);
+	for (size_t k = 0; k < r->npc; k++) {
+		free(r->pc[k].set);
+		free(r->pc[k].expr);
+	}
+	free(r->pc);
 
 	free(r);
 }
@@ -1085,7 +1347,8 @@ rset_stmt(struct runner *ru, struct rset *rs, enum scope_mode m, sqlite3_stmt **
 	enum jzg_status rc;
 
 	if (*slot == NULL) {
-		sql = xasprintf("%s%s", m == SM_RECORD && rs->select_record ? rs->select_record : rs->select,
+		sql = xasprintf("%s%s", m == SM_RECORD && rs->select_record ? rs->select_record :
+		    (m == SM_ALL || m == SM_SCHOOL) && rs->select_bulk ? rs->select_bulk : rs->select,
 		    m == SM_RECORD ? (rs->set->many ? " AND cur.id = ?1" : " AND staff.id = ?1") : where[m]);
 		rc = prepare(ru->db, sql, slot, cause);
 		free(sql);
@@ -1497,6 +1760,8 @@ check_parallel(struct rules *r, const unsigned char *want, enum scope_mode m, sq
 	cache_grow(st2->db);
 	sqlite3_exec(r->st->db, "SAVEPOINT rules_check", NULL, NULL, NULL);
 	sqlite3_exec(st2->db, "BEGIN", NULL, NULL, NULL);
+	if ((rc = person_load(r, m, id, cause)) != JZG_OK)
+		p.failed = 1;
 	for (int c = 0; c < NCONN; c++) {
 		struct worker *w = &p.w[c];
 
@@ -1510,6 +1775,7 @@ check_parallel(struct rules *r, const unsigned char *want, enum scope_mode m, sq
 	pool_work(&p.w[0]);
 	if (threaded)
 		pthread_join(th, NULL);
+	person_unload(r);
 	sqlite3_exec(st2->db, "COMMIT", NULL, NULL, NULL);
 	sqlite3_exec(r->st->db, "RELEASE rules_check", NULL, NULL, NULL);
 	cache_restore(r->st->db, cache);
@@ -1616,9 +1882,12 @@ rules_check(struct rules *r, const struct rules_scope *scope, rules_cb cb, void 
 		/* one read transaction: a consistent view, and far fewer lock calls */
 		sqlite3_exec(r->st->db, "SAVEPOINT rules_check", NULL, NULL, NULL);
 		ru.any_explained = m == SM_STAFF || any_explained(r->st->db);
+		if (m == SM_ALL || m == SM_SCHOOL)
+			rc = person_load(r, m, id, cause);
 		for (size_t i = 0; i < r->nrs && rc == JZG_OK && !ru.stop; i++)
 			if (want[i])
 				rc = run(&ru, &r->rs[i], m, id, cause);
+		person_unload(r);
 		sqlite3_exec(r->st->db, "RELEASE rules_check", NULL, NULL, NULL);
 		cache_restore(r->st->db, cache);
 	}

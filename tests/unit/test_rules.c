@@ -308,6 +308,109 @@ derived_values(void **state)
 	    "DELETE FROM s_gwpr WHERE staff_id = %lld", p1);
 }
 
+/* A finding as "staff set row rule message" (for joined). */
+static int
+collect_full(const struct finding *f, void *arg)
+{
+	struct got *g = arg;
+
+	g->line = xreallocarray(g->line, g->n + 1, sizeof *g->line);
+	g->line[g->n++] = xasprintf("%lld %s %d %s %s", (long long)f->staff_id, f->set->v[SC_NAME], f->row, f->rule,
+	    f->message);
+	return 0;
+}
+
+/* Every finding of scope sc, added to g. */
+static void
+scope_findings(const struct rules_scope *sc, struct got *g)
+{
+	char *cause = NULL;
+
+	if (rules_check(rules, sc, collect_full, g, &cause) != JZG_OK)
+		fail_msg("%s", cause);
+}
+
+/* g's lines sorted, one per line; empties g. */
+static char *
+joined(struct got *g)
+{
+	struct strbuf b = { 0 };
+
+	qsort(g->line, g->n, sizeof *g->line, cmp_str);
+	strbuf_adds(&b, "");
+	for (size_t i = 0; i < g->n; i++) {
+		strbuf_addf(&b, "%s\n", g->line[i]);
+		free(g->line[i]);
+	}
+	free(g->line);
+	memset(g, 0, sizeof *g);
+	return strbuf_take(&b);
+}
+
+/* The findings of one-person checks of everyone the query lists, joined. */
+static char *
+each_person(const char *sql, struct got *g)
+{
+	sqlite3_stmt *ps;
+
+	assert_int_equal(sqlite3_prepare_v2(st->db, sql, -1, &ps, NULL), SQLITE_OK);
+	while (sqlite3_step(ps) == SQLITE_ROW) {
+		struct rules_scope one_person = { 0, sqlite3_column_int64(ps, 0) };
+
+		scope_findings(&one_person, g);
+	}
+	sqlite3_finalize(ps);
+	return joined(g);
+}
+
+/* A whole-file or whole-school check reads the person's own row (date of
+ * birth, of first employment …) from values loaded once (rules_person);
+ * one person's check runs the definitions' sub-query.  Both must find the
+ * same, message for message, also where that row is missing or empty. */
+static void
+person_lookups(void **state)
+{
+	struct got g = { 0 };
+	struct rules_scope all = { 0, 0 }, school = { 1, 0 };
+	char *bulk, *one, *sch, *part;
+	struct strbuf plant = { 0 };
+
+	(void)state;
+	/* every month and date field of every set: before anyone's birth on
+	 * some rows, in the future on others */
+	for (size_t i = 0; i < defs->nall; i++) {
+		const struct set_def *s = &defs->all[i];
+
+		for (size_t j = 0; j < s->nfield; j++)
+			if (s->field[j].type == FT_MONTH || s->field[j].type == FT_DATE)
+				strbuf_addf(&plant, "UPDATE \"s_%s\" SET \"%s\" = CASE rowid %% 5 WHEN 0 THEN '%s'"
+				    " WHEN 1 THEN '%s' ELSE \"%s\" END WHERE rowid %% 3 = 0;", s->v[SC_NAME],
+				    s->field[j].v[FC_NAME], s->field[j].type == FT_MONTH ? "1901-01" : "1901-01-01",
+				    s->field[j].type == FT_MONTH ? "1999-06" : "1999-06-15", s->field[j].v[FC_NAME]);
+	}
+	strbuf_adds(&plant, "UPDATE s_jbxx SET CSRQ = NULL WHERE staff_id % 4 = 1;"
+	    "UPDATE s_jbxx SET CJGNY = '' WHERE staff_id % 4 = 2;"
+	    "DELETE FROM s_jbxx WHERE staff_id % 7 = 3;");
+	exec("SAVEPOINT plant");
+	exec(plant.s);
+	scope_findings(&all, &g);
+	assert_true(g.n > 50);
+	bulk = joined(&g);
+	one = each_person("SELECT id FROM staff", &g);
+	assert_string_equal(bulk, one);
+	/* one school: the persons of school 1 among the whole file's lines */
+	scope_findings(&school, &g);
+	sch = joined(&g);
+	part = each_person("SELECT id FROM staff WHERE school_id = 1", &g);
+	assert_string_equal(sch, part);
+	exec("ROLLBACK TO plant; RELEASE plant");
+	free(bulk);
+	free(one);
+	free(sch);
+	free(part);
+	strbuf_free(&plant);
+}
+
 /* The person's SFZJH, CSRQ and XBM set to id, birth, sex. */
 static void
 id_planted(const char *want, const char *id, const char *birth, const char *sex)
@@ -489,6 +592,7 @@ main(void)
 		cmocka_unit_test(length_and_range),
 		cmocka_unit_test(codes_and_choice_filter),
 		cmocka_unit_test(multi_select),
+		cmocka_unit_test(person_lookups),
 		cmocka_unit_test(constraints_and_checks),
 		cmocka_unit_test(derived_values),
 		cmocka_unit_test(id_numbers),
