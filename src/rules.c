@@ -43,15 +43,18 @@ struct rule {
 	int                     col;    /* result column, or -1 when checked by rules_static */
 };
 
-enum scope_mode { SM_ALL, SM_SCHOOL, SM_STAFF, SM_RECORD, SM__COUNT };
+/* SM_SCAN: a whole-file check of a group of many-record rsets in one
+ * scan (select_scan); the other modes run one rset's select. */
+enum scope_mode { SM_ALL, SM_SCHOOL, SM_STAFF, SM_RECORD, SM_SCAN, SM__COUNT };
 
 /* Connections a check runs on: 0 is the store's own; 1 is a second,
  * read-only one opened for the length of a whole-file or whole-school check
  * so that a second thread can run half of the sets (rules_check). */
 #define NCONN 2
 
-/* Result columns before the rules: staff id, key, seq, rules_static(). */
-#define RS_FIXED 4
+/* Result columns before the rules: the row's rset index (see select_scan),
+ * staff id, key, seq, rules_static(). */
+#define RS_FIXED 5
 
 struct rset {
 	const struct template_def *tpl;
@@ -66,9 +69,20 @@ struct rset {
 	char                      *select;   /* up to and including the template filter */
 	char                      *select_record;   /* many-record sets: the same, for SM_RECORD */
 	char                      *select_bulk;     /* select with person look-ups preloaded, or NULL */
+	/* Many-record sets, whole file: one scan of the table in storage
+	 * order for every template whose rules of this set compile alike
+	 * (the group of rsets led by rs[leader]); rules_rset() tells each
+	 * row's rset from its person's template.  Reaching the rows through
+	 * each template's schools and staff costs an index look-up per
+	 * person and a seek per row. */
+	char                      *select_scan;     /* leader only */
+	size_t                     leader;
+	int                       *by_tpl;          /* leader: rset index per template, -1 = not checked */
+	int                        scan;            /* this check runs the group in one scan (plan_scans) */
 	sqlite3_stmt              *stmt[NCONN][SM__COUNT];   /* by connection (see struct runner) */
 	sqlite3_stmt              *rownum[NCONN];
 	size_t                     weight;   /* rough cost, to start the dearest sets first */
+	size_t                     run_weight;   /* this check: weight, or its group's for a leader */
 	int                        ncol;     /* result columns of rules (after RS_FIXED) */
 };
 
@@ -100,6 +114,8 @@ struct rules {
 	struct store      *st;
 	struct rset       *rs;
 	size_t             nrs;
+	signed char       *tpl_of;    /* whole-file check: template index by staff id, -1 = none */
+	sqlite3_int64      ntpl_of;
 	sqlite3_stmt      *explained[NCONN];
 	struct person_col *pc;
 	size_t             npc;
@@ -694,10 +710,13 @@ compile_set(struct rules *r, struct rset *rs, char **cause)
 	if (rc == JZG_OK && rs->nrule > 0) {
 		struct strbuf call = { 0 };
 
-		strbuf_addf(&call, "rules_static(%zu", (size_t)(rs - r->rs));
+		struct strbuf argv = { 0 };
+		size_t k = (size_t)(rs - r->rs);
+
 		for (size_t i = 0; i < rs->nexpr; i++)
-			strbuf_addf(&call, ", (%s)", rs->expr[i]);
-		strbuf_addf(&call, "%s)", args.s ? args.s : "");
+			strbuf_addf(&argv, ", (%s)", rs->expr[i]);
+		strbuf_addf(&argv, "%s", args.s ? args.s : "");
+		strbuf_addf(&call, "rules_static(%zu%s)", k, argv.s);
 
 		rs->badfmt = xcalloc(s->nfield + 1, 1);
 		/* one-record sets start from staff so that a person with no row
@@ -708,20 +727,27 @@ compile_set(struct rules *r, struct rset *rs, char **cause)
 		 * staff and school for every row, five times the reading.  One
 		 * record (SM_RECORD) is looked up by its own id instead. */
 		if (s->many) {
-			rs->select = xasprintf("SELECT staff.id, cur.id, cur.seq, %s%s\nFROM school CROSS JOIN staff ON"
+			/* the group is known once every set is compiled (group_scans):
+			 * GROUP@ stands for its leader's index until then */
+			rs->select_scan = xasprintf("SELECT rules_rset(GROUP@, cur.staff_id), cur.staff_id, cur.id, cur.seq,"
+			    " rules_static(rules_rset(GROUP@, cur.staff_id)%s)%s\nFROM \"s_%s\" AS cur", argv.s,
+			    cols.s ? cols.s : "", sn);
+			rs->select = xasprintf("SELECT %zu, staff.id, cur.id, cur.seq, %s%s\nFROM school CROSS JOIN staff ON"
 			    " staff.school_id = school.id CROSS JOIN \"s_%s\" AS cur ON cur.staff_id = staff.id"
-			    " WHERE school.template = '%s'", call.s, cols.s ? cols.s : "", sn, rs->tpl->v[TC_NAME]);
-			rs->select_record = xasprintf("SELECT staff.id, cur.id, cur.seq, %s%s\nFROM \"s_%s\" AS cur"
+			    " WHERE school.template = '%s'", k, call.s, cols.s ? cols.s : "", sn, rs->tpl->v[TC_NAME]);
+			rs->select_record = xasprintf("SELECT %zu, staff.id, cur.id, cur.seq, %s%s\nFROM \"s_%s\" AS cur"
 			    " JOIN staff ON staff.id = cur.staff_id JOIN school ON school.id = staff.school_id"
-			    " WHERE school.template = '%s'", call.s, cols.s ? cols.s : "", sn, rs->tpl->v[TC_NAME]);
+			    " WHERE school.template = '%s'", k, call.s, cols.s ? cols.s : "", sn, rs->tpl->v[TC_NAME]);
 		} else
-			rs->select = xasprintf("SELECT staff.id, staff.id, 0, %s%s\nFROM staff JOIN school ON school.id ="
+			rs->select = xasprintf("SELECT %zu, staff.id, staff.id, 0, %s%s\nFROM staff JOIN school ON school.id ="
 			    " staff.school_id LEFT JOIN \"s_%s\" AS cur ON cur.staff_id = staff.id"
-			    " WHERE school.template = '%s'", call.s, cols.s ? cols.s : "", sn, rs->tpl->v[TC_NAME]);
+			    " WHERE school.template = '%s'", k, call.s, cols.s ? cols.s : "", sn, rs->tpl->v[TC_NAME]);
 		rs->select = today_constant(rs->select);
 		rs->select_record = today_constant(rs->select_record);
 		rs->select_bulk = person_rewrite(r, rs->select);
+		rs->select_scan = today_constant(rs->select_scan);
 		strbuf_free(&call);
+		strbuf_free(&argv);
 	}
 	/* one-record sets are read for every person; many-record ones hold
 	 * about as many rows, but rarely so many rules */
@@ -748,6 +774,10 @@ fn_static(sqlite3_context *c, int argc, sqlite3_value **argv)
 	const struct rset *rs;
 	struct strbuf out = { 0 };
 
+	if (k < 0 && sqlite3_value_type(argv[0]) != SQLITE_NULL) {
+		sqlite3_result_null(c);   /* a row run() skips (rules_rset) */
+		return;
+	}
 	if (k < 0 || (size_t)k >= r->nrs || (size_t)argc != 1 + r->rs[k].nexpr + r->rs[k].nsf) {
 		sqlite3_result_error(c, "rules_static: 参数不符", -1);
 		return;
@@ -1090,6 +1120,25 @@ person_load(struct rules *r, enum scope_mode m, sqlite3_int64 id, char **cause)
 	return JZG_OK;
 }
 
+/* rules_rset(leader, staff id): the rset of the leader's group for the
+ * person's template (struct rset, select_scan), -1 when that is not being
+ * checked or the person belongs to no school. */
+static void
+fn_rset(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	struct rules *r = sqlite3_user_data(c);
+	sqlite3_int64 g = sqlite3_value_int64(argv[0]), id = sqlite3_value_int64(argv[1]);
+	int t;
+
+	(void)argc;
+	if (g < 0 || (size_t)g >= r->nrs || r->rs[g].by_tpl == NULL || r->tpl_of == NULL) {
+		sqlite3_result_error(c, "rules_rset: 未载入", -1);
+		return;
+	}
+	t = id >= 0 && id < r->ntpl_of ? r->tpl_of[id] : -1;
+	sqlite3_result_int(c, t < 0 ? -1 : r->rs[g].by_tpl[t]);
+}
+
 static int
 register_functions(struct rules *r, sqlite3 *db)
 {
@@ -1099,6 +1148,9 @@ register_functions(struct rules *r, sqlite3 *db)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "rules_today", 0, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_today,
 		    NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "rules_rset", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, r, fn_rset, NULL,
+		    NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "rules_person", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, r, fn_person,
 		    NULL, NULL);
@@ -1110,6 +1162,59 @@ register_functions(struct rules *r, sqlite3 *db)
 
 static const char explained_sql[] =
 	"SELECT reason FROM explanation WHERE staff_id = ?1 AND rule = ?2 AND set_name = ?3 AND row_key = ?4";
+
+/* s with every "GROUP@" written as the number k (a new string). */
+static char *
+group_number(const char *s, size_t k)
+{
+	struct strbuf b = { 0 };
+	const char *q;
+
+	while ((q = strstr(s, "GROUP@")) != NULL) {
+		strbuf_add(&b, s, (size_t)(q - s));
+		strbuf_addf(&b, "%zu", k);
+		s = q + 6;
+	}
+	strbuf_adds(&b, s);
+	return strbuf_take(&b);
+}
+
+/* Group the many-record rsets whose whole-file scans read alike (same
+ * set, same SQL: the rules compile alike in those templates) under the
+ * first of them, and give the leaders their final select_scan. */
+static void
+group_scans(struct rules *r)
+{
+	for (size_t i = 0; i < r->nrs; i++) {
+		struct rset *rs = &r->rs[i];
+
+		rs->leader = i;
+		for (size_t j = 0; j < i && rs->select_scan != NULL && rs->leader == i; j++)
+			if (r->rs[j].leader == j && r->rs[j].set != NULL && r->rs[j].select_scan != NULL &&
+			    strcmp(r->rs[j].set->v[SC_NAME], rs->set->v[SC_NAME]) == 0 &&
+			    strcmp(r->rs[j].select_scan, rs->select_scan) == 0)
+				rs->leader = j;
+	}
+	for (size_t i = 0; i < r->nrs; i++) {
+		struct rset *rs = &r->rs[i];
+		char *sql, *bulk;
+
+		if (rs->select_scan == NULL)
+			continue;
+		if (rs->leader != i) {
+			free(rs->select_scan);
+			rs->select_scan = NULL;
+			continue;
+		}
+		sql = group_number(rs->select_scan, i);
+		free(rs->select_scan);
+		bulk = person_rewrite(r, sql);
+		rs->select_scan = bulk ? bulk : sql;
+		if (bulk)
+			free(sql);
+		rs->by_tpl = xcalloc(r->st->defs->ntpl + 1, sizeof *rs->by_tpl);
+	}
+}
 
 struct rules *
 rules_new(struct store *st, char **cause)
@@ -1138,6 +1243,7 @@ rules_new(struct store *st, char **cause)
 				return NULL;
 			}
 		}
+	group_scans(r);
 	if (store_prepare(st, explained_sql, &r->explained[0], cause) != JZG_OK) {
 		rules_free(r);
 		return NULL;
@@ -1167,6 +1273,8 @@ rules_free(struct rules *r)
 		free(rs->select);
 		free(rs->select_record);
 		free(rs->select_bulk);
+		free(rs->select_scan);
+		free(rs->by_tpl);
 		for (int c = 0; c < NCONN; c++) {
 			for (int m = 0; m < SM__COUNT; m++)
 				sqlite3_finalize(rs->stmt[c][m]);
@@ -1302,6 +1410,7 @@ message(sqlite3 *db, const struct rset *rs, const struct rule *ru, const char *d
 /* A finding held until the check is over (parallel runs: the callback is
  * the caller's, so it is only ever called from the caller's thread). */
 struct held {
+	const struct rset *rs;
 	const struct rule *ru;
 	sqlite3_int64      staff_id, key;
 	int                row;
@@ -1340,15 +1449,15 @@ static enum jzg_status
 rset_stmt(struct runner *ru, struct rset *rs, enum scope_mode m, sqlite3_stmt **out, char **cause)
 {
 	static const char *const where[SM__COUNT] = {
-		"", " AND staff.school_id = ?1", " AND staff.id = ?1", NULL
+		"", " AND staff.school_id = ?1", " AND staff.id = ?1", NULL, ""
 	};
 	sqlite3_stmt **slot = &rs->stmt[ru->conn][m];
 	char *sql;
 	enum jzg_status rc;
 
 	if (*slot == NULL) {
-		sql = xasprintf("%s%s", m == SM_RECORD && rs->select_record ? rs->select_record :
-		    (m == SM_ALL || m == SM_SCHOOL) && rs->select_bulk ? rs->select_bulk : rs->select,
+		sql = xasprintf("%s%s", m == SM_SCAN ? rs->select_scan : m == SM_RECORD && rs->select_record ?
+		    rs->select_record : (m == SM_ALL || m == SM_SCHOOL) && rs->select_bulk ? rs->select_bulk : rs->select,
 		    m == SM_RECORD ? (rs->set->many ? " AND cur.id = ?1" : " AND staff.id = ?1") : where[m]);
 		rc = prepare(ru->db, sql, slot, cause);
 		free(sql);
@@ -1440,9 +1549,9 @@ report(struct runner *ru, struct rset *rs, sqlite3_stmt *ps, const struct rule *
 	char *why;
 
 	finding_of(rs, rule, &fd);
-	fd.staff_id = sqlite3_column_int64(ps, 0);
-	fd.key = sqlite3_column_int64(ps, 1);
-	fd.row = row_number(ru, rs, fd.staff_id, fd.key, sqlite3_column_int64(ps, 2));
+	fd.staff_id = sqlite3_column_int64(ps, 1);
+	fd.key = sqlite3_column_int64(ps, 2);
+	fd.row = row_number(ru, rs, fd.staff_id, fd.key, sqlite3_column_int64(ps, 3));
 	msg->len = 0;
 	message(ru->db, rs, rule, detail ? detail : "", fd.key, msg);
 	fd.message = msg->s;
@@ -1456,6 +1565,7 @@ report(struct runner *ru, struct rset *rs, sqlite3_stmt *ps, const struct rule *
 			l->h = xreallocarray(l->h, l->cap, sizeof *l->h);
 		}
 		h = &l->h[l->n++];
+		h->rs = rs;
 		h->ru = rule;
 		h->staff_id = fd.staff_id;
 		h->key = fd.key;
@@ -1496,21 +1606,28 @@ report_static(struct runner *ru, struct rset *rs, sqlite3_stmt *ps, struct strbu
 }
 
 static enum jzg_status
-run(struct runner *ru, struct rset *rs, enum scope_mode m, sqlite3_int64 arg1, char **cause)
+run(struct runner *ru, struct rset *rs0, enum scope_mode m, sqlite3_int64 arg1, char **cause)
 {
 	sqlite3_stmt *ps;
 	enum jzg_status rc;
 	struct strbuf msg = { 0 };
 	int step = SQLITE_DONE;
 
-	if (rs->nrule == 0)
+	if (rs0->nrule == 0)
 		return JZG_OK;
-	if ((rc = rset_stmt(ru, rs, m, &ps, cause)) != JZG_OK)
+	if ((rc = rset_stmt(ru, rs0, m, &ps, cause)) != JZG_OK)
 		return rc;
-	if (m != SM_ALL)
+	if (m != SM_ALL && m != SM_SCAN)
 		sqlite3_bind_int64(ps, 1, arg1);
 	while (!ru->stop && (step = sqlite3_step(ps)) == SQLITE_ROW) {
-		int stat = sqlite3_column_type(ps, RS_FIXED - 1) != SQLITE_NULL;
+		/* the row's own rset: rs0 but in a scan of a group */
+		sqlite3_int64 k = sqlite3_column_int64(ps, 0);
+		struct rset *rs = k >= 0 && (size_t)k < ru->r->nrs ? &ru->r->rs[k] : NULL;
+		int stat;
+
+		if (rs == NULL)
+			continue;   /* a person of no school, or of a template not checked */
+		stat = sqlite3_column_type(ps, RS_FIXED - 1) != SQLITE_NULL;
 
 		if (stat)
 			report_static(ru, rs, ps, &msg);
@@ -1527,7 +1644,7 @@ run(struct runner *ru, struct rset *rs, enum scope_mode m, sqlite3_int64 arg1, c
 			memset(rs->badfmt, 0, rs->set->nfield);
 	}
 	if (!ru->stop && step != SQLITE_DONE)
-		rc = jzg_fail(cause, JZG_ERR_DB, "检查 %s 时出错：%s", rs->set->v[SC_LABEL], sqlite3_errmsg(ru->db));
+		rc = jzg_fail(cause, JZG_ERR_DB, "检查 %s 时出错：%s", rs0->set->v[SC_LABEL], sqlite3_errmsg(ru->db));
 	sqlite3_reset(ps);
 	strbuf_free(&msg);
 	return rc;
@@ -1596,6 +1713,98 @@ cache_restore(sqlite3 *db, int old)
 
 /* ------------------------------------------------------ two threads */
 
+/* ------------------------------------------------- whole-file scans */
+
+/* Staff ids are rowids: dense, so a byte per id up to the largest.  A file
+ * whose largest id is far beyond its count (never made by jzg) is checked
+ * template by template instead. */
+#define TPL_OF_MAX (64 * 1024 * 1024)
+
+/* How rset k runs in a check of scope m: leaders of a group in one scan
+ * when the template of every person is known (plan_scans). */
+static enum scope_mode
+mode_for(const struct rules *r, size_t k, enum scope_mode m)
+{
+	return m == SM_ALL && r->tpl_of != NULL && r->rs[k].scan ? SM_SCAN : m;
+}
+
+/* For a whole-file check: the template of every person (r->tpl_of), and
+ * want[] turned from rsets into what runs — a group's leader when any of
+ * its rsets is wanted, with by_tpl naming the wanted ones, its members
+ * not on their own.  A set whose wanted rsets fall in more than one group
+ * (its rules differ between the file's templates) is checked template by
+ * template: each scan would read the other groups' rows too.  Leaves
+ * r->tpl_of NULL (every rset on its own) when the file cannot be mapped. */
+static void
+plan_scans(struct rules *r, unsigned char *want)
+{
+	const struct defs *defs = r->st->defs;
+	sqlite3_stmt *ps;
+	sqlite3_int64 max = 0;
+
+	for (size_t k = 0; k < r->nrs; k++) {
+		r->rs[k].run_weight = r->rs[k].weight;
+		r->rs[k].scan = 0;
+	}
+	if (sqlite3_prepare_v2(r->st->db, "SELECT max(id) FROM staff", -1, &ps, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(ps) == SQLITE_ROW)
+		max = sqlite3_column_int64(ps, 0);
+	sqlite3_finalize(ps);
+	if (max < 0 || max >= TPL_OF_MAX || sqlite3_prepare_v2(r->st->db, "SELECT staff.id, school.template FROM staff"
+	    " JOIN school ON school.id = staff.school_id", -1, &ps, NULL) != SQLITE_OK)
+		return;
+	r->ntpl_of = max + 1;
+	r->tpl_of = xmalloc((size_t)r->ntpl_of);
+	memset(r->tpl_of, -1, (size_t)r->ntpl_of);
+	while (sqlite3_step(ps) == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(ps, 0);
+		const struct template_def *t = defs_template(defs, (const char *)sqlite3_column_text(ps, 1));
+
+		if (t != NULL && id >= 0 && id < r->ntpl_of)
+			r->tpl_of[id] = (signed char)(t - defs->tpl);
+	}
+	sqlite3_finalize(ps);
+	for (size_t k = 0; k < r->nrs; k++)
+		if (r->rs[k].by_tpl != NULL)
+			for (size_t t = 0; t < defs->ntpl; t++)
+				r->rs[k].by_tpl[t] = -1;
+	for (size_t k = 0; k < r->nrs; k++) {
+		struct rset *lead = &r->rs[r->rs[k].leader];
+
+		if (lead->by_tpl == NULL || !want[k])
+			continue;
+		lead->scan = 1;
+		for (size_t j = 0; j < r->nrs; j++)
+			if (want[j] && r->rs[j].leader != r->rs[k].leader &&
+			    strcmp(r->rs[j].set->v[SC_NAME], lead->set->v[SC_NAME]) == 0)
+				lead->scan = 0;
+	}
+	for (size_t k = 0; k < r->nrs; k++)
+		if (r->rs[k].scan)
+			r->rs[k].run_weight = 0;
+	for (size_t k = 0; k < r->nrs; k++) {
+		struct rset *lead = &r->rs[r->rs[k].leader];
+
+		if (!lead->scan || !want[k])
+			continue;
+		lead->by_tpl[r->rs[k].tpl - defs->tpl] = (int)k;
+		lead->run_weight += r->rs[k].weight;
+		want[k] = 0;
+	}
+	for (size_t k = 0; k < r->nrs; k++)
+		if (r->rs[k].scan)
+			want[k] = 1;
+}
+
+static void
+plan_done(struct rules *r)
+{
+	free(r->tpl_of);
+	r->tpl_of = NULL;
+	r->ntpl_of = 0;
+}
+
 /* A whole-file or whole-school check runs its sets on two threads, each
  * with its own connection (SQLite allows one connection per thread), so
  * two cores finish in about half the time.  Sets are taken from a shared
@@ -1635,7 +1844,7 @@ pool_work(void *arg)
 		if (k == (size_t)-1)
 			break;
 		w->ru.hold = &p->held[k];
-		if ((w->rc = run(&w->ru, &p->r->rs[k], p->m, p->id, &w->cause)) != JZG_OK) {
+		if ((w->rc = run(&w->ru, &p->r->rs[k], mode_for(p->r, k, p->m), p->id, &w->cause)) != JZG_OK) {
 			pthread_mutex_lock(&p->mu);
 			p->failed = 1;
 			pthread_mutex_unlock(&p->mu);
@@ -1701,7 +1910,7 @@ replay(struct rules *r, struct held_list *held, rules_cb cb, void *arg)
 			struct finding fd;
 
 			if (!stop) {
-				finding_of(&r->rs[k], h->ru, &fd);
+				finding_of(h->rs, h->ru, &fd);
 				fd.staff_id = h->staff_id;
 				fd.key = h->key;
 				fd.row = h->row;
@@ -1747,7 +1956,7 @@ check_parallel(struct rules *r, const unsigned char *want, enum scope_mode m, sq
 	order = xcalloc(r->nrs ? r->nrs : 1, sizeof *order);
 	for (size_t k = 0; k < r->nrs; k++)
 		if (want[k])
-			order[p.ntodo++] = (struct todo){ r->rs[k].weight, k };
+			order[p.ntodo++] = (struct todo){ r->rs[k].run_weight, k };
 	qsort(order, p.ntodo, sizeof *order, cmp_todo);
 	p.todo = xcalloc(p.ntodo + 1, sizeof *p.todo);
 	for (size_t i = 0; i < p.ntodo; i++)
@@ -1854,7 +2063,7 @@ rules_check(struct rules *r, const struct rules_scope *scope, rules_cb cb, void 
 	char *tpl = NULL;
 	unsigned char *want;
 	struct runner ru;
-	int done = 0, cache;
+	int done = 0, cache, threads;
 	enum jzg_status rc = JZG_OK;
 
 	if (scope != NULL && scope->staff_id != 0) {
@@ -1870,7 +2079,15 @@ rules_check(struct rules *r, const struct rules_scope *scope, rules_cb cb, void 
 	}
 	want = sets_in_scope(r, tpl);
 	free(tpl);
-	if (threads_for(r, m, m == SM_SCHOOL ? id : 0) > 1)
+	threads = threads_for(r, m, m == SM_SCHOOL ? id : 0);
+	/* the plan reads the file as the check will (same read transaction) */
+	sqlite3_exec(r->st->db, "SAVEPOINT rules_plan", NULL, NULL, NULL);
+	if (m == SM_ALL)
+		plan_scans(r, want);
+	else
+		for (size_t k = 0; k < r->nrs; k++)
+			r->rs[k].run_weight = r->rs[k].weight;
+	if (threads > 1)
 		rc = check_parallel(r, want, m, id, cb, arg, &done, cause);
 	if (!done) {
 		memset(&ru, 0, sizeof ru);
@@ -1886,11 +2103,13 @@ rules_check(struct rules *r, const struct rules_scope *scope, rules_cb cb, void 
 			rc = person_load(r, m, id, cause);
 		for (size_t i = 0; i < r->nrs && rc == JZG_OK && !ru.stop; i++)
 			if (want[i])
-				rc = run(&ru, &r->rs[i], m, id, cause);
+				rc = run(&ru, &r->rs[i], mode_for(r, i, m), id, cause);
 		person_unload(r);
 		sqlite3_exec(r->st->db, "RELEASE rules_check", NULL, NULL, NULL);
 		cache_restore(r->st->db, cache);
 	}
+	sqlite3_exec(r->st->db, "RELEASE rules_plan", NULL, NULL, NULL);
+	plan_done(r);
 	free(want);
 	return rc;
 }
