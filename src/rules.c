@@ -810,17 +810,23 @@ fn_today(sqlite3_context *c, int argc, sqlite3_value **argv)
  * — about two seconds over 100,000 persons.  Patterns of the simple shape
  * the definitions use, '^' (ASCII literal | [ASCII class]) with {n}, {n,m},
  * +, * or ? … '$', are matched here byte by byte; as every atom matches
- * ASCII only, a multibyte character fails both ways alike.  Anything else
- * (negated classes, groups, alternation …) goes to regexec unchanged. */
+ * ASCII only, a multibyte character fails both ways alike.  A negated
+ * class of ASCII ([^@ ], the e-mail pattern) matches any byte outside it:
+ * allowed only with + or * and before an ASCII atom or the end, where its
+ * run of bytes ends on a character boundary, so it takes whole characters
+ * as regexec does; a subject that is not valid UTF-8 goes to regexec.
+ * Anything else (groups, alternation …) goes to regexec unchanged. */
 #define RX_MAX 16
 
 struct rx_item {
-	unsigned char set[32];   /* bitmap of the bytes this atom matches */
+	unsigned char set[32];   /* bitmap of the bytes this atom matches (neg: does not) */
+	int           neg;       /* [^…] */
 	int           lo, hi;    /* repetitions; hi < 0 = no limit */
 };
 
 struct rx {
 	int            fast;
+	int            neg;      /* some item is negated: re is compiled too */
 	struct rx_item item[RX_MAX];
 	int            n;
 	regex_t        re;   /* when !fast */
@@ -849,7 +855,11 @@ rx_parse(const char *pat, struct rx *x)
 		memset(it, 0, sizeof *it);
 		if (*p == '[') {
 			p++;
-			if (*p == '^' || *p == ']')
+			if (*p == '^') {
+				it->neg = 1;
+				p++;
+			}
+			if (*p == ']' || *p == '^')
 				return 0;
 			while (*p != ']') {
 				int a = (unsigned char)*p, b = a;
@@ -903,6 +913,12 @@ rx_parse(const char *pat, struct rx *x)
 			p = end + 1;
 		}
 	}
+	for (int i = 0; i < x->n; i++)
+		if (x->item[i].neg) {
+			if (x->item[i].hi >= 0 || x->item[i].lo > 1 || (i + 1 < x->n && x->item[i + 1].neg))
+				return 0;
+			x->neg = 1;
+		}
 	return p[1] == '\0';
 }
 
@@ -915,7 +931,8 @@ rx_match(const struct rx *x, int i, const unsigned char *s)
 	if (i == x->n)
 		return *s == '\0';
 	it = &x->item[i];
-	while ((it->hi < 0 || k < it->hi) && s[k] != '\0' && (it->set[s[k] >> 3] & (1u << (s[k] & 7))))
+	while ((it->hi < 0 || k < it->hi) && s[k] != '\0' &&
+	    ((it->set[s[k] >> 3] & (1u << (s[k] & 7))) != 0) != it->neg)
 		k++;
 	for (; k >= it->lo; k--)
 		if (rx_match(x, i + 1, s + k))
@@ -951,7 +968,7 @@ rx_get(struct rx_cache *rc, const char *pat, int *bad)
 	if (x == NULL) {
 		x = xcalloc(1, sizeof *x);
 		x->fast = rx_parse(pat, x);
-		if (!x->fast && regcomp(&x->re, pat, REG_EXTENDED | REG_NOSUB) != 0) {
+		if ((!x->fast || x->neg) && regcomp(&x->re, pat, REG_EXTENDED | REG_NOSUB) != 0) {
 			free(x);
 			x = NULL;
 			*bad = 1;
@@ -992,7 +1009,11 @@ fn_regexp(sqlite3_context *c, int argc, sqlite3_value **argv)
 		}
 		sqlite3_set_auxdata(c, 0, x, NULL);
 	}
-	sqlite3_result_int(c, x->fast ? rx_match(x, 0, (const unsigned char *)s) : regexec(&x->re, s, 0, NULL, 0) == 0);
+	if (x->fast && x->neg && !utf8_valid(s))   /* regexec reads characters */
+		sqlite3_result_int(c, regexec(&x->re, s, 0, NULL, 0) == 0);
+	else
+		sqlite3_result_int(c, x->fast ? rx_match(x, 0, (const unsigned char *)s) :
+		    regexec(&x->re, s, 0, NULL, 0) == 0);
 }
 
 /* rules_person(k, staff id): the value of person look-up k (struct
