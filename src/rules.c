@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "codes.h"
@@ -409,6 +410,69 @@ static_arg(struct rset *rs, char *e)
 	return (int)rs->nexpr;
 }
 
+/* The choice_filter rule of select-one field f without the code table:
+ * "rules_code_pick(t, col) AND NOT coalesce((e'), 0)", e' being e with the
+ * code row's filter read by rules_code_filter(t, col) and its code being
+ * col; NULL when e reads any other column of temp.code.  The EXISTS over
+ * temp.code it replaces costs an index look-up per stored value, some
+ * 600,000 over 100,000 persons.  (Codes are unique within a table, as
+ * forms check demands, so either finds the same row.) */
+static char *
+choice_in_c(struct rules *r, const struct field_def *f, const char *col, const char *e)
+{
+	static const char *const other[] = { "tbl", "name", "parent", "pick", "excl", "ord" };
+	size_t t = (size_t)(f->table - r->st->defs->codes->tab);
+	struct strbuf b = { 0 };
+	const char *p = e;
+
+	strbuf_addf(&b, "rules_code_pick(%zu, %s) AND NOT coalesce((", t, col);
+	while (*p) {
+		const char *q = p;
+		size_t n;
+
+		if (*p == '\'' || *p == '"') {
+			if ((q = strchr(p + 1, *p)) == NULL)
+				break;
+			strbuf_add(&b, p, (size_t)(q + 1 - p));
+			p = q + 1;
+			continue;
+		}
+		if (!isalpha((unsigned char)*p) && *p != '_') {
+			strbuf_addc(&b, *p++);
+			continue;
+		}
+		while (isalnum((unsigned char)*q) || *q == '_')
+			q++;
+		n = (size_t)(q - p);
+		/* a bare name: not qualified, not a function */
+		if ((p == e || p[-1] != '.') && *q != '.' && *(q + strspn(q, " ")) != '(') {
+			for (size_t i = 0; i < sizeof other / sizeof *other; i++)
+				if (strlen(other[i]) == n && strncasecmp(p, other[i], n) == 0) {
+					strbuf_free(&b);
+					return NULL;
+				}
+			if (n == 6 && strncasecmp(p, "filter", 6) == 0) {
+				strbuf_addf(&b, "rules_code_filter(%zu, %s)", t, col);
+				p = q;
+				continue;
+			}
+			if (n == 4 && strncasecmp(p, "code", 4) == 0) {
+				strbuf_adds(&b, col);
+				p = q;
+				continue;
+			}
+		}
+		strbuf_add(&b, p, n);
+		p = q;
+	}
+	if (*p) {   /* an unterminated quote: leave it to SQLite as written */
+		strbuf_free(&b);
+		return NULL;
+	}
+	strbuf_adds(&b, "), 0)");
+	return strbuf_take(&b);
+}
+
 static enum jzg_status
 compile_field(struct rules *r, struct rset *rs, struct strbuf *cols, struct strbuf *args,
     const struct field_def *f, char **cause)
@@ -491,6 +555,7 @@ compile_field(struct rules *r, struct rset *rs, struct strbuf *cols, struct strb
 	if (f->table != NULL && f->v[FC_CHOICE_FILTER] != NULL) {
 		unsigned char *refs = xcalloc(s->nfield + 1, 1);
 		struct strbuf labels = { 0 };
+		char *pick = NULL;
 
 		if ((e = expr_sql(f->v[FC_CHOICE_FILTER], s, NULL, EXPR_ROW, refs, cause)) == NULL) {
 			free(refs);
@@ -508,10 +573,13 @@ compile_field(struct rules *r, struct rset *rs, struct strbuf *cols, struct strb
 			add_rule(rs, cols, RK_CHOICE, f, 0, NULL, xasprintf("CASE WHEN %s THEN (SELECT c.code"
 			    " FROM temp.code AS c WHERE c.tbl = '%s' AND c.pick AND selected(%s, c.code)"
 			    " AND NOT coalesce((%s), 0) ORDER BY c.ord LIMIT 1) END", v, tbl, col, e));
+		else if ((pick = choice_in_c(r, f, col, e)) != NULL)
+			add_rule(rs, cols, RK_CHOICE, f, 0, NULL, xasprintf("CASE WHEN %s AND %s THEN %s END", v, pick, col));
 		else
 			add_rule(rs, cols, RK_CHOICE, f, 0, NULL, xasprintf("CASE WHEN %s AND EXISTS (SELECT 1"
 			    " FROM temp.code AS c WHERE c.tbl = '%s' AND c.code = %s AND c.pick AND NOT coalesce((%s), 0))"
 			    " THEN %s END", v, tbl, col, e, col));
+		free(pick);
 		rs->rule[rs->nrule - 1].extra = strbuf_take(&labels);
 		free(refs);
 		free(e);
@@ -1160,6 +1228,43 @@ fn_rset(sqlite3_context *c, int argc, sqlite3_value **argv)
 	sqlite3_result_int(c, t < 0 ? -1 : r->rs[g].by_tpl[t]);
 }
 
+/* rules_code_pick(table, code): 1 when code table `table` (index in
+ * defs->codes) has the code and it may be chosen; rules_code_filter(table,
+ * code): that row's filter (choice_in_c). */
+static const struct code *
+code_arg(sqlite3_context *c, sqlite3_value **argv)
+{
+	const struct rules *r = sqlite3_user_data(c);
+	const struct codes *codes = r->st->defs->codes;
+	sqlite3_int64 t = sqlite3_value_int64(argv[0]);
+	const char *code = (const char *)sqlite3_value_text(argv[1]);
+
+	if (t < 0 || (size_t)t >= codes->ntab || code == NULL)
+		return NULL;
+	return codes_find(&codes->tab[t], code);
+}
+
+static void
+fn_code_pick(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	const struct code *row = code_arg(c, argv);
+
+	(void)argc;
+	sqlite3_result_int(c, row != NULL && row->pick);
+}
+
+static void
+fn_code_filter(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	const struct code *row = code_arg(c, argv);
+
+	(void)argc;
+	if (row == NULL || row->filter == NULL)
+		sqlite3_result_null(c);
+	else
+		sqlite3_result_text(c, row->filter, -1, SQLITE_STATIC);
+}
+
 static int
 register_functions(struct rules *r, sqlite3 *db)
 {
@@ -1169,6 +1274,12 @@ register_functions(struct rules *r, sqlite3 *db)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "rules_today", 0, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_today,
 		    NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "rules_code_pick", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, r,
+		    fn_code_pick, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "rules_code_filter", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, r,
+		    fn_code_filter, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "rules_rset", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, r, fn_rset, NULL,
 		    NULL);
