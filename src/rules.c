@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <pthread.h>
 #include <regex.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,10 @@ struct person_col {
 	}             *v;
 	size_t         n;
 	struct strbuf  text;
+	/* ids are rowids, nearly dense: the index + 1 of each id from id[0]
+	 * on, 0 = none; NULL when they are too sparse (then bisect id) */
+	uint32_t      *slot;
+	sqlite3_int64  nslot;
 };
 
 struct rules {
@@ -1084,15 +1089,35 @@ fn_regexp(sqlite3_context *c, int argc, sqlite3_value **argv)
 		    regexec(&x->re, s, 0, NULL, 0) == 0);
 }
 
+/* The index of staff id in pc, or pc->n when the person has no row. */
+static size_t
+person_index(const struct person_col *pc, sqlite3_int64 id)
+{
+	size_t lo = 0, hi = pc->n;
+
+	if (pc->slot != NULL)
+		return id >= pc->id[0] && id - pc->id[0] < pc->nslot && pc->slot[id - pc->id[0]] != 0 ?
+		    pc->slot[id - pc->id[0]] - 1 : pc->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (pc->id[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < pc->n && pc->id[lo] == id ? lo : pc->n;
+}
+
 /* rules_person(k, staff id): the value of person look-up k (struct
  * person_col) for this person, NULL when the person has no row there. */
 static void
 fn_person(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
 	struct rules *r = sqlite3_user_data(c);
-	sqlite3_int64 k = sqlite3_value_int64(argv[0]), id;
+	sqlite3_int64 k = sqlite3_value_int64(argv[0]);
 	const struct person_col *pc;
-	size_t lo = 0, hi;
+	size_t lo;
 
 	(void)argc;
 	if (k < 0 || (size_t)k >= r->npc || r->pc[k].id == NULL) {
@@ -1104,17 +1129,7 @@ fn_person(sqlite3_context *c, int argc, sqlite3_value **argv)
 		return;
 	}
 	pc = &r->pc[k];
-	id = sqlite3_value_int64(argv[1]);
-	hi = pc->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (pc->id[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == pc->n || pc->id[lo] != id) {
+	if ((lo = person_index(pc, sqlite3_value_int64(argv[1]))) == pc->n) {
 		sqlite3_result_null(c);
 		return;
 	}
@@ -1145,7 +1160,10 @@ person_unload(struct rules *r)
 
 		free(pc->id);
 		free(pc->v);
+		free(pc->slot);
 		strbuf_free(&pc->text);
+		pc->slot = NULL;
+		pc->nslot = 0;
 		pc->id = NULL;
 		pc->v = NULL;
 		pc->n = 0;
@@ -1205,6 +1223,12 @@ person_load(struct rules *r, enum scope_mode m, sqlite3_int64 id, char **cause)
 			return jzg_fail(cause, JZG_ERR_DB, "读取人员信息时出错：%s", sqlite3_errmsg(r->st->db));
 		if (pc->id == NULL)
 			pc->id = xcalloc(1, sizeof *pc->id);   /* loaded, nobody in scope */
+		else if (pc->id[pc->n - 1] - pc->id[0] < 4 * (sqlite3_int64)pc->n + 1024 && pc->n < UINT32_MAX) {
+			pc->nslot = pc->id[pc->n - 1] - pc->id[0] + 1;
+			pc->slot = xcalloc((size_t)pc->nslot, sizeof *pc->slot);
+			for (size_t i = 0; i < pc->n; i++)
+				pc->slot[pc->id[i] - pc->id[0]] = (uint32_t)i + 1;
+		}
 	}
 	return JZG_OK;
 }
