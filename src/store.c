@@ -476,6 +476,8 @@ store_open(const char *path, const struct defs *defs, unsigned flags, struct sto
 	st->fn.rng = 20131011;
 	oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | ((flags & STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	if (flags & STORE_ONE_THREAD)
+		oflags |= SQLITE_OPEN_NOMUTEX;
 	rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
 	if (rc != SQLITE_OK) {
 		jzg_fail(cause, JZG_ERR_IO, "无法打开数据文件 %s：%s", path, store_errstr(rc));

@@ -43,7 +43,10 @@ enum store_flags {
 	/* The client: the audit triggers are created by store_arm, after the
 	 * first screen is drawn; until then every change to the file is
 	 * refused (SQLITE_AUTH), so nothing can escape the trail. */
-	STORE_LATE_AUDIT = 4
+	STORE_LATE_AUDIT = 4,
+	/* Used by one thread at a time only (a check's second connection):
+	 * SQLite then takes no lock of its own around each call. */
+	STORE_ONE_THREAD = 8
 };
 
 /* Open (and create, with STORE_CREATE) the store at path (":memory:" works).
