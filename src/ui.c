@@ -14,7 +14,6 @@
 
 #include "lineedit.h"
 #include "rules.h"
-#include "school.h"
 #include "ui_workflow.h"
 #include "util.h"
 
