@@ -28,9 +28,9 @@ for i in $(seq 1 200); do
 done
 "$J" --db "$W/county.db" school add --code 2143099999 --name 县教育局 --type zxx >/dev/null
 echo "merge: $J --db county.db merge s1.db … s200.db"
-/usr/bin/time -f "merge 200 x 500: wall=%es maxrss=%MKB" "$J" --db "$W/county.db" merge "$W"/s{1..200}.db | tail -1
+/usr/bin/time -f "merge 200 x 500: wall=%es user=%Us sys=%Ss maxrss=%MKB" "$J" --db "$W/county.db" merge "$W"/s{1..200}.db | tail -1
 echo "again (all identical, skipped):"
-/usr/bin/time -f "merge 200 x 500 again: wall=%es" "$J" --db "$W/county.db" merge "$W"/s{1..200}.db | tail -1
+/usr/bin/time -f "merge 200 x 500 again: wall=%es user=%Us sys=%Ss" "$J" --db "$W/county.db" merge "$W"/s{1..200}.db | tail -1
 sqlite3 "$W/county.db" "SELECT 'county staff: ' || count(*) FROM staff"
 fi
 [ "$PART" = merge ] && exit 0
