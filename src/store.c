@@ -36,6 +36,16 @@
 	"  recorded TEXT NOT NULL DEFAULT (datetime('now','localtime')));" \
 	"CREATE INDEX signature_staff ON signature(staff_id, id);"
 
+/* The fixed tables' indexes, re-created by sync_schema on every open if
+ * missing (each is also in the schema that first created it). */
+#define FIXED_INDEXES \
+	"CREATE INDEX IF NOT EXISTS staff_school ON staff(school_id);" \
+	"CREATE INDEX IF NOT EXISTS signature_staff ON signature(staff_id, id);" \
+	"CREATE INDEX IF NOT EXISTS audit_staff ON audit(staff_id, id);" \
+	"CREATE INDEX IF NOT EXISTS audit_at ON audit(at);" \
+	"CREATE INDEX IF NOT EXISTS review_staff ON review(staff_id, id);" \
+	"CREATE INDEX IF NOT EXISTS staff_school_state ON staff(school_id, state);"
+
 /* The current fixed tables, for a new file. */
 static const char *const base_schema =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
@@ -358,8 +368,6 @@ sync_schema(struct store *st, char **cause)
 			for (size_t j = 0; j < s->nfield; j++)
 				strbuf_addf(&b, ", \"%s\" %s", s->field[j].v[FC_NAME], store_affinity(&s->field[j]));
 			strbuf_adds(&b, ");");
-			if (s->many)
-				strbuf_addf(&b, "CREATE INDEX \"%s_staff\" ON \"%s\"(staff_id, seq);", tname, tname);
 		} else {
 			for (size_t j = 0; j < s->nfield; j++) {
 				if (!store_colset_has(&cs, tname, s->field[j].v[FC_NAME]))
@@ -367,6 +375,10 @@ sync_schema(struct store *st, char **cause)
 					    s->field[j].v[FC_NAME], store_affinity(&s->field[j]));
 			}
 		}
+		/* every index on every open, IF NOT EXISTS: one lost (dropped by
+		 * hand, or by a tool) comes back */
+		if (s->many)
+			strbuf_addf(&b, "CREATE INDEX IF NOT EXISTS \"%s_staff\" ON \"%s\"(staff_id, seq);", tname, tname);
 		for (size_t j = 0; j < s->nfield; j++)
 			if (s->field[j].index)
 				strbuf_addf(&b, "CREATE INDEX IF NOT EXISTS \"%s_%s\" ON \"%s\"(\"%s\");", tname,
@@ -382,7 +394,7 @@ sync_schema(struct store *st, char **cause)
 			    k[SK_PERSON_NAME], k[SK_PERSON_ID], k[SK_PERSON_NO]);
 		}
 	}
-	strbuf_adds(&b, "COMMIT;");
+	strbuf_adds(&b, FIXED_INDEXES "COMMIT;");
 	store_colset_free(&cs);
 	rc = store_exec(st, b.s, cause);
 	if (rc != JZG_OK)

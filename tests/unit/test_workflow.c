@@ -600,6 +600,32 @@ on_done(int i, const char *path, enum jzg_status rc, const struct merge_result *
 		t->added += r->added;
 }
 
+/* The names of st's indexes, comma-separated, in order (caller frees). */
+static char *
+index_names(struct store *s)
+{
+	sqlite3_stmt *q;
+	struct strbuf b = { 0 };
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, "SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name",
+	    -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW)
+		strbuf_addf(&b, "%s%s", b.len ? "," : "", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return strbuf_take(&b);
+}
+
+static void
+assert_integrity(struct store *s)
+{
+	sqlite3_stmt *q;
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "ok");
+	sqlite3_finalize(q);
+}
+
 /* One transaction for several files: file 3 of 5 damaged changes nothing,
  * the others merge, each file is told once, and the audit triggers the
  * batch dropped are back afterwards. */
@@ -612,6 +638,7 @@ test_merge_batch(void **state)
 	struct merge_hooks h = { NULL, on_done, &t };
 	int people, triggers;
 	long long draft;
+	char *idx, *after;
 
 	(void)state;
 	assert_int_equal(pack_school(st, "2143012345", pk, &people, &cause), JZG_OK);
@@ -626,7 +653,15 @@ test_merge_batch(void **state)
 	audit_set(county, "county", 1, AUDIT_PATH_MERGE);
 	triggers = (int)q_int(county, "SELECT count(*) FROM temp.sqlite_master WHERE type = 'trigger'");
 	assert_true(triggers > 0);
+	idx = index_names(county);
 	assert_int_equal(merge_files(county, 5, p, MERGE_TAKE_NONE, &h), JZG_ERR_FOREIGN);
+	/* the batch rolled back for the damaged file and redone leaves a whole
+	 * file with every index */
+	assert_integrity(county);
+	after = index_names(county);
+	assert_string_equal(after, idx);
+	free(after);
+	free(idx);
 	for (int i = 0; i < 5; i++) {
 		assert_int_equal(t.calls[i], 1);
 		assert_int_equal(t.rc[i], i == 2 ? JZG_ERR_FOREIGN : JZG_OK);
@@ -669,6 +704,40 @@ test_merge_batch(void **state)
 	free(pk);
 }
 
+/* Every index the store makes is made again on open when missing (the
+ * indexes of the definitions' sets, the person list's, the fixed tables'),
+ * so whatever dropped one (by hand, a tool) the next open repairs it. */
+static void
+test_indexes_reopen(void **state)
+{
+	struct store *s = open_file("reindex.db");
+	char *all = index_names(s), *cause = NULL, *now;
+	sqlite3_stmt *q;
+	struct strbuf b = { 0 };
+
+	(void)state;
+	assert_non_null(strstr(all, "staff_school,"));
+	assert_non_null(strstr(all, "s_xxjl_staff"));
+	assert_int_equal(sqlite3_prepare_v2(s->db, "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+	    -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW)
+		strbuf_addf(&b, "DROP INDEX \"%s\";", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	assert_int_equal(store_exec(s, b.s, &cause), JZG_OK);
+	strbuf_free(&b);
+	now = index_names(s);
+	assert_string_not_equal(now, all);
+	free(now);
+	store_close(s);
+	s = open_file("reindex.db");
+	now = index_names(s);
+	assert_string_equal(now, all);
+	assert_integrity(s);
+	free(now);
+	free(all);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -681,6 +750,7 @@ main(void)
 		cmocka_unit_test(test_pack_merge),
 		cmocka_unit_test(test_refused_files),
 		cmocka_unit_test(test_merge_batch),
+		cmocka_unit_test(test_indexes_reopen),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
