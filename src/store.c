@@ -500,8 +500,15 @@ store_open(const char *path, const struct defs *defs, unsigned flags, struct sto
 	sqlite3_busy_timeout(st->db, 5000);
 	/* Rollback journal + FULL sync: each committed value survives a power cut
 	 * (tech.md §7); foreign keys so deleting a person deletes their records. */
-	if ((s = store_exec(st, (flags & STORE_READONLY) ? "PRAGMA foreign_keys=ON" :
-	    "PRAGMA foreign_keys=ON;PRAGMA journal_mode=DELETE;PRAGMA synchronous=FULL", cause)) != JZG_OK ||
+	/* temp_store=MEMORY, before any temp object exists (changing it drops
+	 * them): the savepoint and statement journals of a transaction stay in
+	 * memory instead of spilling to /var/tmp beyond 64 KiB.  A merge wrote
+	 * as many pages there as into the file itself (docs/workflow.md
+	 * §Benchmark).  They only serve a rollback inside the transaction; the
+	 * journal that protects the file from a power cut is untouched. */
+	if ((s = store_exec(st, (flags & STORE_READONLY) ? "PRAGMA foreign_keys=ON;PRAGMA temp_store=MEMORY" :
+	    "PRAGMA foreign_keys=ON;PRAGMA temp_store=MEMORY;PRAGMA journal_mode=DELETE;PRAGMA synchronous=FULL",
+	    cause)) != JZG_OK ||
 	    (s = identify_and_migrate(st, flags & STORE_READONLY, cause)) != JZG_OK) {
 		store_close(st);
 		return s;
