@@ -494,7 +494,7 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 
 	audit_enable(st, 0);
 	strbuf_addf(&b, "INSERT INTO main.staff(id, school_id, state, created, updated) SELECT m.dst_id, m.school_id, "
-	    "'draft', s.created, s.updated FROM %s.staff s JOIN temp.merge_map m ON m.src_id = s.id WHERE m.status = 'new';",
+	    "s.state, s.created, s.updated FROM %s.staff s JOIN temp.merge_map m ON m.src_id = s.id WHERE m.status = 'new';",
 	    sch);
 	for (size_t i = 0; i < d->nall; i++) {
 		const char *sn = d->all[i].v[SC_NAME];
@@ -529,9 +529,7 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 	    "WHERE m.status = 'new' ORDER BY r.id;"
 	    "INSERT INTO main.audit(at, actor, path, behalf, staff_id, set_name, row_id, op, field, old, new) "
 	    "SELECT a.at, a.actor, a.path, a.behalf, m.dst_id, a.set_name, a.row_id, a.op, a.field, a.old, a.new "
-	    "FROM %1$s.audit a JOIN temp.merge_map m ON m.src_id = a.staff_id WHERE m.status = 'new' ORDER BY a.id;"
-	    "UPDATE main.staff SET state = x.state FROM (SELECT m.dst_id, s.state FROM %1$s.staff s JOIN temp.merge_map m "
-	    "ON m.src_id = s.id WHERE m.status = 'new') x WHERE staff.id = x.dst_id;", sch);
+	    "FROM %1$s.audit a JOIN temp.merge_map m ON m.src_id = a.staff_id WHERE m.status = 'new' ORDER BY a.id;", sch);
 	rc = store_exec(st, b.s, cause);
 	strbuf_free(&b);
 	audit_enable(st, 1);
