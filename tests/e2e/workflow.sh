@@ -215,6 +215,43 @@ expect_eq "batch: one merge row per person added" "$(sqlite3 c.db "SELECT count(
 run $CTY merge b{1..12}.db
 expect_has "batch again: all skipped" "$out" "合计：新增 0 人，相同跳过 66 人，冲突 0 人，出错文件 1 个"
 
+# --- a merge killed (kill -9) in the middle of a batch: the rollback
+# journal undoes the batch, the file opens, passes integrity_check, holds
+# whole batches only, and has every index a new file has
+J --db k.db school add --code 2143019900 --name 中断学校 --type zxx >/dev/null
+J --db k.db demo --staff 150 --school 2143019900 --seed 3 >/dev/null
+for i in $(seq 1 40); do
+	cp k.db k$i.db
+	sqlite3 k$i.db "UPDATE school SET code = '21430199$(printf %02d $i)'"
+done
+J --db kc.db school add --code 2143019999 --name 中断县 --type zxx >/dev/null
+J --db fresh.db school add --code 2143019998 --name 新文件 --type zxx >/dev/null
+"$J" --db kc.db merge k{1..40}.db >/dev/null 2>&1 &
+kpid=$!
+# the second batch's journal: one batch committed, the next half-written
+end=$((SECONDS + 30)); seen=0
+while ((SECONDS < end)) && kill -0 $kpid 2>/dev/null; do
+	if [ -e kc.db-journal ]; then
+		((seen == 2)) && break
+		seen=1
+	elif ((seen == 1)); then
+		seen=2
+	fi
+	sleep 0.005
+done
+if kill -9 $kpid 2>/dev/null; then ok "merge killed mid-run"; else bad "merge ended before it could be killed"; fi
+wait $kpid 2>/dev/null
+expect_eq "killed merge: integrity_check" "$(sqlite3 kc.db 'PRAGMA integrity_check')" ok
+run J --db kc.db school list
+expect_eq "killed merge: file opens" "$rc" 0
+expect_eq "killed merge: whole batches only" "$(sqlite3 kc.db "SELECT count(*) % 1500 FROM staff")" 0
+expect_eq "killed merge: every index" "$(sqlite3 kc.db "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name)")" \
+	"$(sqlite3 fresh.db "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name)")"
+run J --db kc.db merge k{1..40}.db
+expect_has "killed merge: merged again in full" "$out" "出错文件 0 个"
+expect_eq "killed merge: everybody once" "$(sqlite3 kc.db "SELECT count(*) FROM staff")" 6000
+expect_eq "killed merge then merged: integrity_check" "$(sqlite3 kc.db 'PRAGMA integrity_check')" ok
+
 # --- accounts
 run env JZG_NEW_PASSWORD=secret7 $KEY user passwd lu
 expect_eq "keyer changes own password" "$rc" 0
