@@ -302,34 +302,37 @@ build_map(struct store *st, const char *sch, char **cause)
 	const struct defs *d = st->defs;
 	const char *ps = d->setting[SK_PERSON_SET], *id = d->setting[SK_PERSON_ID], *nm = d->setting[SK_PERSON_NAME];
 	char *sql;
-	enum jzg_status rc;
 	int base = 0;
 
 	/* Our people of the file's schools first, with an index of their own:
 	 * one look-up per source person then stays one look-up however many
 	 * other schools share a 身份证件号, and a school new to the county
-	 * costs nothing.  The CASE picks 身份证件号, else 姓名 (no number). */
+	 * costs nothing.  The CASE picks 身份证件号, else 姓名 (no number).
+	 * The temp tables stay from file to file, emptied, not dropped:
+	 * creating and dropping them changed the temp schema (which holds the
+	 * audit triggers) four times per file.  k and nm have no declared
+	 * type, so they compare as the columns they are copied from. */
+	int_of(st, "SELECT ifnull(max(id), 0) FROM main.staff", &base);
+	/* A new person's id: after our last, in the source's order.  The
+	 * window keeps the subquery whole, so the look-ups run once a person. */
 	sql = xasprintf("CREATE TEMP TABLE IF NOT EXISTS merge_map(src_id INTEGER PRIMARY KEY, dst_id INTEGER, "
 	    "school_id INTEGER, status TEXT);DELETE FROM temp.merge_map;"
-	    "DROP TABLE IF EXISTS temp.merge_ours;"
-	    "CREATE TEMP TABLE merge_ours AS SELECT ds.school_id, d.\"%2$s\" AS k, d.\"%3$s\" AS nm, d.staff_id "
+	    "CREATE TEMP TABLE IF NOT EXISTS merge_ours(school_id INTEGER, k, nm, staff_id INTEGER);"
+	    "CREATE INDEX IF NOT EXISTS temp.merge_ours_k ON merge_ours(school_id, k);"
+	    "CREATE INDEX IF NOT EXISTS temp.merge_ours_nm ON merge_ours(school_id, nm);"
+	    "DELETE FROM temp.merge_ours;"
+	    "INSERT INTO temp.merge_ours SELECT ds.school_id, d.\"%2$s\", d.\"%3$s\", d.staff_id "
 	    "FROM main.staff ds JOIN main.\"s_%1$s\" d ON d.staff_id = ds.id WHERE ds.school_id IN "
 	    "(SELECT ms.id FROM main.school ms JOIN %4$s.school ss ON ss.code = ms.code);"
-	    "CREATE INDEX temp.merge_ours_k ON merge_ours(school_id, k);"
-	    "CREATE INDEX temp.merge_ours_nm ON merge_ours(school_id, nm);"
-	    "INSERT INTO temp.merge_map SELECT s.id, CASE WHEN ifnull(p.\"%2$s\", '') <> '' THEN "
+	    "INSERT INTO temp.merge_map SELECT src_id, ifnull(dst_id, %5$d + row_number() OVER "
+	    "(PARTITION BY dst_id IS NULL ORDER BY src_id)), school_id, CASE WHEN dst_id IS NULL THEN 'new' ELSE "
+	    "'same' END FROM (SELECT s.id AS src_id, CASE WHEN ifnull(p.\"%2$s\", '') <> '' THEN "
 	    "(SELECT min(o.staff_id) FROM temp.merge_ours o WHERE o.school_id = ms.id AND o.k = p.\"%2$s\") ELSE "
 	    "(SELECT min(o.staff_id) FROM temp.merge_ours o WHERE o.school_id = ms.id AND o.nm IS p.\"%3$s\" "
-	    "AND ifnull(o.k, '') = '') END, ms.id, NULL FROM %4$s.staff s JOIN %4$s.school ss ON ss.id = s.school_id "
-	    "JOIN main.school ms ON ms.code = ss.code LEFT JOIN %4$s.\"s_%1$s\" p ON p.staff_id = s.id;"
-	    "DROP TABLE temp.merge_ours;"
-	    "UPDATE temp.merge_map SET status = CASE WHEN dst_id IS NULL THEN 'new' ELSE 'same' END;", ps, id, nm, sch);
-	if ((rc = exec_free(st, sql, cause)) != JZG_OK)
-		return rc;
-	int_of(st, "SELECT ifnull(max(id), 0) FROM main.staff", &base);
-	sql = xasprintf("UPDATE temp.merge_map SET dst_id = %d + x.r FROM (SELECT src_id, row_number() "
-	    "OVER (ORDER BY src_id) AS r FROM temp.merge_map WHERE status = 'new') x "
-	    "WHERE x.src_id = merge_map.src_id", base);
+	    "AND ifnull(o.k, '') = '') END AS dst_id, ms.id AS school_id FROM %4$s.staff s JOIN %4$s.school ss "
+	    "ON ss.id = s.school_id JOIN main.school ms ON ms.code = ss.code LEFT JOIN %4$s.\"s_%1$s\" p "
+	    "ON p.staff_id = s.id);"
+	    "DELETE FROM temp.merge_ours;", ps, id, nm, sch, base);
 	return exec_free(st, sql, cause);
 }
 
