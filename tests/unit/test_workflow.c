@@ -704,6 +704,44 @@ test_merge_batch(void **state)
 	free(pk);
 }
 
+/* Files of one run whose set tables differ (an older jzg lacked a field):
+ * each file's records come with the columns it has, though the run reuses
+ * the previous file's columns when its tables are the same. */
+static void
+test_merge_schemas(void **state)
+{
+	struct store *county = open_file("schemas_county.db");
+	char *pk = db_path("schemas.db"), *p[4], *cmd, *cause = NULL;
+	struct told t = { { 0 }, { 0 }, 0 };
+	struct merge_hooks h = { NULL, on_done, &t };
+	int people;
+
+	(void)state;
+	assert_int_equal(pack_school(st, "2143012345", pk, &people, &cause), JZG_OK);
+	for (int i = 0; i < 4; i++) {
+		p[i] = xasprintf("%s/schemas%d.db", dir, i);
+		cmd = xasprintf("cp %s %s && sqlite3 %s \"UPDATE school SET code = '214301660%d'; "
+		    "UPDATE s_jbxx SET CYM = '曾用' || staff_id%s\"", pk, p[i], p[i], i,
+		    i == 1 || i == 2 ? "; ALTER TABLE s_jbxx DROP COLUMN CYM" : "");
+		assert_int_equal(system(cmd), 0);
+		free(cmd);
+	}
+	assert_int_equal(merge_files(county, 4, p, MERGE_TAKE_NONE, &h), JZG_OK);
+	assert_int_equal(t.added, 4 * people);
+	for (int i = 0; i < 4; i++) {
+		/* count(CYM), not a LIKE: a column named but missing would read
+		 * as the string 'CYM' (SQLite's double-quoted identifiers) */
+		cmd = xasprintf("SELECT count(j.CYM) + 1000 * count(*) FILTER (WHERE j.CYM NOT LIKE '曾用%%') FROM s_jbxx j "
+		    "JOIN staff s ON s.id = j.staff_id JOIN school c ON c.id = s.school_id WHERE c.code = '214301660%d'", i);
+		assert_int_equal(q_int(county, cmd), i == 1 || i == 2 ? 0 : people);
+		free(cmd);
+		free(p[i]);
+	}
+	assert_integrity(county);
+	store_close(county);
+	free(pk);
+}
+
 /* Every index the store makes is made again on open when missing (the
  * indexes of the definitions' sets, the person list's, the fixed tables'),
  * so whatever dropped one (by hand, a tool) the next open repairs it. */
@@ -751,6 +789,7 @@ main(void)
 		cmocka_unit_test(test_refused_files),
 		cmocka_unit_test(test_merge_batch),
 		cmocka_unit_test(test_indexes_reopen),
+		cmocka_unit_test(test_merge_schemas),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
