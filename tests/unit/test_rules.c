@@ -405,6 +405,10 @@ bulk_same_as_one(void **state)
 	struct rules_scope all = { 0, 0 }, school = { 1, 0 };
 	char *bulk, *one, *sch, *part;
 	struct strbuf plant = { 0 };
+	static const char *const planted_rules[] = {
+		" derived:ZGXLM ", " derived:ZGXLYX ", " derived:ZGXWYX ", " derived:XRGWLBM ", " derived:XRZYJSZWM ",
+		" jbxx_sfzjh_dup_school ", " jbdy_nd_dup "
+	};
 
 	(void)state;
 	/* every month and date field of every set: before anyone's birth on
@@ -429,7 +433,23 @@ bulk_same_as_one(void **state)
 	}
 	strbuf_adds(&plant, "UPDATE s_jbxx SET CSRQ = NULL WHERE staff_id % 4 = 1;"
 	    "UPDATE s_jbxx SET CJGNY = '' WHERE staff_id % 4 = 2;"
-	    "DELETE FROM s_jbxx WHERE staff_id % 7 = 3;");
+	    "DELETE FROM s_jbxx WHERE staff_id % 7 = 3;"
+	    /* derived values out of date (read set-wise: person_many): a
+	     * higher 学历 added, 学位 records tying on every sort key but the
+	     * institution, 岗位 and 职务 records removed */
+	    "UPDATE s_xxjl SET HDXLM = '11', XWCCM = '2' WHERE staff_id % 5 = 2;"
+	    "INSERT INTO s_xxjl(staff_id, seq, HDXLM, BYNY, HDXLYX, XWCCM, XWSYNY, XWMCM, HDXWYX)"
+	    " SELECT staff_id, seq + 50, HDXLM, BYNY, HDXLYX || '分校', XWCCM, XWSYNY, XWMCM, '另一所' FROM s_xxjl"
+	    " WHERE staff_id % 3 = 0;"
+	    "DELETE FROM s_gwpr WHERE staff_id % 6 = 1;"
+	    "DELETE FROM s_zyjszwpr WHERE staff_id % 8 = 5;"
+	    /* the same ID within a school and across schools, the same year twice */
+	    "UPDATE s_jbxx SET SFZJH = (SELECT o.SFZJH FROM s_jbxx o WHERE o.staff_id = s_jbxx.staff_id + 1)"
+	    " WHERE staff_id % 9 = 0;"
+	    "UPDATE s_jbxx SET SFZJH = (SELECT o.SFZJH FROM s_jbxx o JOIN staff os ON os.id = o.staff_id"
+	    " JOIN staff ms ON ms.id = s_jbxx.staff_id WHERE os.school_id <> ms.school_id ORDER BY o.staff_id LIMIT 1)"
+	    " WHERE staff_id % 10 = 4;"
+	    "INSERT INTO s_jbdy(staff_id, seq, ND) SELECT staff_id, seq + 50, ND FROM s_jbdy WHERE staff_id % 4 = 0;");
 	exec("SAVEPOINT plant");
 	exec(plant.s);
 	/* then again with a person whose id is far beyond the others: person
@@ -447,6 +467,8 @@ bulk_same_as_one(void **state)
 		assert_string_equal(bulk, one);
 		if (round == 1)
 			assert_non_null(strstr(bulk, "70000000 zxx gwpr 1 constraint:PRKSNY"));
+		for (size_t i = 0; i < sizeof planted_rules / sizeof *planted_rules; i++)
+			assert_non_null(strstr(bulk, planted_rules[i]));
 		/* one school: the persons of school 1 among the whole file's lines */
 		scope_findings(&school, &g);
 		sch = joined(&g);
