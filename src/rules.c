@@ -1275,75 +1275,120 @@ person_unload(struct rules *r)
 	}
 }
 
-/* Load person look-ups k0, k0 + step, … for the persons in scope (m
- * SM_ALL, or SM_SCHOOL with school id) on db, inside the check's read
- * transaction. */
+/* Whether look-ups a and b read the same rows in the same order (then
+ * one scan loads both: 学位名称 and 学位院校 of the highest 学位). */
+static int
+same_scan(const struct person_col *a, const struct person_col *b)
+{
+	return strcmp(a->set, b->set) == 0 && strcmp(a->tail, b->tail) == 0 && a->first == b->first &&
+	    (a->where == NULL ? b->where == NULL : b->where != NULL && strcmp(a->where, b->where) == 0);
+}
+
+/* Column col of ps's row as pc's value for the row's person (column 0). */
+static void
+person_add(struct person_col *pc, size_t *cap, sqlite3_stmt *ps, int col)
+{
+	struct pval *v;
+	int t = sqlite3_column_type(ps, col);
+
+	if (pc->n == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		pc->id = xreallocarray(pc->id, *cap, sizeof *pc->id);
+		pc->v = xreallocarray(pc->v, *cap, sizeof *pc->v);
+	}
+	pc->id[pc->n] = sqlite3_column_int64(ps, 0);
+	v = &pc->v[pc->n++];
+	memset(v, 0, sizeof *v);
+	v->type = t;
+	if (t == SQLITE_INTEGER)
+		v->u.i = sqlite3_column_int64(ps, col);
+	else if (t == SQLITE_FLOAT)
+		v->u.d = sqlite3_column_double(ps, col);
+	else if (t == SQLITE_TEXT || t == SQLITE_BLOB) {
+		const void *bytes = t == SQLITE_TEXT ? (const void *)sqlite3_column_text(ps, col) :
+		    sqlite3_column_blob(ps, col);
+
+		v->len = sqlite3_column_bytes(ps, col);
+		v->u.off = pc->text.len;
+		strbuf_add(&pc->text, bytes, (size_t)v->len);
+		strbuf_addc(&pc->text, '\0');
+	}
+}
+
+/* pc loaded: index its values by staff id when the ids are dense enough. */
+static void
+person_index_ids(struct person_col *pc)
+{
+	if (pc->id == NULL)
+		pc->id = xcalloc(1, sizeof *pc->id);   /* loaded, nobody in scope */
+	else if (pc->id[pc->n - 1] - pc->id[0] < 4 * (sqlite3_int64)pc->n + 1024 && pc->n < UINT32_MAX) {
+		pc->nslot = pc->id[pc->n - 1] - pc->id[0] + 1;
+		pc->slot = xcalloc((size_t)pc->nslot, sizeof *pc->slot);
+		for (size_t i = 0; i < pc->n; i++)
+			pc->slot[pc->id[i] - pc->id[0]] = (uint32_t)i + 1;
+	}
+}
+
+/* Load the person look-ups for the persons in scope (m SM_ALL, or
+ * SM_SCHOOL with school id) on db, inside the check's read transaction:
+ * one scan for all look-ups that read alike (same_scan), and of those
+ * scans the k0-th, (k0 + step)-th … */
 static enum jzg_status
 person_load_some(struct rules *r, sqlite3 *db, enum scope_mode m, sqlite3_int64 id, size_t k0, size_t step_k,
     char **cause)
 {
-	for (size_t k = k0; k < r->npc; k += step_k) {
+	size_t *mem = xcalloc(r->npc ? r->npc : 1, sizeof *mem), *cap = xcalloc(r->npc ? r->npc : 1, sizeof *cap);
+	size_t nth = 0;
+	enum jzg_status rc = JZG_OK;
+
+	for (size_t k = 0; k < r->npc && rc == JZG_OK; k++) {
 		struct person_col *pc = &r->pc[k];
 		const char *in = " staff_id IN (SELECT id FROM staff WHERE school_id = ?1)";
-		char *sql = pc->where == NULL ?
-		    xasprintf("SELECT staff_id, (%s) FROM \"s_%s\"%s%s%s", pc->expr, pc->set,
-		        m == SM_SCHOOL ? " WHERE" : "", m == SM_SCHOOL ? in : "", pc->tail) :
-		    xasprintf("SELECT staff_id, (%s) FROM \"s_%s\" WHERE (%s)%s%s%s", pc->expr, pc->set, pc->where,
-		        m == SM_SCHOOL ? " AND" : "", m == SM_SCHOOL ? in : "", pc->tail);
+		struct strbuf sql = { 0 };
+		size_t nmem = 0, j;
 		sqlite3_stmt *ps;
-		size_t cap = 0;
 		int step;
 
-		if (sqlite3_prepare_v2(db, sql, -1, &ps, NULL) != SQLITE_OK) {
-			free(sql);
-			return jzg_fail(cause, JZG_ERR_DB, "数据库语句出错：%s", sqlite3_errmsg(db));
+		for (j = 0; j < k && !same_scan(&r->pc[j], pc); j++)
+			;
+		if (j < k || nth++ % step_k != k0)
+			continue;   /* loaded with look-up j, or by the other connection */
+		strbuf_adds(&sql, "SELECT staff_id");
+		for (j = k; j < r->npc; j++)
+			if (same_scan(&r->pc[j], pc)) {
+				mem[nmem++] = j;
+				strbuf_addf(&sql, ", (%s)", r->pc[j].expr);
+				strbuf_adds(&r->pc[j].text, "");
+			}
+		strbuf_addf(&sql, " FROM \"s_%s\"", pc->set);
+		if (pc->where != NULL)
+			strbuf_addf(&sql, " WHERE (%s)%s%s", pc->where, m == SM_SCHOOL ? " AND" : "", m == SM_SCHOOL ? in : "");
+		else if (m == SM_SCHOOL)
+			strbuf_addf(&sql, " WHERE%s", in);
+		strbuf_adds(&sql, pc->tail);
+		if (sqlite3_prepare_v2(db, sql.s, -1, &ps, NULL) != SQLITE_OK) {
+			strbuf_free(&sql);
+			rc = jzg_fail(cause, JZG_ERR_DB, "数据库语句出错：%s", sqlite3_errmsg(db));
+			break;
 		}
-		free(sql);
+		strbuf_free(&sql);
 		if (m == SM_SCHOOL)
 			sqlite3_bind_int64(ps, 1, id);
-		strbuf_adds(&pc->text, "");
 		while ((step = sqlite3_step(ps)) == SQLITE_ROW) {
-			struct pval *v;
-			int t = sqlite3_column_type(ps, 1);
-
 			if (pc->first && pc->n > 0 && pc->id[pc->n - 1] == sqlite3_column_int64(ps, 0))
 				continue;   /* not the person's first row in ORDER BY O */
-			if (pc->n == cap) {
-				cap = cap ? cap * 2 : 1024;
-				pc->id = xreallocarray(pc->id, cap, sizeof *pc->id);
-				pc->v = xreallocarray(pc->v, cap, sizeof *pc->v);
-			}
-			pc->id[pc->n] = sqlite3_column_int64(ps, 0);
-			v = &pc->v[pc->n++];
-			memset(v, 0, sizeof *v);
-			v->type = t;
-			if (t == SQLITE_INTEGER)
-				v->u.i = sqlite3_column_int64(ps, 1);
-			else if (t == SQLITE_FLOAT)
-				v->u.d = sqlite3_column_double(ps, 1);
-			else if (t == SQLITE_TEXT || t == SQLITE_BLOB) {
-				const void *bytes = t == SQLITE_TEXT ? (const void *)sqlite3_column_text(ps, 1) :
-				    sqlite3_column_blob(ps, 1);
-
-				v->len = sqlite3_column_bytes(ps, 1);
-				v->u.off = pc->text.len;
-				strbuf_add(&pc->text, bytes, (size_t)v->len);
-				strbuf_addc(&pc->text, '\0');
-			}
+			for (size_t i = 0; i < nmem; i++)
+				person_add(&r->pc[mem[i]], &cap[mem[i]], ps, (int)i + 1);
 		}
 		sqlite3_finalize(ps);
 		if (step != SQLITE_DONE)
-			return jzg_fail(cause, JZG_ERR_DB, "读取人员信息时出错：%s", sqlite3_errmsg(db));
-		if (pc->id == NULL)
-			pc->id = xcalloc(1, sizeof *pc->id);   /* loaded, nobody in scope */
-		else if (pc->id[pc->n - 1] - pc->id[0] < 4 * (sqlite3_int64)pc->n + 1024 && pc->n < UINT32_MAX) {
-			pc->nslot = pc->id[pc->n - 1] - pc->id[0] + 1;
-			pc->slot = xcalloc((size_t)pc->nslot, sizeof *pc->slot);
-			for (size_t i = 0; i < pc->n; i++)
-				pc->slot[pc->id[i] - pc->id[0]] = (uint32_t)i + 1;
-		}
+			rc = jzg_fail(cause, JZG_ERR_DB, "读取人员信息时出错：%s", sqlite3_errmsg(db));
+		for (size_t i = 0; i < nmem; i++)
+			person_index_ids(&r->pc[mem[i]]);
 	}
-	return JZG_OK;
+	free(mem);
+	free(cap);
+	return rc;
 }
 
 static enum jzg_status
