@@ -2,6 +2,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -468,6 +469,21 @@ store_arm(struct store *st, char **cause)
 	return JZG_OK;
 }
 
+/* SQLite keeps memory statistics (which jzg never reads) under one
+ * process-wide mutex taken on every allocation: with two threads checking
+ * a whole file at once, both sorting and allocating, that lock alone cost
+ * about a third of the check (100,000 staff: 3.1 s → 2.15 s wall, 4.9 →
+ * 3.7 s user CPU).  Switched off before the library first initialises;
+ * should anything have initialised it earlier, SQLite refuses the call and
+ * nothing changes. */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void
+sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum jzg_status
 store_open(const char *path, const struct defs *defs, unsigned flags, struct store **out,
     char **cause)
@@ -490,6 +506,7 @@ store_open(const char *path, const struct defs *defs, unsigned flags, struct sto
 	    SQLITE_OPEN_READWRITE | ((flags & STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
 	if (flags & STORE_ONE_THREAD)
 		oflags |= SQLITE_OPEN_NOMUTEX;
+	pthread_once(&sqlite_once, sqlite_setup);
 	rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
 	if (rc != SQLITE_OK) {
 		jzg_fail(cause, JZG_ERR_IO, "无法打开数据文件 %s：%s", path, store_errstr(rc));
