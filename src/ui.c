@@ -220,14 +220,15 @@ ui_settle(struct ui *ui)
 	int did = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!st->armed) {
+	if (!st->armed && !ui->arm_failed) {
 		char *cause = NULL;
 
 		did = 1;
 		if (store_arm(st, &cause) != JZG_OK) {
+			/* said once; the store's guard still refuses every change */
 			ui_message(ui, 1, "审计记录无法建立（%s），本次不能修改数据；请退出后重新启动", cause ? cause : "");
 			free(cause);
-			st->armed = 1;   /* say it once; the guard still refuses changes */
+			ui->arm_failed = 1;
 		}
 	}
 	/* the rules engine (compiling every rule: ~30 M instructions) is not

@@ -53,6 +53,7 @@ struct ui {
 	char            commit_label[128];
 	long long       owed_us;               /* settle time a waiting key sat through (keylog) */
 	char           *fatal;                 /* why the client must stop (printed after endwin) */
+	int             arm_failed;            /* store_arm failed: the file stays read-only */
 };
 
 struct screen {
