@@ -228,23 +228,29 @@ J --db kc.db school add --code 2143019999 --name 中断县 --type zxx >/dev/null
 J --db fresh.db school add --code 2143019998 --name 新文件 --type zxx >/dev/null
 "$J" --db kc.db merge k{1..40}.db >/dev/null 2>&1 &
 kpid=$!
-# the second batch's journal: one batch committed, the next half-written
-end=$((SECONDS + 30)); seen=0
-while ((SECONDS < end)) && kill -0 $kpid 2>/dev/null; do
-	if [ -e kc.db-journal ]; then
-		((seen == 2)) && break
-		seen=1
-	elif ((seen == 1)); then
-		seen=2
-	fi
+# Deterministic, however fast the machine: once the first batch is
+# committed, another reader holds the file, so the next batch's commit waits
+# (busy timeout) with its journal written; the merge is killed there.
+end=$((SECONDS + 30))
+while ((SECONDS < end)) && kill -0 $kpid 2>/dev/null &&
+	[ "$(sqlite3 -cmd '.timeout 5000' kc.db 'SELECT count(*) >= 1500 FROM staff' 2>/dev/null)" != 1 ]; do
 	sleep 0.005
 done
+( echo "BEGIN; SELECT count(*) FROM staff;"; sleep 15; echo "COMMIT;" ) | sqlite3 -cmd '.timeout 5000' kc.db >/dev/null 2>&1 &
+rpid=$!
+end=$((SECONDS + 10))
+while ((SECONDS < end)) && kill -0 $kpid 2>/dev/null && [ ! -e kc.db-journal ]; do
+	sleep 0.005
+done
+sleep 0.2   # the journal written and synced, the commit waiting for the reader
 if kill -9 $kpid 2>/dev/null; then ok "merge killed mid-run"; else bad "merge ended before it could be killed"; fi
+kill $rpid 2>/dev/null; pkill -P $rpid 2>/dev/null; wait $rpid 2>/dev/null
 wait $kpid 2>/dev/null
 expect_eq "killed merge: integrity_check" "$(sqlite3 kc.db 'PRAGMA integrity_check')" ok
 run J --db kc.db school list
 expect_eq "killed merge: file opens" "$rc" 0
 expect_eq "killed merge: whole batches only" "$(sqlite3 kc.db "SELECT count(*) % 1500 FROM staff")" 0
+expect_eq "killed merge: committed batches kept, the killed one undone" "$(sqlite3 kc.db "SELECT count(*) >= 1500 AND count(*) < 6000 FROM staff")" 1
 expect_eq "killed merge: every index" "$(sqlite3 kc.db "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name)")" \
 	"$(sqlite3 fresh.db "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name)")"
 run J --db kc.db merge k{1..40}.db
