@@ -3,7 +3,6 @@
 #include "ui.h"
 
 #include <langinfo.h>
-#include <malloc.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -574,12 +573,6 @@ ui_run(struct app *a)
 	while (n < 2 && sqlite3_step(q) == SQLITE_ROW)
 		first[n++] = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
-	/* Keep freed heap memory instead of trimming it back to the system after
-	 * every statement: on this kind of VM each page fault of re-growing the
-	 * heap costs microseconds, and every key paid for hundreds of them
-	 * (docs/client.md §6).  Peak memory is unchanged; it is kept, not grown. */
-	mallopt(M_TRIM_THRESHOLD, 64 << 20);
-	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 	initscr();
 	util_set_fatal_hook(ui_restore);
 	raw();            /* ^C, ^S and friends reach us as keys, not signals */
