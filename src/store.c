@@ -246,7 +246,12 @@ identify_and_migrate(struct store *st, int readonly, char **cause)
 	if (appid == 0 && version == 0 && nobj == 0) {
 		if (readonly)
 			return jzg_fail(cause, JZG_ERR_FOREIGN, "%s 是空文件，不是 jzg 数据文件", st->path);
-		sql = xasprintf("BEGIN IMMEDIATE;%sPRAGMA application_id=%d;PRAGMA user_version=%d;"
+		/* 16 KiB pages: a county file gathers hundreds of schools, and
+		 * with 4 KiB pages merging them spent a tenth of its time
+		 * splitting and rewriting index pages (docs/workflow.md
+		 * §Benchmark).  Only a new file: an existing one keeps its pages
+		 * (VACUUM would convert it). */
+		sql = xasprintf("PRAGMA page_size=16384;BEGIN IMMEDIATE;%sPRAGMA application_id=%d;PRAGMA user_version=%d;"
 		    "INSERT INTO meta VALUES('created_by','jzg " JZG_VERSION "');COMMIT;",
 		    base_schema, STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
 		if (store_exec(st, sql, cause) != JZG_OK) {

@@ -181,7 +181,7 @@ before=$(dumpc)
 printf '姓名,身份证件号\n' > bad.db
 sqlite3 other.db "CREATE TABLE t(x)"
 cp usb.db newer.db; sqlite3 newer.db "PRAGMA user_version = 99"
-cp usb.db damaged.db; dd if=/dev/urandom of=damaged.db bs=4096 seek=2 count=8 conv=notrunc 2>/dev/null
+cp usb.db damaged.db; dd if=/dev/urandom of=damaged.db bs=$(sqlite3 usb.db "PRAGMA page_size") seek=2 count=8 conv=notrunc 2>/dev/null
 for f in bad other newer damaged; do
 	sum=$(md5sum < $f.db)
 	run $CTY merge $f.db

@@ -113,6 +113,29 @@ open_writes_nothing(void **state)
 	free(path);
 }
 
+/* A new file gets 16 KiB pages (a county file's merges split far fewer
+ * index pages); an existing file keeps its own. */
+static void
+page_size_of_new_files(void **state)
+{
+	char *path = tmp("pages.db"), *cause = NULL;
+	struct store *st;
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(q_int(st, "PRAGMA page_size"), 16384);
+	store_close(st);
+	/* as a file made by an earlier jzg */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA page_size = 4096; VACUUM", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(path, defs, 0, &st, &cause), JZG_OK);
+	assert_int_equal(q_int(st, "PRAGMA page_size"), 4096);
+	store_close(st);
+	free(path);
+}
+
 /* STORE_LATE_AUDIT: until store_arm, a change to the file is refused, so
  * nothing escapes the audit trail; after it, changes are audited. */
 static void
@@ -380,6 +403,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fresh_file),
 		cmocka_unit_test(open_writes_nothing),
+		cmocka_unit_test(page_size_of_new_files),
 		cmocka_unit_test(late_audit_guard),
 		cmocka_unit_test(statement_cache),
 		cmocka_unit_test(digest_follows_definitions),

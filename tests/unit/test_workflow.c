@@ -569,7 +569,8 @@ test_refused_files(void **state)
 	free(p);
 	/* damaged: pages overwritten in the middle */
 	p = db_path("damaged.db");
-	cmd = xasprintf("cp %s %s && dd if=/dev/urandom of=%s bs=4096 seek=3 count=6 conv=notrunc 2>/dev/null", pk, p, p);
+	cmd = xasprintf("cp %s %s && dd if=/dev/urandom of=%s bs=$(sqlite3 %s 'PRAGMA page_size') seek=3 count=6 "
+	    "conv=notrunc 2>/dev/null", pk, p, p, pk);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
 	expect_refused(county, p, JZG_ERR_FOREIGN, "损坏");
@@ -644,9 +645,9 @@ test_merge_batch(void **state)
 	assert_int_equal(pack_school(st, "2143012345", pk, &people, &cause), JZG_OK);
 	for (int i = 0; i < 5; i++) {
 		p[i] = xasprintf("%s/batch%d.db", dir, i + 1);
-		cmd = xasprintf("cp %s %s && sqlite3 %s \"UPDATE school SET code = '21430177%02d'\"%s%s", pk, p[i], p[i], i,
-		    i == 2 ? " && dd if=/dev/urandom bs=4096 seek=3 count=6 conv=notrunc 2>/dev/null of=" : "",
-		    i == 2 ? p[i] : "");
+		cmd = xasprintf("cp %1$s %2$s && sqlite3 %2$s \"UPDATE school SET code = '21430177%3$02d'\" && %4$s"
+		    "dd if=/dev/urandom of=%2$s bs=$(sqlite3 %1$s 'PRAGMA page_size') seek=3 count=6 conv=notrunc 2>/dev/null",
+		    pk, p[i], i, i == 2 ? "" : "true || ");
 		assert_int_equal(system(cmd), 0);
 		free(cmd);
 	}
