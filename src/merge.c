@@ -76,6 +76,9 @@ attach_source(struct store *st, const char *path, const char *sch, char **cause)
 	free(uri);
 	rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 	sqlite3_free(sql);
+	/* ATTACH reads the file's schema: damage there shows now */
+	if ((rc & 0xFF) == SQLITE_CORRUPT || (rc & 0xFF) == SQLITE_NOTADB)
+		return jzg_fail(cause, JZG_ERR_FOREIGN, "%s 已损坏，未合并任何数据；请让学校重新导出（jzg pack）", path);
 	if (rc != SQLITE_OK)
 		return jzg_fail(cause, JZG_ERR_IO, "无法打开 %s：%s，未合并任何数据", path, store_errstr(rc));
 	/* PRAGMA src.x, not pragma_x('src'): the table-valued form returns 0
@@ -355,9 +358,9 @@ build_map(struct store *st, const char *sch, char **cause)
 	 * creating and dropping them changed the temp schema (which holds the
 	 * audit triggers) four times per file.  k and nm have no declared
 	 * type, so they compare as the columns they are copied from. */
+	enum jzg_status rc;
+
 	int_of(st, "SELECT ifnull(max(id), 0) FROM main.staff", &base);
-	/* A new person's id: after our last, in the source's order.  The
-	 * window keeps the subquery whole, so the look-ups run once a person. */
 	sql = xasprintf("CREATE TEMP TABLE IF NOT EXISTS merge_map(src_id INTEGER PRIMARY KEY, dst_id INTEGER, "
 	    "school_id INTEGER, status TEXT);DELETE FROM temp.merge_map;"
 	    "CREATE TEMP TABLE IF NOT EXISTS merge_ours(school_id INTEGER, k, nm, staff_id INTEGER);"
@@ -366,8 +369,19 @@ build_map(struct store *st, const char *sch, char **cause)
 	    "DELETE FROM temp.merge_ours;"
 	    "INSERT INTO temp.merge_ours SELECT ds.school_id, d.\"%2$s\", d.\"%3$s\", d.staff_id "
 	    "FROM main.staff ds JOIN main.\"s_%1$s\" d ON d.staff_id = ds.id WHERE ds.school_id IN "
-	    "(SELECT ms.id FROM main.school ms JOIN %4$s.school ss ON ss.code = ms.code);"
-	    "INSERT INTO temp.merge_map SELECT src_id, ifnull(dst_id, %5$d + row_number() OVER "
+	    "(SELECT ms.id FROM main.school ms JOIN %4$s.school ss ON ss.code = ms.code)", ps, id, nm, sch);
+	if ((rc = exec_free(st, sql, cause)) != JZG_OK)
+		return rc;
+	/* A new person's id: after our last, in the source's order.  None of
+	 * the file's schools has anyone here yet (a school's first merge, the
+	 * usual case): everyone is new, and nobody's 身份证件号 need be read. */
+	if (sqlite3_changes(st->db) == 0)
+		return exec_free(st, xasprintf("INSERT INTO temp.merge_map SELECT s.id, %d + row_number() OVER (ORDER BY s.id), "
+		    "ms.id, 'new' FROM %s.staff s JOIN %s.school ss ON ss.id = s.school_id JOIN main.school ms "
+		    "ON ms.code = ss.code", base, sch, sch), cause);
+	/* The window keeps the subquery whole, so the look-ups run once a
+	 * person. */
+	sql = xasprintf("INSERT INTO temp.merge_map SELECT src_id, ifnull(dst_id, %5$d + row_number() OVER "
 	    "(PARTITION BY dst_id IS NULL ORDER BY src_id)), school_id, CASE WHEN dst_id IS NULL THEN 'new' ELSE "
 	    "'same' END FROM (SELECT s.id AS src_id, CASE WHEN ifnull(p.\"%2$s\", '') <> '' THEN "
 	    "(SELECT min(o.staff_id) FROM temp.merge_ours o WHERE o.school_id = ms.id AND o.k = p.\"%2$s\") ELSE "
@@ -535,63 +549,85 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 	const char *fname = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	struct strbuf b = { 0 };
 	enum jzg_status rc;
+	sqlite3_stmt *q;
 	char *sql;
-	int orphans = 0, dense = 0, lo = 0, hi = 0, off = 0;
+	int orphans = 0, dense = 0, lo = 0, hi = 0, off = 0, has[4] = { 1, 1, 1, 1 };
 
 	audit_enable(st, 0);
-	strbuf_addf(&b, "INSERT INTO main.staff(id, school_id, state, created, updated) SELECT m.dst_id, m.school_id, "
+	strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.staff(id, school_id, state, created, updated) SELECT m.dst_id, m.school_id, "
 	    "s.state, s.created, s.updated FROM %s.staff s JOIN temp.merge_map m ON m.src_id = s.id WHERE m.status = 'new';",
 	    sch);
 	/* A file whose people are all new, with ids without gaps (the usual
 	 * school file), maps by an offset: its records are copied by a range
 	 * scan without a look-up in merge_map per record.  The unary + keeps
 	 * the scan in record order (not the (staff_id, seq) index and a sort). */
-	if (int_of(st, "SELECT count(*) > 0 AND count(*) = sum(status = 'new') AND max(src_id) - min(src_id) = count(*) - 1 "
-	    "AND min(dst_id - src_id) = max(dst_id - src_id) FROM temp.merge_map", &dense) != SQLITE_OK)
-		dense = 0;
-	if (dense && (int_of(st, "SELECT min(src_id) FROM temp.merge_map", &lo) != SQLITE_OK ||
-	    int_of(st, "SELECT max(src_id) FROM temp.merge_map", &hi) != SQLITE_OK ||
-	    int_of(st, "SELECT min(dst_id - src_id) FROM temp.merge_map", &off) != SQLITE_OK))
-		dense = 0;
+	if (store_prepare(st, "SELECT count(*) > 0 AND count(*) = sum(status = 'new') AND max(src_id) - min(src_id) = "
+	    "count(*) - 1 AND min(dst_id - src_id) = max(dst_id - src_id), min(src_id), max(src_id), min(dst_id - src_id) "
+	    "FROM temp.merge_map", &q, NULL) == JZG_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			dense = sqlite3_column_int(q, 0);
+			lo = sqlite3_column_int(q, 1);
+			hi = sqlite3_column_int(q, 2);
+			off = sqlite3_column_int(q, 3);
+		}
+		sqlite3_finalize(q);
+	}
 	for (size_t i = 0; i < d->nall; i++) {
 		const char *sn = d->all[i].v[SC_NAME];
 
 		if (cols[i] == NULL)
 			continue;
 		if (dense)
-			strbuf_addf(&b, "INSERT INTO main.\"s_%1$s\"(staff_id, %5$s%2$s) SELECT t.staff_id + %4$d, %6$s%2$s FROM "
+			strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.\"s_%1$s\"(staff_id, %5$s%2$s) SELECT t.staff_id + %4$d, %6$s%2$s FROM "
 			    "%3$s.\"s_%1$s\" t WHERE +t.staff_id BETWEEN %7$d AND %8$d%9$s;", sn, cols[i], sch, off,
 			    d->all[i].many ? "seq, " : "", d->all[i].many ? "t.seq, " : "", lo, hi,
 			    d->all[i].many ? " ORDER BY t.id" : "");
 		else if (d->all[i].many)
-			strbuf_addf(&b, "INSERT INTO main.\"s_%1$s\"(staff_id, seq, %2$s) SELECT m.dst_id, t.seq, %2$s FROM "
+			strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.\"s_%1$s\"(staff_id, seq, %2$s) SELECT m.dst_id, t.seq, %2$s FROM "
 			    "%3$s.\"s_%1$s\" t JOIN temp.merge_map m ON m.src_id = t.staff_id WHERE m.status = 'new' ORDER BY t.id;",
 			    sn, cols[i], sch);
 		else
-			strbuf_addf(&b, "INSERT INTO main.\"s_%1$s\"(staff_id, %2$s) SELECT m.dst_id, %2$s FROM "
+			strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.\"s_%1$s\"(staff_id, %2$s) SELECT m.dst_id, %2$s FROM "
 			    "%3$s.\"s_%1$s\" t JOIN temp.merge_map m ON m.src_id = t.staff_id WHERE m.status = 'new';",
 			    sn, cols[i], sch);
 	}
+	/* What the file brings besides its records, only where it has any:
+	 * each statement costs a parse per file, the explanations' one most. */
+	sql = xasprintf("SELECT EXISTS (SELECT 1 FROM %1$s.explanation), EXISTS (SELECT 1 FROM %1$s.signature), "
+	    "EXISTS (SELECT 1 FROM %1$s.review), EXISTS (SELECT 1 FROM %1$s.audit)", sch);
+	if (store_prepare(st, sql, &q, NULL) == JZG_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			for (int k = 0; k < 4; k++)
+				has[k] = sqlite3_column_int(q, k);
+		sqlite3_finalize(q);
+	}
+	free(sql);
 	/* Explanations: a many-record set's row_key is the record id, found
 	 * again by its position (seq). */
-	strbuf_adds(&b, "INSERT OR IGNORE INTO main.explanation(staff_id, rule, set_name, row_key, reason, created) "
-	    "SELECT * FROM (SELECT m.dst_id, e.rule, e.set_name, CASE e.set_name");
-	for (size_t i = 0; i < d->nall; i++)
-		if (d->all[i].many && cols[i] != NULL)
-			strbuf_addf(&b, " WHEN '%1$s' THEN (SELECT x.id FROM main.\"s_%1$s\" x WHERE x.staff_id = m.dst_id AND "
-			    "x.seq = (SELECT y.seq FROM %2$s.\"s_%1$s\" y WHERE y.id = e.row_key) ORDER BY x.id LIMIT 1)",
-			    d->all[i].v[SC_NAME], sch);
-	strbuf_addf(&b, " ELSE m.dst_id END AS rk, e.reason, e.created FROM %1$s.explanation e JOIN temp.merge_map m "
-	    "ON m.src_id = e.staff_id WHERE m.status = 'new') WHERE rk IS NOT NULL;"
-	    "INSERT INTO main.signature(staff_id, code, signed_on, recorded) SELECT m.dst_id, g.code, g.signed_on, "
-	    "g.recorded FROM %1$s.signature g JOIN temp.merge_map m ON m.src_id = g.staff_id WHERE m.status = 'new' "
-	    "ORDER BY g.id;"
-	    "INSERT INTO main.review(staff_id, at, actor, from_state, to_state, reason) SELECT m.dst_id, r.at, r.actor, "
-	    "r.from_state, r.to_state, r.reason FROM %1$s.review r JOIN temp.merge_map m ON m.src_id = r.staff_id "
-	    "WHERE m.status = 'new' ORDER BY r.id;"
-	    "INSERT INTO main.audit(at, actor, path, behalf, staff_id, set_name, row_id, op, field, old, new) "
-	    "SELECT a.at, a.actor, a.path, a.behalf, m.dst_id, a.set_name, a.row_id, a.op, a.field, a.old, a.new "
-	    "FROM %1$s.audit a JOIN temp.merge_map m ON m.src_id = a.staff_id WHERE m.status = 'new' ORDER BY a.id;", sch);
+	if (has[0]) {
+		strbuf_adds(&b, "INSERT OR IGNORE INTO main.explanation(staff_id, rule, set_name, row_key, reason, created) "
+		    "SELECT * FROM (SELECT m.dst_id, e.rule, e.set_name, CASE e.set_name");
+		for (size_t i = 0; i < d->nall; i++)
+			if (d->all[i].many && cols[i] != NULL)
+				strbuf_addf(&b, " WHEN '%1$s' THEN (SELECT x.id FROM main.\"s_%1$s\" x WHERE x.staff_id = m.dst_id "
+				    "AND x.seq = (SELECT y.seq FROM %2$s.\"s_%1$s\" y WHERE y.id = e.row_key) ORDER BY x.id LIMIT 1)",
+				    d->all[i].v[SC_NAME], sch);
+		strbuf_addf(&b, " ELSE m.dst_id END AS rk, e.reason, e.created FROM %s.explanation e JOIN temp.merge_map m "
+		    "ON m.src_id = e.staff_id WHERE m.status = 'new') WHERE rk IS NOT NULL;", sch);
+	}
+	if (has[1])
+		strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.signature(staff_id, code, signed_on, recorded) SELECT m.dst_id, "
+		    "g.code, g.signed_on, g.recorded FROM %s.signature g JOIN temp.merge_map m ON m.src_id = g.staff_id "
+		    "WHERE m.status = 'new' ORDER BY g.id;", sch);
+	if (has[2])
+		strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.review(staff_id, at, actor, from_state, to_state, reason) "
+		    "SELECT m.dst_id, r.at, r.actor, r.from_state, r.to_state, r.reason FROM %s.review r JOIN temp.merge_map m "
+		    "ON m.src_id = r.staff_id WHERE m.status = 'new' ORDER BY r.id;", sch);
+	if (has[3])
+		strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.audit(at, actor, path, behalf, staff_id, set_name, row_id, op, "
+		    "field, old, new) SELECT a.at, a.actor, a.path, a.behalf, m.dst_id, a.set_name, a.row_id, a.op, a.field, "
+		    "a.old, a.new FROM %s.audit a JOIN temp.merge_map m ON m.src_id = a.staff_id WHERE m.status = 'new' "
+		    "ORDER BY a.id;", sch);
 	rc = store_exec(st, b.s, cause);
 	strbuf_free(&b);
 	audit_enable(st, 1);
@@ -602,7 +638,7 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 	    "(SELECT 1 FROM main.staff s WHERE s.id = m.dst_id)", &orphans);
 	if (orphans != 0)
 		return jzg_fail(cause, JZG_ERR_DB, "内部错误：合并 %s 时有 %d 人的记录没有对应的人员，未合并任何数据", path, orphans);
-	sql = sqlite3_mprintf("INSERT INTO main.audit(actor, path, behalf, staff_id, set_name, row_id, op, "
+	sql = sqlite3_mprintf("INSERT OR ROLLBACK INTO main.audit(actor, path, behalf, staff_id, set_name, row_id, op, "
 	    "field, new) SELECT audit_who(), audit_path(), CASE WHEN audit_county() THEN (SELECT code FROM "
 	    "main.school WHERE id = m.school_id) END, m.dst_id, 'staff', m.dst_id, 'insert', 'file', %Q "
 	    "FROM temp.merge_map m WHERE m.status = 'new'", fname);
@@ -724,34 +760,20 @@ is_self(struct store *st, const char *path)
 	return stat(path, &a) == 0 && stat(st->path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-/* Merge one attached file inside the batch's transaction, under a
- * savepoint of its own.  *poisoned: the failure took the transaction with
- * it (SQLite ended it: disk full, I/O error) or will fail its commit (a
- * damaged source stays part of the transaction until it ends). */
+/* Merge one attached file inside the batch's transaction.  Damage shows
+ * when the rows are read: the message names the file. */
 static enum jzg_status
-merge_one(struct merge_run *run, const char *sch, const char *path, struct merge_result *r, int *poisoned,
-    char **cause)
+merge_one(struct merge_run *run, const char *sch, const char *path, struct merge_result *r, char **cause)
 {
-	struct store *st = run->st;
 	enum jzg_status rc;
 	int e;
 
-	*poisoned = 0;
 	memset(r, 0, sizeof *r);
-	if ((rc = store_exec(st, "SAVEPOINT merge_one", cause)) == JZG_OK &&
-	    (rc = merge_attached(run, sch, path, r, cause)) == JZG_OK &&
-	    (rc = store_exec(st, "RELEASE merge_one", cause)) == JZG_OK)
+	if ((rc = merge_attached(run, sch, path, r, cause)) == JZG_OK)
 		return JZG_OK;
-	e = sqlite3_errcode(st->db) & 0xFF;
-	/* Damage shows when the rows are read: name the file. */
-	if (e == SQLITE_CORRUPT || e == SQLITE_NOTADB) {
+	e = sqlite3_errcode(run->st->db) & 0xFF;
+	if (e == SQLITE_CORRUPT || e == SQLITE_NOTADB)
 		rc = jzg_fail(cause, JZG_ERR_FOREIGN, "%s 已损坏，未合并任何数据；请让学校重新导出（jzg pack）", path);
-		*poisoned = 1;
-	}
-	if (sqlite3_get_autocommit(st->db))
-		*poisoned = 1;
-	else if (!*poisoned)
-		sqlite3_exec(st->db, "ROLLBACK TO merge_one; RELEASE merge_one", NULL, NULL, NULL);
 	return rc;
 }
 
@@ -798,20 +820,20 @@ tell(struct merge_run *run, struct batch_file *f, int i, const char *path)
 	}
 }
 
-/* Files first..first+n-1, attached together, in one transaction with a
- * savepoint per file: a file that fails rolls back to its savepoint and
- * changes nothing, the others of the batch stay.  The batch costs one
- * commit (two fsyncs) instead of one per file.  A failure that takes the
- * transaction with it (a damaged source, disk full) rolls the batch back:
- * that file is dropped and the files merged before it are merged again,
- * without telling their hooks twice. */
+/* Files first..first+n-1, attached together, in one transaction: the
+ * batch costs one commit (two fsyncs) instead of one per file.  A file
+ * that fails rolls the whole batch back, is dropped, and the files merged
+ * before it are merged again, without telling their hooks twice.  (A
+ * savepoint per file would keep the others, but its journal copied every
+ * page each file touched that the batch had touched before: a cost paid
+ * by every merge, for a failure that is rare.) */
 static enum jzg_status
 merge_batch(struct merge_run *run, char *const path[], int first, int n)
 {
 	struct store *st = run->st;
 	struct batch_file *f = xcalloc((size_t)n, sizeof *f);
 	enum jzg_status worst = JZG_OK;
-	int in_txn, poisoned;
+	int in_txn;
 
 	/* ATTACH and DETACH cannot happen inside a transaction: every file of
 	 * the batch is identified (and refused) before it begins. */
@@ -834,10 +856,10 @@ again:
 				in_txn = 1;
 				/* a file merged again after a rollback reports nothing new */
 				run->mute = f[k].told == BF_TOLD_OK;
-				f[k].rc = merge_one(run, f[k].sch, path[k], &f[k].r, &poisoned, &f[k].cause);
+				f[k].rc = merge_one(run, f[k].sch, path[k], &f[k].r, &f[k].cause);
 				run->mute = 0;
 				f[k].state = f[k].rc == JZG_OK ? BF_MERGED : BF_FAILED;
-				if (f[k].state == BF_FAILED && poisoned) {
+				if (f[k].state == BF_FAILED) {
 					char *sql = sqlite3_mprintf("DETACH %s", f[k].sch);
 
 					sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);

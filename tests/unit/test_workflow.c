@@ -567,10 +567,16 @@ test_refused_files(void **state)
 	free(cmd);
 	expect_refused(county, p, JZG_ERR_NEWER, "更新版本");
 	free(p);
-	/* damaged: pages overwritten in the middle */
+	/* damaged: pages overwritten in the middle (seen when rows are read),
+	 * and the schema's page (seen when the file is opened) */
 	p = db_path("damaged.db");
 	cmd = xasprintf("cp %s %s && dd if=/dev/urandom of=%s bs=$(sqlite3 %s 'PRAGMA page_size') seek=3 count=6 "
 	    "conv=notrunc 2>/dev/null", pk, p, p, pk);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	expect_refused(county, p, JZG_ERR_FOREIGN, "损坏");
+	cmd = xasprintf("cp %s %s && dd if=/dev/urandom of=%s bs=1 seek=$(($(sqlite3 %s 'PRAGMA page_size') - 2000)) "
+	    "count=2000 conv=notrunc 2>/dev/null", pk, p, p, pk);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
 	expect_refused(county, p, JZG_ERR_FOREIGN, "损坏");
@@ -705,6 +711,48 @@ test_merge_batch(void **state)
 	free(pk);
 }
 
+/* A refusal found after the batch has begun (the school's template
+ * differs from the county's) rolls the batch back: the file before it is
+ * merged again, the one after it merges, each is told once, and the
+ * refused file changes nothing. */
+static void
+test_merge_batch_refusal(void **state)
+{
+	struct store *county = open_file("batch_refusal_county.db");
+	char *pk = db_path("refusal.db"), *p[3], *cmd, *cause = NULL;
+	struct told t = { { 0 }, { 0 }, 0 };
+	struct merge_hooks h = { NULL, on_done, &t };
+	int people;
+
+	(void)state;
+	assert_int_equal(pack_school(st, "2143012345", pk, &people, &cause), JZG_OK);
+	for (int i = 0; i < 3; i++) {
+		p[i] = xasprintf("%s/refusal%d.db", dir, i + 1);
+		cmd = xasprintf("cp %s %s && sqlite3 %s \"UPDATE school SET code = '21430188%02d'\"", pk, p[i], p[i], i);
+		assert_int_equal(system(cmd), 0);
+		free(cmd);
+	}
+	assert_int_equal(store_exec(county, "INSERT INTO school(code, name, template) VALUES('2143018801', '某幼儿园', 'yey')",
+	    &cause), JZG_OK);
+	audit_set(county, "county", 1, AUDIT_PATH_MERGE);
+	assert_int_equal(merge_files(county, 3, p, MERGE_TAKE_NONE, &h), JZG_ERR_INVALID);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(t.calls[i], 1);
+		assert_int_equal(t.rc[i], i == 1 ? JZG_ERR_INVALID : JZG_OK);
+	}
+	assert_int_equal(t.added, 2 * people);
+	assert_int_equal(q_int(county, "SELECT count(*) FROM staff"), 2 * people);
+	assert_int_equal(q_int(county, "SELECT count(*) FROM staff s JOIN school c ON c.id = s.school_id "
+	    "WHERE c.code = '2143018801'"), 0);
+	assert_int_equal(q_int(county, "SELECT count(*) FROM school WHERE code = '2143018801' AND template = 'yey'"), 1);
+	assert_int_equal(q_int(county, "SELECT count(*) FROM audit WHERE path = 'merge' AND field = 'file'"), 2 * people);
+	assert_integrity(county);
+	for (int i = 0; i < 3; i++)
+		free(p[i]);
+	store_close(county);
+	free(pk);
+}
+
 /* Records of set in the file at path (opened on its own). */
 static long long
 file_records(const char *path, const char *set)
@@ -816,6 +864,7 @@ main(void)
 		cmocka_unit_test(test_pack_merge),
 		cmocka_unit_test(test_refused_files),
 		cmocka_unit_test(test_merge_batch),
+		cmocka_unit_test(test_merge_batch_refusal),
 		cmocka_unit_test(test_indexes_reopen),
 		cmocka_unit_test(test_merge_schemas),
 	};
