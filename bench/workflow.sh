@@ -16,15 +16,20 @@ trap 'rm -rf "$W"' EXIT
 echo "machine: $(nproc) cpu, $(lscpu | sed -n 's/^Model name: *//p')"
 
 # 1. 200 school files × 500 staff.  One school is generated (demo), the
-#    other 199 are copies with their own 学校标识码 (the merge reads every row
-#    of every file either way).
+#    other 199 are copies with their own 学校标识码, and their people made
+#    distinct (another 身份证件号 region, another last character of the
+#    name; 教职工号 repeat across schools as they do): the same 500 people
+#    in every school would make the county's 姓名 and 身份证件号 indexes
+#    hold 200 copies of each key, which no county has.
 if [ "$PART" != board ]; then
 "$J" --db "$W/school.db" school add --code 2143010000 --name 基准学校 --type zxx >/dev/null
 "$J" --db "$W/school.db" demo --staff 500 --school 2143010000 >/dev/null
 for i in $(seq 1 200); do
 	code=$(printf '21430%05d' "$i")
 	cp "$W/school.db" "$W/s$i.db"
-	sqlite3 "$W/s$i.db" "UPDATE school SET code = '$code', name = '基准学校$i'"
+	sqlite3 "$W/s$i.db" "UPDATE school SET code = '$code', name = '基准学校$i';
+	  UPDATE s_jbxx SET SFZJH = printf('%06d', 110000 + $i * 97) || substr(SFZJH, 7),
+	    XM = substr(XM, 1, length(XM) - 1) || char(19968 + ($i * 131 + staff_id * 17) % 20902)"
 done
 "$J" --db "$W/county.db" school add --code 2143099999 --name 县教育局 --type zxx >/dev/null
 echo "merge: $J --db county.db merge s1.db … s200.db"
