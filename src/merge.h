@@ -63,8 +63,9 @@ struct merge_hooks {
 };
 
 /* Merge n files.  Up to SQLite's attach limit (10) files share one
- * transaction, each under a savepoint of its own: a refused, damaged or
- * failing file changes nothing and the others still merge.  A power cut
+ * transaction: a refused, damaged or failing file changes nothing and the
+ * others still merge (the batch is rolled back and merged again without
+ * it; each file's hook is told once).  A power cut
  * loses at most the batch being merged (the journal rolls it back); the
  * batches before it stay, and merging the same files again skips what
  * is already there.  Returns JZG_OK when every file merged, else the
