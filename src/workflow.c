@@ -159,7 +159,7 @@ workflow_apply(struct store *st, struct rules *rules, const struct operator *op,
 		[WF_SUBMIT] = WF_SUBMITTED, [WF_APPROVE] = WF_APPROVED, [WF_REJECT] = WF_DRAFT,
 		[WF_UNLOCK] = WF_DRAFT, [WF_CONFIRM] = WF_SIGNED,
 	};
-	enum wf_state s;
+	enum wf_state s = WF_DRAFT;   /* set by staff_row; -O3 cannot see it */
 	sqlite3_int64 school = 0;
 	sqlite3_stmt *q;
 	enum jzg_status rc;
