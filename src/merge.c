@@ -347,6 +347,7 @@ build_map(struct store *st, const char *sch, char **cause)
 {
 	const struct defs *d = st->defs;
 	const char *ps = d->setting[SK_PERSON_SET], *id = d->setting[SK_PERSON_ID], *nm = d->setting[SK_PERSON_NAME];
+	enum jzg_status rc;
 	char *sql;
 	int base = 0;
 
@@ -358,8 +359,6 @@ build_map(struct store *st, const char *sch, char **cause)
 	 * creating and dropping them changed the temp schema (which holds the
 	 * audit triggers) four times per file.  k and nm have no declared
 	 * type, so they compare as the columns they are copied from. */
-	enum jzg_status rc;
-
 	int_of(st, "SELECT ifnull(max(id), 0) FROM main.staff", &base);
 	sql = xasprintf("CREATE TEMP TABLE IF NOT EXISTS merge_map(src_id INTEGER PRIMARY KEY, dst_id INTEGER, "
 	    "school_id INTEGER, status TEXT);DELETE FROM temp.merge_map;"
@@ -541,7 +540,10 @@ find_conflicts(struct store *st, const char *sch, char **cols, char **cause)
  * source file, plus one row per person saying it was merged, from which
  * file).  Row-by-row triggers would write one audit row per record and
  * cost more than the copy; the batch runs with the INSERT triggers
- * dropped (audit_bulk_begin), the rest are off here. */
+ * dropped (audit_bulk_begin), the rest are off here.  INSERT OR ROLLBACK:
+ * a constraint failure (which the computed ids cannot cause) ends the
+ * transaction and merge_batch redoes the batch without this file, so
+ * SQLite need keep no statement journal for these many-row inserts. */
 static enum jzg_status
 add_new(struct store *st, const char *sch, const char *path, char **cols, char **cause)
 {
