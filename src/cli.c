@@ -3,7 +3,6 @@
  * with a non-zero exit on error. */
 #include <errno.h>
 #include <stdarg.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "app.h"
 #include "cli_print.h"
 #include "cli_session.h"
+#include "cli_util.h"
 #include "demo.h"
 #include "idcard.h"
 #include "lint.h"
@@ -167,15 +167,11 @@ verb_forms(struct app *a, int argc, char **argv)
 static int
 verb_school(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "code", required_argument, NULL, 'c' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "type", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *code = NULL, *name = NULL, *type = NULL;
+	const struct cli_opt opts[] = {
+		{ "code", CLI_STR, &code }, { "name", CLI_STR, &name }, { "type", CLI_STR, &type }, { NULL, 0, NULL }
+	};
 	char *cause = NULL;
-	int c;
 
 	if (argc < 2 || (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "list") != 0)) {
 		say_error("用法：jzg --db 文件 school add --code 学校标识码 --name 学校名称 --type zxx|zz|tj|yey|gx，或 school list");
@@ -201,18 +197,8 @@ verb_school(struct app *a, int argc, char **argv)
 		school_list_free(rows, n);
 		return EXIT_CLEAN;
 	}
-	optind = 2;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': code = optarg; break;
-		case 'n': name = optarg; break;
-		case 't': type = optarg; break;
-		default:
-			say_error("school add 不认识参数 %s", argv[optind - 1]);
-			return EXIT_FAIL;
-		}
-	}
+	if (cli_opts(argc, argv, 2, "school add", opts, NULL) < 0)
+		return EXIT_FAIL;
 	if (code == NULL || name == NULL || type == NULL) {
 		say_error("school add 需要 --code、--name 和 --type 三个参数");
 		return EXIT_FAIL;
@@ -229,55 +215,26 @@ verb_school(struct app *a, int argc, char **argv)
 }
 
 static int
-parse_count(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || end == s || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
 verb_demo(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "staff", required_argument, NULL, 'n' },
-		{ "school", required_argument, NULL, 's' },
-		{ "seed", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 }
+	const char *school = NULL, *staff = NULL, *seeds = NULL;
+	const struct cli_opt opts[] = {
+		{ "staff", CLI_STR, &staff }, { "school", CLI_STR, &school }, { "seed", CLI_STR, &seeds },
+		{ NULL, 0, NULL }
 	};
-	const char *school = NULL;
 	long n = -1, seed = 1;
 	sqlite3_int64 sid = 0;
 	char *cause = NULL;
-	int c;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			if (parse_count(optarg, 1, 1000000, &n) < 0) {
-				say_error("--staff 应为 1 到 1000000 的整数");
-				return EXIT_FAIL;
-			}
-			break;
-		case 's': school = optarg; break;
-		case 'r':
-			if (parse_count(optarg, 0, 2147483647, &seed) < 0) {
-				say_error("--seed 应为非负整数");
-				return EXIT_FAIL;
-			}
-			break;
-		default:
-			say_error("demo 不认识参数 %s", argv[optind - 1]);
-			return EXIT_FAIL;
-		}
+	if (cli_opts(argc, argv, 1, "demo", opts, NULL) < 0)
+		return EXIT_FAIL;
+	if (staff != NULL && cli_count(staff, 1, 1000000, &n) < 0) {
+		say_error("--staff 应为 1 到 1000000 的整数");
+		return EXIT_FAIL;
+	}
+	if (seeds != NULL && cli_count(seeds, 0, 2147483647, &seed) < 0) {
+		say_error("--seed 应为非负整数");
+		return EXIT_FAIL;
 	}
 	if (n < 0) {
 		say_error("用法：jzg --db 文件 demo --staff 人数 [--school 学校标识码] [--seed 数]");
@@ -335,42 +292,27 @@ find_staff(struct app *a, const char *idno)
 static int
 verb_check(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "school", required_argument, NULL, 's' },
-		{ "staff", required_argument, NULL, 'p' },
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 }
+	const char *school = NULL, *staff = NULL, *format = "text";
+	const struct cli_opt opts[] = {
+		{ "school", CLI_STR, &school }, { "staff", CLI_STR, &staff }, { "format", CLI_STR, &format },
+		{ NULL, 0, NULL }
 	};
-	const char *school = NULL, *staff = NULL;
 	struct report_opts o = { { 0, 0 }, REPORT_TEXT };
 	struct rules *r;
 	char *cause = NULL;
-	int c, found = 0;
+	int found = 0, first;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': school = optarg; break;
-		case 'p': staff = optarg; break;
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				o.format = REPORT_TEXT;
-			else if (strcmp(optarg, "tsv") == 0)
-				o.format = REPORT_TSV;
-			else if (strcmp(optarg, "json") == 0)
-				o.format = REPORT_JSON;
-			else {
-				say_error("--format 只能是 text、tsv 或 json");
-				return EXIT_FAIL;
-			}
-			break;
-		default:
-			say_error("check 不认识参数 %s", argv[optind - 1]);
-			return EXIT_FAIL;
-		}
+	if ((first = cli_opts(argc, argv, 1, "check", opts, NULL)) < 0)
+		return EXIT_FAIL;
+	if (strcmp(format, "tsv") == 0)
+		o.format = REPORT_TSV;
+	else if (strcmp(format, "json") == 0)
+		o.format = REPORT_JSON;
+	else if (strcmp(format, "text") != 0) {
+		say_error("--format 只能是 text、tsv 或 json");
+		return EXIT_FAIL;
 	}
-	if (optind < argc) {
+	if (first < argc) {
 		say_error("用法：jzg --db 文件 check [--school 学校标识码] [--staff 身份证件号] [--format text|tsv|json]");
 		return EXIT_FAIL;
 	}
@@ -406,42 +348,25 @@ verb_check(struct app *a, int argc, char **argv)
 static int
 verb_explain(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "staff", required_argument, NULL, 'p' },
-		{ "rule", required_argument, NULL, 'r' },
-		{ "set", required_argument, NULL, 's' },
-		{ "row", required_argument, NULL, 'n' },
-		{ "reason", required_argument, NULL, 'w' },
-		{ NULL, 0, NULL, 0 }
+	const char *staff = NULL, *rule = NULL, *set = NULL, *rows = NULL, *reason = NULL;
+	const struct cli_opt opts[] = {
+		{ "staff", CLI_STR, &staff }, { "rule", CLI_STR, &rule }, { "set", CLI_STR, &set },
+		{ "row", CLI_STR, &rows }, { "reason", CLI_STR, &reason }, { NULL, 0, NULL }
 	};
-	const char *staff = NULL, *rule = NULL, *set = NULL, *reason = NULL;
 	long row = 0;
 	sqlite3_int64 sid;
 	struct rules *r;
 	char *cause = NULL, *masked;
 	enum jzg_status st;
-	int c;
+	int first;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p': staff = optarg; break;
-		case 'r': rule = optarg; break;
-		case 's': set = optarg; break;
-		case 'w': reason = optarg; break;
-		case 'n':
-			if (parse_count(optarg, 1, 1000000, &row) < 0) {
-				say_error("--row 应为正整数（检查结果中的第几条）");
-				return EXIT_FAIL;
-			}
-			break;
-		default:
-			say_error("explain 不认识参数 %s", argv[optind - 1]);
-			return EXIT_FAIL;
-		}
+	if ((first = cli_opts(argc, argv, 1, "explain", opts, NULL)) < 0)
+		return EXIT_FAIL;
+	if (rows != NULL && cli_count(rows, 1, 1000000, &row) < 0) {
+		say_error("--row 应为正整数（检查结果中的第几条）");
+		return EXIT_FAIL;
 	}
-	if (staff == NULL || rule == NULL || reason == NULL || optind < argc) {
+	if (staff == NULL || rule == NULL || reason == NULL || first < argc) {
 		say_error("用法：jzg --db 文件 explain --staff 身份证件号 --rule 规则 [--set 信息集 --row 第几条] --reason 理由");
 		return EXIT_FAIL;
 	}

@@ -2,7 +2,6 @@
  * exit 2 on error. */
 #include "cli_print.h"
 
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,35 +81,23 @@ school_staff(struct app *a, const char *code, sqlite3_int64 **ids, size_t *n)
 static int
 print_sheet(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "staff", required_argument, NULL, 'p' },
-		{ "school", required_argument, NULL, 's' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "print", no_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *school = NULL, *out = NULL;
 	const char **want = xcalloc((size_t)argc + 1, sizeof *want);
+	int print = 0, rc = EXIT_FAIL, first;
+	const struct cli_opt opts[] = {
+		{ "staff", CLI_STRS, want }, { "school", CLI_STR, &school }, { "out", CLI_STR, &out },
+		{ "print", CLI_FLAG, &print }, { NULL, 0, NULL }
+	};
 	size_t nwant = 0, n = 0;
 	sqlite3_int64 *ids = NULL;
 	struct sheet_result res;
 	char *cause = NULL;
-	int c, print = 0, rc = EXIT_FAIL;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p': want[nwant++] = optarg; break;
-		case 's': school = optarg; break;
-		case 'o': out = optarg; break;
-		case 'P': print = 1; break;
-		default:
-			cli_fail("print sheet 不认识参数 %s", argv[optind - 1]);
-			goto done;
-		}
-	}
-	if (out == NULL || optind != argc || (nwant > 0 && school != NULL)) {
+	if ((first = cli_opts(argc, argv, 1, "print sheet", opts, NULL)) < 0)
+		goto done;
+	while (want[nwant] != NULL)
+		nwant++;
+	if (out == NULL || first != argc || (nwant > 0 && school != NULL)) {
 		cli_fail("用法：jzg --db 文件 print sheet [--staff 身份证件号 …|--school 学校标识码] --out 文件.pdf [--print]");
 		goto done;
 	}
@@ -144,30 +131,17 @@ done:
 static int
 print_form(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "type", required_argument, NULL, 't' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "print", no_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *type = NULL, *out = NULL;
+	int print = 0, pages = 0, first;
+	const struct cli_opt opts[] = {
+		{ "type", CLI_STR, &type }, { "out", CLI_STR, &out }, { "print", CLI_FLAG, &print }, { NULL, 0, NULL }
+	};
 	const struct template_def *t;
 	char *cause = NULL;
-	int c, print = 0, pages = 0;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 't': type = optarg; break;
-		case 'o': out = optarg; break;
-		case 'P': print = 1; break;
-		default:
-			cli_fail("print form 不认识参数 %s", argv[optind - 1]);
-			return EXIT_FAIL;
-		}
-	}
-	if (type == NULL || out == NULL || optind != argc) {
+	if ((first = cli_opts(argc, argv, 1, "print form", opts, NULL)) < 0)
+		return EXIT_FAIL;
+	if (type == NULL || out == NULL || first != argc) {
 		cli_fail("用法：jzg print form --type zxx|zz|tj|yey|gx --out 文件.pdf [--print]");
 		return EXIT_FAIL;
 	}
@@ -203,30 +177,17 @@ verb_print(struct app *a, int argc, char **argv)
 int
 verb_sign(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "staff", required_argument, NULL, 'p' },
-		{ "date", required_argument, NULL, 'd' },
-		{ "code", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *staff = NULL, *date = NULL, *code = NULL;
+	const struct cli_opt opts[] = {
+		{ "staff", CLI_STR, &staff }, { "date", CLI_STR, &date }, { "code", CLI_STR, &code }, { NULL, 0, NULL }
+	};
+	int first;
 	char got[SIGNATURE_CODE_LEN + 1], *cause = NULL;
 	sqlite3_int64 id = 0;
-	int c;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p': staff = optarg; break;
-		case 'd': date = optarg; break;
-		case 'c': code = optarg; break;
-		default:
-			cli_fail("sign 不认识参数 %s", argv[optind - 1]);
-			return EXIT_FAIL;
-		}
-	}
-	if (staff == NULL || optind != argc) {
+	if ((first = cli_opts(argc, argv, 1, "sign", opts, NULL)) < 0)
+		return EXIT_FAIL;
+	if (staff == NULL || first != argc) {
 		cli_fail("用法：jzg --db 文件 sign --staff 身份证件号 [--date 年-月-日] [--code 表上的校验码]");
 		return EXIT_FAIL;
 	}

@@ -3,7 +3,6 @@
  * Chinese, one line each; exit 0 done, 1 something was refused or left
  * for a decision, 2 error. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,29 +61,18 @@ new_password(void)
 int
 verb_user(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "name", required_argument, NULL, 'n' },
-		{ "role", required_argument, NULL, 'r' },
-		{ "school", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *name = NULL, *role = NULL, *school = NULL, *sub = argc > 1 ? argv[1] : "";
+	const struct cli_opt opts[] = {
+		{ "name", CLI_STR, &name }, { "role", CLI_STR, &role }, { "school", CLI_STR, &school }, { NULL, 0, NULL }
+	};
 	const struct operator *me;
 	char *cause = NULL, *pw;
-	int c, n, r;
+	int first, n, r;
 
-	optind = 2;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': name = optarg; break;
-		case 'r': role = optarg; break;
-		case 's': school = optarg; break;
-		default: return cli_fail("user 不认识参数 %s", argv[optind - 1]);
-		}
-	}
-	if (name == NULL && optind < argc)
-		name = argv[optind++];
+	if ((first = cli_opts(argc, argv, 2, "user", opts, NULL)) < 0)
+		return EXIT_FAIL;
+	if (name == NULL && first < argc)
+		name = argv[first];
 	if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "passwd") != 0 &&
 	    strcmp(sub, "disable") != 0)
 		return cli_fail("用法：jzg --db 文件 user add --name 用户名 --role 录入员|审核员|管理员 [--school 学校标识码]，"
@@ -164,37 +152,27 @@ find_person(struct app *a, const char *idno, struct target *t)
 int
 verb_transition(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "staff", required_argument, NULL, 'p' },
-		{ "school", required_argument, NULL, 's' },
-		{ "reason", required_argument, NULL, 'w' },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *const from_states[WF_ACTION__COUNT] = {
 		"'draft'", "'submitted'", "'submitted','approved'", "'approved','signed'", "'approved'" };
 	int action = workflow_action_parse(argv[0]);
 	const char *school = NULL, *reason = NULL;
-	const char **ids = xcalloc((size_t)argc, sizeof *ids);
+	const char **ids = xcalloc((size_t)argc + 1, sizeof *ids);
+	const struct cli_opt opts[] = {
+		{ "staff", CLI_STRS, ids }, { "school", CLI_STR, &school }, { "reason", CLI_STR, &reason },
+		{ NULL, 0, NULL }
+	};
 	struct target *t = NULL;
 	size_t nid = 0, nt = 0;
 	struct rules *rules = NULL;
 	char *cause = NULL;
-	int c, done = 0, refused = 0, rc = EXIT_FAIL;
+	int first, done = 0, refused = 0, rc = EXIT_FAIL;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p': ids[nid++] = optarg; break;
-		case 's': school = optarg; break;
-		case 'w': reason = optarg; break;
-		default:
-			cli_fail("%s 不认识参数 %s", argv[0], argv[optind - 1]);
-			goto out;
-		}
-	}
-	while (optind < argc)
-		ids[nid++] = argv[optind++];
+	if ((first = cli_opts(argc, argv, 1, argv[0], opts, NULL)) < 0)
+		goto out;
+	while (ids[nid] != NULL)   /* those of --staff, then those given bare */
+		nid++;
+	while (first < argc)
+		ids[nid++] = argv[first++];
 	if (nid == 0 && school == NULL) {
 		cli_fail("用法：jzg --db 文件 --user 用户名 %s --staff 身份证件号 … | --school 学校标识码%s", argv[0],
 		    action == WF_REJECT || action == WF_UNLOCK ? " --reason 理由" : " [--reason 说明]");
@@ -317,29 +295,18 @@ log_cb(const struct audit_row *r, void *arg)
 int
 verb_log(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "staff", required_argument, NULL, 'p' },
-		{ "since", required_argument, NULL, 'd' },
-		{ "field", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *staff = NULL, *since = NULL, *field = NULL;
+	const struct cli_opt opts[] = {
+		{ "staff", CLI_STR, &staff }, { "since", CLI_STR, &since }, { "field", CLI_STR, &field }, { NULL, 0, NULL }
+	};
 	struct target t = { 0 };
 	struct log_ctx x = { 0 };
 	char *cause = NULL;
-	int c;
+	int first;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p': staff = optarg; break;
-		case 'd': since = optarg; break;
-		case 'f': field = optarg; break;
-		default: return cli_fail("log 不认识参数 %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
+	if ((first = cli_opts(argc, argv, 1, "log", opts, NULL)) < 0)
+		return EXIT_FAIL;
+	if (first < argc)
 		return cli_fail("用法：jzg --db 文件 log [--staff 身份证件号] [--since 年-月-日] [--field 指标]");
 	if (since != NULL && !valid_date(since))
 		return cli_fail("--since 应为 年-月-日，例如 2026-11-01");
@@ -423,26 +390,15 @@ board_out(struct app *a, const char *format, const char *out, const char *sort, 
 int
 verb_stats(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "sort", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *format = "text", *out = NULL, *sort = "notice";
-	int c;
+	const struct cli_opt opts[] = {
+		{ "format", CLI_STR, &format }, { "out", CLI_STR, &out }, { "sort", CLI_STR, &sort }, { NULL, 0, NULL }
+	};
+	int first;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': format = optarg; break;
-		case 'o': out = optarg; break;
-		case 's': sort = optarg; break;
-		default: return cli_fail("stats 不认识参数 %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
+	if ((first = cli_opts(argc, argv, 1, "stats", opts, NULL)) < 0)
+		return EXIT_FAIL;
+	if (first < argc)
 		return cli_fail("用法：jzg --db 文件 stats [--format text|tsv|xlsx] [--out 文件.xlsx] [--sort notice|code|entry|done]");
 	return board_out(a, format, out, sort, 0);
 }
@@ -450,21 +406,13 @@ verb_stats(struct app *a, int argc, char **argv)
 int
 verb_weekly(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *out = NULL;
-	int c;
+	const struct cli_opt opts[] = { { "out", CLI_STR, &out }, { NULL, 0, NULL } };
+	int first;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'o')
-			return cli_fail("weekly 不认识参数 %s", argv[optind - 1]);
-		out = optarg;
-	}
-	if (out == NULL || optind < argc)
+	if ((first = cli_opts(argc, argv, 1, "weekly", opts, NULL)) < 0)
+		return EXIT_FAIL;
+	if (out == NULL || first < argc)
 		return cli_fail("用法：jzg --db 文件 weekly --out 周报表.xlsx");
 	return board_out(a, "xlsx", out, "notice", 1);
 }
@@ -472,31 +420,17 @@ verb_weekly(struct app *a, int argc, char **argv)
 int
 verb_expect(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "school", required_argument, NULL, 's' },
-		{ "staff", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *school = NULL;
+	const char *school = NULL, *staff = NULL;
+	const struct cli_opt opts[] = { { "school", CLI_STR, &school }, { "staff", CLI_STR, &staff }, { NULL, 0, NULL } };
 	long n = -1;
-	char *cause = NULL, *end;
-	int c;
+	char *cause = NULL;
+	int first;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': school = optarg; break;
-		case 'n':
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || n < 0 || n > 1000000)
-				return cli_fail("--staff 应为 0 到 1000000 的整数（年报中的教职工数）");
-			break;
-		default: return cli_fail("expect 不认识参数 %s", argv[optind - 1]);
-		}
-	}
-	if (school == NULL || n < 0 || optind < argc)
+	if ((first = cli_opts(argc, argv, 1, "expect", opts, NULL)) < 0)
+		return EXIT_FAIL;
+	if (staff != NULL && cli_count(staff, 0, 1000000, &n) < 0)
+		return cli_fail("--staff 应为 0 到 1000000 的整数（年报中的教职工数）");
+	if (school == NULL || n < 0 || first < argc)
 		return cli_fail("用法：jzg --db 文件 expect --school 学校标识码 --staff 年报教职工数");
 	if (open_all(a) < 0)
 		return EXIT_FAIL;
@@ -511,25 +445,14 @@ verb_expect(struct app *a, int argc, char **argv)
 int
 verb_pack(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "school", required_argument, NULL, 's' },
-		{ "out", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *school = NULL, *out = NULL;
+	const struct cli_opt opts[] = { { "school", CLI_STR, &school }, { "out", CLI_STR, &out }, { NULL, 0, NULL } };
 	char *cause = NULL;
-	int c, n;
+	int first, n;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': school = optarg; break;
-		case 'o': out = optarg; break;
-		default: return cli_fail("pack 不认识参数 %s", argv[optind - 1]);
-		}
-	}
-	if (school == NULL || out == NULL || optind < argc)
+	if ((first = cli_opts(argc, argv, 1, "pack", opts, NULL)) < 0)
+		return EXIT_FAIL;
+	if (school == NULL || out == NULL || first < argc)
 		return cli_fail("用法：jzg --db 文件 pack --school 学校标识码 --out U盘上的文件.db");
 	if (open_all(a) < 0)
 		return EXIT_FAIL;
@@ -591,30 +514,27 @@ merge_done(int i, const char *path, enum jzg_status rc, const struct merge_resul
 int
 verb_merge(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "take", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const char takes[] = "merge 的参数：--take mine（冲突时保留本文件）或 --take theirs（冲突时采用来源文件）";
+	const char *takearg = NULL;
+	const struct cli_opt opts[] = { { "take", CLI_STR, &takearg }, { NULL, 0, NULL } };
 	enum merge_take take = MERGE_TAKE_NONE;
 	struct merge_tally t = { { 0 }, 0 };
 	struct merge_hooks h = { conflict_cb, merge_done, &t };
-	int c;
+	int first;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 't' && strcmp(optarg, "mine") == 0)
-			take = MERGE_TAKE_MINE;
-		else if (c == 't' && strcmp(optarg, "theirs") == 0)
-			take = MERGE_TAKE_THEIRS;
-		else
-			return cli_fail("merge 的参数：--take mine（冲突时保留本文件）或 --take theirs（冲突时采用来源文件）");
-	}
-	if (optind >= argc)
+	if ((first = cli_opts(argc, argv, 1, NULL, opts, takes)) < 0)
+		return EXIT_FAIL;
+	if (str_eq(takearg, "mine"))
+		take = MERGE_TAKE_MINE;
+	else if (str_eq(takearg, "theirs"))
+		take = MERGE_TAKE_THEIRS;
+	else if (takearg != NULL)
+		return cli_fail("%s", takes);
+	if (first >= argc)
 		return cli_fail("用法：jzg --db 县汇总文件 merge [--take mine|theirs] 学校文件.db …");
 	if (open_all(a) < 0)
 		return EXIT_FAIL;
-	merge_files(a->st, argc - optind, argv + optind, take, &h);
+	merge_files(a->st, argc - first, argv + first, take, &h);
 	printf("合计：新增 %d 人，相同跳过 %d 人，冲突 %d 人，出错文件 %d 个\n", t.all.added, t.all.same, t.all.conflicts,
 	    t.bad);
 	if (t.all.conflicts && take == MERGE_TAKE_NONE)

@@ -2,7 +2,6 @@
  * Thin: parse options, print paths, findings and a progress bar on a
  * terminal; the work is in xlsx_export.c and import.c. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,38 +47,27 @@ export_one(struct app *a, const struct school_row *s, const char *dir, char **pa
 int
 verb_export(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "school", required_argument, NULL, 's' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "zip", no_argument, NULL, 'z' },
-		{ NULL, 0, NULL, 0 }
+	static const char usage[] = "jzg --db 文件 export [--school 学校标识码 ...|--all] [--out 目录] [--zip]";
+	const char *out = ".", **want = xcalloc((size_t)argc + 1, sizeof *want);
+	int first, zip = 0, all = 0, rc = EXIT_CLEAN;
+	const struct cli_opt opts[] = {
+		{ "school", CLI_STRS, want }, { "all", CLI_FLAG, &all }, { "out", CLI_STR, &out },
+		{ "zip", CLI_FLAG, &zip }, { NULL, 0, NULL }
 	};
-	const char *out = ".";
-	char **want = xcalloc((size_t)argc + 1, sizeof *want), *cause = NULL;
+	char *cause = NULL;
 	size_t nwant = 0, n = 0;
-	int c, zip = 0, all = 0, rc = EXIT_CLEAN;
 	struct school_row *rows = NULL;
 	struct stat sb;
 	char today[11];
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': want[nwant++] = optarg; break;
-		case 'a': all = 1; break;
-		case 'o': out = optarg; break;
-		case 'z': zip = 1; break;
-		default:
-			cli_fail("export 不认识参数 %s（用法：jzg --db 文件 export [--school 学校标识码 ...|--all] [--out 目录] [--zip]）",
-			    argv[optind - 1]);
-			free(want);
-			return EXIT_FAIL;
-		}
+	if ((first = cli_opts(argc, argv, 1, "export", opts, usage)) < 0) {
+		free(want);
+		return EXIT_FAIL;
 	}
-	if (optind < argc || (all && nwant > 0)) {
-		cli_fail("用法：jzg --db 文件 export [--school 学校标识码 ...|--all] [--out 目录] [--zip]");
+	while (want[nwant] != NULL)
+		nwant++;
+	if (first < argc || (all && nwant > 0)) {
+		cli_fail("用法：%s", usage);
 		free(want);
 		return EXIT_FAIL;
 	}
@@ -197,42 +185,25 @@ print_finding(void *arg, const char *file, int warning, const char *text)
 int
 verb_import(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "school", required_argument, NULL, 's' },
-		{ "keep-good", no_argument, NULL, 'k' },
-		{ "max-part", required_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct import_opts o = { .finding = print_finding };
+	const char *maxpart = NULL;
+	const struct cli_opt opts[] = {
+		{ "school", CLI_STR, &o.school }, { "keep-good", CLI_FLAG, &o.keep_good },
+		{ "max-part", CLI_STR, &maxpart }, { NULL, 0, NULL }
+	};
 	struct import_result res = { 0 };
 	struct progress pg;
 	struct progress_term bar;
-	int c, rc = EXIT_CLEAN;
+	long mb = 0;
+	int first, rc = EXIT_CLEAN;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': o.school = optarg; break;
-		case 'k': o.keep_good = 1; break;
-		case 'm': {
-			char *end;
-			unsigned long long mb = strtoull(optarg, &end, 10);
-
-			if (*end != '\0' || mb == 0 || mb > 65536) {
-				cli_fail("--max-part 应为 1 到 65536 之间的整数（MB）");
-				return EXIT_FAIL;
-			}
-			o.max_part = mb << 20;
-			break;
-		}
-		default:
-			cli_fail("import 不认识参数 %s（用法：jzg --db 文件 import [--school 学校标识码] [--keep-good] [--max-part MB] 文件.xlsx|目录|文件.zip ...）",
-			    argv[optind - 1]);
-			return EXIT_FAIL;
-		}
-	}
-	if (optind >= argc) {
+	if ((first = cli_opts(argc, argv, 1, "import", opts,
+	    "jzg --db 文件 import [--school 学校标识码] [--keep-good] [--max-part MB] 文件.xlsx|目录|文件.zip ...")) < 0)
+		return EXIT_FAIL;
+	if (maxpart != NULL && cli_count(maxpart, 1, 65536, &mb) < 0)
+		return cli_fail("--max-part 应为 1 到 65536 之间的整数（MB）");
+	o.max_part = (unsigned long long)mb << 20;   /* 0: import.c's default */
+	if (first >= argc) {
 		cli_fail("用法：jzg --db 文件 import [--school 学校标识码] [--keep-good] 文件.xlsx|目录|文件.zip ...");
 		return EXIT_FAIL;
 	}
@@ -250,7 +221,7 @@ verb_import(struct app *a, int argc, char **argv)
 	}
 	progress_term_init(&pg, &bar, "导入");
 	o.pg = &pg;
-	for (int i = optind; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		char *cause = NULL;
 		enum jzg_status st = import_path(a->st, argv[i], &o, &res, &cause);
 

@@ -17,6 +17,25 @@ out=$("$J" --db "$DB" school add --code 2143012345 --name 测试县第一小学 
 expect_has "school added" "$out" "已添加学校：2143012345 测试县第一小学"
 out=$("$J" --db "$DB" school add --code 1143012346 --name 测试县幼儿园 --type yey 2>&1)
 expect_has "second school added" "$out" "已添加学校"
+# One option parser for every verb (cli_util.c): an unknown option, or one
+# without its value, is named in Chinese with exit 2; a repeated option adds up.
+out=$("$J" --db "$DB" school add --frob 2>&1) && rc=0 || rc=$?
+expect_eq "school add: unknown option exits 2" "$rc" 2
+expect_eq "school add: unknown option message" "$out" "jzg: school add 不认识参数 --frob"
+out=$("$J" --db "$DB" export --frob 2>&1) && rc=0 || rc=$?
+expect_eq "export: unknown option exits 2" "$rc" 2
+expect_eq "export: unknown option message with usage" "$out" \
+	"jzg: export 不认识参数 --frob（用法：jzg --db 文件 export [--school 学校标识码 ...|--all] [--out 目录] [--zip]）"
+out=$("$J" --db "$DB" submit --staff 110105194912310021 --frob 2>&1) && rc=0 || rc=$?
+expect_eq "submit: unknown option exits 2" "$rc" 2
+expect_eq "submit: unknown option message" "$out" "jzg: submit 不认识参数 --frob"
+out=$("$J" --db "$DB" demo --staff 2>&1) && rc=0 || rc=$?
+expect_eq "demo: option without its value exits 2" "$rc" 2
+expect_eq "demo: option without its value message" "$out" "jzg: demo 不认识参数 --staff"
+mkdir "$T/exp"
+out=$("$J" --db "$DB" export --school 2143012345 --school 1143012346 --out "$T/exp" 2>&1) && rc=0 || rc=$?
+expect_eq "export: --school twice exits 0" "$rc" 0
+expect_eq "export: --school twice exports both" "$(ls "$T/exp" | cut -d_ -f1 | tr '\n' ' ')" "1143012346 2143012345 "
 out=$("$J" --db "$DB" demo --staff 10 2>&1) && rc=0 || rc=$?
 expect_eq "demo without --school in a two-school file" "$rc" 2
 expect_has "demo asks for --school" "$out" "--school"
