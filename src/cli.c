@@ -2,7 +2,6 @@
  * verbs that later modules build on.  Every message is Chinese, one line,
  * with a non-zero exit on error. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,21 +21,6 @@
 #include "util.h"
 
 int cli_main(int argc, char **argv);
-
-static void
-say_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-say_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("jzg: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static void
 resolve_dirs(struct app *a, char **forms, char **data)
@@ -61,9 +45,9 @@ app_load_defs(struct app *a)
 		st = lint_expressions(a->defs, &d);
 	if (st != JZG_OK) {
 		if (cause != NULL)
-			say_error("无法读取指标定义：%s", cause);
+			cli_fail("无法读取指标定义：%s", cause);
 		else
-			say_error("指标定义有 %zu 处错误，请运行 “jzg forms check %s” 查看并修改", d.n, forms);
+			cli_fail("指标定义有 %zu 处错误，请运行 “jzg forms check %s” 查看并修改", d.n, forms);
 	}
 	free(cause);
 	free(forms);
@@ -79,14 +63,14 @@ app_open_store(struct app *a, unsigned flags)
 
 	if (a->db_path == NULL) {
 		if ((path = paths_default_db(&cause)) == NULL) {
-			say_error("%s", cause);
+			cli_fail("%s", cause);
 			free(cause);
 			return -1;
 		}
 		a->db_path = a->db_owned = path;
 	}
 	if (store_open(a->db_path, a->defs, flags, &a->st, &cause) != JZG_OK) {
-		say_error("%s", cause ? cause : "无法打开数据文件");
+		cli_fail("%s", cause ? cause : "无法打开数据文件");
 		free(cause);
 		return -1;
 	}
@@ -115,7 +99,7 @@ verb_forms(struct app *a, int argc, char **argv)
 	size_t nfield = 0, nset = 0;
 
 	if (argc < 2 || strcmp(argv[1], "check") != 0 || argc > 3) {
-		say_error("用法：jzg forms check [指标定义目录]");
+		cli_fail("用法：jzg forms check [指标定义目录]");
 		return EXIT_FAIL;
 	}
 	resolve_dirs(a, &forms, &data);
@@ -138,7 +122,7 @@ verb_forms(struct app *a, int argc, char **argv)
 	}
 	st = defs_load(forms, data, &a->defs, &d, &cause);
 	if (cause != NULL) {
-		say_error("%s", cause);
+		cli_fail("%s", cause);
 		free(cause);
 		free(forms);
 		free(data);
@@ -174,7 +158,7 @@ verb_school(struct app *a, int argc, char **argv)
 	char *cause = NULL;
 
 	if (argc < 2 || (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "list") != 0)) {
-		say_error("用法：jzg --db 文件 school add --code 学校标识码 --name 学校名称 --type zxx|zz|tj|yey|gx，或 school list");
+		cli_fail("用法：jzg --db 文件 school add --code 学校标识码 --name 学校名称 --type zxx|zz|tj|yey|gx，或 school list");
 		return EXIT_FAIL;
 	}
 	if (strcmp(argv[1], "list") == 0) {
@@ -184,7 +168,7 @@ verb_school(struct app *a, int argc, char **argv)
 		if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 			return EXIT_FAIL;
 		if (school_list(a->st, &rows, &n, &cause) != JZG_OK) {
-			say_error("%s", cause);
+			cli_fail("%s", cause);
 			free(cause);
 			return EXIT_FAIL;
 		}
@@ -200,13 +184,13 @@ verb_school(struct app *a, int argc, char **argv)
 	if (cli_opts(argc, argv, 2, "school add", opts, NULL) < 0)
 		return EXIT_FAIL;
 	if (code == NULL || name == NULL || type == NULL) {
-		say_error("school add 需要 --code、--name 和 --type 三个参数");
+		cli_fail("school add 需要 --code、--name 和 --type 三个参数");
 		return EXIT_FAIL;
 	}
 	if (app_load_defs(a) < 0 || app_open_store(a, STORE_CREATE) < 0)
 		return EXIT_FAIL;
 	if (school_add(a->st, code, name, type, NULL, &cause) != JZG_OK) {
-		say_error("%s", cause);
+		cli_fail("%s", cause);
 		free(cause);
 		return EXIT_FAIL;
 	}
@@ -229,22 +213,22 @@ verb_demo(struct app *a, int argc, char **argv)
 	if (cli_opts(argc, argv, 1, "demo", opts, NULL) < 0)
 		return EXIT_FAIL;
 	if (staff != NULL && cli_count(staff, 1, 1000000, &n) < 0) {
-		say_error("--staff 应为 1 到 1000000 的整数");
+		cli_fail("--staff 应为 1 到 1000000 的整数");
 		return EXIT_FAIL;
 	}
 	if (seeds != NULL && cli_count(seeds, 0, 2147483647, &seed) < 0) {
-		say_error("--seed 应为非负整数");
+		cli_fail("--seed 应为非负整数");
 		return EXIT_FAIL;
 	}
 	if (n < 0) {
-		say_error("用法：jzg --db 文件 demo --staff 人数 [--school 学校标识码] [--seed 数]");
+		cli_fail("用法：jzg --db 文件 demo --staff 人数 [--school 学校标识码] [--seed 数]");
 		return EXIT_FAIL;
 	}
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 		return EXIT_FAIL;
 	if (school != NULL) {
 		if (school_find(a->st, school, &sid, &cause) != JZG_OK || sid == 0) {
-			say_error("文件中没有学校标识码为 %s 的学校", school);
+			cli_fail("文件中没有学校标识码为 %s 的学校", school);
 			free(cause);
 			return EXIT_FAIL;
 		}
@@ -253,7 +237,7 @@ verb_demo(struct app *a, int argc, char **argv)
 		size_t k;
 
 		if (school_list(a->st, &rows, &k, &cause) != JZG_OK) {
-			say_error("%s", cause);
+			cli_fail("%s", cause);
 			free(cause);
 			return EXIT_FAIL;
 		}
@@ -261,13 +245,13 @@ verb_demo(struct app *a, int argc, char **argv)
 			sid = rows[0].id;
 		school_list_free(rows, k);
 		if (k != 1) {
-			say_error(k == 0 ? "文件中还没有学校，请先用 school add 添加" :
+			cli_fail(k == 0 ? "文件中还没有学校，请先用 school add 添加" :
 			    "文件中有多所学校，请用 --school 指定学校标识码");
 			return EXIT_FAIL;
 		}
 	}
 	if (demo_fill(a->st, sid, (int)n, (uint64_t)seed, &cause) != JZG_OK) {
-		say_error("生成演示数据失败：%s", cause ? cause : "");
+		cli_fail("生成演示数据失败：%s", cause ? cause : "");
 		free(cause);
 		return EXIT_FAIL;
 	}
@@ -283,7 +267,7 @@ find_staff(struct app *a, const char *idno)
 	char *cause = NULL;
 
 	if (record_find_staff(a->st, idno, &id, NULL, &cause) != JZG_OK) {
-		say_error("%s", cause ? cause : "无法查找人员");
+		cli_fail("%s", cause ? cause : "无法查找人员");
 		free(cause);
 	}
 	return id;
@@ -309,37 +293,37 @@ verb_check(struct app *a, int argc, char **argv)
 	else if (strcmp(format, "json") == 0)
 		o.format = REPORT_JSON;
 	else if (strcmp(format, "text") != 0) {
-		say_error("--format 只能是 text、tsv 或 json");
+		cli_fail("--format 只能是 text、tsv 或 json");
 		return EXIT_FAIL;
 	}
 	if (first < argc) {
-		say_error("用法：jzg --db 文件 check [--school 学校标识码] [--staff 身份证件号] [--format text|tsv|json]");
+		cli_fail("用法：jzg --db 文件 check [--school 学校标识码] [--staff 身份证件号] [--format text|tsv|json]");
 		return EXIT_FAIL;
 	}
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 		return EXIT_FAIL;
 	if (school != NULL && (school_find(a->st, school, &o.scope.school_id, &cause) != JZG_OK ||
 	    o.scope.school_id == 0)) {
-		say_error("文件中没有学校标识码为 %s 的学校", school);
+		cli_fail("文件中没有学校标识码为 %s 的学校", school);
 		free(cause);
 		return EXIT_FAIL;
 	}
 	if (staff != NULL && (o.scope.staff_id = find_staff(a, staff)) == 0)
 		return EXIT_FAIL;
 	if ((r = rules_new(a->st, &cause)) == NULL) {
-		say_error("%s", cause ? cause : "无法编译校验规则");
+		cli_fail("%s", cause ? cause : "无法编译校验规则");
 		free(cause);
 		return EXIT_FAIL;
 	}
 	if (report_check(a->st, r, &o, stdout, &found, &cause) != JZG_OK) {
-		say_error("%s", cause ? cause : "检查失败");
+		cli_fail("%s", cause ? cause : "检查失败");
 		free(cause);
 		rules_free(r);
 		return EXIT_FAIL;
 	}
 	rules_free(r);
 	if (fflush(stdout) != 0) {
-		say_error("无法写出检查结果：%s", strerror(errno));
+		cli_fail("无法写出检查结果：%s", strerror(errno));
 		return EXIT_FAIL;
 	}
 	return found ? EXIT_FOUND : EXIT_CLEAN;
@@ -363,24 +347,24 @@ verb_explain(struct app *a, int argc, char **argv)
 	if ((first = cli_opts(argc, argv, 1, "explain", opts, NULL)) < 0)
 		return EXIT_FAIL;
 	if (rows != NULL && cli_count(rows, 1, 1000000, &row) < 0) {
-		say_error("--row 应为正整数（检查结果中的第几条）");
+		cli_fail("--row 应为正整数（检查结果中的第几条）");
 		return EXIT_FAIL;
 	}
 	if (staff == NULL || rule == NULL || reason == NULL || first < argc) {
-		say_error("用法：jzg --db 文件 explain --staff 身份证件号 --rule 规则 [--set 信息集 --row 第几条] --reason 理由");
+		cli_fail("用法：jzg --db 文件 explain --staff 身份证件号 --rule 规则 [--set 信息集 --row 第几条] --reason 理由");
 		return EXIT_FAIL;
 	}
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0 || (sid = find_staff(a, staff)) == 0)
 		return EXIT_FAIL;
 	if ((r = rules_new(a->st, &cause)) == NULL) {
-		say_error("%s", cause ? cause : "无法编译校验规则");
+		cli_fail("%s", cause ? cause : "无法编译校验规则");
 		free(cause);
 		return EXIT_FAIL;
 	}
 	st = rules_explain(r, sid, rule, set, (int)row, reason, &cause);
 	rules_free(r);
 	if (st != JZG_OK) {
-		say_error("%s", cause ? cause : "无法保存说明");
+		cli_fail("%s", cause ? cause : "无法保存说明");
 		free(cause);
 		return EXIT_FAIL;
 	}
@@ -466,7 +450,7 @@ cli_main(int argc, char **argv)
 		}
 		if (strcmp(opt, "--user") == 0) {   /* issue 7: who acts (cli_session.c) */
 			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
-				say_error("--user 后面需要用户名");
+				cli_fail("--user 后面需要用户名");
 				return EXIT_FAIL;
 			}
 			cli_session_user(argv[i + 1]);
@@ -475,7 +459,7 @@ cli_main(int argc, char **argv)
 		}
 		if ((strcmp(opt, "--db") == 0 || strcmp(opt, "--forms") == 0 || strcmp(opt, "--data") == 0)) {
 			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
-				say_error("%s 后面需要一个路径", opt);
+				cli_fail("%s 后面需要一个路径", opt);
 				return EXIT_FAIL;
 			}
 			if (opt[2] == 'd' && opt[3] == 'b')
@@ -487,7 +471,7 @@ cli_main(int argc, char **argv)
 			i += 2;
 			continue;
 		}
-		say_error("不认识的选项 %s（用 jzg --help 查看用法）", opt);
+		cli_fail("不认识的选项 %s（用 jzg --help 查看用法）", opt);
 		return EXIT_FAIL;
 	}
 	if (i == argc) {
@@ -508,6 +492,6 @@ cli_main(int argc, char **argv)
 			app_done(&a);
 			return rc;
 		}
-	say_error("不认识的命令 “%s”（用 jzg --help 查看用法）", argv[i]);
+	cli_fail("不认识的命令 “%s”（用 jzg --help 查看用法）", argv[i]);
 	return EXIT_FAIL;
 }
