@@ -294,18 +294,6 @@ trigger_sql(const struct store *st, struct strbuf *b, struct strbuf *drop, const
 	}
 }
 
-static long long
-query_int(sqlite3 *db, const char *sql, long long dflt)
-{
-	sqlite3_stmt *q;
-	long long v = dflt;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
-}
-
 enum jzg_status
 audit_prepare(struct store *st, char **cause)
 {
@@ -313,7 +301,7 @@ audit_prepare(struct store *st, char **cause)
 	enum jzg_status rc = JZG_OK;
 	char fp[17];
 	sqlite3_stmt *q;
-	int same = 0;
+	int same = 0, has_sig;
 
 	/* The digest of the definitions, with the trigger text's version: a
 	 * change of either may change check results. */
@@ -332,7 +320,8 @@ audit_prepare(struct store *st, char **cause)
 	}
 	/* check_cache is only a cache: a file written by a development build of
 	 * schema 4 without its last column gets it rebuilt. */
-	if (query_int(st->db, "SELECT count(*) FROM pragma_table_info('check_cache') WHERE name = 'sig'", 1) == 0)
+	if (store_int(st->db, "SELECT count(*) FROM pragma_table_info('check_cache') WHERE name = 'sig'", &has_sig) ==
+	    SQLITE_OK && !has_sig)
 		strbuf_adds(&fix, "DROP TABLE IF EXISTS check_cache;CREATE TABLE check_cache("
 		    "staff_id INTEGER PRIMARY KEY REFERENCES staff(id) ON DELETE CASCADE,"
 		    "errors INTEGER NOT NULL, warnings INTEGER NOT NULL, sig INTEGER NOT NULL DEFAULT 0);");

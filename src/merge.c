@@ -28,22 +28,6 @@ file_uri(const char *path)
 	return strbuf_take(&b);
 }
 
-static int
-int_of(struct store *st, const char *sql, int *out)
-{
-	sqlite3_stmt *q;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
-
-	*out = 0;
-	if (rc != SQLITE_OK)
-		return rc;
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int(q, 0);
-	sqlite3_finalize(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
 /* store_exec of an xasprintf'd statement, which it frees. */
 static enum jzg_status
 exec_free(struct store *st, char *sql, char **cause)
@@ -84,11 +68,11 @@ attach_source(struct store *st, const char *path, const char *sch, char **cause)
 	/* PRAGMA src.x, not pragma_x('src'): the table-valued form returns 0
 	 * for an attached file (tech.md §7). */
 	sql = sqlite3_mprintf("PRAGMA %s.application_id", sch);
-	rc = int_of(st, sql, &appid);
+	rc = store_int(st->db, sql, &appid);
 	sqlite3_free(sql);
 	if (rc == SQLITE_OK) {
 		sql = sqlite3_mprintf("PRAGMA %s.user_version", sch);
-		rc = int_of(st, sql, &ver);
+		rc = store_int(st->db, sql, &ver);
 		sqlite3_free(sql);
 	}
 	if (rc != SQLITE_OK) {
@@ -359,7 +343,7 @@ build_map(struct store *st, const char *sch, char **cause)
 	 * creating and dropping them changed the temp schema (which holds the
 	 * audit triggers) four times per file.  k and nm have no declared
 	 * type, so they compare as the columns they are copied from. */
-	int_of(st, "SELECT ifnull(max(id), 0) FROM main.staff", &base);
+	store_int(st->db, "SELECT ifnull(max(id), 0) FROM main.staff", &base);
 	sql = xasprintf("CREATE TEMP TABLE IF NOT EXISTS merge_map(src_id INTEGER PRIMARY KEY, dst_id INTEGER, "
 	    "school_id INTEGER, status TEXT);DELETE FROM temp.merge_map;"
 	    "CREATE TEMP TABLE IF NOT EXISTS merge_ours(school_id INTEGER, k, nm, staff_id INTEGER);"
@@ -636,7 +620,7 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 	if (rc != JZG_OK)
 		return rc;
 	/* what the foreign keys (off during a merge) would have caught */
-	int_of(st, "SELECT count(*) FROM temp.merge_map m WHERE m.status = 'new' AND NOT EXISTS "
+	store_int(st->db, "SELECT count(*) FROM temp.merge_map m WHERE m.status = 'new' AND NOT EXISTS "
 	    "(SELECT 1 FROM main.staff s WHERE s.id = m.dst_id)", &orphans);
 	if (orphans != 0)
 		return jzg_fail(cause, JZG_ERR_DB, "内部错误：合并 %s 时有 %d 人的记录没有对应的人员，未合并任何数据", path, orphans);
@@ -739,9 +723,9 @@ merge_attached(struct merge_run *run, const char *sch, const char *path, struct 
 	    (rc = find_conflicts(st, sch, cols, cause)) != JZG_OK ||
 	    (rc = add_new(st, sch, path, cols, cause)) != JZG_OK)
 		goto out;
-	int_of(st, "SELECT count(*) FROM temp.merge_map WHERE status = 'new'", &n);
+	store_int(st->db, "SELECT count(*) FROM temp.merge_map WHERE status = 'new'", &n);
 	res->added += n;
-	int_of(st, "SELECT count(*) FROM temp.merge_map WHERE status = 'same'", &n);
+	store_int(st->db, "SELECT count(*) FROM temp.merge_map WHERE status = 'same'", &n);
 	res->same += n;
 	rc = settle_conflicts(run, sch, cols, res, cause);
 out:
@@ -927,7 +911,7 @@ merge_files(struct store *st, int n, char *const path[], enum merge_take take, c
 	 * time; the merge inserts records only for people it inserted in the
 	 * same statement list (and add_new checks that), so the checks are off
 	 * while it runs (the pragma is ignored inside a transaction). */
-	int_of(st, "PRAGMA foreign_keys", &fk);
+	store_int(st->db, "PRAGMA foreign_keys", &fk);
 	sqlite3_exec(st->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
 	/* A county file outgrows SQLite's default 2 MB page cache quickly; the
 	 * indexes touched by every merged person then come from disk. */

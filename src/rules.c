@@ -2026,17 +2026,13 @@ static const char staff_template_sql[] =
 static int
 cache_grow(sqlite3 *db)
 {
-	sqlite3_stmt *ps;
-	int old = 0;
+	int old, page;
 	char sql[64];
 
-	if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &ps, NULL) != SQLITE_OK)
+	if (store_int(db, "PRAGMA cache_size", &old) != SQLITE_OK || store_int(db, "PRAGMA page_size", &page) != SQLITE_OK)
 		return 0;
-	if (sqlite3_step(ps) == SQLITE_ROW)
-		old = sqlite3_column_int(ps, 0);
-	sqlite3_finalize(ps);
-	/* negative: KiB; positive: pages (of 4 KiB here) */
-	if (old == 0 || (old < 0 ? -old : old * 4) >= CHECK_CACHE_KIB)
+	/* negative: KiB; positive: pages (16 KiB in new files, 4 KiB in older ones) */
+	if (old == 0 || (old < 0 ? -(long long)old : (long long)old * page / 1024) >= CHECK_CACHE_KIB)
 		return 0;
 	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", CHECK_CACHE_KIB);
 	sqlite3_exec(db, sql, NULL, NULL, NULL);

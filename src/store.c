@@ -177,12 +177,13 @@ store_affinity(const struct field_def *f)
 	}
 }
 
-static int
-pragma_int(sqlite3 *db, const char *sql, int *out)
+int
+store_int(sqlite3 *db, const char *sql, int *out)
 {
 	sqlite3_stmt *s;
 	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
 
+	*out = 0;
 	if (rc != SQLITE_OK)
 		return rc;
 	rc = sqlite3_step(s);
@@ -238,9 +239,9 @@ identify_and_migrate(struct store *st, int readonly, char **cause)
 	int appid, version, nobj, rc;
 	char *sql;
 
-	if ((rc = pragma_int(st->db, "PRAGMA application_id", &appid)) != SQLITE_OK ||
-	    (rc = pragma_int(st->db, "PRAGMA user_version", &version)) != SQLITE_OK ||
-	    (rc = pragma_int(st->db, "SELECT count(*) FROM sqlite_master", &nobj)) != SQLITE_OK)
+	if ((rc = store_int(st->db, "PRAGMA application_id", &appid)) != SQLITE_OK ||
+	    (rc = store_int(st->db, "PRAGMA user_version", &version)) != SQLITE_OK ||
+	    (rc = store_int(st->db, "SELECT count(*) FROM sqlite_master", &nobj)) != SQLITE_OK)
 		return jzg_fail(cause, rc == SQLITE_NOTADB ? JZG_ERR_FOREIGN : JZG_ERR_DB,
 		    "%s：%s，未做任何改动", st->path, store_errstr(rc));
 	if (appid == 0 && version == 0 && nobj == 0) {

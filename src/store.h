@@ -72,6 +72,9 @@ enum jzg_status store_prepare(struct store *st, const char *sql, sqlite3_stmt **
  * the caller steps it, then calls sqlite3_reset, never finalize; it stays
  * valid until the next store_cached with other SQL may evict it. */
 enum jzg_status store_cached(struct store *st, const char *sql, sqlite3_stmt **out, char **cause);
+/* The first column of sql's first row as an int in *out (0 when there is
+ * no row or the statement fails); returns the SQLite result. */
+int store_int(sqlite3 *db, const char *sql, int *out);
 /* A Chinese explanation of an SQLite result code (static). */
 const char *store_errstr(int rc);
 
