@@ -567,7 +567,6 @@ ui_run(struct app *a)
 	if (store_prepare(a->st, "SELECT id FROM school ORDER BY code LIMIT 2", &q, &cause) != JZG_OK) {
 		fprintf(stderr, "jzg: %s\n", cause);
 		free(cause);
-		rules_free(ui.rules);
 		return EXIT_FAIL;
 	}
 	while (n < 2 && sqlite3_step(q) == SQLITE_ROW)
