@@ -26,14 +26,26 @@ screen_start() {
 	$TM new-session -d -s app -x "$w" -y "$h" "sh $T/run.sh"
 }
 screen() { $TM capture-pane -p -t app; }
-# wait_for REGEX [SECONDS]: poll the screen, no fixed sleeps
+# wait_for REGEX [SECONDS]: poll the screen, no fixed sleeps.  A timeout is
+# a failure by itself: "wait_for X && ok" would otherwise pass silently
+# (under set -e a failing command before && does not stop the script).
 wait_for() {
 	local end=$((SECONDS + ${2:-10}))
 	while ((SECONDS < end)); do
 		screen | grep -qE -- "$1" && return 0
 		sleep 0.05
 	done
-	echo "TIMEOUT waiting for /$1/; screen was:"; screen
+	bad "timeout waiting for /$1/; screen was:"; screen
+	return 1
+}
+# wait_line N REGEX [SECONDS]: poll until line N of the screen matches
+wait_line() {
+	local end=$((SECONDS + ${3:-10}))
+	while ((SECONDS < end)); do
+		screen | sed -n "$1p" | grep -qE -- "$2" && return 0
+		sleep 0.05
+	done
+	bad "timeout waiting for /$2/ on line $1; screen was:"; screen
 	return 1
 }
 keys() { $TM send-keys -t app "$@"; }

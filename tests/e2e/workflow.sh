@@ -236,8 +236,14 @@ while ((SECONDS < end)) && kill -0 $kpid 2>/dev/null &&
 	[ "$(sqlite3 -cmd '.timeout 5000' kc.db 'SELECT count(*) >= 1500 FROM staff' 2>/dev/null)" != 1 ]; do
 	sleep 0.005
 done
-( echo "BEGIN; SELECT count(*) FROM staff;"; sleep 15; echo "COMMIT;" ) | sqlite3 -cmd '.timeout 5000' kc.db >/dev/null 2>&1 &
+( echo "BEGIN; SELECT count(*) FROM staff;"; sleep 15; echo "COMMIT;" ) | sqlite3 -cmd '.timeout 5000' kc.db >reader.out 2>&1 &
 rpid=$!
+# The reader holds the file once it has printed its count (inside its
+# transaction); then the merge's next journal means a commit that waits.
+end=$((SECONDS + 10))
+while ((SECONDS < end)) && [ ! -s reader.out ]; do
+	sleep 0.005
+done
 end=$((SECONDS + 10))
 while ((SECONDS < end)) && kill -0 $kpid 2>/dev/null && [ ! -e kc.db-journal ]; do
 	sleep 0.005
