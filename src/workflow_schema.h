@@ -33,7 +33,6 @@
 	"  old," \
 	"  new);" \
 	"CREATE INDEX IF NOT EXISTS audit_staff ON audit(staff_id, id);" \
-	"CREATE INDEX IF NOT EXISTS audit_at ON audit(at);" \
 	"CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN" \
 	"  SELECT RAISE(ABORT, '审计记录只能追加，不能修改'); END;" \
 	"CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN" \

@@ -113,27 +113,54 @@ open_writes_nothing(void **state)
 	free(path);
 }
 
+/* A new file, checked by CHECK; then the file as an earlier jzg made it
+ * (OLD_SQL run by plain SQLite) opened again, checked by AFTER. */
+static void
+new_then_old(const char *name, void (*check)(struct store *), const char *old_sql, void (*after)(struct store *))
+{
+	char *path = tmp(name), *cause = NULL;
+	struct store *st;
+	sqlite3 *db;
+
+	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	check(st);
+	store_close(st);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, old_sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(path, defs, 0, &st, &cause), JZG_OK);
+	after(st);
+	store_close(st);
+	free(path);
+}
+
+static void pages_16k(struct store *st) { assert_int_equal(q_int(st, "PRAGMA page_size"), 16384); }
+static void pages_4k(struct store *st) { assert_int_equal(q_int(st, "PRAGMA page_size"), 4096); }
+
 /* A new file gets 16 KiB pages (a county file's merges split far fewer
  * index pages); an existing file keeps its own. */
 static void
 page_size_of_new_files(void **state)
 {
-	char *path = tmp("pages.db"), *cause = NULL;
-	struct store *st;
-	sqlite3 *db;
-
 	(void)state;
-	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
-	assert_int_equal(q_int(st, "PRAGMA page_size"), 16384);
-	store_close(st);
-	/* as a file made by an earlier jzg */
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA page_size = 4096; VACUUM", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-	assert_int_equal(store_open(path, defs, 0, &st, &cause), JZG_OK);
-	assert_int_equal(q_int(st, "PRAGMA page_size"), 4096);
-	store_close(st);
-	free(path);
+	new_then_old("pages.db", pages_16k, "PRAGMA page_size = 4096; VACUUM", pages_4k);
+}
+
+static void
+no_audit_at(struct store *st)
+{
+	assert_int_equal(q_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_at'"), 0);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_staff'"), 1);
+}
+
+/* The audit trail's index on its time (audit_at, files of the first
+ * schema 4) is gone from new files and dropped from old ones on open: no
+ * query used it and a county's merges paid for it. */
+static void
+no_audit_time_index(void **state)
+{
+	(void)state;
+	new_then_old("auditat.db", no_audit_at, "CREATE INDEX audit_at ON audit(at)", no_audit_at);
 }
 
 /* STORE_LATE_AUDIT: until store_arm, a change to the file is refused, so
@@ -404,6 +431,7 @@ main(void)
 		cmocka_unit_test(fresh_file),
 		cmocka_unit_test(open_writes_nothing),
 		cmocka_unit_test(page_size_of_new_files),
+		cmocka_unit_test(no_audit_time_index),
 		cmocka_unit_test(late_audit_guard),
 		cmocka_unit_test(statement_cache),
 		cmocka_unit_test(digest_follows_definitions),
