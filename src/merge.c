@@ -520,9 +520,12 @@ find_conflicts(struct store *st, const char *sch, char **cols, char **cause)
 	return rc;
 }
 
-/* New people: bulk copy with the trail off (their history comes from the
- * source file, plus one row per person saying it was merged, from which
- * file).  Row-by-row triggers would write one audit row per record and
+/* New people: bulk copy with the trail off; the county's trail gets one
+ * row per person saying it was merged, from which file.  The school's own
+ * keying trail stays in the school's file and is not copied: a person keyed
+ * through the client brings ~300 trail rows (one per value), and 200 such
+ * files made the county file 3.2 GB and the merge 26 s instead of 4 s
+ * (docs/workflow.md, merge audit granularity).  Row-by-row triggers would write one audit row per record and
  * cost more than the copy; the batch runs with the INSERT triggers
  * dropped (audit_bulk_begin), the rest are off here.  INSERT OR ROLLBACK:
  * a constraint failure (which the computed ids cannot cause) ends the
@@ -537,7 +540,7 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 	enum jzg_status rc;
 	sqlite3_stmt *q;
 	char *sql;
-	int orphans = 0, dense = 0, lo = 0, hi = 0, off = 0, has[4] = { 1, 1, 1, 1 };
+	int orphans = 0, dense = 0, lo = 0, hi = 0, off = 0, has[3] = { 1, 1, 1 };
 
 	audit_enable(st, 0);
 	strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.staff(id, school_id, state, created, updated) SELECT m.dst_id, m.school_id, "
@@ -580,10 +583,10 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 	/* What the file brings besides its records, only where it has any:
 	 * each statement costs a parse per file, the explanations' one most. */
 	sql = xasprintf("SELECT EXISTS (SELECT 1 FROM %1$s.explanation), EXISTS (SELECT 1 FROM %1$s.signature), "
-	    "EXISTS (SELECT 1 FROM %1$s.review), EXISTS (SELECT 1 FROM %1$s.audit)", sch);
+	    "EXISTS (SELECT 1 FROM %1$s.review)", sch);
 	if (store_prepare(st, sql, &q, NULL) == JZG_OK) {
 		if (sqlite3_step(q) == SQLITE_ROW)
-			for (int k = 0; k < 4; k++)
+			for (int k = 0; k < 3; k++)
 				has[k] = sqlite3_column_int(q, k);
 		sqlite3_finalize(q);
 	}
@@ -609,11 +612,6 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 		strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.review(staff_id, at, actor, from_state, to_state, reason) "
 		    "SELECT m.dst_id, r.at, r.actor, r.from_state, r.to_state, r.reason FROM %s.review r JOIN temp.merge_map m "
 		    "ON m.src_id = r.staff_id WHERE m.status = 'new' ORDER BY r.id;", sch);
-	if (has[3])
-		strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.audit(at, actor, path, behalf, staff_id, set_name, row_id, op, "
-		    "field, old, new) SELECT a.at, a.actor, a.path, a.behalf, m.dst_id, a.set_name, a.row_id, a.op, a.field, "
-		    "a.old, a.new FROM %s.audit a JOIN temp.merge_map m ON m.src_id = a.staff_id WHERE m.status = 'new' "
-		    "ORDER BY a.id;", sch);
 	rc = store_exec(st, b.s, cause);
 	strbuf_free(&b);
 	audit_enable(st, 1);
