@@ -24,6 +24,13 @@ echo "machine: $(nproc) cpu, $(lscpu | sed -n 's/^Model name: *//p')"
 if [ "$PART" != board ]; then
 "$J" --db "$W/school.db" school add --code 2143010000 --name 基准学校 --type zxx >/dev/null
 "$J" --db "$W/school.db" demo --staff 500 --school 2143010000 >/dev/null
+# A school that keyed its people through the client has a trail of about
+# one row per value (a demo person holds 38 records, 280 values): 300 rows
+# per person, 150,000 per file.  The merge leaves them in the school's file.
+sqlite3 "$W/school.db" "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${TRAIL:-300})
+  INSERT INTO audit(at, actor, path, staff_id, set_name, row_id, op, field, old, new)
+  SELECT datetime('2026-09-01', '+' || (s.id * 300 + k.i) || ' seconds'), 'lu', 'client', s.id, 'jbxx', s.id,
+    'update', 'F' || k.i, NULL, '值' || hex(randomblob(4)) FROM staff s, k ORDER BY s.id, k.i"
 for i in $(seq 1 200); do
 	code=$(printf '21430%05d' "$i")
 	cp "$W/school.db" "$W/s$i.db"
@@ -32,11 +39,13 @@ for i in $(seq 1 200); do
 	    XM = substr(XM, 1, length(XM) - 1) || char(19968 + ($i * 131 + staff_id * 17) % 20902)"
 done
 "$J" --db "$W/county.db" school add --code 2143099999 --name 县教育局 --type zxx >/dev/null
+sync   # the 3 GB of files just made are written back before, not during, the timed merge
 echo "merge: $J --db county.db merge s1.db … s200.db"
 /usr/bin/time -f "merge 200 x 500: wall=%es user=%Us sys=%Ss maxrss=%MKB" "$J" --db "$W/county.db" merge "$W"/s{1..200}.db | tail -1
 echo "again (all identical, skipped):"
 /usr/bin/time -f "merge 200 x 500 again: wall=%es user=%Us sys=%Ss" "$J" --db "$W/county.db" merge "$W"/s{1..200}.db | tail -1
 sqlite3 "$W/county.db" "SELECT 'county staff: ' || count(*) FROM staff"
+echo "school file $(du -m "$W/s1.db" | cut -f1) MB (trail rows: $(sqlite3 "$W/s1.db" 'SELECT count(*) FROM audit')), county file $(du -m "$W/county.db" | cut -f1) MB"
 fi
 [ "$PART" = merge ] && exit 0
 
