@@ -425,9 +425,9 @@ audit_log(struct store *st, sqlite3_int64 staff_id, const char *since, const cha
 	int r;
 
 	/* Only the filters given are in the statement: "?1 = 0 OR staff_id =
-	 * ?1" would make SQLite scan the whole trail, and a county file holds
-	 * every school's trail (millions of rows) while the client's field
-	 * history asks for one person. */
+	 * ?1" would make SQLite scan the whole trail -- about one row per
+	 * value ever keyed, hundreds per person -- where the client's field
+	 * history asks for one person (audit_staff). */
 	strbuf_addf(&b, "SELECT a.id, a.at, a.actor, a.path, a.behalf, a.staff_id, "
 	    "(SELECT p.\"%s\" || ' ' || ifnull(p.\"%s\", '') FROM \"s_%s\" p WHERE p.staff_id = a.staff_id), "
 	    "a.set_name, a.row_id, a.op, a.field, a.old, a.new FROM audit a WHERE 1",

@@ -522,11 +522,12 @@ find_conflicts(struct store *st, const char *sch, char **cols, char **cause)
 
 /* New people: bulk copy with the trail off; the county's trail gets one
  * row per person saying it was merged, from which file.  The school's own
- * keying trail stays in the school's file and is not copied: a person keyed
- * through the client brings ~300 trail rows (one per value), and 200 such
- * files made the county file 3.2 GB and the merge 26 s instead of 4 s
- * (docs/workflow.md, merge audit granularity).  Row-by-row triggers would write one audit row per record and
- * cost more than the copy; the batch runs with the INSERT triggers
+ * keying trail stays in the school's file and is not copied: a person
+ * keyed through the client has ~300 trail rows (one per value), and
+ * copying them for 200 such files made the county file 3.2 GB and the
+ * merge 26 s instead of 4 s (docs/workflow.md, merge audit granularity).
+ * Row-by-row triggers would write one audit row per record and cost more
+ * than the copy; the batch runs with the INSERT triggers
  * dropped (audit_bulk_begin), the rest are off here.  INSERT OR ROLLBACK:
  * a constraint failure (which the computed ids cannot cause) ends the
  * transaction and merge_batch redoes the batch without this file, so
