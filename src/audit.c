@@ -131,6 +131,18 @@ audit_path_label(const char *path)
 	return path ? path : "";
 }
 
+char *
+audit_insert_text(const struct audit_row *r)
+{
+	if (r->field == NULL || r->new_value == NULL)
+		return xstrdup("新增");
+	if (str_eq(r->set_name, "staff") && str_eq(r->field, "file"))   /* merge.c */
+		return xasprintf("新增（合并自 %s）", r->new_value);
+	if (str_eq(r->set_name, "signature") && str_eq(r->field, "code"))
+		return xasprintf("新增（校验码 %s）", r->new_value);
+	return xasprintf("新增 %s：%s", r->field, r->new_value);
+}
+
 /* ------------------------------------------------------------ triggers */
 
 #define LOCK_MESSAGE "此人已审核，数据已锁定；如需修改，请由管理员解锁（jzg unlock --staff 身份证件号 --reason 理由）"

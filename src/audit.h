@@ -98,4 +98,9 @@ enum jzg_status audit_touched_by(struct store *st, sqlite3_int64 staff_id, const
 /* Chinese label of a path ("录入界面", "导入", "合并", "命令行", "演示数据"). */
 const char *audit_path_label(const char *path);
 
+/* What an insert row says, in Chinese: "新增", "新增（合并自 FILE）" for a
+ * merge, "新增（校验码 CODE）" for a signed sheet, "新增 RULE：REASON" for an
+ * explanation.  Returns a new string; the caller frees it. */
+char *audit_insert_text(const struct audit_row *r);
+
 #endif

@@ -276,9 +276,12 @@ log_cb(const struct audit_row *r, void *arg)
 
 	printf("%s\t%s\t%s\t%s\t%s\t%s\t", r->at, r->actor ? r->actor : "（未登录）", audit_path_label(r->path),
 	    r->behalf ? r->behalf : "", r->person ? r->person : r->staff_id ? "（已删除）" : "", what);
-	if (str_eq(r->op, "insert"))
-		printf("新增%s%s%s\n", r->field ? " " : "", r->field ? r->field : "", r->new_value ? "" : "");
-	else if (str_eq(r->op, "delete"))
+	if (str_eq(r->op, "insert")) {
+		char *t = audit_insert_text(r);
+
+		printf("%s\n", t);
+		free(t);
+	} else if (str_eq(r->op, "delete"))
 		printf("删除\n");
 	else if (str_eq(r->set_name, "staff") && str_eq(r->field, "state")) {
 		int o = workflow_state_parse(r->old_value), n = workflow_state_parse(r->new_value);

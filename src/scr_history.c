@@ -19,17 +19,23 @@ static int
 history_cb(const struct audit_row *r, void *arg)
 {
 	struct history *p = arg;
-	char *l;
+	struct strbuf b = { 0 };
 
+	strbuf_addf(&b, "%s  ", r->at);
+	strbuf_addpad(&b, r->actor ? r->actor : "（未登录）", 11);
+	strbuf_addpad(&b, audit_path_label(r->path), 9);
 	if (str_eq(r->op, "update"))
-		l = xasprintf("%s  %-8s %-6s %s → %s", r->at, r->actor ? r->actor : "（未登录）",
-		    audit_path_label(r->path), r->old_value ? r->old_value : "（空）", r->new_value ? r->new_value : "（空）");
-	else
-		l = xasprintf("%s  %-8s %-6s %s%s", r->at, r->actor ? r->actor : "（未登录）", audit_path_label(r->path),
-		    str_eq(r->op, "insert") ? "新增" : "删除", r->set_name ? "" : "");
+		strbuf_addf(&b, "%s → %s", r->old_value ? r->old_value : "（空）", r->new_value ? r->new_value : "（空）");
+	else if (str_eq(r->op, "insert")) {
+		char *t = audit_insert_text(r);
+
+		strbuf_adds(&b, t);
+		free(t);
+	} else
+		strbuf_adds(&b, "删除");
 	if (p->n == p->cap)
 		p->line = xreallocarray(p->line, p->cap = p->cap ? 2 * p->cap : 16, sizeof *p->line);
-	p->line[p->n++] = l;
+	p->line[p->n++] = strbuf_take(&b);
 	return 0;
 }
 

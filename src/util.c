@@ -148,6 +148,18 @@ strbuf_addc(struct strbuf *b, char c)
 	strbuf_add(b, &c, 1);
 }
 
+/* Padding by display columns, not bytes: printf's %-8s would pad a
+ * Chinese name by its bytes (three per character). */
+void
+strbuf_addpad(struct strbuf *b, const char *s, int width)
+{
+	int w = utf8_width(s);
+
+	strbuf_adds(b, s);
+	for (; w >= 0 && w < width; w++)
+		strbuf_addc(b, ' ');
+}
+
 /* Formats straight into the buffer's spare room (once more after growing
  * when it did not fit): the generated SQL of the audit triggers and the
  * schema is built from thousands of these. */

@@ -33,6 +33,7 @@ struct strbuf {
 void strbuf_add(struct strbuf *b, const char *s, size_t n);
 void strbuf_adds(struct strbuf *b, const char *s);
 void strbuf_addc(struct strbuf *b, char c);
+void strbuf_addpad(struct strbuf *b, const char *s, int width);  /* s, then spaces to width columns */
 void strbuf_addf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *strbuf_take(struct strbuf *b);      /* caller frees; b is reset */
 void strbuf_free(struct strbuf *b);

@@ -93,7 +93,7 @@ expect_has "log: reject with reason shown as states" "$out" "状态：待审核 
 expect_eq "log: reason kept" "$(sqlite3 s.db "SELECT reason FROM review WHERE staff_id = 2 AND reason IS NOT NULL")" "学历信息与证书不符"
 run J --db s.db --user root log --staff "$ID1"
 expect_has "log: unlock by root" "$out" $'root\t命令行'
-expect_has "log: signature recorded" "$out" "签字登记"
+expect_has "log: signature recorded with its check code" "$out" $'签字登记\t新增（校验码 '
 run J --db s.db --user root log --since 2999-01-01
 expect_has "log --since future" "$out" "没有符合条件的修改记录"
 run J --db s.db --user root log --since 2026-13-01
@@ -153,6 +153,14 @@ expect_has "merge: 6 new" "$out" "新增 6 人，相同跳过 0 人，冲突 0 �
 expect_eq "merged states" "$(sqlite3 c.db "SELECT group_concat(state) FROM (SELECT state FROM staff ORDER BY id)")" "draft,draft,approved,approved,approved,approved"
 expect_eq "merge audited for county staff" "$(sqlite3 c.db "SELECT count(*) FROM audit WHERE path = 'merge' AND actor = 'xian' AND behalf = '$S1'")" 6
 expect_eq "history travelled" "$(sqlite3 c.db "SELECT count(*) FROM review WHERE reason = '学历信息与证书不符'")" 1
+# the county's trail says where the person came from; the school's keying
+# trail stays in the school's file and the pack (docs/workflow.md)
+run $CTY log --staff "$ID1"
+expect_has "county log: merged from the pack" "$out" $'xian\t合并'
+expect_has "county log: names the file" "$out" "新增（合并自 usb.db）"
+if grep -qF $'root\t命令行' <<<"$out"; then bad "county log holds the school's trail"; else ok "county log: no school trail"; fi
+run env JZG_PASSWORD=secret1 "$J" --db usb.db --user lu log --staff "$ID1"
+expect_has "pack log: the school's trail" "$out" $'root\t命令行'
 dumpc() { sqlite3 c.db "SELECT s.code, p.SFZJH, p.XM, p.CYM, t.state FROM staff t JOIN school s ON s.id = t.school_id JOIN s_jbxx p ON p.staff_id = t.id ORDER BY 1, 2; SELECT count(*) FROM s_xxjl; SELECT count(*) FROM audit" | md5sum; }
 run $CTY merge usb.db
 expect_has "merge again: all skipped" "$out" "新增 0 人，相同跳过 6 人，冲突 0 人"

@@ -372,6 +372,56 @@ test_log(void **state)
 	n = 0;
 	assert_int_equal(audit_log(st, 0, "2999-01-01", NULL, NULL, count_rows, &n, &cause), JZG_OK);
 	assert_int_equal(n, 0);
+	/* every filter combined (the statement has only the filters given) */
+	n = 0;
+	assert_int_equal(audit_log(st, 1, "2000-01-01", "jbxx", "CYM", count_rows, &n, &cause), JZG_OK);
+	assert_int_equal(n, 3);
+	n = 0;
+	assert_int_equal(audit_log(st, 1, "2999-01-01", "jbxx", "CYM", count_rows, &n, &cause), JZG_OK);
+	assert_int_equal(n, 0);
+	n = 0;
+	assert_int_equal(audit_log(st, 0, NULL, NULL, "CYM", count_rows, &n, &cause), JZG_OK);
+	assert_int_equal(n, q_int(st, "SELECT count(*) FROM audit WHERE field = 'CYM'"));
+	assert_true(n >= 3);
+}
+
+static int
+explanation_text(const struct audit_row *r, void *arg)
+{
+	char **t = arg;
+
+	if (str_eq(r->op, "insert")) {
+		free(*t);
+		*t = audit_insert_text(r);
+	}
+	return 0;
+}
+
+/* How an insert reads in the log and the client's history: an explanation
+ * with its reason, a merge with its file, a signature with its code. */
+static void
+test_insert_text(void **state)
+{
+	char *cause = NULL, *t = NULL;
+	struct audit_row merged = { .set_name = "staff", .op = "insert", .field = "file", .new_value = "usb.db" };
+	struct audit_row signed_row = { .set_name = "signature", .op = "insert", .field = "code", .new_value = "AB12CD34" };
+	struct audit_row plain = { .set_name = "jbxx", .op = "insert" };
+
+	(void)state;
+	assert_int_equal(audit_log(st, 0, NULL, "explanation", NULL, explanation_text, &t, &cause), JZG_OK);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "：确有其事"));
+	assert_memory_equal(t, "新增 ", strlen("新增 "));
+	free(t);
+	t = audit_insert_text(&merged);
+	assert_string_equal(t, "新增（合并自 usb.db）");
+	free(t);
+	t = audit_insert_text(&signed_row);
+	assert_string_equal(t, "新增（校验码 AB12CD34）");
+	free(t);
+	t = audit_insert_text(&plain);
+	assert_string_equal(t, "新增");
+	free(t);
 }
 
 static void
@@ -867,6 +917,7 @@ main(void)
 		cmocka_unit_test(test_transitions),
 		cmocka_unit_test(test_audit_paths),
 		cmocka_unit_test(test_log),
+		cmocka_unit_test(test_insert_text),
 		cmocka_unit_test(test_board),
 		cmocka_unit_test(test_pack_merge),
 		cmocka_unit_test(test_refused_files),
