@@ -143,10 +143,23 @@ expect_eq "pack: no county password hashes" "$(sqlite3 usb.db "SELECT group_conc
 ls "$T"/.usb.db.* >/dev/null 2>&1 && bad "pack left a temp file" || ok "pack left no temp file"
 run J --db s.db --user root pack --school $S1 --out /nonexistent/x.db
 expect_eq "pack into a missing dir exits 2" "$rc" 2
+# A stick or disk that fills up: a file size limit makes every write past
+# it fail (EFBIG, as ENOSPC would), here for the pack and for the journal
+# of a merge.  Nothing half-written, a message saying what to do.
+limited() { local kb=$1; shift; bash -c 'trap "" XFSZ; ulimit -f "$0"; exec "$@"' "$kb" "$@"; }
+run limited 100 "$J" --db s.db --user root pack --school $S1 --out "$T/full.db"
+expect_eq "pack onto a full stick exits 2" "$rc" 2
+expect_has "pack onto a full stick says so" "$out" "磁盘"
+[ -e "$T/full.db" ] || ls "$T"/.full.db.* >/dev/null 2>&1 && bad "pack left a file on the full stick" || ok "pack left nothing on the full stick"
 
 J --db c.db school add --code 2143012399 --name 测试县第九小学 --type zxx >/dev/null
 env JZG_NEW_PASSWORD=secret5 "$J" --db c.db user add --name xian --role 管理员 >/dev/null
 CTY="env JZG_PASSWORD=secret5 $J --db c.db --user xian"
+run limited 1 $CTY merge usb.db
+expect_eq "merge on a full disk exits 2" "$rc" 2
+expect_has "merge on a full disk says so" "$out" "磁盘"
+expect_eq "merge on a full disk: integrity_check" "$(sqlite3 c.db 'PRAGMA integrity_check')" ok
+expect_eq "merge on a full disk: nothing merged" "$(sqlite3 c.db 'SELECT count(*) FROM staff')" 0
 run $CTY merge usb.db
 expect_eq "merge exit" "$rc" 0
 expect_has "merge: 6 new" "$out" "新增 6 人，相同跳过 0 人，冲突 0 人"
