@@ -6,8 +6,8 @@
  * a damaged file or one of a newer (or older, not yet upgraded) version is
  * refused and nothing changes.  People are matched by school code and
  * 身份证件号 (姓名 when the number is empty).  New people are added with
- * every set, explanations, signatures, review history and their audit
- * trail; identical people are skipped; people changed on both sides are
+ * every set, explanations, signatures and review history; identical
+ * people are skipped; people changed on both sides are
  * conflicts, reported field by field and left as they are unless take is
  * MERGE_TAKE_THEIRS (then the source's values replace ours, audited with
  * path merge; approved people stay locked).
@@ -16,9 +16,10 @@
  * the file back; a whole-file quick_check per source would cost more than
  * the merge itself (docs/workflow.md §Benchmark).
  *
- * The audit trail: a new person brings the trail of the source file, plus
- * one row of ours (path merge, op insert, field 'file', new = the file's
- * name) — not one row per record, which would double the merge's cost.
+ * The audit trail: a new person gets one row of ours (path merge, op
+ * insert, field 'file', new = the file's name) — not one row per record,
+ * which would double the merge's cost, and not the source file's own
+ * trail, which stays in that file (hundreds of rows per person keyed).
  * Values taken with MERGE_TAKE_THEIRS go through the triggers, field by
  * field. */
 #ifndef JZG_MERGE_H
