@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # workflow.sh — issue 7 benchmarks (not tests; figures in docs/workflow.md):
 #  1. merge 200 school files of 500 staff each into one county file (budget 5 s);
+#     the files as at the end of the collection (trail, reviews, signatures,
+#     explanations): 16 MB each, about 3.6 GB in a temp dir, removed after;
 #  2. the progress board for 500 schools and 100,000 staff (budget 200 ms),
 #     timing county_board() directly with bench/board_bench.c.
 # usage: bench/workflow.sh [build dir [merge|board]]   (default: build, both)
