@@ -139,6 +139,24 @@ normalising(void **state)
 	s = normalize_value(&text, "１１０１０５ 19491231002x", 1); assert_string_equal(s, "11010519491231002X"); free(s);
 }
 
+/* Columns padded by display width: a Hanzi is two columns, three bytes. */
+static void
+pads_by_columns(void **state)
+{
+	struct strbuf b = { 0 };
+	char *s;
+
+	(void)state;
+	strbuf_addpad(&b, "合并", 9);
+	strbuf_addpad(&b, "lu", 4);
+	strbuf_addpad(&b, "录入界面", 4);   /* wider than asked: kept whole */
+	strbuf_adds(&b, "|");
+	s = strbuf_take(&b);
+	assert_string_equal(s, "合并     lu  录入界面|");
+	assert_int_equal(utf8_width(s), 9 + 4 + 8 + 1);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -148,6 +166,7 @@ main(void)
 		cmocka_unit_test(scrolls_without_corrupting),
 		cmocka_unit_test(limits_and_kills),
 		cmocka_unit_test(normalising),
+		cmocka_unit_test(pads_by_columns),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
