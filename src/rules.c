@@ -815,16 +815,13 @@ person_rewrite(struct rules *r, const char *sql)
 				free(name);
 				continue;
 			}
-			if (set == NULL || set->many || strncmp(t, tail, sizeof tail - 1) != 0 ||
-			    strstr(ex, "SELECT") != NULL || strstr(ex, "select") != NULL || strstr(ex, "cur.") != NULL)
+			if (set == NULL || set->many || strncmp(t, tail, sizeof tail - 1) != 0 || !plain_part(ex))
 				set = NULL;
 			else {
 				char *probe = xasprintf("SELECT (%s) FROM \"s_%s\"", ex, name);
-				sqlite3_stmt *ps;
 
-				if (sqlite3_prepare_v2(r->st->db, probe, -1, &ps, NULL) != SQLITE_OK)
+				if (!probe_sql(r->st->db, probe, 1))
 					set = NULL;
-				sqlite3_finalize(ps);
 				free(probe);
 			}
 			if (set != NULL) {
