@@ -28,6 +28,14 @@ file_uri(const char *path)
 	return strbuf_take(&b);
 }
 
+/* A source found damaged, when ATTACH reads its schema or the merge its
+ * rows: the same words either way. */
+static enum jzg_status
+damaged(const char *path, char **cause)
+{
+	return jzg_fail(cause, JZG_ERR_FOREIGN, "%s 已损坏，未合并任何数据；请让学校重新导出（jzg pack）", path);
+}
+
 /* store_exec of an xasprintf'd statement, which it frees. */
 static enum jzg_status
 exec_free(struct store *st, char *sql, char **cause)
@@ -62,7 +70,7 @@ attach_source(struct store *st, const char *path, const char *sch, char **cause)
 	sqlite3_free(sql);
 	/* ATTACH reads the file's schema: damage there shows now */
 	if ((rc & 0xFF) == SQLITE_CORRUPT || (rc & 0xFF) == SQLITE_NOTADB)
-		return jzg_fail(cause, JZG_ERR_FOREIGN, "%s 已损坏，未合并任何数据；请让学校重新导出（jzg pack）", path);
+		return damaged(path, cause);
 	if (rc != SQLITE_OK)
 		return jzg_fail(cause, JZG_ERR_IO, "无法打开 %s：%s，未合并任何数据", path, store_errstr(rc));
 	/* PRAGMA src.x, not pragma_x('src'): the table-valued form returns 0
@@ -758,7 +766,7 @@ merge_one(struct merge_run *run, const char *sch, const char *path, struct merge
 		return JZG_OK;
 	e = sqlite3_errcode(run->st->db) & 0xFF;
 	if (e == SQLITE_CORRUPT || e == SQLITE_NOTADB)
-		rc = jzg_fail(cause, JZG_ERR_FOREIGN, "%s 已损坏，未合并任何数据；请让学校重新导出（jzg pack）", path);
+		rc = damaged(path, cause);
 	return rc;
 }
 
