@@ -7,8 +7,8 @@ database, e.g. from the Debian package `unicode-data`
 
 It does two things:
 
-  1. writes src/pinyin_table.c: `pinyin_cjk_mask[]`, one 26-bit mask of
-     possible initials per code point U+3400..U+9FFF (see src/pinyin.h);
+  1. writes src/defs/pinyin_table.c: `pinyin_cjk_mask[]`, one 26-bit mask of
+     possible initials per code point U+3400..U+9FFF (see src/defs/pinyin.h);
   2. fills the `py` column of every data/codes/*.tsv in place: for each
      character of `name`, a Hanzi with one initial gives that letter, one with
      several gives `[..]` (letters sorted: 藏 → [cz]); ASCII letters and digits
@@ -17,7 +17,7 @@ It does two things:
      one, after the last of code/name/parent/pick/excl/filter it has.
 
 Usage (paths default to the repository holding this script):
-  python3 tools/gen_pinyin.py [--unihan PATH] [--table src/pinyin_table.c]
+  python3 tools/gen_pinyin.py [--unihan PATH] [--table src/defs/pinyin_table.c]
                               [--codes data/codes] [--keep]
 
   --keep   keep `py` cells that are already filled (hand corrections);
@@ -33,7 +33,7 @@ import sys
 import unicodedata
 import zipfile
 
-CJK_FIRST = 0x3400  # PINYIN_CJK_FIRST in src/pinyin.h
+CJK_FIRST = 0x3400  # PINYIN_CJK_FIRST in src/defs/pinyin.h
 CJK_LAST = 0x9FFF   # PINYIN_CJK_LAST
 FIELDS = ('kMandarin', 'kXHC1983')
 DEFAULT_UNIHAN = (
