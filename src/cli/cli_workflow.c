@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "audit.h"
+#include "calendar.h"
 #include "board_report.h"
 #include "cli_session.h"
 #include "county.h"
@@ -252,14 +253,11 @@ out:
 
 /* ---------------------------------------------------------------- log */
 
+/* --since: a real day (2024-02-30 is refused, not read as March). */
 static int
 valid_date(const char *s)
 {
-	int y, m, d;
-	char tail;
-
-	return s != NULL && strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
-	    m >= 1 && m <= 12 && d >= 1 && d <= 31;
+	return s != NULL && date_read(s, strlen(s), 1, NULL, NULL, NULL);
 }
 
 struct log_ctx { const struct defs *defs; int n; };

@@ -10,6 +10,7 @@
 
 #include "layout.h"
 #include "tsv.h"
+#include "calendar.h"
 #include "util.h"
 
 #define DEFS_NAME(e, s) s,
@@ -165,21 +166,11 @@ is_number(const char *s)
 	return *end == '\0';
 }
 
+/* A real day (FT_DATE) or month (FT_MONTH) in the stored form. */
 static int
 is_date_like(const char *s, enum field_type t)
 {
-	size_t n = strlen(s), want = t == FT_DATE ? 10 : t == FT_MONTH ? 7 : 4;
-
-	if (n != want)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		if (i == 4 || i == 7) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!isdigit((unsigned char)s[i]))
-			return 0;
-	}
-	return 1;
+	return date_read(s, strlen(s), t == FT_DATE, NULL, NULL, NULL);
 }
 
 /* Derive the typed view of f.  Problems go to d when d is not NULL. */

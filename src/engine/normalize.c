@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "idcard.h"
 #include "util.h"
 
@@ -89,7 +90,7 @@ norm_date(const char *s, int want_day)
 			d = atoi(runs[2]);
 	} else
 		return NULL;
-	if (m < 1 || m > 12 || (want_day && (d < 1 || d > 31)))
+	if (!date_valid(y, m, want_day ? d : 1))
 		return NULL;
 	if (want_day)
 		snprintf(out, sizeof out, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);

@@ -8,6 +8,7 @@
 #include <nettle/sha2.h>
 
 #include "sqlfn.h"
+#include "calendar.h"
 #include "util.h"
 
 /* Crockford's alphabet: no I, L, O, U, so a code read off paper and typed
@@ -135,21 +136,13 @@ signature_state_text(enum signature_state s)
 	}
 }
 
-/* A real calendar date YYYY-MM-DD. */
+/* A real calendar date YYYY-MM-DD, not before 1900. */
 static int
 valid_date(const char *d)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, dd;
-	char tail;
+	int y;
 
-	if (strlen(d) != 10 || sscanf(d, "%4d-%2d-%2d%c", &y, &m, &dd, &tail) != 3 || d[4] != '-' || d[7] != '-')
-		return 0;
-	if (y < 1900 || m < 1 || m > 12 || dd < 1 || dd > mdays[m - 1])
-		return 0;
-	if (m == 2 && dd == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 0;
-	return 1;
+	return date_read(d, strlen(d), 1, &y, NULL, NULL) && y >= 1900;
 }
 
 enum jzg_status

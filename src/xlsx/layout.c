@@ -9,6 +9,7 @@
 
 #include "defs.h"
 #include "tsv.h"
+#include "calendar.h"
 #include "util.h"
 
 #define LAYOUT_NAME(e, s) s,
@@ -271,16 +272,6 @@ date_to_form(const char *form, const char *stored)
 }
 
 static int
-days_in_month(int y, int m)
-{
-	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return dm[m - 1];
-}
-
-static int
 digits(const char *s, int n)
 {
 	int v = 0;
@@ -313,12 +304,12 @@ date_from_form(const char *form, const char *text, int want_day, char out[11])
 		} else if (*t++ != *p++)
 			return -1;
 	}
-	if (*t != '\0' || y < 1000 || m < 1 || m > 12 || dd < 1 || dd > days_in_month(y, m))
+	if (*t != '\0' || y < 1000 || !date_valid(y, m, dd))
 		return -1;
 	if (want_day)
-		snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, dd % 100);
+		snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)dd % 100u);
 	else
-		snprintf(out, 11, "%04d-%02d", y % 10000, m % 100);
+		snprintf(out, 11, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
 	return 0;
 }
 

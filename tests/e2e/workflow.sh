@@ -98,6 +98,13 @@ run J --db s.db --user root log --since 2999-01-01
 expect_has "log --since future" "$out" "没有符合条件的修改记录"
 run J --db s.db --user root log --since 2026-13-01
 expect_eq "log bad date exits 2" "$rc" 2
+# Day 31 of a 30-day month, 29 February of a common year: no such day.
+run J --db s.db --user root log --since 2026-04-31
+expect_eq "log --since 2026-04-31 exits 2" "$rc" 2
+run J --db s.db --user root log --since 2026-02-29
+expect_eq "log --since 2026-02-29 exits 2" "$rc" 2
+run J --db s.db --user root log --since 2024-02-29
+expect_eq "log --since 2024-02-29 (leap day) is accepted" "$rc" 0
 
 # --- import through the real verb is audited with path import
 J --db s.db --user root export --school $S1 --out . >/dev/null 2>&1
