@@ -12,6 +12,7 @@
 #include "defs.h"
 #include "lint.h"
 #include "paths.h"
+#include "audit.h"
 #include "store.h"
 
 static double
@@ -53,7 +54,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	open_ms = now_ms();
-	if (store_open(argv[1], defs, 0, &st, &cause) != JZG_OK) {
+	if (audit_open(argv[1], defs, 0, &st, &cause) != JZG_OK) {
 		fprintf(stderr, "%s\n", cause);
 		return 2;
 	}

@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "paths.h"
 #include "rules.h"
+#include "audit.h"
 #include "store.h"
 
 static double
@@ -50,7 +51,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (defs_load(forms, data, &defs, &d, &cause) != JZG_OK ||
-	    store_open(argv[1], defs, 0, &st, &cause) != JZG_OK || (r = rules_new(st, &cause)) == NULL) {
+	    audit_open(argv[1], defs, 0, &st, &cause) != JZG_OK || (r = rules_new(st, &cause)) == NULL) {
 		fprintf(stderr, "%s\n", cause ? cause : "defs");
 		return 2;
 	}

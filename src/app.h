@@ -8,6 +8,8 @@
 #include "defs.h"
 #include "store.h"
 
+struct operator;
+
 struct app {
 	const char   *db_path;    /* --db, or NULL for the default */
 	const char   *forms_dir;  /* --forms, or NULL */
@@ -17,6 +19,12 @@ struct app {
 	int           skip_lint;  /* the client: rules_new compiles what it needs */
 	struct defs  *defs;
 	struct store *st;
+	/* Who is acting (the audit trail, the review workflow): one context,
+	 * filled by the command line (--user, cli_session.c) or by the
+	 * client's log-in screen (scr_login.c), read by every verb and screen. */
+	const char      *user;    /* --user NAME, or NULL */
+	const char      *verb;    /* the verb running; NULL: the client */
+	struct operator *op;      /* logged in; NULL: a file without operators, or not yet; owned */
 };
 
 /* Exit statuses of every verb. */
@@ -25,9 +33,10 @@ enum { EXIT_CLEAN = 0, EXIT_FOUND = 1, EXIT_FAIL = 2 };
 /* Load and check the definitions; on failure print why (Chinese) and
  * return -1. */
 int app_load_defs(struct app *a);
-/* Open the store with store_flags (STORE_CREATE, STORE_LATE_AUDIT for the
- * client); prints why on failure. */
+/* Open the store through audit_open with its flags (STORE_CREATE,
+ * AUDIT_LATE for the client) and log in; prints why on failure. */
 int app_open_store(struct app *a, unsigned flags);
+/* Close the store, free the definitions and log out. */
 void app_done(struct app *a);
 
 /* The full-screen client.  Returns an exit status. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "audit.h"
 #include "cli_print.h"
 #include "cli_session.h"
 #include "cli_util.h"
@@ -69,7 +70,7 @@ app_open_store(struct app *a, unsigned flags)
 		}
 		a->db_path = a->db_owned = path;
 	}
-	if (store_open(a->db_path, a->defs, flags, &a->st, &cause) != JZG_OK) {
+	if (audit_open(a->db_path, a->defs, flags, &a->st, &cause) != JZG_OK) {
 		cli_fail("%s", cause ? cause : "无法打开数据文件");
 		free(cause);
 		return -1;
@@ -82,9 +83,11 @@ app_done(struct app *a)
 {
 	store_close(a->st);
 	defs_free(a->defs);
+	operator_free(a->op);
 	free(a->db_owned);
 	a->st = NULL;
 	a->defs = NULL;
+	a->op = NULL;
 	a->db_owned = NULL;
 }
 
@@ -453,7 +456,7 @@ cli_main(int argc, char **argv)
 				cli_fail("--user 后面需要用户名");
 				return EXIT_FAIL;
 			}
-			cli_session_user(argv[i + 1]);
+			a.user = argv[i + 1];
 			i += 2;
 			continue;
 		}
@@ -476,7 +479,7 @@ cli_main(int argc, char **argv)
 	}
 	if (i == argc) {
 		a.skip_lint = 1;
-		if (app_load_defs(&a) < 0 || app_open_store(&a, STORE_CREATE | STORE_LATE_AUDIT) < 0) {
+		if (app_load_defs(&a) < 0 || app_open_store(&a, STORE_CREATE | AUDIT_LATE) < 0) {
 			app_done(&a);
 			return EXIT_FAIL;
 		}
@@ -486,9 +489,8 @@ cli_main(int argc, char **argv)
 	}
 	for (size_t k = 0; k < sizeof verbs / sizeof verbs[0]; k++)
 		if (strcmp(argv[i], verbs[k].name) == 0) {
-			cli_session_verb(verbs[k].name);
+			a.verb = verbs[k].name;
 			rc = verbs[k].run(&a, argc - i, argv + i);
-			cli_session_done();
 			app_done(&a);
 			return rc;
 		}

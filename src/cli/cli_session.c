@@ -10,21 +10,6 @@
 #include "audit.h"
 #include "util.h"
 
-static const char *user_name;
-static const char *verb_name;
-static struct operator *current;
-
-void cli_session_user(const char *name) { user_name = name; }
-void cli_session_verb(const char *verb) { verb_name = verb; }
-const struct operator *cli_session_operator(void) { return current; }
-
-void
-cli_session_done(void)
-{
-	operator_free(current);
-	current = NULL;
-}
-
 char *
 cli_read_password(const char *env, const char *prompt)
 {
@@ -57,7 +42,7 @@ cli_read_password(const char *env, const char *prompt)
 }
 
 static const char *
-verb_path(void)
+verb_path(const char *verb_name)
 {
 	if (verb_name == NULL)
 		return AUDIT_PATH_CLIENT;
@@ -82,19 +67,19 @@ cli_session_login(struct app *a)
 		return -1;
 	}
 	/* Synthetic data is not keyed by anyone: no trail, no lock. */
-	if (verb_name != NULL && strcmp(verb_name, "demo") == 0)
+	if (a->verb != NULL && strcmp(a->verb, "demo") == 0)
 		audit_enable(a->st, 0);
 	if (n == 0) {
-		if (user_name != NULL) {
+		if (a->user != NULL) {
 			fprintf(stderr, "jzg: 此文件还没有操作员，不需要 --user；如需分工录入和审核，请先用 jzg --db 文件 user add --name 用户名 --role 管理员 创建管理员\n");
 			return -1;
 		}
-		audit_set(a->st, NULL, 0, verb_path());
+		audit_set(a->st, NULL, 0, verb_path(a->verb));
 		return 0;
 	}
-	if (user_name == NULL) {
-		if (verb_name == NULL)   /* the client asks on its login screen */
-			return audit_set(a->st, NULL, 0, verb_path()), 0;
+	if (a->user == NULL) {
+		if (a->verb == NULL)   /* the client asks on its login screen */
+			return audit_set(a->st, NULL, 0, verb_path(a->verb)), 0;
 		fprintf(stderr, "jzg: 此文件已设置操作员，请用 --user 用户名 登录（密码取自环境变量 JZG_PASSWORD，未设置时在终端输入）\n");
 		return -1;
 	}
@@ -102,15 +87,15 @@ cli_session_login(struct app *a)
 		fprintf(stderr, "jzg: 无法读取密码：请设置环境变量 JZG_PASSWORD 或在终端中运行\n");
 		return -1;
 	}
-	operator_free(current);
-	current = NULL;
-	if (operator_login(a->st, user_name, pw, &current, &cause) != JZG_OK) {
+	operator_free(a->op);
+	a->op = NULL;
+	if (operator_login(a->st, a->user, pw, &a->op, &cause) != JZG_OK) {
 		fprintf(stderr, "jzg: %s\n", cause);
 		free(cause);
 		free(pw);
 		return -1;
 	}
 	free(pw);
-	audit_set(a->st, current->name, current->school_id == 0, verb_path());
+	audit_set(a->st, a->op->name, a->op->school_id == 0, verb_path(a->verb));
 	return 0;
 }

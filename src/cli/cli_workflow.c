@@ -80,7 +80,7 @@ verb_user(struct app *a, int argc, char **argv)
 		    "或 user list、user passwd 用户名、user disable 用户名");
 	if (open_all(a) < 0)
 		return EXIT_FAIL;
-	me = cli_session_operator();
+	me = a->op;
 	if (operator_count(a->st, &n, &cause) != JZG_OK)
 		return cli_fail_cause(cause, "无法读取操作员");
 	if (strcmp(sub, "list") == 0) {
@@ -222,7 +222,7 @@ verb_transition(struct app *a, int argc, char **argv)
 	/* One transaction for the batch (each person is its own savepoint). */
 	store_exec(a->st, "BEGIN IMMEDIATE", NULL);
 	for (size_t i = 0; i < nt; i++) {
-		if (workflow_apply(a->st, rules, cli_session_operator(), t[i].id, (enum wf_action)action, reason,
+		if (workflow_apply(a->st, rules, a->op, t[i].id, (enum wf_action)action, reason,
 		    &cause) == JZG_OK) {
 			printf("已%s：%s\n", workflow_action_label((enum wf_action)action), t[i].label);
 			done++;

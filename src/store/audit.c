@@ -12,6 +12,7 @@ struct audit_ctx {
 	char *path;
 	int   county;
 	int   on;
+	int   armed;  /* triggers exist on this connection */
 };
 
 static void
@@ -63,7 +64,9 @@ ctx_free(void *p)
 	free(x);
 }
 
-enum jzg_status
+/* Register the audit functions on st->db and hang the session context on
+ * st->audit (freed with the connection). */
+static enum jzg_status
 audit_attach(struct store *st, char **cause)
 {
 	struct audit_ctx *x = xcalloc(1, sizeof *x);
@@ -306,7 +309,8 @@ trigger_sql(const struct store *st, struct strbuf *b, struct strbuf *drop, const
 	}
 }
 
-enum jzg_status
+/* Repairs and the check cache's fingerprint (see audit_arm in audit.h). */
+static enum jzg_status
 audit_prepare(struct store *st, char **cause)
 {
 	struct strbuf b = { 0 }, fix = { 0 };
@@ -366,13 +370,55 @@ audit_prepare(struct store *st, char **cause)
 enum jzg_status
 audit_arm(struct store *st, char **cause)
 {
+	struct audit_ctx *x = st->audit;
 	struct strbuf b = { 0 };
 	enum jzg_status rc;
 
+	if (x->armed)
+		return JZG_OK;
+	/* the guard would refuse the INSERTs inside the triggers' bodies too */
+	store_guard(st, 0);
 	trigger_sql(st, &b, NULL, NULL);
 	rc = store_exec(st, b.s, cause);
 	strbuf_free(&b);
+	if (rc != JZG_OK)
+		store_guard(st, 1);
+	else
+		x->armed = 1;
 	return rc;
+}
+
+int
+audit_armed(const struct store *st)
+{
+	const struct audit_ctx *x = st->audit;
+
+	return x != NULL && x->armed;
+}
+
+enum jzg_status
+audit_open(const char *path, const struct defs *defs, unsigned flags, struct store **out,
+    char **cause)
+{
+	struct store *st;
+	enum jzg_status s;
+
+	*out = NULL;
+	if ((s = store_open(path, defs, flags & ~(unsigned)AUDIT_LATE, &st, cause)) != JZG_OK)
+		return s;
+	if ((s = audit_attach(st, cause)) == JZG_OK && !(flags & STORE_READONLY)) {
+		store_guard(st, 0);
+		s = audit_prepare(st, cause);
+		store_guard(st, 1);
+		if (s == JZG_OK && !(flags & AUDIT_LATE))
+			s = audit_arm(st, cause);
+	}
+	if (s != JZG_OK) {
+		store_close(st);
+		return s;
+	}
+	*out = st;
+	return JZG_OK;
 }
 
 /* The INSERT triggers, dropped (on = 0) or created again (on = 1). */

@@ -29,9 +29,18 @@
 #define AUDIT_PATH_CLI    "cli"
 #define AUDIT_PATH_DEMO   "demo"
 
-/* Register the audit functions on st->db and hang the session context on
- * st->audit (freed with the connection).  Called by store_open. */
-enum jzg_status audit_attach(struct store *st, char **cause);
+/* An audit_open flag beside the STORE_* ones (store.h): the client's.  The
+ * triggers are created by audit_arm, after the first screen is drawn;
+ * until then the store's guard refuses every change to the file, so
+ * nothing can escape the trail. */
+#define AUDIT_LATE 0x100
+
+/* The one way a program opens a data file: store_open (same flags, same
+ * causes; caller frees with store_close), then the audit functions
+ * registered and, for writing, audit_prepare and audit_arm (not yet with
+ * AUDIT_LATE).  A store opened with store_open alone stays guarded. */
+enum jzg_status audit_open(const char *path, const struct defs *defs, unsigned flags,
+    struct store **out, char **cause);
 
 /* Who is acting from now on: operator name (NULL: a file without
  * operators), county = 1 when the operator belongs to no school (county
@@ -45,14 +54,14 @@ const char *audit_actor(const struct store *st);
 void audit_enable(struct store *st, int on);
 
 /* Opening for writing is two steps, so that the client can draw its first
- * screen before paying for the triggers (docs/client.md §6):
- * audit_prepare repairs what development builds left and, when the
- * definitions changed since the last open (a new trigger fingerprint),
- * drops the cached check results; it writes nothing otherwise.
- * audit_arm creates the TEMP triggers on this connection; no change to the
- * file may happen before it (store_open's STORE_LATE_AUDIT guards that). */
-enum jzg_status audit_prepare(struct store *st, char **cause);
+ * screen before paying for the triggers (docs/client.md §6): audit_open
+ * repairs what development builds left and, when the definitions changed
+ * since the last open (a new trigger fingerprint), drops the cached check
+ * results (it writes nothing otherwise); audit_arm creates the TEMP
+ * triggers on this connection and lifts the store's guard.  Idempotent. */
 enum jzg_status audit_arm(struct store *st, char **cause);
+/* Are the triggers on this connection (audit_arm done)? */
+int audit_armed(const struct store *st);
 
 /* Bulk copy without the INSERT triggers (merge's new people, who bring
  * their own trail): audit_enable(st, 0) alone still runs every trigger's

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "audit.h"
 #include "util.h"
 #include "workflow_schema.h"
 
@@ -450,7 +449,7 @@ load_code_table(struct store *st, char **cause)
 	return store_exec(st, "COMMIT", cause);
 }
 
-/* Before store_arm: refuse every change to the file itself (temp tables,
+/* While guarded: refuse every change to the file itself (temp tables,
  * such as the code table, stay writable). */
 static int
 unarmed_guard(void *arg, int action, const char *a1, const char *a2, const char *dbname, const char *trigger)
@@ -462,21 +461,10 @@ unarmed_guard(void *arg, int action, const char *a1, const char *a2, const char 
 	return SQLITE_OK;
 }
 
-enum jzg_status
-store_arm(struct store *st, char **cause)
+void
+store_guard(struct store *st, int on)
 {
-	enum jzg_status s;
-
-	if (st->armed)
-		return JZG_OK;
-	/* the guard would refuse the INSERTs inside the triggers' bodies too */
-	sqlite3_set_authorizer(st->db, NULL, NULL);
-	if ((s = audit_arm(st, cause)) != JZG_OK) {
-		sqlite3_set_authorizer(st->db, unarmed_guard, NULL);
-		return s;
-	}
-	st->armed = 1;
-	return JZG_OK;
+	sqlite3_set_authorizer(st->db, on ? unarmed_guard : NULL, NULL);
 }
 
 /* SQLite keeps memory statistics (which jzg never reads) under one
@@ -540,22 +528,18 @@ store_open(const char *path, const struct defs *defs, unsigned flags, struct sto
 		store_close(st);
 		return s;
 	}
-	if (sqlfn_register(st->db, &st->fn) != SQLITE_OK || audit_attach(st, NULL) != JZG_OK) {
+	if (sqlfn_register(st->db, &st->fn) != SQLITE_OK) {
 		store_close(st);
 		return jzg_fail(cause, JZG_ERR_DB, "注册 SQL 函数失败");
 	}
-	if (!(flags & STORE_READONLY) && ((s = sync_schema(st, cause)) != JZG_OK ||
-	    (s = audit_prepare(st, cause)) != JZG_OK ||
-	    (!(flags & STORE_LATE_AUDIT) && (s = store_arm(st, cause)) != JZG_OK))) {
+	if ((!(flags & STORE_READONLY) && (s = sync_schema(st, cause)) != JZG_OK) ||
+	    (s = load_code_table(st, cause)) != JZG_OK) {
 		store_close(st);
 		return s;
 	}
-	if (!(flags & STORE_READONLY) && (flags & STORE_LATE_AUDIT))
-		sqlite3_set_authorizer(st->db, unarmed_guard, NULL);
-	if ((s = load_code_table(st, cause)) != JZG_OK) {
-		store_close(st);
-		return s;
-	}
+	/* Whoever writes must first arm the trail (audit_open does). */
+	if (!(flags & STORE_READONLY))
+		store_guard(st, 1);
 	*out = st;
 	return JZG_OK;
 }

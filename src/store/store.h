@@ -32,18 +32,13 @@ struct store {
 	char              *path;
 	const struct defs *defs;    /* not owned; must outlive the store */
 	struct sqlfn_ctx   fn;
-	void              *audit;  /* audit.c session (who, path); freed with db */
-	int                armed;  /* audit triggers exist on this connection */
+	void              *audit;  /* the trail's session (audit.c); freed with db */
 	struct store_cache *cache; /* store_cached's statements; owned */
 };
 
 enum store_flags {
 	STORE_CREATE   = 1,  /* create the file when missing */
 	STORE_READONLY = 2,  /* open read-only, change nothing (inspection, merge source) */
-	/* The client: the audit triggers are created by store_arm, after the
-	 * first screen is drawn; until then every change to the file is
-	 * refused (SQLITE_AUTH), so nothing can escape the trail. */
-	STORE_LATE_AUDIT = 4,
 	/* Used by one thread at a time only (a check's second connection):
 	 * SQLite then takes no lock of its own around each call. */
 	STORE_ONE_THREAD = 8
@@ -53,13 +48,19 @@ enum store_flags {
  * A file of another program, a damaged file or one written by a newer jzg
  * is refused with a Chinese cause, unchanged.  Adds tables and columns the
  * definitions have and the file lacks (never drops any).  Caller frees the
- * store with store_close and *cause with free. */
+ * store with store_close and *cause with free.
+ *
+ * A store opened for writing comes guarded: every change to the file is
+ * refused (SQLITE_AUTH) until the audit trail is armed, so that no path
+ * can write outside the trail by forgetting it.  Programs open through
+ * audit_open (audit.h), which arms it; only a read-only connection or a
+ * schema-only scratch store (lint) uses store_open directly. */
 enum jzg_status store_open(const char *path, const struct defs *defs, unsigned flags,
     struct store **out, char **cause);
 void store_close(struct store *st);
-/* Finish an open made with STORE_LATE_AUDIT: create the audit triggers and
- * allow changes.  Idempotent. */
-enum jzg_status store_arm(struct store *st, char **cause);
+/* Refuse (on = 1) or allow (0) changes to the file; for audit.c, which
+ * lifts the guard once its triggers exist. */
+void store_guard(struct store *st, int on);
 
 /* Run sql (no result rows) with a Chinese cause on failure. */
 enum jzg_status store_exec(struct store *st, const char *sql, char **cause);

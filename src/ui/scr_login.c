@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "audit.h"
-#include "cli_session.h"
 #include "lineedit.h"
-#include "ui_workflow.h"
+#include "operator.h"
+#include "ui.h"
 #include "util.h"
 
 #define LOGIN_MAX_TRIES 3
@@ -21,24 +21,6 @@ struct login {
 	struct lineedit le[F__COUNT];
 };
 
-static struct operator *logged_in;
-static int may_continue = 1;
-
-int ui_workflow_may_continue(void) { return may_continue; }
-
-const struct operator *
-ui_workflow_operator(void)
-{
-	return logged_in ? logged_in : cli_session_operator();
-}
-
-void
-ui_workflow_logout(void)
-{
-	operator_free(logged_in);
-	logged_in = NULL;
-}
-
 static int
 login_open(struct screen *s, void *arg)
 {
@@ -47,7 +29,7 @@ login_open(struct screen *s, void *arg)
 	int n = 0;
 
 	(void)arg;
-	if (ui_workflow_operator() != NULL)
+	if (s->ui->app->op != NULL)
 		return -1;            /* --user already logged in */
 	if (operator_count(s->ui->app->st, &n, &cause) != JZG_OK) {
 		ui_message(s->ui, 1, "%s", cause);
@@ -57,7 +39,7 @@ login_open(struct screen *s, void *arg)
 	p->nfield = p->create ? 3 : 2;
 	for (int i = 0; i < F__COUNT; i++)
 		lineedit_init(&p->le[i], 30, 64);
-	may_continue = 0;         /* until logged in (or single-user chosen) */
+	s->ui->login_gave_up = 1; /* until logged in (or single-user chosen) */
 	return 0;
 }
 
@@ -117,17 +99,17 @@ login_submit(struct screen *s)
 		ui_message(s->ui, 1, "%s", cause);
 		goto again;
 	}
-	operator_free(logged_in);
-	logged_in = NULL;
-	if (operator_login(st, name, pw, &logged_in, &cause) != JZG_OK) {
+	operator_free(s->ui->app->op);
+	s->ui->app->op = NULL;
+	if (operator_login(st, name, pw, &s->ui->app->op, &cause) != JZG_OK) {
 		ui_message(s->ui, 1, "%s（还可尝试 %d 次）", cause, LOGIN_MAX_TRIES - 1 - p->tries);
 		if (++p->tries >= LOGIN_MAX_TRIES)
 			act = UI_POP;
 		goto again;
 	}
-	audit_set(st, logged_in->name, logged_in->school_id == 0, AUDIT_PATH_CLIENT);
-	ui_message(s->ui, 0, "%s %s，欢迎", operator_role_label(logged_in->role), logged_in->name);
-	may_continue = 1;
+	audit_set(st, s->ui->app->op->name, s->ui->app->op->school_id == 0, AUDIT_PATH_CLIENT);
+	ui_message(s->ui, 0, "%s %s，欢迎", operator_role_label(s->ui->app->op->role), s->ui->app->op->name);
+	s->ui->login_gave_up = 0;
 	act = UI_POP;
 	goto out;
 again:
@@ -172,7 +154,7 @@ login_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 	case REQ_KILL: lineedit_key(le, LE_KILL_LINE); break;
 	case REQ_BACK:
 		if (p->create) {      /* single-user file, as before accounts existed */
-			may_continue = 1;
+			s->ui->login_gave_up = 0;
 			return UI_POP;
 		}
 		return UI_QUIT;

@@ -357,7 +357,7 @@ staff_review(struct screen *s, struct row *r)
 			continue;
 		if (menu[i].reason && (reason = ui_prompt(s->ui, "理由：", NULL)) == NULL)
 			return;
-		if (workflow_apply(s->ui->app->st, s->ui->rules, ui_workflow_operator(), r->id, menu[i].act,
+		if (workflow_apply(s->ui->app->st, s->ui->rules, s->ui->app->op, r->id, menu[i].act,
 		    reason, &cause) != JZG_OK)
 			ui_message(s->ui, 1, "%s", cause ? cause : "操作失败");
 		else

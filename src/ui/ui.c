@@ -11,9 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "lineedit.h"
 #include "rules.h"
-#include "ui_workflow.h"
 #include "util.h"
 
 void
@@ -208,7 +208,7 @@ key_waiting(void)
 }
 
 /* Work owed before the next key: creating the audit triggers once after
- * the first screen (store_arm), and the pending COMMIT of a change.  Runs
+ * the first screen (audit_arm), and the pending COMMIT of a change.  Runs
  * after every redraw and before every read; the time a key already
  * waiting sat through is charged to that key in the benchmark log. */
 static void
@@ -219,11 +219,11 @@ ui_settle(struct ui *ui)
 	int did = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!st->armed && !ui->arm_failed) {
+	if (!audit_armed(st) && !ui->arm_failed) {
 		char *cause = NULL;
 
 		did = 1;
-		if (store_arm(st, &cause) != JZG_OK) {
+		if (audit_arm(st, &cause) != JZG_OK) {
 			/* said once; the store's guard still refuses every change */
 			ui_message(ui, 1, "审计记录无法建立（%s），本次不能修改数据；请退出后重新启动", cause ? cause : "");
 			free(cause);
@@ -582,10 +582,9 @@ ui_run(struct app *a)
 	if (getenv("JZG_KEYLOG") != NULL && (keylog = fopen(getenv("JZG_KEYLOG"), "w")) != NULL)
 		setvbuf(keylog, NULL, _IOLBF, 0);
 	/* log-in (or creating the first 管理员) when the file has operators */
-	if (ui_modal(&ui, &scr_login_ops, NULL) == 0 && (ui.fatal != NULL || !ui_workflow_may_continue())) {
+	if (ui_modal(&ui, &scr_login_ops, NULL) == 0 && (ui.fatal != NULL || ui.login_gave_up)) {
 		endwin();
 		rules_free(ui.rules);
-		ui_workflow_logout();
 		return ui_fatal(&ui);
 	}
 	ui_push(&ui, &scr_schools_ops, NULL);
@@ -602,7 +601,6 @@ ui_run(struct app *a)
 	ui_settle(&ui);   /* quitting commits what the last key changed */
 	endwin();
 	rules_free(ui.rules);
-	ui_workflow_logout();
 	if (ui.fatal != NULL)
 		return ui_fatal(&ui);
 	if (keylog != NULL) {

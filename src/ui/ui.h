@@ -53,7 +53,8 @@ struct ui {
 	char            commit_label[128];
 	long long       owed_us;               /* settle time a waiting key sat through (keylog) */
 	char           *fatal;                 /* why the client must stop (printed after endwin) */
-	int             arm_failed;            /* store_arm failed: the file stays read-only */
+	int             arm_failed;            /* audit_arm failed: the file stays read-only */
+	int             login_gave_up;         /* the log-in screen was left without logging in: quit */
 };
 
 struct screen {
@@ -109,6 +110,12 @@ extern const struct screen_ops scr_person_ops;    /* one person; arg: struct per
 extern const struct screen_ops scr_picker_ops;    /* code picker; arg: struct picker_arg * */
 extern const struct screen_ops scr_help_ops;      /* help; arg: const struct field_def * or NULL */
 extern const struct screen_ops scr_report_ops;    /* check report; arg: struct report_arg * */
+/* Log-in; arg unused.  Open it with ui_modal before the first screen: it
+ * refuses to open (returns -1) when somebody is already logged in
+ * (app->op, --user).  On a file without operators it offers to create the
+ * first 管理员; Esc there goes on without accounts (single user).  It
+ * sets app->op, or ui->login_gave_up when the client must quit. */
+extern const struct screen_ops scr_login_ops;
 
 struct person_arg {
 	sqlite3_int64 school_id;

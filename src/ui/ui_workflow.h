@@ -1,19 +1,12 @@
-/* ui_workflow.h — the client screens of issue 7, declared here so that
- * ui.h stays the lead's: the log-in (and "create the first 管理员" on a
- * file without operators) and the county progress board.  UI only. */
+/* ui_workflow.h — the client screens of issue 7 that other screens open:
+ * the county progress board and the audit history.  (The log-in, which
+ * ui_run opens, is declared in ui.h with the other screens ui.c opens.)
+ * UI only. */
 #ifndef JZG_UI_WORKFLOW_H
 #define JZG_UI_WORKFLOW_H
 
-#include "operator.h"
 #include "ui.h"
 
-/* Log-in; arg unused.  Open it with ui_modal before the first screen:
- * it refuses to open (returns -1) when nobody needs to log in (someone is
- * already logged in with --user).  On a file without operators it offers
- * to create the first 管理员; Esc there goes on without accounts (single
- * user).  Afterwards ui_workflow_may_continue() says whether the client
- * may go on (0: the user gave up; quit). */
-extern const struct screen_ops scr_login_ops;
 /* County progress board; arg unused.  Enter opens the school's staff list
  * (scr_staff_ops), F6 changes the sort, idle time checks the people not
  * yet checked, school by school. */
@@ -28,11 +21,5 @@ struct history_arg {
 	const char   *field;      /* field name, or NULL: the whole person */
 	const char   *label;      /* shown in the title (姓名 指标), may be NULL */
 };
-
-int ui_workflow_may_continue(void);
-/* The operator logged in through scr_login (or --user), or NULL. */
-const struct operator *ui_workflow_operator(void);
-/* Forget the operator of scr_login (at the end of ui_run). */
-void ui_workflow_logout(void);
 
 #endif

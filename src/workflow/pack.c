@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "school.h"
 #include "util.h"
 
@@ -85,7 +86,7 @@ pack_school(struct store *st, const char *code, const char *out, int *people, ch
 	}
 	unlink(tmp);
 	/* A fresh file with the schema of these definitions. */
-	if ((rc = store_open(tmp, st->defs, STORE_CREATE, &dst, cause)) != JZG_OK)
+	if ((rc = audit_open(tmp, st->defs, STORE_CREATE, &dst, cause)) != JZG_OK)
 		goto done;
 	store_close(dst);
 	dst = NULL;

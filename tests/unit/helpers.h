@@ -16,6 +16,7 @@
 #include "defs.h"
 #include "lint.h"
 #include "paths.h"
+#include "audit.h"
 #include "store.h"
 #include "util.h"
 

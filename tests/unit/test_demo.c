@@ -27,7 +27,7 @@ setup(void **state)
 	close(fd);
 	unlink(path);
 	defs = load_shipped_defs();
-	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(audit_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
 	for (size_t i = 0; i < 5; i++) {
 		sqlite3_int64 id;
 
@@ -186,7 +186,7 @@ same_seed_same_data(void **state)
 	(void)state;
 	close(fd);
 	unlink(p2);
-	assert_int_equal(store_open(p2, defs, STORE_CREATE, &st2, &cause), JZG_OK);
+	assert_int_equal(audit_open(p2, defs, STORE_CREATE, &st2, &cause), JZG_OK);
 	assert_int_equal(school_add(st2, "2143010001", "演示学校", "zxx", &id, &cause), JZG_OK);
 	assert_int_equal(demo_fill(st2, id, 300, 7, &cause), JZG_OK);
 	sqlite3_prepare_v2(st->db, "SELECT group_concat(XM || SFZJH || CJGNY, ',') FROM (SELECT * FROM s_jbxx"

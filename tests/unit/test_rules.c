@@ -37,7 +37,7 @@ setup(void **state)
 	close(fd);
 	unlink(path);
 	defs = load_shipped_defs();
-	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(audit_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
 	for (size_t i = 0; i < 5; i++) {
 		sqlite3_int64 id;
 
@@ -608,7 +608,7 @@ version1_file_migrates(void **state)
 	    "CREATE INDEX staff_school ON staff(school_id);"
 	    "PRAGMA application_id = 1247430449; PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	assert_int_equal(store_open(p, defs, 0, &s1, &cause), JZG_OK);
+	assert_int_equal(audit_open(p, defs, 0, &s1, &cause), JZG_OK);
 	assert_int_equal(q_int(s1, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(q_int(s1, "SELECT count(*) FROM pragma_table_info('explanation')"), 6);
 	store_close(s1);

@@ -19,7 +19,7 @@ setup(void **state)
 
 	(void)state;
 	defs = load_shipped_defs();
-	assert_int_equal(store_open(":memory:", defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(audit_open(":memory:", defs, STORE_CREATE, &st, &cause), JZG_OK);
 	assert_int_equal(school_add(st, "2143012345", "测试县第一小学", "zxx", &sid, &cause), JZG_OK);
 	assert_int_equal(demo_fill(st, sid, 3, 7, &cause), JZG_OK);
 	return 0;

@@ -56,10 +56,10 @@ fresh_file(void **state)
 	struct store *st;
 
 	(void)state;
-	assert_int_equal(store_open(path, defs, 0, &st, &cause), JZG_ERR_NOTFOUND);
+	assert_int_equal(audit_open(path, defs, 0, &st, &cause), JZG_ERR_NOTFOUND);
 	free(cause);
 	cause = NULL;
-	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(audit_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
 	assert_int_equal(q_int(st, "PRAGMA application_id"), STORE_APPLICATION_ID);
 	assert_int_equal(q_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(q_int(st, "PRAGMA synchronous"), 2);     /* FULL */
@@ -101,12 +101,12 @@ open_writes_nothing(void **state)
 	unsigned c0;
 
 	(void)state;
-	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(audit_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
 	store_close(st);
 	c0 = change_counter(path);
 	for (int i = 0; i < 2; i++) {
-		assert_int_equal(store_open(path, defs, i ? STORE_LATE_AUDIT : 0, &st, &cause), JZG_OK);
-		assert_int_equal(store_arm(st, &cause), JZG_OK);
+		assert_int_equal(audit_open(path, defs, i ? AUDIT_LATE : 0, &st, &cause), JZG_OK);
+		assert_int_equal(audit_arm(st, &cause), JZG_OK);
 		store_close(st);
 		assert_int_equal(change_counter(path), c0);
 	}
@@ -122,13 +122,13 @@ new_then_old(const char *name, void (*check)(struct store *), const char *old_sq
 	struct store *st;
 	sqlite3 *db;
 
-	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(audit_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
 	check(st);
 	store_close(st);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, old_sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	assert_int_equal(store_open(path, defs, 0, &st, &cause), JZG_OK);
+	assert_int_equal(audit_open(path, defs, 0, &st, &cause), JZG_OK);
 	after(st);
 	store_close(st);
 	free(path);
@@ -163,28 +163,59 @@ no_audit_time_index(void **state)
 	new_then_old("auditat.db", no_audit_at, "CREATE INDEX audit_at ON audit(at)", no_audit_at);
 }
 
-/* STORE_LATE_AUDIT: until store_arm, a change to the file is refused, so
- * nothing escapes the audit trail; after it, changes are audited. */
-static void
-late_audit_guard(void **state)
+/* Can a change reach the file, and does it land in the trail? */
+static int
+insert_staff(struct store *st)
 {
-	char *path = tmp("late.db"), *cause = NULL;
+	return sqlite3_exec(st->db, "INSERT INTO staff(school_id) VALUES(1)", NULL, NULL, NULL);
+}
+
+/* Every way of opening a file for writing ends armed: audit_open (the CLI
+ * verbs through app_open_store, pack's new file, every test and bench) and
+ * audit_open + audit_arm (the client).  A path that opened with store_open
+ * alone cannot write outside the trail: its store stays guarded.  Read-only
+ * opens need no trail.  With AUDIT_LATE (the client) nothing reaches the
+ * file until audit_arm, so nothing escapes the trail. */
+static void
+every_open_is_armed(void **state)
+{
+	static const unsigned flags[] = { 0, STORE_CREATE, AUDIT_LATE, STORE_CREATE | AUDIT_LATE };
+	char *path = tmp("armed.db"), *cause = NULL;
 	struct store *st;
 	sqlite3_int64 sid;
 
 	(void)state;
-	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(audit_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
 	assert_int_equal(school_add(st, "2143012345", "测试县第一小学", "zxx", &sid, &cause), JZG_OK);
 	store_close(st);
-	assert_int_equal(store_open(path, defs, STORE_LATE_AUDIT, &st, &cause), JZG_OK);
-	assert_int_equal(sqlite3_exec(st->db, "INSERT INTO staff(school_id) VALUES(1)", NULL, NULL, NULL), SQLITE_AUTH);
-	assert_int_equal(q_int(st, "SELECT count(*) FROM staff"), 0);
-	/* reading and the temp tables work meanwhile */
-	assert_true(q_int(st, "SELECT count(*) FROM temp.code") > 0);
-	assert_int_equal(store_arm(st, &cause), JZG_OK);
-	assert_int_equal(store_arm(st, &cause), JZG_OK);   /* idempotent */
-	assert_int_equal(sqlite3_exec(st->db, "INSERT INTO staff(school_id) VALUES(1)", NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(q_int(st, "SELECT count(*) FROM audit WHERE set_name = 'staff' AND op = 'insert'"), 1);
+	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+		long long before;
+
+		assert_int_equal(audit_open(path, defs, flags[i], &st, &cause), JZG_OK);
+		if (flags[i] & AUDIT_LATE) {
+			assert_false(audit_armed(st));
+			assert_int_equal(insert_staff(st), SQLITE_AUTH);
+			/* reading and the temp tables work meanwhile */
+			assert_true(q_int(st, "SELECT count(*) FROM temp.code") > 0);
+			assert_int_equal(audit_arm(st, &cause), JZG_OK);
+			assert_int_equal(audit_arm(st, &cause), JZG_OK);   /* idempotent */
+		}
+		assert_true(audit_armed(st));
+		before = q_int(st, "SELECT count(*) FROM audit");
+		assert_int_equal(insert_staff(st), SQLITE_OK);
+		assert_true(q_int(st, "SELECT count(*) FROM audit") > before);
+		store_close(st);
+	}
+	/* store_open alone: reads work, every change is refused */
+	assert_int_equal(store_open(path, defs, 0, &st, &cause), JZG_OK);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM staff"), 4);
+	assert_int_equal(insert_staff(st), SQLITE_AUTH);
+	assert_int_equal(sqlite3_exec(st->db, "DELETE FROM staff", NULL, NULL, NULL), SQLITE_AUTH);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM staff"), 4);
+	store_close(st);
+	assert_int_equal(audit_open(path, defs, STORE_READONLY, &st, &cause), JZG_OK);
+	assert_false(audit_armed(st));
+	assert_int_not_equal(insert_staff(st), SQLITE_OK);
 	store_close(st);
 	free(path);
 }
@@ -200,7 +231,7 @@ statement_cache(void **state)
 	sqlite3_stmt *a, *b;
 
 	(void)state;
-	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(audit_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
 	assert_int_equal(store_cached(st, "SELECT ?1 + 1", &a, &cause), JZG_OK);
 	sqlite3_bind_int(a, 1, 41);
 	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
@@ -253,7 +284,7 @@ schools(void **state)
 	sqlite3_int64 id = 0, staff = 0;
 
 	(void)state;
-	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(audit_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
 	assert_int_equal(school_add(st, "2143012345", "测试县第一小学", "zxx", &id, &cause), JZG_OK);
 	assert_true(id > 0);
 #define REFUSE(code, name, tpl, want) do { \
@@ -293,7 +324,7 @@ refuses_foreign_damaged_newer(void **state)
 	fputs("PK\x03\x04 this is a spreadsheet, not a database", fp);
 	fclose(fp);
 	before = slurp(text, &nb);
-	assert_int_equal(store_open(text, defs, STORE_CREATE, &st, &cause), JZG_ERR_FOREIGN);
+	assert_int_equal(audit_open(text, defs, STORE_CREATE, &st, &cause), JZG_ERR_FOREIGN);
 	assert_non_null(strstr(cause, "不是 jzg 数据文件"));
 	free(cause);
 	cause = NULL;
@@ -306,16 +337,16 @@ refuses_foreign_damaged_newer(void **state)
 	assert_int_equal(sqlite3_open(other, &db), SQLITE_OK);
 	sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES(1);", NULL, NULL, NULL);
 	sqlite3_close(db);
-	assert_int_equal(store_open(other, defs, STORE_CREATE, &st, &cause), JZG_ERR_FOREIGN);
+	assert_int_equal(audit_open(other, defs, STORE_CREATE, &st, &cause), JZG_ERR_FOREIGN);
 	assert_non_null(strstr(cause, "其他程序"));
 	free(cause);
 	cause = NULL;
 
-	assert_int_equal(store_open(newer, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(audit_open(newer, defs, STORE_CREATE, &st, &cause), JZG_OK);
 	store_exec(st, "PRAGMA user_version = 99", NULL);
 	store_close(st);
 	before = slurp(newer, &nb);
-	assert_int_equal(store_open(newer, defs, 0, &st, &cause), JZG_ERR_NEWER);
+	assert_int_equal(audit_open(newer, defs, 0, &st, &cause), JZG_ERR_NEWER);
 	assert_non_null(strstr(cause, "更新版本"));
 	free(cause);
 	after = slurp(newer, &na);
@@ -336,7 +367,7 @@ refuses_foreign_damaged_newer(void **state)
 			fputc(0xA5, fp);
 		fclose(fp);
 		free(buf);
-		assert_int_not_equal(store_open(damaged, defs, 0, &st, &cause), JZG_OK);
+		assert_int_not_equal(audit_open(damaged, defs, 0, &st, &cause), JZG_OK);
 		assert_non_null(cause);
 		free(cause);
 		free(damaged);
@@ -400,7 +431,7 @@ migration_keeps_data(void **state)
 	(void)state;
 	assert_int_equal(defs_load(forms2, data, &defs2, &d, &cause), JZG_OK);
 	diag_free(&d);
-	assert_int_equal(store_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(audit_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
 	assert_int_equal(school_add(st, "2143012345", "甲校", "zxx", &sid, &cause), JZG_OK);
 	assert_int_equal(record_new_staff(st, sid, defs_template(defs, "zxx"), &staff, &cause), JZG_OK);
 	store_exec(st, "UPDATE s_jbxx SET XM = '张三'", NULL);
@@ -408,14 +439,14 @@ migration_keeps_data(void **state)
 	store_close(st);
 
 	/* a province adds an indicator: the column appears, data stays */
-	assert_int_equal(store_open(path, defs2, 0, &st, &cause), JZG_OK);
+	assert_int_equal(audit_open(path, defs2, 0, &st, &cause), JZG_OK);
 	assert_int_equal(q_int(st, "SELECT count(*) FROM pragma_table_info('s_lxfs') WHERE name = 'SJHM2'"), 1);
 	assert_int_equal(q_int(st, "SELECT count(*) FROM s_jbxx WHERE XM = '张三'"), 1);
 	store_exec(st, "INSERT INTO s_lxfs(staff_id, SJHM2) VALUES(1, '13800000000')", NULL);
 	store_close(st);
 
 	/* and removes it again: nothing is dropped */
-	assert_int_equal(store_open(path, defs, 0, &st, &cause), JZG_OK);
+	assert_int_equal(audit_open(path, defs, 0, &st, &cause), JZG_OK);
 	assert_int_equal(q_int(st, "SELECT count(*) FROM s_lxfs WHERE SJHM2 = '13800000000'"), 1);
 	store_close(st);
 	defs_free(defs2);
@@ -432,7 +463,7 @@ main(void)
 		cmocka_unit_test(open_writes_nothing),
 		cmocka_unit_test(page_size_of_new_files),
 		cmocka_unit_test(no_audit_time_index),
-		cmocka_unit_test(late_audit_guard),
+		cmocka_unit_test(every_open_is_armed),
 		cmocka_unit_test(statement_cache),
 		cmocka_unit_test(digest_follows_definitions),
 		cmocka_unit_test(schools),

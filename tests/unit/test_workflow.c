@@ -56,7 +56,7 @@ setup(void **state)
 	assert_non_null(mkdtemp(dir));
 	defs = load_shipped_defs();
 	p = db_path("county.db");
-	assert_int_equal(store_open(p, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(audit_open(p, defs, STORE_CREATE, &st, &cause), JZG_OK);
 	free(p);
 	assert_int_equal(school_add(st, "2143012345", "测试县第一小学", "zxx", &sid, &cause), JZG_OK);
 	audit_enable(st, 0);
@@ -473,7 +473,7 @@ open_file(const char *name)
 	struct store *s = NULL;
 	char *p = db_path(name), *cause = NULL;
 
-	assert_int_equal(store_open(p, defs, STORE_CREATE, &s, &cause), JZG_OK);
+	assert_int_equal(audit_open(p, defs, STORE_CREATE, &s, &cause), JZG_OK);
 	free(p);
 	return s;
 }
