@@ -13,6 +13,7 @@
 #include "cli_util.h"
 #include "demo.h"
 #include "idcard.h"
+#include "layout.h"
 #include "lint.h"
 #include "paths.h"
 #include "record.h"
@@ -132,8 +133,10 @@ verb_forms(struct app *a, int argc, char **argv)
 		diag_free(&d);
 		return EXIT_FAIL;
 	}
-	if (st == JZG_OK || st == JZG_ERR_DEFS)
+	if (st == JZG_OK || st == JZG_ERR_DEFS) {
 		lint_expressions(a->defs, &d);
+		layout_check(a->defs, &d);   /* export.tsv: read by export and import only */
+	}
 	diag_print(&d, stdout);
 	for (size_t i = 0; i < a->defs->nall; i++) {
 		nset++;

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "layout.h"
 #include "tsv.h"
 #include "calendar.h"
 #include "util.h"
@@ -696,7 +695,6 @@ defs_load(const char *formsdir, const char *datadir, struct defs **out, struct d
 	build_union(defs);
 	load_checks(defs, d);
 	check_settings(defs, d);
-	layout_load(defs, d);
 	return d->n > before ? JZG_ERR_DEFS : JZG_OK;
 }
 
@@ -706,7 +704,6 @@ defs_free(struct defs *defs)
 	if (defs == NULL)
 		return;
 	codes_free(defs->codes);
-	layout_free(defs->layout, defs->nlayout);
 	for (int k = 0; k < SK__COUNT; k++)
 		free(defs->setting[k]);
 	for (size_t i = 0; i < defs->nbase; i++)

@@ -65,8 +65,6 @@ enum field_type {
 
 enum field_req { REQ_NO, REQ_YES, REQ_EXPR };
 
-struct layout;
-
 struct field_def {
 	char                    *v[FC__COUNT]; /* raw cells; NULL when empty */
 	const char              *file;         /* owned by defs */
@@ -118,8 +116,6 @@ struct defs {
 	size_t               ncheck;
 	char               **file;  /* interned file names */
 	size_t               nfile;
-	struct layout       *layout; /* forms/export.tsv: workbook layout per template (layout.h) */
-	size_t               nlayout;
 };
 
 /* Load forms/ (formsdir) and data/ (datadir).  Every problem found is added

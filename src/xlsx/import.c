@@ -50,7 +50,7 @@ struct imp {
 	struct store              *st;
 	const struct defs         *defs;
 	const struct template_def *tpl;
-	const struct layout       *l;
+	struct layout             *l;      /* owned */
 	const struct set_def      *ps;
 	const struct field_def    *pid, *pname;
 	const struct import_opts  *o;
@@ -1113,7 +1113,8 @@ import_file(struct store *st, const char *path, const char *name, const struct i
 			goto out;
 		}
 	}
-	m.l = layout_of(m.defs, mtpl);
+	if ((rc = layout_get(m.defs, mtpl, &m.l, cause)) != JZG_OK)
+		goto out;
 	m.ps = template_person_set(m.defs, m.tpl);
 	m.pid = m.ps ? set_field(m.ps, m.defs->setting[SK_PERSON_ID]) : NULL;
 	m.pname = m.ps ? set_field(m.ps, m.defs->setting[SK_PERSON_NAME]) : NULL;
@@ -1185,6 +1186,7 @@ out:
 	free(m.skip);
 	free(m.dberr);
 	people_clear(&m);
+	layout_free(m.l);
 	if (m.rules != o->rules)
 		rules_free(m.rules);
 	xlsx_close(r);

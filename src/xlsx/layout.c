@@ -48,11 +48,26 @@ layout_clear(struct layout *l)
 	free(l->code_sheet);
 }
 
-void
-layout_free(struct layout *l, size_t n)
+/* Every row of export.tsv, as read. */
+struct layouts {
+	struct layout *l;
+	size_t         n;
+};
+
+static void
+layouts_clear(struct layouts *ls)
 {
-	for (size_t i = 0; i < n; i++)
-		layout_clear(&l[i]);
+	for (size_t i = 0; i < ls->n; i++)
+		layout_clear(&ls->l[i]);
+	free(ls->l);
+}
+
+void
+layout_free(struct layout *l)
+{
+	if (l == NULL)
+		return;
+	layout_clear(l);
 	free(l);
 }
 
@@ -81,8 +96,8 @@ sheet_name_ok(const char *s)
 }
 
 static void
-layout_row(struct defs *defs, const struct tsv *t, const struct tsv_row *r, const char *path,
-    struct diag *d)
+layout_row(const struct defs *defs, struct layouts *ls, const struct tsv *t, const struct tsv_row *r,
+    const char *path, struct diag *d)
 {
 	const char *v[LC__COUNT];
 	struct layout *l;
@@ -94,14 +109,13 @@ layout_row(struct defs *defs, const struct tsv *t, const struct tsv_row *r, cons
 		diag_add(d, path, line, "template “%s” 不是 templates.tsv 中的模板", v[LC_TEMPLATE]);
 		return;
 	}
-	for (size_t i = 0; i < defs->nlayout; i++)
-		if (strcmp(defs->layout[i].template, v[LC_TEMPLATE]) == 0) {
-			diag_add(d, path, line, "模板 %s 重复（第 %d 行已有）", v[LC_TEMPLATE],
-			    defs->layout[i].line);
+	for (size_t i = 0; i < ls->n; i++)
+		if (strcmp(ls->l[i].template, v[LC_TEMPLATE]) == 0) {
+			diag_add(d, path, line, "模板 %s 重复（第 %d 行已有）", v[LC_TEMPLATE], ls->l[i].line);
 			return;
 		}
-	defs->layout = xreallocarray(defs->layout, defs->nlayout + 1, sizeof *defs->layout);
-	l = &defs->layout[defs->nlayout++];
+	ls->l = xreallocarray(ls->l, ls->n + 1, sizeof *ls->l);
+	l = &ls->l[ls->n++];
 	layout_defaults(l, v[LC_TEMPLATE]);
 	l->line = line;
 #define TAKE(field, col) do { if (*v[col]) { free(l->field); l->field = xstrdup(v[col]); } } while (0)
@@ -156,10 +170,23 @@ layout_row(struct defs *defs, const struct tsv *t, const struct tsv_row *r, cons
 		diag_add(d, path, line, "guide_sheet / code_sheet 应为不同的工作表名（不超过 31 字，不含 []:*?/\\'）");
 }
 
-void
-layout_load(struct defs *defs, struct diag *d)
+/* The row of template_name, or NULL: built-in defaults. */
+static struct layout *
+layouts_find(const struct layouts *ls, const char *template_name)
+{
+	for (size_t i = 0; i < ls->n; i++)
+		if (strcmp(ls->l[i].template, template_name) == 0)
+			return &ls->l[i];
+	return NULL;
+}
+
+/* Read forms/export.tsv (a missing file means defaults for every template)
+ * into ls; problems go to d as file:line. */
+static void
+layouts_load(const struct defs *defs, struct layouts *ls, struct diag *d)
 {
 	char *path = xasprintf("%s/export.tsv", defs->formsdir), *cause = NULL;
+	struct layout dflt;
 	struct tsv *t;
 
 	if (access(path, F_OK) != 0) {     /* optional: defaults for every template */
@@ -178,13 +205,16 @@ layout_load(struct defs *defs, struct diag *d)
 		diag_add(d, path, t->header_line, "缺少 template 列");
 	else
 		for (size_t i = 0; i < t->nrow; i++)
-			layout_row(defs, t, &t->row[i], path, d);
+			layout_row(defs, ls, t, &t->row[i], path, d);
+	layout_defaults(&dflt, "");
 	/* Sheet names of every set must be legal and distinct within a template. */
 	for (size_t i = 0; i < defs->ntpl; i++) {
 		const struct template_def *tp = &defs->tpl[i];
-		const struct layout *l = layout_of(defs, tp->v[TC_NAME]);
+		const struct layout *l = layouts_find(ls, tp->v[TC_NAME]);
 		char **names = xcalloc(tp->nset + 1, sizeof *names);
 
+		if (l == NULL)
+			l = &dflt;
 		for (size_t k = 0; k < tp->nset; k++) {
 			names[k] = layout_sheet_name(l, &tp->set[k], k);
 			if (!sheet_name_ok(names[k]) || strcmp(names[k], l->guide_sheet) == 0 ||
@@ -201,22 +231,44 @@ layout_load(struct defs *defs, struct diag *d)
 			free(names[k]);
 		free(names);
 	}
+	layout_clear(&dflt);
 	tsv_free(t);
 	free(path);
 }
 
-const struct layout *
-layout_of(const struct defs *defs, const char *template_name)
+void
+layout_check(const struct defs *defs, struct diag *d)
 {
-	static struct layout dflt;    /* built-in defaults, shared by every template */
+	struct layouts ls = { 0 };
 
-	for (size_t i = 0; i < defs->nlayout; i++)
-		if (strcmp(defs->layout[i].template, template_name) == 0)
-			return &defs->layout[i];
-	if (dflt.template == NULL) {
-		layout_defaults(&dflt, "");
+	layouts_load(defs, &ls, d);
+	layouts_clear(&ls);
+}
+
+enum jzg_status
+layout_get(const struct defs *defs, const char *template_name, struct layout **out, char **cause)
+{
+	struct layouts ls = { 0 };
+	struct diag d = { 0 };
+	struct layout *found;
+	enum jzg_status rc = JZG_OK;
+
+	*out = NULL;
+	layouts_load(defs, &ls, &d);
+	if (d.n > 0)
+		rc = jzg_fail(cause, JZG_ERR_DEFS, "导出格式 %s/export.tsv 有 %zu 处错误，请运行 “jzg forms check” 查看并修改",
+		    defs->formsdir, d.n);
+	else {
+		*out = xcalloc(1, sizeof **out);
+		if ((found = layouts_find(&ls, template_name)) != NULL) {
+			**out = *found;          /* moved out: the row's strings are now *out's */
+			memset(found, 0, sizeof *found);
+		} else
+			layout_defaults(*out, template_name);
 	}
-	return &dflt;
+	layouts_clear(&ls);
+	diag_free(&d);
+	return rc;
 }
 
 char *

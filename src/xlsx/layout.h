@@ -4,13 +4,15 @@
  * to the text of its cell and back.  Used by the Excel export and import,
  * so that what is written is exactly what is read.  No curses.
  *
- * The layouts are owned by struct defs (defs_load calls layout_load). */
+ * The definitions do not hold the layouts: export and import read the one
+ * they need (layout_get), `jzg forms check` checks the file (layout_check). */
 #ifndef JZG_LAYOUT_H
 #define JZG_LAYOUT_H
 
 #include <stddef.h>
 
 #include "diag.h"
+#include "status.h"
 
 struct defs;
 struct field_def;
@@ -50,14 +52,17 @@ struct layout {
 	int                     line;         /* in export.tsv, 0 for built-in defaults */
 };
 
-/* Read forms/export.tsv (a missing file means defaults for every template);
- * problems go to d as file:line.  Sets defs->layout / defs->nlayout. */
-void layout_load(struct defs *defs, struct diag *d);
-void layout_free(struct layout *l, size_t n);
+/* Check forms/export.tsv (a missing file means defaults for every
+ * template) against defs; problems go to d as file:line. */
+void layout_check(const struct defs *defs, struct diag *d);
 
-/* The layout of a template (built-in defaults when export.tsv has no row);
- * owned by defs. */
-const struct layout *layout_of(const struct defs *defs, const char *template_name);
+/* The layout of a template, read from forms/export.tsv (built-in defaults
+ * when it has no row).  A problem anywhere in export.tsv refuses with
+ * JZG_ERR_DEFS and a cause that sends the user to `jzg forms check`.
+ * Caller frees *out with layout_free and *cause with free. */
+enum jzg_status layout_get(const struct defs *defs, const char *template_name, struct layout **out,
+    char **cause);
+void layout_free(struct layout *l);
 
 /* Sheet name of set number k (0-based, official order) of a template:
  * ≤ 31 characters, without []:*?/\.  Caller frees. */

@@ -39,7 +39,7 @@ struct ex {
 	struct store             *st;
 	const struct defs        *defs;
 	const struct template_def *tpl;
-	const struct layout      *l;
+	struct layout            *l;       /* owned */
 	const struct set_def     *ps;      /* person set */
 	const struct field_def   *pid, *pname;
 	lxw_workbook             *wb;
@@ -578,12 +578,14 @@ xlsx_export_school(struct store *st, sqlite3_int64 school_id, const char *dir,
 		return rc;
 	if ((e.tpl = defs_template(e.defs, tplname)) == NULL || (e.ps = template_person_set(e.defs, e.tpl)) == NULL ||
 	    (e.pid = set_field(e.ps, e.defs->setting[SK_PERSON_ID])) == NULL ||
-	    (e.pname = set_field(e.ps, e.defs->setting[SK_PERSON_NAME])) == NULL) {
+	    (e.pname = set_field(e.ps, e.defs->setting[SK_PERSON_NAME])) == NULL)
 		rc = jzg_fail(cause, JZG_ERR_DEFS, "学校 %s 的模板 %s 不在指标定义中，或缺少人员信息集", code, tplname);
+	else
+		rc = layout_get(e.defs, tplname, &e.l, cause);
+	if (rc != JZG_OK) {
 		free(code); free(name); free(tplname);
 		return rc;
 	}
-	e.l = layout_of(e.defs, tplname);
 	fname = xlsx_export_filename(code, name, e.tpl->v[TC_TITLE]);
 	path = xasprintf("%s/%s", dir, fname);
 	tmp = xasprintf("%s/.%s.%ld.part", dir, fname, (long)getpid());
@@ -669,6 +671,7 @@ xlsx_export_school(struct store *st, sqlite3_int64 school_id, const char *dir,
 	}
 out:
 	code_texts_free(&e);
+	layout_free(e.l);
 	free(e.err);
 	free(e.tc);
 	free(fname);

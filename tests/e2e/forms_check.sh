@@ -54,4 +54,19 @@ expect_has "summary on stderr" "$out" "处问题"
 out=$("$J" --forms "$F" --data "$T/data" --db "$T/x.db" school list 2>&1) && rc=0 || rc=$?
 expect_eq "broken defs: exit 2" "$rc" 2
 expect_has "broken defs: says what to run" "$out" "jzg forms check"
+
+# export.tsv is the workbook's layout, not a definition: forms check names
+# its problems; only export and import, which read it, refuse over them.
+cp -r "$JZG_FORMS" "$T/forms2"
+F2=$T/forms2
+sed -i 's/^zxx\tcode-name\t/zxx\tcodes\t/' "$F2/export.tsv"
+l11=$(grep -n -m1 $'^zxx\t' "$F2/export.tsv" | cut -d: -f1)
+out=$("$J" forms check "$F2" 2>&1) && rc=0 || rc=$?
+expect_eq "bad export.tsv: exit 1" "$rc" 1
+expect_has "bad export.tsv: file and line" "$out" "$F2/export.tsv:$l11: code_style 应为 code、code-name 或 name"
+out=$("$J" --forms "$F2" --db "$T/y.db" school add --code 2143012345 --name 甲校 --type zxx 2>&1)
+expect_has "bad export.tsv: other verbs work" "$out" "已添加学校"
+out=$("$J" --forms "$F2" --db "$T/y.db" export --out "$T" 2>&1) && rc=0 || rc=$?
+expect_eq "bad export.tsv: export exits 2" "$rc" 2
+expect_has "bad export.tsv: export says what to run" "$out" "jzg forms check"
 finish

@@ -33,11 +33,12 @@ roundtrip(const struct layout *l, const struct field_def *f, const char *stored,
 static void
 test_styles(void **state)
 {
-	const struct layout *l = layout_of(defs, "zxx");
-	struct layout alt = *l;
-	char *v, *msg;
+	struct layout *l, alt;
+	char *v, *msg, *cause = NULL;
 
 	(void)state;
+	assert_int_equal(layout_get(defs, "zxx", &l, &cause), JZG_OK);
+	alt = *l;
 	assert_int_equal(l->code_style, LCS_CODE_NAME);
 	assert_int_equal(l->input_rows, 500);
 	roundtrip(l, field("jbxx", "XBM"), "1", "1-男");
@@ -65,6 +66,7 @@ test_styles(void **state)
 	assert_int_equal(layout_parse_cell(l, field("jbxx", "XM"), "一二三四五六七八九十一二三四五六七八九十一", &v, &msg), 0);
 	assert_string_equal(v, "一二三四五六七八九十一二三四五六七八九十一");
 	free(v);
+	layout_free(l);
 }
 
 static void
@@ -85,11 +87,52 @@ test_sheet_names(void **state)
 {
 	const struct template_def *t = defs_template(defs, "zxx");
 	const struct set_def *s = defs_set(t->set, t->nset, "cg_bz");
-	char *n = layout_sheet_name(layout_of(defs, "zxx"), s, 3);
+	struct layout *l;
+	char *n, *cause = NULL;
 
 	(void)state;
+	assert_int_equal(layout_get(defs, "zxx", &l, &cause), JZG_OK);
+	n = layout_sheet_name(l, s, 3);
 	assert_string_equal(n, "国家／行业标准");   /* '/' is not allowed in a sheet name */
 	free(n);
+	layout_free(l);
+}
+
+/* The definitions do not hold export.tsv: layout_check reports its
+ * problems as file:line (forms check) and layout_get refuses with a cause
+ * that sends the user there (export, import).  A missing file means the
+ * built-in defaults. */
+static void
+test_export_tsv(void **state)
+{
+	char dir[] = "/tmp/jzg-layout-XXXXXX", *path, *saved = defs->formsdir, *cause = NULL;
+	struct diag d = { 0 };
+	struct layout *l;
+	FILE *f;
+
+	(void)state;
+	layout_check(defs, &d);
+	assert_int_equal(d.n, 0);
+	assert_non_null(mkdtemp(dir));
+	defs->formsdir = dir;
+	assert_int_equal(layout_get(defs, "zxx", &l, &cause), JZG_OK);
+	assert_int_equal(l->input_rows, 500);
+	layout_free(l);
+	path = xasprintf("%s/export.tsv", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("template\tcode_style\nzxx\tcodes\n", f);
+	fclose(f);
+	layout_check(defs, &d);
+	assert_true(d.n > 0);
+	assert_int_equal(layout_get(defs, "zxx", &l, &cause), JZG_ERR_DEFS);
+	assert_null(l);
+	assert_non_null(strstr(cause, "jzg forms check"));
+	free(cause);
+	diag_free(&d);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	defs->formsdir = saved;
 }
 
 int
@@ -99,6 +142,7 @@ main(void)
 		cmocka_unit_test(test_styles),
 		cmocka_unit_test(test_serial),
 		cmocka_unit_test(test_sheet_names),
+		cmocka_unit_test(test_export_tsv),
 	};
 	int rc;
 
