@@ -5,29 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "expr.h"
+#include "entry.h"
 #include "record.h"
 #include "school.h"
 #include "util.h"
 
 #define DEMO_TRIES 12
 
-/* A compiled expression over a record held in memory (EXPR_PARAM). */
-struct dexpr {
-	sqlite3_stmt *stmt;    /* NULL when the definition has none */
-	int          *ref;     /* field indexes it reads */
-	int           nref;
-	int           staff;   /* parameter number of ${_staff}, 0 if unused */
-};
-
 struct dfield {
 	const struct field_def *f;
-	struct dexpr            relevant, constraint, demo, calc, def, choices;
+	struct entry_expr       relevant, constraint, demo, def, choices;
 };
 
 struct dset {
 	const struct set_def *s;
 	struct dfield        *df;
+	struct entry_row     *row;     /* the calculate fields, as the client derives them */
 	sqlite3_stmt         *insert;
 };
 
@@ -40,105 +33,11 @@ struct demo {
 	char                  today[11];
 };
 
-static enum jzg_status
-dexpr_compile(struct demo *dm, const struct set_def *s, const char *src, const char *self,
-    const struct field_def *choice_of, struct dexpr *e, char **cause)
-{
-	unsigned char *refs;
-	char *sql, *q;
-	int rc;
-
-	memset(e, 0, sizeof *e);
-	if (src == NULL && choice_of == NULL)
-		return JZG_OK;
-	refs = xcalloc(s->nfield + 1, 1);
-	if (src != NULL) {
-		if ((sql = expr_sql(src, s, self, EXPR_PARAM, refs, cause)) == NULL) {
-			free(refs);
-			return JZG_ERR_DEFS;
-		}
-	} else
-		sql = xstrdup("1");
-	if (choice_of != NULL)
-		q = xasprintf("SELECT code, excl FROM temp.code WHERE tbl = '%s' AND pick AND (%s) ORDER BY ord",
-		    choice_of->table_id, sql);
-	else
-		q = xasprintf("SELECT (%s)", sql);
-	rc = sqlite3_prepare_v2(dm->st->db, q, -1, &e->stmt, NULL);
-	if (rc != SQLITE_OK) {
-		jzg_fail(cause, JZG_ERR_DEFS, "表达式有错（%s）：%s", src ? src : "", sqlite3_errmsg(dm->st->db));
-		free(refs);
-		free(sql);
-		free(q);
-		return JZG_ERR_DEFS;
-	}
-	e->ref = xcalloc(s->nfield + 1, sizeof *e->ref);
-	for (size_t i = 0; i < s->nfield; i++)
-		if (refs[i])
-			e->ref[e->nref++] = (int)i;
-	if (sqlite3_bind_parameter_count(e->stmt) == (int)s->nfield + 1)
-		e->staff = (int)s->nfield + 1;
-	free(refs);
-	free(sql);
-	free(q);
-	return JZG_OK;
-}
-
-static void
-dexpr_free(struct dexpr *e)
-{
-	sqlite3_finalize(e->stmt);
-	free(e->ref);
-}
-
-/* Bind a value the way the store column would hold it, so that numbers
- * compare as numbers in PARAM mode just as they do over stored rows. */
-static void
-bind_value(sqlite3_stmt *ps, int i, const struct field_def *f, const char *v)
-{
-	char *end;
-
-	if (v == NULL) {
-		sqlite3_bind_null(ps, i);
-		return;
-	}
-	if (f->type == FT_INTEGER || f->type == FT_YEAR || f->type == FT_DECIMAL) {
-		double d = strtod(v, &end);
-
-		if (*end == '\0' && end != v) {
-			if (f->type != FT_DECIMAL && strchr(v, '.') == NULL)
-				sqlite3_bind_int64(ps, i, strtoll(v, NULL, 10));
-			else
-				sqlite3_bind_double(ps, i, d);
-			return;
-		}
-	}
-	sqlite3_bind_text(ps, i, v, -1, SQLITE_TRANSIENT);
-}
-
-static void
-dexpr_bind(struct demo *dm, const struct set_def *s, struct dexpr *e, sqlite3_int64 staff)
-{
-	sqlite3_reset(e->stmt);
-	for (int k = 0; k < e->nref; k++)
-		bind_value(e->stmt, e->ref[k] + 1, &s->field[e->ref[k]], dm->val[e->ref[k]]);
-	if (e->staff)
-		sqlite3_bind_int64(e->stmt, e->staff, staff);
-}
-
-/* Value of e (caller frees), or NULL. */
+/* Value of e over the current record (caller frees), or NULL. */
 static char *
-dexpr_value(struct demo *dm, const struct set_def *s, struct dexpr *e, sqlite3_int64 staff)
+dexpr_value(struct demo *dm, const struct set_def *s, struct entry_expr *e, sqlite3_int64 staff)
 {
-	char *out = NULL;
-
-	if (e->stmt == NULL)
-		return NULL;
-	dexpr_bind(dm, s, e, staff);
-	if (sqlite3_step(e->stmt) == SQLITE_ROW && sqlite3_column_type(e->stmt, 0) != SQLITE_NULL)
-		out = xstrdup((const char *)sqlite3_column_text(e->stmt, 0));
-	sqlite3_reset(e->stmt);
-	return out;
+	return entry_expr_value(e, s, dm->val, staff);
 }
 
 /* Days since 1970-01-01 of a civil date, and back (Howard Hinnant's). */
@@ -195,7 +94,7 @@ random_value(struct demo *dm, const struct set_def *s, struct dfield *df, sqlite
 		size_t n = 0, cap = 0;
 		char *out = NULL;
 
-		dexpr_bind(dm, s, &df->choices, staff);
+		entry_expr_bind(&df->choices, s, dm->val, staff);
 		while (sqlite3_step(df->choices.stmt) == SQLITE_ROW) {
 			if (n == cap) {
 				cap = cap ? cap * 2 : 32;
@@ -305,8 +204,8 @@ demo_record(struct demo *dm, struct dset *ds, sqlite3_int64 staff)
 
 			if (df->demo.stmt != NULL)
 				v = dexpr_value(dm, s, &df->demo, staff);
-			else if (df->calc.stmt != NULL)
-				v = dexpr_value(dm, s, &df->calc, staff);
+			else if (f->v[FC_CALCULATE] != NULL)
+				v = entry_row_calc(ds->row, j, dm->val, staff);
 			else if (df->def.stmt != NULL && t == 0 && sqlfn_rand(&dm->st->fn, 10) < 7)
 				v = dexpr_value(dm, s, &df->def, staff);
 			else if (f->v[FC_DEFAULT] != NULL && f->v[FC_DEFAULT][0] != '=' && t == 0 &&
@@ -343,7 +242,7 @@ demo_insert(struct demo *dm, struct dset *ds, sqlite3_int64 staff, int seq, char
 	if (s->many)
 		sqlite3_bind_int(ds->insert, p++, seq);
 	for (size_t j = 0; j < s->nfield; j++)
-		bind_value(ds->insert, p++, &s->field[j], dm->val[j]);
+		entry_bind_value(ds->insert, p++, &s->field[j], dm->val[j]);
 	if (sqlite3_step(ds->insert) != SQLITE_DONE)
 		return jzg_fail(cause, JZG_ERR_DB, "写入 %s 失败：%s", s->v[SC_LABEL], store_errstr(sqlite3_errcode(dm->st->db)));
 	return JZG_OK;
@@ -379,15 +278,21 @@ demo_prepare(struct demo *dm, const struct template_def *tpl, char **cause)
 			df->f = f;
 			strbuf_addf(&cols, ", \"%s\"", f->v[FC_NAME]);
 			strbuf_adds(&vals, ", ?");
-			if ((rc = dexpr_compile(dm, s, f->v[FC_RELEVANT], NULL, NULL, &df->relevant, cause)) ||
-			    (rc = dexpr_compile(dm, s, f->v[FC_CONSTRAINT], f->v[FC_NAME], NULL, &df->constraint, cause)) ||
-			    (rc = dexpr_compile(dm, s, f->v[FC_DEMO], NULL, NULL, &df->demo, cause)) ||
-			    (rc = dexpr_compile(dm, s, f->readonly ? NULL : f->v[FC_CALCULATE], NULL, NULL, &df->calc, cause)) ||
-			    (rc = dexpr_compile(dm, s, def && def[0] == '=' ? def + 1 : NULL, NULL, NULL, &df->def, cause)))
+			if ((rc = entry_expr_compile(dm->st, s, f->v[FC_RELEVANT], NULL, NULL, &df->relevant, cause)) ||
+			    (rc = entry_expr_compile(dm->st, s, f->v[FC_CONSTRAINT], f->v[FC_NAME], NULL, &df->constraint, cause)) ||
+			    (rc = entry_expr_compile(dm->st, s, f->v[FC_DEMO], NULL, NULL, &df->demo, cause)) ||
+			    (rc = entry_expr_compile(dm->st, s, def && def[0] == '=' ? def + 1 : NULL, NULL, NULL, &df->def, cause)))
 				break;
-			if (f->table != NULL)
-				rc = dexpr_compile(dm, s, f->v[FC_CHOICE_FILTER], NULL, f, &df->choices, cause);
+			if (f->table != NULL) {
+				char *wrap = xasprintf("SELECT code, excl FROM temp.code WHERE tbl = '%s' AND pick AND (%%s) ORDER BY ord",
+				    f->table_id);
+
+				rc = entry_expr_compile(dm->st, s, f->v[FC_CHOICE_FILTER], NULL, wrap, &df->choices, cause);
+				free(wrap);
+			}
 		}
+		if (rc == JZG_OK)
+			rc = entry_row_new(dm->st, s, &ds->row, cause);
 		if (rc == JZG_OK) {
 			sql = xasprintf("INSERT INTO \"s_%s\"(%s) VALUES(%s)", s->v[SC_NAME], cols.s, vals.s);
 			rc = store_prepare(dm->st, sql, &ds->insert, cause);
@@ -406,14 +311,14 @@ demo_free(struct demo *dm)
 		struct dset *ds = &dm->set[i];
 
 		for (size_t j = 0; ds->df && j < ds->s->nfield; j++) {
-			dexpr_free(&ds->df[j].relevant);
-			dexpr_free(&ds->df[j].constraint);
-			dexpr_free(&ds->df[j].demo);
-			dexpr_free(&ds->df[j].calc);
-			dexpr_free(&ds->df[j].def);
-			dexpr_free(&ds->df[j].choices);
+			entry_expr_free(&ds->df[j].relevant);
+			entry_expr_free(&ds->df[j].constraint);
+			entry_expr_free(&ds->df[j].demo);
+			entry_expr_free(&ds->df[j].def);
+			entry_expr_free(&ds->df[j].choices);
 		}
 		free(ds->df);
+		entry_row_free(ds->row);
 		sqlite3_finalize(ds->insert);
 	}
 	free(dm->set);

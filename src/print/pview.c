@@ -55,22 +55,6 @@ pview_display(const struct field_def *f, const char *v)
 	return b.len ? strbuf_take(&b) : NULL;
 }
 
-const struct template_def *
-pview_template_of(struct store *st, sqlite3_int64 staff_id)
-{
-	sqlite3_stmt *s;
-	const struct template_def *t = NULL;
-
-	if (sqlite3_prepare_v2(st->db, "SELECT school.template FROM staff JOIN school ON school.id = staff.school_id"
-	    " WHERE staff.id = ?", -1, &s, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_int64(s, 1, staff_id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		t = defs_template(st->defs, (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return t;
-}
-
 enum jzg_status
 pview_loader_new(struct store *st, const struct template_def *tpl, struct pview_loader **out,
     char **cause)

@@ -46,10 +46,6 @@ enum jzg_status pview_load(struct pview_loader *l, sqlite3_int64 staff_id, struc
     char **cause);
 void pview_free(struct pview *pv);
 
-/* The template of a person's school (NULL when the person does not exist
- * or the school's template is unknown). */
-const struct template_def *pview_template_of(struct store *st, sqlite3_int64 staff_id);
-
 /* Display value of a stored value of field f (NULL or "" → NULL): the code
  * name for coded fields (the code itself when the table lacks it), decimals
  * with two places.  Returns a new string (caller frees). */

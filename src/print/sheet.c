@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "entry.h"
 #include "flow.h"
 #include "pdf.h"
 #include "pview.h"
@@ -352,7 +353,7 @@ static enum jzg_status
 loader_for(struct store *st, struct loaders *ls, sqlite3_int64 staff_id, struct pview_loader **out,
     char **cause)
 {
-	const struct template_def *t = pview_template_of(st, staff_id);
+	const struct template_def *t = entry_template(st, staff_id);
 	enum jzg_status rc;
 
 	if (t == NULL)

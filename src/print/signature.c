@@ -7,6 +7,7 @@
 
 #include <nettle/sha2.h>
 
+#include "entry.h"
 #include "sqlfn.h"
 #include "calendar.h"
 #include "util.h"
@@ -62,7 +63,7 @@ enum jzg_status
 signature_current(struct store *st, sqlite3_int64 staff_id, char out[SIGNATURE_CODE_LEN + 1],
     char **cause)
 {
-	const struct template_def *t = pview_template_of(st, staff_id);
+	const struct template_def *t = entry_template(st, staff_id);
 	struct pview_loader *l;
 	struct pview *pv;
 	enum jzg_status rc;

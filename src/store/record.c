@@ -116,8 +116,6 @@ enum jzg_status
 record_add(struct store *st, const struct set_def *s, sqlite3_int64 staff_id, sqlite3_int64 *rowid,
     char **cause)
 {
-	if (!s->many)
-		return jzg_fail(cause, JZG_ERR_INVALID, "信息集 %s 每人只有一条记录", s->v[SC_LABEL]);
 	return insert_with_defaults(st, s, staff_id, rowid, cause);
 }
 
@@ -152,7 +150,8 @@ record_set(struct store *st, const struct set_def *s, sqlite3_int64 key, const s
 }
 
 enum jzg_status
-record_recalc(struct store *st, const struct template_def *tpl, sqlite3_int64 staff_id, char **cause)
+record_recalc_in(struct store *st, const struct template_def *tpl, const char *staff_sql,
+    sqlite3_int64 staff_id, char **cause)
 {
 	enum jzg_status rc = JZG_OK;
 
@@ -161,6 +160,7 @@ record_recalc(struct store *st, const struct template_def *tpl, sqlite3_int64 st
 		const struct set_def *s = &tpl->set[i];
 		struct strbuf b = { 0 };
 		sqlite3_stmt *ps;
+		char *sql;
 
 		for (size_t j = 0; j < s->nfield; j++) {
 			const struct field_def *f = &s->field[j];
@@ -177,22 +177,35 @@ record_recalc(struct store *st, const struct template_def *tpl, sqlite3_int64 st
 		}
 		if (b.len == 0)
 			continue;
-		{
-			char *sql = xasprintf("UPDATE \"s_%s\" AS cur SET %s WHERE cur.staff_id = ?", s->v[SC_NAME], b.s);
-
+		if (staff_sql == NULL) {
+			sql = xasprintf("UPDATE \"s_%s\" AS cur SET %s WHERE cur.staff_id = ?", s->v[SC_NAME], b.s);
 			rc = store_cached(st, sql, &ps, cause);
-			if (rc == JZG_OK) {
-				sqlite3_bind_int64(ps, 1, staff_id);
-				if (sqlite3_step(ps) != SQLITE_DONE)
-					rc = jzg_fail(cause, JZG_ERR_DB, "更新 %s 的引用项失败：%s", s->v[SC_LABEL],
-					    sqlite3_errmsg(st->db));
-				sqlite3_reset(ps);
-			}
-			free(sql);
+		} else {
+			sql = xasprintf("UPDATE \"s_%s\" AS cur SET %s WHERE cur.staff_id IN (%s)", s->v[SC_NAME], b.s,
+			    staff_sql);
+			rc = store_prepare(st, sql, &ps, cause);
 		}
+		if (rc == JZG_OK) {
+			if (staff_sql == NULL)
+				sqlite3_bind_int64(ps, 1, staff_id);
+			if (sqlite3_step(ps) != SQLITE_DONE)
+				rc = jzg_fail(cause, JZG_ERR_DB, "更新 %s 的引用项失败：%s", s->v[SC_LABEL],
+				    sqlite3_errmsg(st->db));
+			if (staff_sql == NULL)
+				sqlite3_reset(ps);
+			else
+				sqlite3_finalize(ps);
+		}
+		free(sql);
 		strbuf_free(&b);
 	}
 	return rc;
+}
+
+enum jzg_status
+record_recalc(struct store *st, const struct template_def *tpl, sqlite3_int64 staff_id, char **cause)
+{
+	return record_recalc_in(st, tpl, NULL, staff_id, cause);
 }
 
 enum jzg_status

@@ -15,7 +15,8 @@
 enum jzg_status record_new_staff(struct store *st, sqlite3_int64 school_id,
     const struct template_def *tpl, sqlite3_int64 *staff_id, char **cause);
 
-/* Add a record with defaults to a many-record set; *rowid gets its id. */
+/* Add a record with defaults (rowid may be NULL, else gets its id).  A
+ * one-record set takes one only while the person has none. */
 enum jzg_status record_add(struct store *st, const struct set_def *s, sqlite3_int64 staff_id,
     sqlite3_int64 *rowid, char **cause);
 
@@ -41,5 +42,10 @@ enum jzg_status record_find_staff(struct store *st, const char *idno, sqlite3_in
 /* Recompute the read-only derived fields (引自 other sets) of a person. */
 enum jzg_status record_recalc(struct store *st, const struct template_def *tpl,
     sqlite3_int64 staff_id, char **cause);
+
+/* record_recalc for every person whose id staff_sql (a SELECT of one
+ * column, e.g. over a temp table) yields: one UPDATE per set, for import. */
+enum jzg_status record_recalc_in(struct store *st, const struct template_def *tpl,
+    const char *staff_sql, sqlite3_int64 staff_id, char **cause);
 
 #endif

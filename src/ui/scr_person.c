@@ -2,21 +2,21 @@
  * a form (one-record set, or one record of a many-record set) or a table of
  * records.  Every screen element comes from the definitions.
  *
- * Nothing is lost: a field's value is normalised, stored and committed the
- * moment the field is left (any key that moves away, Esc, quit); then the
- * fields computed from it are filled (出生日期 and 性别 from the ID number),
- * fields no longer relevant are cleared and locked, derived values of other
- * sets are refreshed, and the rules engine checks the record — its message
- * for the field just left goes to the status line. */
+ * Nothing is lost: a field's value is stored and committed the moment the
+ * field is left (any key that moves away, Esc, quit).  What follows from it
+ * (normalising, 出生日期 and 性别 from the ID number, fields no longer
+ * relevant cleared, derived values of other sets) is the entry module's
+ * (entry.h); this file only draws and reads keys.  Then the rules engine
+ * checks the record — its message for the field just left goes to the
+ * status line. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "entry.h"
 #include "expr.h"
 #include "idcard.h"
 #include "lineedit.h"
-#include "normalize.h"
-#include "record.h"
 #include "rules.h"
 #include "ui.h"
 #include "ui_workflow.h"
@@ -47,7 +47,7 @@ struct person {
 	struct lineedit            le;
 	int                        editing;   /* le holds the focused text field */
 	char                      *title;
-	sqlite3_stmt             **load;      /* per set: load_stmt */
+	struct entry              *e;         /* the person's write path */
 };
 
 static void load_title(struct screen *s);
@@ -62,15 +62,6 @@ static int
 is_text_like(const struct field_def *f)
 {
 	return f->type != FT_SELECT_ONE && f->type != FT_SELECT_MULTIPLE;
-}
-
-static int
-is_person_id(struct screen *s, const struct field_def *f)
-{
-	const struct defs *defs = s->ui->app->defs;
-
-	return str_eq(cur_set(s->priv)->v[SC_NAME], defs->setting[SK_PERSON_SET]) &&
-	    str_eq(f->v[FC_NAME], defs->setting[SK_PERSON_ID]);
 }
 
 static void
@@ -108,88 +99,19 @@ table_clear(struct person *p)
 	p->nrec = 0;
 }
 
-/* Value of a one-column SQL over the current record (ROW form of expr). */
-static char *
-eval_row(struct screen *s, const char *src, int *ok)
-{
-	struct person *p = s->priv;
-	const struct set_def *set = cur_set(p);
-	char *e = expr_sql(src, set, NULL, EXPR_ROW, NULL, NULL), *sql, *out = NULL;
-	sqlite3_stmt *st;
-
-	*ok = 0;
-	if (e == NULL)
-		return NULL;
-	sql = xasprintf("SELECT (%s) FROM \"s_%s\" AS cur WHERE cur.%s = ?", e, set->v[SC_NAME],
-	    set->many ? "id" : "staff_id");
-	if (sqlite3_prepare_v2(s->ui->app->st->db, sql, -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, p->key);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			*ok = 1;
-			if (sqlite3_column_type(st, 0) != SQLITE_NULL)
-				out = xstrdup((const char *)sqlite3_column_text(st, 0));
-		}
-		sqlite3_finalize(st);
-	}
-	free(sql);
-	free(e);
-	return out;
-}
-
-/* The statement that loads a record of set i: every value, then every
- * field's relevance (one statement, prepared once per set). */
-static sqlite3_stmt *
-load_stmt(struct screen *s)
-{
-	struct person *p = s->priv;
-	const struct set_def *set = cur_set(p);
-	struct strbuf cols = { 0 };
-	char *sql;
-
-	if (p->load[p->set] != NULL)
-		return p->load[p->set];
-	for (size_t j = 0; j < set->nfield; j++)
-		strbuf_addf(&cols, "%scur.\"%s\"", j ? ", " : "", set->field[j].v[FC_NAME]);
-	for (size_t j = 0; j < set->nfield; j++) {
-		char *e = set->field[j].v[FC_RELEVANT] ?
-		    expr_sql(set->field[j].v[FC_RELEVANT], set, NULL, EXPR_ROW, NULL, NULL) : NULL;
-
-		strbuf_addf(&cols, ", coalesce((%s), 0)", e ? e : "1");
-		free(e);
-	}
-	sql = xasprintf("SELECT %s FROM \"s_%s\" AS cur WHERE cur.%s = ?", cols.s, set->v[SC_NAME],
-	    set->many ? "id" : "staff_id");
-	if (sqlite3_prepare_v2(s->ui->app->st->db, sql, -1, &p->load[p->set], NULL) != SQLITE_OK)
-		ui_message(s->ui, 1, "读取失败：%s", sqlite3_errmsg(s->ui->app->st->db));
-	free(sql);
-	strbuf_free(&cols);
-	return p->load[p->set];
-}
-
 /* Load the current record's values and which fields are locked. */
 static void
 form_load(struct screen *s)
 {
 	struct person *p = s->priv;
 	const struct set_def *set = cur_set(p);
-	sqlite3_stmt *st = load_stmt(s);
-	int n = (int)set->nfield;
 
 	form_clear(p, set->nfield);
 	p->val = xcalloc(set->nfield + 1, sizeof *p->val);
 	p->msg = xcalloc(set->nfield + 1, sizeof *p->msg);
 	p->warn = xcalloc(set->nfield + 1, sizeof *p->warn);
 	p->locked = xcalloc(set->nfield + 1, 1);
-	if (st == NULL)
-		return;
-	sqlite3_bind_int64(st, 1, p->key);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		for (int j = 0; j < n; j++) {
-			if (sqlite3_column_type(st, j) != SQLITE_NULL)
-				p->val[j] = xstrdup((const char *)sqlite3_column_text(st, j));
-			p->locked[j] = sqlite3_column_int(st, n + j) == 0;
-		}
-	sqlite3_reset(st);
+	entry_load(p->e, set, p->key, p->val, p->locked);
 }
 
 struct fcollect {
@@ -334,50 +256,7 @@ show_field_message(struct screen *s)
 		    f->v[FC_LABEL], p->msg[p->fsel]);
 }
 
-/* After field i of the current record changed: computed fields, relevance,
- * derived values elsewhere, the check. */
-static void
-after_change(struct screen *s, int i)
-{
-	struct person *p = s->priv;
-	const struct set_def *set = cur_set(p);
-	char *cause = NULL;
-
-	for (size_t j = 0; j < set->nfield; j++) {
-		const struct field_def *f = &set->field[j];
-		unsigned char *refs;
-		char *e, *v;
-		int ok;
-
-		if ((int)j == i || f->readonly || f->v[FC_CALCULATE] == NULL)
-			continue;
-		refs = xcalloc(set->nfield + 1, 1);
-		e = expr_sql(f->v[FC_CALCULATE], set, NULL, EXPR_ROW, refs, NULL);
-		free(e);
-		if (refs[i]) {
-			v = eval_row(s, f->v[FC_CALCULATE], &ok);
-			if (ok && v != NULL && !str_eq(v, p->val[j]))
-				record_set(s->ui->app->st, set, p->key, f, v, NULL);
-			free(v);
-		}
-		free(refs);
-	}
-	/* clear what is no longer relevant (twice: a cleared field may unlock another) */
-	for (int pass = 0; pass < 2; pass++) {
-		form_load(s);
-		for (size_t j = 0; j < set->nfield; j++)
-			if (p->locked[j] && p->val[j] != NULL)
-				record_set(s->ui->app->st, set, p->key, &set->field[j], NULL, NULL);
-	}
-	if (record_recalc(s->ui->app->st, p->tpl, p->staff_id, &cause) != JZG_OK) {
-		ui_message(s->ui, 1, "%s", cause);
-		free(cause);
-	}
-	form_load(s);
-	form_check(s);
-}
-
-/* Store value in the focused field (NULL clears) and run after_change. */
+/* Store value in the focused field (NULL clears), with what follows from it. */
 static void
 set_value(struct screen *s, const char *value)
 {
@@ -385,35 +264,24 @@ set_value(struct screen *s, const char *value)
 	const struct set_def *set = cur_set(p);
 	const struct field_def *f = &set->field[p->fsel];
 	char *cause = NULL;
-	int i = p->fsel;
 
-	if (str_eq(value && *value ? value : NULL, p->val[i]))
+	if (str_eq(value && *value ? value : NULL, p->val[p->fsel]))
 		return;
 	/* The value and what follows from it commit together, in one sync to
-	 * disk, right after the screen is redrawn (ui_commit_later).  The
-	 * savepoint undoes just this value if it is refused; a change made
-	 * earlier in the same key shares the transaction. */
+	 * disk, right after the screen is redrawn (ui_commit_later); a change
+	 * made earlier in the same key shares the transaction.  entry_set
+	 * undoes just this value if it is refused. */
 	ui_begin(s->ui);
-	sqlite3_exec(s->ui->app->st->db, "SAVEPOINT field", NULL, NULL, NULL);
-	if (record_set(s->ui->app->st, set, p->key, f, value, &cause) != JZG_OK) {
-		sqlite3_exec(s->ui->app->st->db, "ROLLBACK TO field; RELEASE field", NULL, NULL, NULL);
+	if (entry_set(p->e, set, p->key, f, value, &cause) != JZG_OK) {
 		ui_commit_later(s->ui, f->v[FC_LABEL]);
 		ui_message(s->ui, 1, "%s", cause);
 		free(cause);
+		form_load(s);
+		form_check(s);
 		return;
 	}
-	{
-		sqlite3_stmt *ps;
-
-		if (store_cached(s->ui->app->st, "UPDATE staff SET updated = datetime('now','localtime') WHERE id = ?",
-		    &ps, NULL) == JZG_OK) {
-			sqlite3_bind_int64(ps, 1, p->staff_id);
-			sqlite3_step(ps);
-			sqlite3_reset(ps);
-		}
-	}
-	after_change(s, i);
-	sqlite3_exec(s->ui->app->st->db, "RELEASE field", NULL, NULL, NULL);
+	form_load(s);
+	form_check(s);
 	ui_commit_later(s->ui, f->v[FC_LABEL]);
 	if (str_eq(set->v[SC_NAME], s->ui->app->defs->setting[SK_PERSON_SET]))
 		load_title(s);   /* 姓名 or 身份证件号 may have changed */
@@ -438,7 +306,7 @@ leave_field(struct screen *s)
 	}
 	f = &cur_set(p)->field[p->fsel];
 	typed = lineedit_get(&p->le);
-	norm = normalize_value(f, typed, is_person_id(s, f));
+	norm = entry_normalise(s->ui->app->defs, cur_set(p), f, typed);
 	lineedit_free(&p->le);
 	p->editing = 0;
 	set_value(s, norm);
@@ -490,29 +358,13 @@ enter_set(struct screen *s)
 	const struct set_def *set = cur_set(p);
 
 	if (!set->many) {
-		sqlite3_int64 exists = 0;
-		char *sql = xasprintf("SELECT count(*) FROM \"s_%s\" WHERE staff_id = ?", set->v[SC_NAME]);
-		sqlite3_stmt *st;
+		char *cause = NULL;
 
-		if (sqlite3_prepare_v2(s->ui->app->st->db, sql, -1, &st, NULL) == SQLITE_OK) {
-			sqlite3_bind_int64(st, 1, p->staff_id);
-			if (sqlite3_step(st) == SQLITE_ROW)
-				exists = sqlite3_column_int64(st, 0);
-			sqlite3_finalize(st);
-		}
-		free(sql);
-		if (!exists) {
-			/* a one-record set not yet filled: create it with its defaults */
-			sql = xasprintf("INSERT INTO \"s_%s\"(staff_id) VALUES(%lld)", set->v[SC_NAME], (long long)p->staff_id);
-			store_exec(s->ui->app->st, sql, NULL);
-			free(sql);
-			for (size_t j = 0; j < set->nfield; j++) {
-				char *d = record_default(s->ui->app->st, set, &set->field[j], p->staff_id);
-
-				if (d)
-					record_set(s->ui->app->st, set, p->staff_id, &set->field[j], d, NULL);
-				free(d);
-			}
+		/* a one-record set not yet filled is created with its defaults */
+		if (entry_open(p->e, set, &cause) != JZG_OK) {
+			ui_message(s->ui, 1, "%s", cause);
+			free(cause);
+			return;
 		}
 		open_form(s, p->staff_id, NULL);
 	} else {
@@ -559,22 +411,14 @@ person_open(struct screen *s, void *arg)
 {
 	struct person *p = s->priv;
 	struct person_arg *a = arg;
-	sqlite3_stmt *st;
-	const char *tname = NULL;
 
 	p->school_id = a->school_id;
 	p->staff_id = a->staff_id;
-	if (sqlite3_prepare_v2(s->ui->app->st->db, "SELECT school.template FROM staff JOIN school ON"
-	    " school.id = staff.school_id WHERE staff.id = ?", -1, &st, NULL) != SQLITE_OK)
+	if ((p->e = entry_new(s->ui->app->st, p->staff_id)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, p->staff_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		tname = (const char *)sqlite3_column_text(st, 0);
-	p->tpl = tname ? defs_template(s->ui->app->defs, tname) : NULL;
-	sqlite3_finalize(st);
-	if (p->tpl == NULL || p->tpl->nset == 0)
+	p->tpl = p->e->tpl;
+	if (p->tpl->nset == 0)
 		return -1;
-	p->load = xcalloc(p->tpl->nset, sizeof *p->load);
 	p->set = 0;
 	if (a->set_name != NULL)
 		for (size_t i = 0; i < p->tpl->nset; i++)
@@ -808,25 +652,8 @@ repeat_previous(struct screen *s)
 	struct person *p = s->priv;
 	const struct set_def *set = cur_set(p);
 	const struct field_def *f = &set->field[p->fsel];
-	char *sql, *v = NULL;
-	sqlite3_stmt *st;
+	char *v = entry_previous(p->e, set, p->key, f);
 
-	if (set->many)
-		sql = xasprintf("SELECT \"%s\" FROM \"s_%s\" WHERE staff_id = ?1 AND id <> ?2 AND \"%s\" IS NOT NULL"
-		    " AND seq <= (SELECT seq FROM \"s_%s\" WHERE id = ?2) ORDER BY seq DESC, id DESC LIMIT 1",
-		    f->v[FC_NAME], set->v[SC_NAME], f->v[FC_NAME], set->v[SC_NAME]);
-	else
-		sql = xasprintf("SELECT t.\"%s\" FROM \"s_%s\" t JOIN staff ON staff.id = t.staff_id"
-		    " WHERE staff.school_id = (SELECT school_id FROM staff WHERE id = ?1) AND t.staff_id < ?1"
-		    " AND t.\"%s\" IS NOT NULL ORDER BY t.staff_id DESC LIMIT 1", f->v[FC_NAME], set->v[SC_NAME], f->v[FC_NAME]);
-	if (sqlite3_prepare_v2(s->ui->app->st->db, sql, -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, p->staff_id);
-		sqlite3_bind_int64(st, 2, p->key);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = xstrdup((const char *)sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
-	}
-	free(sql);
 	if (v == NULL) {
 		ui_message(s->ui, 1, "上一条记录中没有可重复的值");
 		return;
@@ -1000,7 +827,7 @@ key_table(struct screen *s, enum request r)
 		sqlite3_int64 id;
 
 		ui_begin(s->ui);   /* committed after the redraw, with the first value keyed */
-		if (record_add(s->ui->app->st, set, p->staff_id, &id, &cause) != JZG_OK) {
+		if (entry_add(p->e, set, &id, &cause) != JZG_OK) {
 			ui_commit_later(s->ui, set->v[SC_LABEL]);   /* ends the transaction */
 			ui_message(s->ui, 1, "%s", cause);
 			free(cause);
@@ -1017,13 +844,14 @@ key_table(struct screen *s, enum request r)
 	}
 	case REQ_DELETE:
 		if (p->nrec > 0 && ui_confirm(s->ui, "删除这条记录？")) {
-			char *sql = xasprintf("DELETE FROM \"s_%s\" WHERE id = %lld", set->v[SC_NAME], (long long)p->rec[p->rsel]);
-
-			store_exec(s->ui->app->st, sql, NULL);
-			free(sql);
-			record_recalc(s->ui->app->st, p->tpl, p->staff_id, NULL);
+			ui_begin(s->ui);
+			if (entry_delete(p->e, set, p->rec[p->rsel], &cause) != JZG_OK) {
+				ui_message(s->ui, 1, "%s", cause);
+				free(cause);
+			} else
+				ui_message(s->ui, 0, "已删除");
+			ui_commit_later(s->ui, set->v[SC_LABEL]);
 			table_load(s);
-			ui_message(s->ui, 0, "已删除");
 		}
 		break;
 	case REQ_CHECK: open_report(s); break;
@@ -1084,14 +912,16 @@ person_done(struct screen *s)
 {
 	struct person *p = s->priv;
 
+	if (p->tpl == NULL || p->tpl->nset == 0) {
+		entry_free(p->e);   /* person_open failed */
+		return;
+	}
 	if (p->focus == FOCUS_FORM)
 		leave_field(s);   /* quitting never loses the field being typed */
 	form_clear(p, cur_set(p)->nfield);
 	table_clear(p);
 	free(p->title);
-	for (size_t i = 0; p->load && i < p->tpl->nset; i++)
-		sqlite3_finalize(p->load[i]);
-	free(p->load);
+	entry_free(p->e);
 }
 
 static const enum request person_legend[] = {

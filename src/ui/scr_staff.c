@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "entry.h"
 #include "idcard.h"
 #include "lp.h"
 #include "paths.h"
@@ -515,15 +516,17 @@ staff_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 	case REQ_DELETE:
 		if (p->nrow > 0) {
 			struct row *row = &p->row[p->sel - p->top];
-			char q[256], *sql;
+			char q[256], *cause = NULL;
 
 			snprintf(q, sizeof q, "删除教职工 %s 及其全部信息？", row->name && *row->name ? row->name : "（未填姓名）");
 			if (!ui_confirm(s->ui, q))
 				break;
-			sql = xasprintf("DELETE FROM staff WHERE id = %lld", (long long)row->id);
-			if (store_exec(s->ui->app->st, sql, NULL) == JZG_OK)
+			if (entry_delete_person(s->ui->app->st, row->id, &cause) == JZG_OK)
 				ui_message(s->ui, 0, "已删除");
-			free(sql);
+			else {
+				ui_message(s->ui, 1, "%s", cause);
+				free(cause);
+			}
 		}
 		break;
 	case REQ_SEARCH: {
