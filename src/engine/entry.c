@@ -50,6 +50,16 @@ entry_touch(struct store *st, sqlite3_int64 staff_id, char **cause)
 	return rc;
 }
 
+enum jzg_status
+entry_touch_in(struct store *st, const char *staff_sql, char **cause)
+{
+	char *sql = xasprintf("UPDATE staff SET updated = datetime('now','localtime') WHERE id IN (%s)", staff_sql);
+	enum jzg_status rc = store_exec(st, sql, cause);
+
+	free(sql);
+	return rc;
+}
+
 /* One statement with one int64 parameter, run once. */
 static enum jzg_status
 exec_key(struct store *st, const char *sql, sqlite3_int64 key, const char *what, char **cause)

@@ -30,8 +30,10 @@ const struct template_def *entry_template(struct store *st, sqlite3_int64 staff_
 char *entry_normalise(const struct defs *d, const struct set_def *s, const struct field_def *f,
     const char *typed);
 
-/* Stamp staff.updated of a person whose data changed. */
+/* Stamp staff.updated of a person whose data changed; entry_touch_in of
+ * every person whose id staff_sql (a one-column SELECT) yields. */
 enum jzg_status entry_touch(struct store *st, sqlite3_int64 staff_id, char **cause);
+enum jzg_status entry_touch_in(struct store *st, const char *staff_sql, char **cause);
 
 /* Delete a person and every record (the tables cascade from staff). */
 enum jzg_status entry_delete_person(struct store *st, sqlite3_int64 staff_id, char **cause);
@@ -123,10 +125,6 @@ struct entry_row;
 enum jzg_status entry_row_new(struct store *st, const struct set_def *s, struct entry_row **out,
     char **cause);
 void entry_row_free(struct entry_row *r);
-
-/* Normalise in place the values val[0..nfield) (owned, by field index) as
- * the client normalises what a clerk types. */
-void entry_row_normalise(struct entry_row *r, char **val);
 
 /* Complete in place a record of person staff_id held in val (owned, by
  * field index), as the client would have built it from the same values

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "expr.h"
-#include "normalize.h"
 #include "util.h"
 
 enum jzg_status
@@ -110,7 +109,6 @@ entry_expr_value(struct entry_expr *e, const struct set_def *s, char **val, sqli
 struct entry_row {
 	struct store         *st;
 	const struct set_def *s;
-	int                   id_field;   /* index of the person's 身份证件号, -1 */
 	int                   any;        /* some field has a default or calculate */
 	struct entry_expr    *def;        /* `=` defaults */
 	struct entry_expr    *calc;       /* calculate of editable fields */
@@ -122,13 +120,11 @@ enum jzg_status
 entry_row_new(struct store *st, const struct set_def *s, struct entry_row **out, char **cause)
 {
 	struct entry_row *r = xcalloc(1, sizeof *r);
-	const struct defs *d = st->defs;
 	enum jzg_status rc = JZG_OK;
 	size_t n = s->nfield + 1;
 
 	r->st = st;
 	r->s = s;
-	r->id_field = str_eq(s->v[SC_NAME], d->setting[SK_PERSON_SET]) ? set_field_index(s, d->setting[SK_PERSON_ID]) : -1;
 	r->def = xcalloc(n, sizeof *r->def);
 	r->calc = xcalloc(n, sizeof *r->calc);
 	r->rel = xcalloc(n, sizeof *r->rel);
@@ -169,22 +165,6 @@ entry_row_free(struct entry_row *r)
 	free(r->rel);
 	free(r->filled);
 	free(r);
-}
-
-void
-entry_row_normalise(struct entry_row *r, char **val)
-{
-	for (size_t j = 0; j < r->s->nfield; j++) {
-		char *n;
-
-		if (val[j] == NULL || r->s->field[j].readonly)
-			continue;
-		n = normalize_value(&r->s->field[j], val[j], (int)j == r->id_field);
-		free(val[j]);
-		val[j] = *n ? n : NULL;
-		if (val[j] == NULL)
-			free(n);
-	}
 }
 
 char *

@@ -11,8 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "expr.h"
+#include "entry.h"
 #include "layout.h"
+#include "record.h"
 #include "rules.h"
 #include "school.h"
 #include "util.h"
@@ -33,6 +34,7 @@ struct iperson {
 	unsigned       row;       /* row on the person sheet, 0 when absent */
 	unsigned       seq;       /* records of this person on the current sheet */
 	int            bad;       /* an error somewhere in the file */
+	int            fresh;     /* created by this import: records get the defaults */
 };
 
 /* Where a stored row came from: (set number, record key) → sheet row, so
@@ -64,6 +66,8 @@ struct imp {
 	char                      *sheet;
 	struct icol               *col;
 	size_t                     ncol;
+	struct entry_row          *row;       /* the set's defaults and calculate (entry.h) */
+	char                     **fv;        /* a row by field index, for row */
 	int                        header_ok;
 	sqlite3_stmt              *ins, *upd, *find, *mkstaff, *remember;
 	/* Records are inserted BATCH rows per statement: each statement of a
@@ -317,6 +321,7 @@ static void
 sheet_columns(struct imp *m, const struct set_def *s)
 {
 	m->col = xcalloc(s->nfield + 2, sizeof *m->col);
+	m->fv = xcalloc(s->nfield + 1, sizeof *m->fv);
 	m->ncol = 0;
 	m->col[m->ncol++].f = m->pid;
 	m->col[m->ncol++].f = m->pname;
@@ -495,6 +500,46 @@ bind_values(struct imp *m, sqlite3_stmt *ps, unsigned first, char **val)
 	return p;
 }
 
+/* The values of a row in the form the client stores what a clerk types
+ * (entry_normalise: full-width digits, a lower-case x in the ID …): the
+ * same row typed into the client or into the file ends the same.  The key
+ * columns of every sheet are the person set's. */
+static void
+normalise_row(struct imp *m, char **val)
+{
+	for (unsigned c = 1; c <= m->ncol; c++) {
+		char *n;
+
+		if (val[c - 1] == NULL || m->col[c - 1].derived)
+			continue;
+		n = entry_normalise(m->defs, c <= 2 ? m->ps : m->set, m->col[c - 1].f, val[c - 1]);
+		free(val[c - 1]);
+		val[c - 1] = n;
+		if (*n == '\0') {
+			free(n);
+			val[c - 1] = NULL;
+		}
+	}
+}
+
+/* Complete a row as the client builds a record (entry_row_fill): defaults
+ * for the records of a person new to the file, the calculate fields (出生
+ * 日期 and 性别 from the ID number) where the row leaves them empty. */
+static void
+fill_row(struct imp *m, char **val, sqlite3_int64 staff, int fresh)
+{
+	const struct set_def *s = m->set;
+	unsigned first = s == m->ps ? 1 : 3;
+
+	for (unsigned c = first; c <= m->ncol; c++)
+		m->fv[m->col[c - 1].f - s->field] = val[c - 1];
+	entry_row_fill(m->row, m->fv, staff, fresh);
+	for (unsigned c = first; c <= m->ncol; c++) {
+		val[c - 1] = m->fv[m->col[c - 1].f - s->field];
+		m->fv[m->col[c - 1].f - s->field] = NULL;
+	}
+}
+
 /* A row of the person sheet: the person is created or updated.  Only what
  * must happen before writing is checked here (cell types, the key); every
  * rule on the values is the rules engine's, after the rows are written. */
@@ -504,6 +549,7 @@ person_row(struct imp *m, unsigned row, const char *idno, const char *pname, cha
 	struct iperson *p;
 	sqlite3_int64 staff;
 	sqlite3_stmt *ps;
+	int fresh = 0;
 
 	if (idno == NULL && !bad) {
 		cell_finding(m, row, 1, "身份证件号不能为空");
@@ -531,8 +577,10 @@ person_row(struct imp *m, unsigned row, const char *idno, const char *pname, cha
 		}
 		staff = sqlite3_last_insert_rowid(m->st->db);
 		ps = m->ins;       /* a new person: one INSERT with every value */
+		fresh = 1;
 	} else
 		ps = m->upd;
+	fill_row(m, val, staff, fresh);
 	sqlite3_reset(ps);
 	sqlite3_bind_int64(ps, 1, staff);
 	bind_values(m, ps, 1, val);
@@ -548,6 +596,7 @@ person_row(struct imp *m, unsigned row, const char *idno, const char *pname, cha
 	}
 	p = person_add(m, idno, pname, row);
 	p->staff = staff;
+	p->fresh = fresh;
 	map_add(m, m->setno, staff, row);
 	m->persons++;
 }
@@ -649,6 +698,7 @@ record_row(struct imp *m, unsigned row, const char *idno, const char *pname, cha
 	/* seq counted here: the person's earlier records were deleted with the
 	 * sheet, so the file's order is the order. */
 	p->seq++;
+	fill_row(m, val, p->staff, p->fresh);
 	m->bval[m->nb] = val;
 	m->bperson[m->nb] = p;
 	m->bseq[m->nb] = p->seq;
@@ -708,6 +758,7 @@ on_row(void *arg, unsigned row, const struct xlsx_cell *cell, size_t n)
 			    cell[k].col, cell[k].text);
 			bad = 1;
 		}
+	normalise_row(m, val);
 	if (val[0] != NULL)
 		idno = val[0];
 	if (idno != NULL && in_skip(m, idno))
@@ -759,6 +810,8 @@ import_sheet(struct imp *m, struct xlsx_reader *r, const struct set_def *s, size
 	m->sheet = layout_sheet_name(m->l, s, k);
 	m->header_ok = 0;
 	sheet_columns(m, s);
+	if ((rc = entry_row_new(m->st, s, &m->row, cause)) != JZG_OK)
+		goto out;
 	for (size_t i = 0; i < m->npp; i++)
 		m->pp[i].seq = 0;
 	/* One INSERT per sheet, prepared once and reused for every row. */
@@ -836,37 +889,25 @@ out:
 	strbuf_free(&params);
 	free(m->col);
 	m->col = NULL;
+	free(m->fv);
+	m->fv = NULL;
+	entry_row_free(m->row);
+	m->row = NULL;
 	free(m->sheet);
 	m->sheet = NULL;
 	return rc;
 }
 
-/* Recompute the derived (引自) fields of the people imported: one UPDATE
- * per derived field over all of them, after every sheet is in. */
+/* The derived (引自) fields of the people imported, recomputed after
+ * every sheet is in, and their staff.updated stamped: the entry path's last
+ * step, over all of them at once. */
 static enum jzg_status
 recalc(struct imp *m, char **cause)
 {
-	enum jzg_status rc = JZG_OK;
+	static const char imported[] = "SELECT staff_id FROM temp.imp_staff";
+	enum jzg_status rc = record_recalc_in(m->st, m->tpl, imported, 0, cause);
 
-	for (size_t k = 0; k < m->tpl->nset && rc == JZG_OK; k++) {
-		const struct set_def *s = &m->tpl->set[k];
-
-		for (size_t j = 0; j < s->nfield && rc == JZG_OK; j++) {
-			const struct field_def *f = &s->field[j];
-			char *expr, *sql;
-
-			if (!f->readonly || f->v[FC_CALCULATE] == NULL)
-				continue;
-			if ((expr = expr_sql(f->v[FC_CALCULATE], s, NULL, EXPR_ROW, NULL, cause)) == NULL)
-				return JZG_ERR_DEFS;
-			sql = xasprintf("UPDATE \"s_%s\" AS cur SET \"%s\" = (%s) WHERE cur.staff_id IN "
-			    "(SELECT staff_id FROM temp.imp_staff)", s->v[SC_NAME], f->v[FC_NAME], expr);
-			rc = store_exec(m->st, sql, cause);
-			free(sql);
-			free(expr);
-		}
-	}
-	return rc;
+	return rc == JZG_OK ? entry_touch_in(m->st, imported, cause) : rc;
 }
 
 /* A finding of the rules engine, mapped back to the cell it came from.
