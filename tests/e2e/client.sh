@@ -135,6 +135,8 @@ wait_line 30 "F1帮助" && ok "legend on line 30 after resize"
 # Power cut: a value typed but not yet left is lost, everything else stays.
 keys Down Down Down                           # 教职工号
 keys C-u; text T002; keys Enter               # committed
+# (committed once the screen is redrawn: under load that may take a while)
+expect_db "T002 committed before the cut" "$DB" 'SELECT JZGH FROM s_jbxx' "T002"
 keys C-u; text 'T9'                           # being typed (国籍 is a code: type into 教职工号 again)
 $TM kill-server; sleep 0.3
 expect_db "committed value survives the cut" "$DB" 'SELECT JZGH FROM s_jbxx' "T002"
