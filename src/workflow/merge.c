@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "audit.h"
+#include "entry.h"
 #include "util.h"
 
 /* file: URI of a path, every byte outside the unreserved set escaped, so
@@ -312,7 +313,9 @@ out:
 }
 
 /* Replace our records of person mine by the source's (take theirs).  One-
- * record sets are updated in place so the trail shows field by field. */
+ * record sets are updated in place so the trail shows field by field.
+ * Whole rows, not entry_set: the values went through the entry path in the
+ * file they come from, derived fields included (docs/design.md §3a). */
 static enum jzg_status
 take_theirs(struct store *st, const char *sch, const struct set_def *s, const char *cols, sqlite3_int64 mine,
     sqlite3_int64 theirs, char **cause)
@@ -675,6 +678,8 @@ settle_conflicts(struct merge_run *run, const char *sch, char **cols, struct mer
 			for (size_t i = 0; i < d->nall && rc == JZG_OK; i++)
 				if (differs[i])
 					rc = take_theirs(st, sch, &d->all[i], cols[i], mine, theirs, cause);
+			if (rc == JZG_OK)
+				rc = entry_touch(st, mine, cause);   /* the person's data changed here */
 			res->replaced++;
 		} else {
 			if (run->take == MERGE_TAKE_THEIRS && run->h->conflict != NULL && !run->mute) {
