@@ -503,14 +503,16 @@ bind_values(struct imp *m, sqlite3_stmt *ps, unsigned first, char **val)
 /* The values of a row in the form the client stores what a clerk types
  * (entry_normalise: full-width digits, a lower-case x in the ID …): the
  * same row typed into the client or into the file ends the same.  The key
- * columns of every sheet are the person set's. */
+ * columns of every sheet are the person set's.  Only text: for the other
+ * types cell_value already gives the stored form (and refuses any other),
+ * so normalising them again would change nothing and cost a copy a cell. */
 static void
 normalise_row(struct imp *m, char **val)
 {
 	for (unsigned c = 1; c <= m->ncol; c++) {
 		char *n;
 
-		if (val[c - 1] == NULL || m->col[c - 1].derived)
+		if (val[c - 1] == NULL || m->col[c - 1].derived || m->col[c - 1].f->type != FT_TEXT)
 			continue;
 		n = entry_normalise(m->defs, c <= 2 ? m->ps : m->set, m->col[c - 1].f, val[c - 1]);
 		free(val[c - 1]);
