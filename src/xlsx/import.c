@@ -505,7 +505,8 @@ bind_values(struct imp *m, sqlite3_stmt *ps, unsigned first, char **val)
  * same row typed into the client or into the file ends the same.  The key
  * columns of every sheet are the person set's.  Only text: for the other
  * types cell_value already gives the stored form (and refuses any other),
- * so normalising them again would change nothing and cost a copy a cell. */
+ * so normalising them again would change nothing and cost a copy a cell
+ * (should cell_value ever pass another type on as typed, drop the test). */
 static void
 normalise_row(struct imp *m, char **val)
 {
