@@ -360,3 +360,89 @@ entry_previous(struct entry *e, const struct set_def *s, sqlite3_int64 key, cons
 	free(sql);
 	return v;
 }
+
+int
+entry_records(struct entry *e, const struct set_def *s, int ncol, sqlite3_int64 **id, char ***val)
+{
+	struct strbuf cols = { 0 };
+	sqlite3_stmt *st;
+	char *sql, *order = NULL;
+	int n = 0, cap = 0, nc = (int)s->nfield < ncol ? (int)s->nfield : ncol;
+
+	*id = NULL;
+	*val = NULL;
+	for (int j = 0; j < nc; j++)
+		strbuf_addf(&cols, ", \"%s\"", s->field[j].v[FC_NAME]);
+	if (s->v[SC_ORDER_BY] != NULL)
+		order = expr_sql(s->v[SC_ORDER_BY], s, NULL, EXPR_ROW, NULL, NULL);
+	sql = xasprintf("SELECT id%s FROM \"s_%s\" AS cur WHERE staff_id = ? ORDER BY %s%sseq, id",
+	    cols.s ? cols.s : "", s->v[SC_NAME], order ? order : "", order ? ", " : "");
+	if (sqlite3_prepare_v2(e->st->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, e->staff_id);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 8;
+				*id = xreallocarray(*id, (size_t)cap, sizeof **id);
+				*val = xreallocarray(*val, (size_t)cap * (size_t)ncol, sizeof **val);
+			}
+			(*id)[n] = sqlite3_column_int64(st, 0);
+			for (int j = 0; j < ncol; j++)
+				(*val)[n * ncol + j] = j < nc && sqlite3_column_type(st, j + 1) != SQLITE_NULL ?
+				    xstrdup((const char *)sqlite3_column_text(st, j + 1)) : NULL;
+			n++;
+		}
+		sqlite3_finalize(st);
+	}
+	free(sql);
+	free(order);
+	strbuf_free(&cols);
+	return n;
+}
+
+static char *
+column_dup(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : xstrdup((const char *)sqlite3_column_text(st, i));
+}
+
+int
+entry_person(struct entry *e, char **name, char **idno, char **school)
+{
+	const struct defs *d = e->st->defs;
+	const struct set_def *ps = template_person_set(d, e->tpl);
+	char *sql = xasprintf("SELECT p.\"%s\", p.\"%s\", school.name FROM staff JOIN school ON school.id = staff.school_id"
+	    " LEFT JOIN \"s_%s\" p ON p.staff_id = staff.id WHERE staff.id = ?", d->setting[SK_PERSON_NAME],
+	    d->setting[SK_PERSON_ID], ps ? ps->v[SC_NAME] : d->setting[SK_PERSON_SET]);
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	*name = *idno = *school = NULL;
+	if (sqlite3_prepare_v2(e->st->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, e->staff_id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*name = column_dup(st, 0);
+			*idno = column_dup(st, 1);
+			*school = column_dup(st, 2);
+			rc = 0;
+		}
+		sqlite3_finalize(st);
+	}
+	free(sql);
+	return rc;
+}
+
+char *
+entry_choice_filter(const struct set_def *s, sqlite3_int64 key, const struct field_def *f)
+{
+	char *x, *where;
+
+	if (f->v[FC_CHOICE_FILTER] == NULL)
+		return NULL;
+	/* the choice_filter of the definitions, with this record's values */
+	if ((x = expr_sql(f->v[FC_CHOICE_FILTER], s, NULL, EXPR_ROW, NULL, NULL)) == NULL)
+		return NULL;
+	where = xasprintf("EXISTS(SELECT 1 FROM \"s_%s\" AS cur WHERE cur.%s = %lld AND (%s))", s->v[SC_NAME],
+	    key_col(s), (long long)key, x);
+	free(x);
+	return where;
+}

@@ -83,6 +83,21 @@ enum jzg_status entry_set_typed(struct entry *e, const struct set_def *s, sqlite
 /* Delete record key of many-record set s and recompute what derives from it. */
 enum jzg_status entry_delete(struct entry *e, const struct set_def *s, sqlite3_int64 key, char **cause);
 
+/* The records of many-record set s, in the order the definitions give
+ * (order_by, then as entered): *id gets their ids, *val the first ncol
+ * values of each, val[i * ncol + j] (NULL when empty).  Both are new arrays
+ * (caller frees them and each string).  Returns their number. */
+int entry_records(struct entry *e, const struct set_def *s, int ncol, sqlite3_int64 **id, char ***val);
+
+/* The person's 姓名, 身份证件号 and school name (each new or NULL; caller
+ * frees).  Returns 0, or -1 when the person is not there. */
+int entry_person(struct entry *e, char **name, char **idno, char **school);
+
+/* The SQL condition (over temp.code) that field f's choice_filter puts on
+ * the codes offered for record key of set s, or NULL when it has none
+ * (caller frees). */
+char *entry_choice_filter(const struct set_def *s, sqlite3_int64 key, const struct field_def *f);
+
 /* The value of field f in the record before key (many-record set) or in
  * the previous person of the school (one-record set): F4 “repeat”.  NULL
  * when there is none; caller frees. */

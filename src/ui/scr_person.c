@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "entry.h"
-#include "expr.h"
 #include "idcard.h"
 #include "lineedit.h"
 #include "rules.h"
@@ -36,7 +35,7 @@ struct person {
 	/* the table of a many-record set */
 	sqlite3_int64             *rec;
 	int                        nrec, rsel, rtop;
-	char                    ***rval;      /* [record][column] preview values */
+	char                     **rval;      /* [record * 4 + column] preview values */
 	/* the form */
 	sqlite3_int64              key;       /* staff_id or record id */
 	char                     **val;       /* values by field index */
@@ -90,9 +89,7 @@ form_clear(struct person *p, size_t nfield)
 static void
 table_clear(struct person *p)
 {
-	for (int i = 0; i < p->nrec; i++)
-		free_strings(p->rval[i], 4);
-	free(p->rval);
+	free_strings(p->rval, (size_t)p->nrec * 4);
 	free(p->rec);
 	p->rval = NULL;
 	p->rec = NULL;
@@ -162,39 +159,9 @@ static void
 table_load(struct screen *s)
 {
 	struct person *p = s->priv;
-	const struct set_def *set = cur_set(p);
-	struct strbuf cols = { 0 };
-	sqlite3_stmt *st;
-	char *sql, *order = NULL;
-	int ncol = set->nfield < 4 ? (int)set->nfield : 4, cap = 0;
 
 	table_clear(p);
-	for (int j = 0; j < ncol; j++)
-		strbuf_addf(&cols, ", \"%s\"", set->field[j].v[FC_NAME]);
-	if (set->v[SC_ORDER_BY] != NULL)
-		order = expr_sql(set->v[SC_ORDER_BY], set, NULL, EXPR_ROW, NULL, NULL);
-	sql = xasprintf("SELECT id%s FROM \"s_%s\" AS cur WHERE staff_id = ? ORDER BY %s%sseq, id",
-	    cols.s ? cols.s : "", set->v[SC_NAME], order ? order : "", order ? ", " : "");
-	if (sqlite3_prepare_v2(s->ui->app->st->db, sql, -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, p->staff_id);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			if (p->nrec == cap) {
-				cap = cap ? cap * 2 : 8;
-				p->rec = xreallocarray(p->rec, (size_t)cap, sizeof *p->rec);
-				p->rval = xreallocarray(p->rval, (size_t)cap, sizeof *p->rval);
-			}
-			p->rec[p->nrec] = sqlite3_column_int64(st, 0);
-			p->rval[p->nrec] = xcalloc(4, sizeof(char *));
-			for (int j = 0; j < ncol; j++)
-				if (sqlite3_column_type(st, j + 1) != SQLITE_NULL)
-					p->rval[p->nrec][j] = xstrdup((const char *)sqlite3_column_text(st, j + 1));
-			p->nrec++;
-		}
-		sqlite3_finalize(st);
-	}
-	free(sql);
-	free(order);
-	strbuf_free(&cols);
+	p->nrec = entry_records(p->e, cur_set(p), 4, &p->rec, &p->rval);
 	if (p->rsel >= p->nrec)
 		p->rsel = p->nrec ? p->nrec - 1 : 0;
 }
@@ -379,31 +346,21 @@ static void
 load_title(struct screen *s)
 {
 	struct person *p = s->priv;
-	const struct defs *defs = s->ui->app->defs;
-	const struct set_def *ps = template_person_set(defs, p->tpl);
-	char *sql = xasprintf("SELECT p.\"%s\", p.\"%s\", school.name FROM staff JOIN school ON school.id = staff.school_id"
-	    " LEFT JOIN \"s_%s\" p ON p.staff_id = staff.id WHERE staff.id = ?", defs->setting[SK_PERSON_NAME],
-	    defs->setting[SK_PERSON_ID], ps->v[SC_NAME]);
-	sqlite3_stmt *st;
+	char *name = NULL, *idno = NULL, *school = NULL, *masked;
+	enum wf_state ws = WF_DRAFT;
 
 	free(p->title);
 	p->title = NULL;
-	if (sqlite3_prepare_v2(s->ui->app->st->db, sql, -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, p->staff_id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			const char *name = (const char *)sqlite3_column_text(st, 0);
-			char *masked = idcard_mask((const char *)sqlite3_column_text(st, 1));
-
-			enum wf_state ws = WF_DRAFT;
-
-			workflow_state(s->ui->app->st, p->staff_id, &ws, NULL);
-			p->title = xasprintf(" %s %s — %s — %s", name && *name ? name : "（未填姓名）", masked,
-			    (const char *)sqlite3_column_text(st, 2), workflow_state_label(ws));
-			free(masked);
-		}
-		sqlite3_finalize(st);
-	}
-	free(sql);
+	if (entry_person(p->e, &name, &idno, &school) != 0)
+		return;
+	masked = idcard_mask(idno);
+	workflow_state(s->ui->app->st, p->staff_id, &ws, NULL);
+	p->title = xasprintf(" %s %s — %s — %s", name && *name ? name : "（未填姓名）", masked,
+	    school ? school : "", workflow_state_label(ws));
+	free(masked);
+	free(name);
+	free(idno);
+	free(school);
 }
 
 static int
@@ -524,7 +481,7 @@ draw_table(struct screen *s)
 		snprintf(no, sizeof no, "%3d", i + 1);
 		draw_text(y, x0, no, 4);
 		for (int j = 0; j < ncol; j++) {
-			char *d = display_value(&set->field[j], p->rval[i][j]);
+			char *d = display_value(&set->field[j], p->rval[i * 4 + j]);
 
 			draw_text(y, x0 + 5 + j * cw, d, cw - 1);
 			free(d);
@@ -623,17 +580,8 @@ open_picker(struct screen *s, const char *query)
 	struct person *p = s->priv;
 	const struct field_def *f = &cur_set(p)->field[p->fsel];
 	struct picker_arg pa = { f, query, p->val[p->fsel], NULL, NULL, 0 };
-	char *where = NULL;
+	char *where = entry_choice_filter(cur_set(p), p->key, f);
 
-	if (f->v[FC_CHOICE_FILTER] != NULL) {
-		/* the choice_filter of the definitions, with this record's values */
-		char *e = expr_sql(f->v[FC_CHOICE_FILTER], cur_set(p), NULL, EXPR_ROW, NULL, NULL);
-
-		if (e != NULL)
-			where = xasprintf("EXISTS(SELECT 1 FROM \"s_%s\" AS cur WHERE cur.%s = %lld AND (%s))",
-			    cur_set(p)->v[SC_NAME], cur_set(p)->many ? "id" : "staff_id", (long long)p->key, e);
-		free(e);
-	}
 	pa.filter_sql = where;
 	ui_modal(s->ui, &scr_picker_ops, &pa);   /* fills pa.result */
 	if (pa.chosen) {
