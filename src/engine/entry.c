@@ -114,6 +114,19 @@ entry_free(struct entry *e)
 	free(e);
 }
 
+/* Is s one of e's template's sets? */
+static int
+own_set(const struct entry *e, const struct set_def *s)
+{
+	return s >= e->tpl->set && s < e->tpl->set + e->tpl->nset;
+}
+
+static enum jzg_status
+not_own(const struct set_def *s, char **cause)
+{
+	return jzg_fail(cause, JZG_ERR_INVALID, "信息集 %s 不属于此人的模板", s->v[SC_LABEL]);
+}
+
 static const char *
 key_col(const struct set_def *s)
 {
@@ -129,7 +142,7 @@ load_stmt(struct entry *e, const struct set_def *s)
 	struct strbuf cols = { 0 };
 	char *sql;
 
-	if (k >= e->tpl->nset)
+	if (!own_set(e, s))
 		return NULL;
 	if (e->load[k] != NULL)
 		return e->load[k];
@@ -194,6 +207,8 @@ entry_open(struct entry *e, const struct set_def *s, char **cause)
 	sqlite3_reset(ps);
 	if (exists)
 		return JZG_OK;
+	if (!own_set(e, s))
+		return not_own(s, cause);
 	/* a one-record set not yet filled: created with its defaults */
 	return record_add(e->st, s, e->staff_id, NULL, cause);
 }
@@ -201,6 +216,8 @@ entry_open(struct entry *e, const struct set_def *s, char **cause)
 enum jzg_status
 entry_add(struct entry *e, const struct set_def *s, sqlite3_int64 *id, char **cause)
 {
+	if (!own_set(e, s))
+		return not_own(s, cause);
 	if (!s->many)
 		return jzg_fail(cause, JZG_ERR_INVALID, "信息集 %s 每人只有一条记录", s->v[SC_LABEL]);
 	return record_add(e->st, s, e->staff_id, id, cause);
@@ -295,9 +312,11 @@ enum jzg_status
 entry_set(struct entry *e, const struct set_def *s, sqlite3_int64 key, const struct field_def *f,
     const char *value, char **cause)
 {
-	enum jzg_status rc = store_exec(e->st, "SAVEPOINT entry", cause);
+	enum jzg_status rc;
 
-	if (rc != JZG_OK)
+	if (!own_set(e, s))
+		return not_own(s, cause);
+	if ((rc = store_exec(e->st, "SAVEPOINT entry", cause)) != JZG_OK)
 		return rc;
 	rc = record_set(e->st, s, key, f, value, cause);
 	if (rc == JZG_OK)
@@ -324,6 +343,8 @@ entry_delete(struct entry *e, const struct set_def *s, sqlite3_int64 key, char *
 	char *sql = xasprintf("DELETE FROM \"s_%s\" WHERE id = ?", s->v[SC_NAME]);
 	enum jzg_status rc = store_exec(e->st, "SAVEPOINT entry", cause);
 
+	if (rc == JZG_OK && !own_set(e, s))
+		rc = not_own(s, cause);
 	if (rc == JZG_OK && !s->many)
 		rc = jzg_fail(cause, JZG_ERR_INVALID, "信息集 %s 每人只有一条记录", s->v[SC_LABEL]);
 	if (rc == JZG_OK)

@@ -40,7 +40,9 @@ enum jzg_status entry_delete_person(struct store *st, sqlite3_int64 staff_id, ch
 
 /* ------------------------------------------------------- one person, one value */
 
-/* A person being edited value by value (the client's form). */
+/* A person being edited value by value (the client's form).  The sets
+ * passed to its functions are the template's (tpl->set[k]): a set of
+ * another template is refused. */
 struct entry {
 	struct store              *st;
 	const struct template_def *tpl;       /* borrowed */
