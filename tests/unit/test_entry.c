@@ -2,6 +2,7 @@
  * and a whole record held in memory built as the client would build it. */
 #include "helpers.h"
 
+#include "audit.h"
 #include "entry.h"
 #include "record.h"
 #include "school.h"
@@ -17,7 +18,7 @@ setup(void **state)
 
 	(void)state;
 	defs = load_shipped_defs();
-	assert_int_equal(store_open(":memory:", defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(audit_open(":memory:", defs, STORE_CREATE, &st, &cause), JZG_OK);
 	assert_int_equal(school_add(st, "2143012345", "测试县第一小学", "zxx", &school, &cause), JZG_OK);
 	return 0;
 }
@@ -101,6 +102,9 @@ test_set_cascade(void **state)
 	expect(sql, "--");
 	snprintf(sql, sizeof sql, "SELECT updated > '2000-01-01' FROM staff WHERE id = %lld", (long long)id);
 	expect(sql, "1");
+	/* the derived value went through the audit triggers like the typed one */
+	snprintf(sql, sizeof sql, "SELECT new FROM audit WHERE staff_id = %lld AND field = 'CSRQ'", (long long)id);
+	expect(sql, "1949-12-31");
 	/* a refused value leaves the record as it was */
 	assert_int_not_equal(entry_set(e, s, id + 1000, set_field(s, "XM"), "无此人", &cause), JZG_OK);
 	free(cause);
