@@ -19,33 +19,80 @@ is_dir(const char *p)
 	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-static char *
-find_dir(const char *env, const char *leaf)
+/* Where leaf ("forms" or "data") may be, in the order looked at: beside
+ * the binary (an installed package: /usr/bin/jzg → /usr/share/jzg), the
+ * prefix compiled in, and in a developer build the source tree.  Writes at
+ * most 3 new strings to c[] and returns how many. */
+static int
+candidates(const char *leaf, char *c[3])
 {
-	const char *e = getenv(env);
 	char exe[PATH_MAX];
 	ssize_t n;
-	char *p;
+	int k = 0;
 
-	if (!str_empty(e))
-		return xstrdup(e);
 	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
 		char *slash;
 
 		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL) {
-			*slash = '\0';
-			p = xasprintf("%s/../share/jzg/%s", exe, leaf);
-			if (is_dir(p))
-				return p;
-			free(p);
-		}
+		for (int up = 0; up < 2 && (slash = strrchr(exe, '/')) != NULL; up++)
+			*slash = '\0';   /* /usr/bin/jzg → /usr */
+		c[k++] = xasprintf("%s/share/jzg/%s", exe, leaf);
 	}
-	p = xasprintf("%s/%s", JZG_DATA_DIR, leaf);
-	if (is_dir(p))
-		return p;
-	free(p);
-	return xasprintf("%s/%s", JZG_SOURCE_DIR, leaf);
+	c[k++] = xasprintf("%s/%s", JZG_DATA_DIR, leaf);
+#ifdef JZG_SOURCE_DIR
+	c[k++] = xasprintf("%s/%s", JZG_SOURCE_DIR, leaf);
+#endif
+	return k;
+}
+
+/* $env, else the first candidate that is a directory, else the first
+ * candidate (so that a failure names the place the files belong). */
+static char *
+find_dir(const char *env, const char *leaf)
+{
+	const char *e = getenv(env);
+	char *c[3], *found = NULL;
+	int n;
+
+	if (!str_empty(e))
+		return xstrdup(e);
+	n = candidates(leaf, c);
+	for (int i = 0; i < n && found == NULL; i++)
+		if (is_dir(c[i]))
+			found = c[i];
+	if (found == NULL)
+		found = c[0];
+	for (int i = 0; i < n; i++)
+		if (c[i] != found)
+			free(c[i]);
+	return found;
+}
+
+char *
+paths_missing(const char *forms, const char *data)
+{
+	const char *dir = forms != NULL && !is_dir(forms) ? forms : data != NULL && !is_dir(data) ? data : NULL;
+	const char *leaf = dir == forms ? "forms" : "data", *env = dir == forms ? "JZG_FORMS" : "JZG_DATA";
+	struct strbuf where = { 0 };
+	char *c[3], *msg, *slash;
+	int n;
+
+	if (dir == NULL)
+		return NULL;
+	if (!str_empty(getenv(env)))
+		return xasprintf("环境变量 %s 指定的目录 %s 不存在，无法读取指标定义；请改正或删除这个环境变量", env, dir);
+	n = candidates(leaf, c);
+	for (int i = 0; i < n; i++) {
+		strbuf_addf(&where, "%s%s", i ? "、" : "", c[i]);
+		free(c[i]);
+	}
+	slash = strrchr(dir, '/');
+	msg = xasprintf("找不到指标定义目录 %s（已查找：%s）。指标定义 forms 和代码表 data 随 jzg 软件包安装在 %s；"
+	    "请重新安装 jzg（离线安装包中的 install.sh，或 sudo dpkg -i jzg_*.deb），"
+	    "或把 forms、data 两个目录复制到 %.*s，或用 --forms 目录 --data 目录 指定",
+	    leaf, where.s, JZG_DATA_DIR, slash ? (int)(slash - dir + 1) : 0, dir);
+	strbuf_free(&where);
+	return msg;
 }
 
 char *

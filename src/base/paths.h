@@ -3,10 +3,17 @@
 #define JZG_PATHS_H
 
 /* forms/ and data/ directories: $JZG_FORMS / $JZG_DATA, else the installed
- * share/jzg beside the binary, else the source tree the binary was built
- * from.  Returns a new string (caller frees). */
+ * share/jzg beside the binary (/usr/bin/jzg → /usr/share/jzg), else the
+ * compiled-in prefix, else (developer builds, JZG_DEV_TREE) the source tree
+ * the binary was built from.  When none exists, the first of these places.
+ * Returns a new string (caller frees). */
 char *paths_forms_dir(void);
 char *paths_data_dir(void);
+
+/* NULL when forms and data (either may be NULL: given by the user, not
+ * looked for) are directories; else one Chinese line saying where jzg
+ * looked and how to fix it (caller frees). */
+char *paths_missing(const char *forms, const char *data);
 
 /* $XDG_DATA_HOME/jzg/jzg.db (default ~/.local/share/jzg/jzg.db); creates the
  * directory.  Returns a new string (caller frees) or NULL with a cause. */

@@ -46,10 +46,15 @@ app_load_defs(struct app *a)
 	if (st == JZG_OK && !a->skip_lint)
 		st = lint_expressions(a->defs, &d);
 	if (st != JZG_OK) {
-		if (cause != NULL)
+		char *where = paths_missing(a->forms_dir ? NULL : forms, a->data_dir ? NULL : data);
+
+		if (where != NULL)
+			cli_fail("%s", where);
+		else if (cause != NULL)
 			cli_fail("无法读取指标定义：%s", cause);
 		else
 			cli_fail("指标定义有 %zu 处错误，请运行 “jzg forms check %s” 查看并修改", d.n, forms);
+		free(where);
 	}
 	free(cause);
 	free(forms);
@@ -126,7 +131,10 @@ verb_forms(struct app *a, int argc, char **argv)
 	}
 	st = defs_load(forms, data, &a->defs, &d, &cause);
 	if (cause != NULL) {
-		cli_fail("%s", cause);
+		char *where = paths_missing(a->forms_dir || argc == 3 ? NULL : forms, a->data_dir ? NULL : data);
+
+		cli_fail("%s", where ? where : cause);
+		free(where);
 		free(cause);
 		free(forms);
 		free(data);
