@@ -1,7 +1,6 @@
 /* sqlfn.c — see sqlfn.h. */
 #include "sqlfn.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "defs.h"
 #include "idcard.h"
 #include "pinyin.h"
+#include "rx.h"
 #include "util.h"
 
 void
@@ -155,18 +155,11 @@ fn_code_name(sqlite3_context *c, int argc, sqlite3_value **argv)
 		sqlite3_result_text(c, r->name, -1, SQLITE_TRANSIENT);
 }
 
-static void
-regex_free(void *p)
-{
-	regfree(p);
-	free(p);
-}
-
-/* X REGEXP Y calls regexp(Y, X): argv[0] is the pattern. */
+/* X REGEXP Y calls regexp(Y, X): argv[0] is the pattern (rx.h). */
 static void
 fn_regexp(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
-	regex_t *re = sqlite3_get_auxdata(c, 0);
+	const struct rx *x = sqlite3_get_auxdata(c, 0);
 	const char *pat = arg_text(argv[0]), *s = arg_text(argv[1]);
 
 	(void)argc;
@@ -174,21 +167,15 @@ fn_regexp(sqlite3_context *c, int argc, sqlite3_value **argv)
 		sqlite3_result_null(c);
 		return;
 	}
-	if (re == NULL) {
-		re = xmalloc(sizeof *re);
-		if (regcomp(re, pat, REG_EXTENDED | REG_NOSUB) != 0) {
-			free(re);
+	if (x == NULL) {
+		/* rx owns it: auxdata only saves the look-up on later rows */
+		if ((x = rx_get(pat)) == NULL) {
 			sqlite3_result_error(c, "正则表达式无效", -1);
 			return;
 		}
-		sqlite3_set_auxdata(c, 0, re, regex_free);
-		re = sqlite3_get_auxdata(c, 0);
-		if (re == NULL) {
-			sqlite3_result_error_nomem(c);
-			return;
-		}
+		sqlite3_set_auxdata(c, 0, (void *)x, NULL);
 	}
-	sqlite3_result_int(c, regexec(re, s, 0, NULL, 0) == 0);
+	sqlite3_result_int(c, rx_matches(x, s));
 }
 
 static void

@@ -1,0 +1,209 @@
+/* rules_int.h — what the files of the rules engine share (rules.c,
+ * rules_static.c, rules_compile.c, rules_person.c, rules_run.c,
+ * rules_msg.c, rules_sched.c), each of which includes rules.h first; not
+ * for callers of rules.h.  (It does not include rules.h itself: rules.c
+ * includes it, and modules must not include each other.)  No curses. */
+#ifndef JZG_RULES_INT_H
+#define JZG_RULES_INT_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+#include "store.h"
+#include "util.h"
+
+struct finding;
+
+enum rule_kind {
+	RK_REQUIRED, RK_RELEVANT, RK_FORMAT, RK_LENGTH, RK_RANGE, RK_CODE, RK_CHOICE,
+	RK_MULTI_CODE, RK_MULTI_EXCL, RK_MULTI_FORM, RK_CONSTRAINT, RK_DERIVED, RK_CHECK
+};
+
+struct rule {
+	char                   *name;
+	enum rule_kind          kind;
+	const struct field_def *field;
+	int                     warning;
+	const char             *text;   /* constraint_message / checks message; not owned */
+	char                   *extra;  /* derived: label of the source set; choice: labels the filter reads */
+	char                   *calc;   /* derived: calculate in ROW form */
+	int                     col;    /* result column, or -1 when checked by rules_static */
+};
+
+/* SM_SCAN: a whole-file check of a group of many-record rsets in one
+ * scan (select_scan); the other modes run one rset's select. */
+enum scope_mode { SM_ALL, SM_SCHOOL, SM_STAFF, SM_RECORD, SM_SCAN, SM__COUNT };
+
+/* Connections a check runs on: 0 is the store's own; 1 is a second,
+ * read-only one opened for the length of a whole-file or whole-school check
+ * so that a second thread can run half of the sets (rules_check). */
+#define NCONN 2
+
+/* Result columns before the rules: the row's rset index (see select_scan),
+ * staff id, key, seq, rules_static(). */
+#define RS_FIXED 5
+
+struct rset {
+	const struct template_def *tpl;
+	const struct set_def      *set;
+	struct rule               *rule;
+	size_t                     nrule;
+	struct sfield             *sf;       /* fields with static rules, in rules_static argument order */
+	size_t                     nsf;
+	char                     **expr;     /* relevant/required expressions, arguments 1… of rules_static */
+	size_t                     nexpr;
+	unsigned char             *badfmt;   /* per row: field index had a format finding */
+	char                      *select;   /* up to and including the template filter */
+	char                      *select_record;   /* many-record sets: the same, for SM_RECORD */
+	char                      *select_bulk;     /* select with person look-ups preloaded, or NULL */
+	/* Many-record sets, whole file: one scan of the table in storage
+	 * order for every template whose rules of this set compile alike
+	 * (the group of rsets led by rs[leader]); rules_rset() tells each
+	 * row's rset from its person's template.  Reaching the rows through
+	 * each template's schools and staff costs an index look-up per
+	 * person and a seek per row. */
+	char                      *select_scan;     /* leader only */
+	size_t                     leader;
+	int                       *by_tpl;          /* leader: rset index per template, -1 = not checked */
+	int                        scan;            /* this check runs the group in one scan (plan_scans) */
+	sqlite3_stmt              *stmt[NCONN][SM__COUNT];   /* by connection (see struct runner) */
+	sqlite3_stmt              *rownum[NCONN];
+	size_t                     weight;   /* rough cost, to start the dearest sets first */
+	size_t                     run_weight;   /* this check: weight, or its group's for a leader */
+	int                        ncol;     /* result columns of rules (after RS_FIXED) */
+};
+
+/* A value of the person's own row in a one-record set that a rule reads
+ * through a sub-query, `(SELECT E FROM s_Y WHERE staff_id = cur.staff_id)`:
+ * the date of birth or of first employment that most date rules of most
+ * sets compare with.  A whole-file check asks for it some 3.6 million
+ * times (every date of every record), each a look-up of the person's row;
+ * loaded once per check instead (rules_person_load) and read by rules_person(k,
+ * staff id).
+ *
+ * The same for a value a person's many records give, the source of a
+ * derived field (最高学历 from 学习经历, 现任岗位 from 岗位聘任):
+ * `(SELECT E FROM s_Y WHERE staff_id = cur.staff_id [AND W] ORDER BY O
+ * LIMIT 1)` is the first row of one scan `WHERE W ORDER BY staff_id, O`,
+ * and `(… [AND W] HAVING H)` one row of `WHERE W GROUP BY staff_id HAVING
+ * H`.  Asked person by person, each is an index look-up and a sort of the
+ * person's rows, about 1.8 µs; eight of them were a quarter of a
+ * whole-file check.  Rows that tie on all of O are read in the same order
+ * (the staff_id index, then rowid) either way. */
+struct person_col {
+	char          *set;     /* Y */
+	char          *expr;    /* E */
+	char          *where;   /* W, or NULL */
+	char          *tail;    /* after the WHERE: " ORDER BY staff_id[, O]" or the GROUP BY */
+	int            first;   /* ORDER BY … LIMIT 1: keep each person's first row only */
+	sqlite3_int64 *id;      /* staff ids, ascending */
+	struct pval {
+		union {
+			sqlite3_int64 i;
+			double        d;
+			size_t        off;   /* text or blob: offset in text */
+		}             u;
+		int           type;    /* SQLITE_* */
+		int           len;
+	}             *v;
+	size_t         n;
+	struct strbuf  text;
+	/* ids are rowids, nearly dense: the index + 1 of each id from id[0]
+	 * on, 0 = none; NULL when they are too sparse (then bisect id) */
+	uint32_t      *slot;
+	sqlite3_int64  nslot;
+};
+
+struct rules {
+	struct store      *st;
+	struct rset       *rs;
+	size_t             nrs;
+	signed char       *tpl_of;    /* whole-file check: template index by staff id, -1 = none */
+	sqlite3_int64      ntpl_of;
+	sqlite3_stmt      *explained[NCONN];
+	struct person_col *pc;
+	size_t             npc;
+};
+
+/* The rules that need no expression (required = yes without relevant,
+ * format, length, range, code, multi-select) are checked by one C function,
+ * rules_static(set, v1, v2, …), called by SQLite once per row with the
+ * values of the fields that have such rules.  Doing them in C is what keeps
+ * a row cheap: date() and a sub-query per code cost a microsecond each, and
+ * a file of 100,000 persons has about 4 million rows. */
+struct sfield {
+	const struct field_def *f;
+	int                     field_index;
+	int                     required, relevant, format, length, range, code, multi_code, multi_excl, multi_form;
+	int                     rel_arg, req_arg;   /* argument holding relevant / required, -1 = always */
+	double                  lo, hi;             /* numeric range */
+	int                     has_lo, has_hi;
+};
+
+/* A finding held until the check is over (parallel runs: the callback is
+ * the caller's, so it is only ever called from the caller's thread). */
+struct held {
+	const struct rset *rs;
+	const struct rule *ru;
+	sqlite3_int64      staff_id, key;
+	int                row;
+	char              *message, *explained;
+};
+
+struct held_list {
+	struct held *h;
+	size_t       n, cap;
+};
+
+/* One thread's side of a check: its connection and what to do with a
+ * finding — hand it to cb at once, or keep it in hold. */
+struct runner {
+	struct rules     *r;
+	int               conn;          /* index into rset.stmt, rules.explained */
+	sqlite3          *db;
+	int               any_explained; /* explanation holds a row: worth looking up */
+	int               stop;
+	int             (*cb)(const struct finding *, void *);   /* a rules_cb (rules.h) */
+	void             *arg;
+	struct held_list *hold;          /* non-NULL: keep findings here instead */
+};
+
+/* rules.c */
+int rules_register_functions(struct rules *r, sqlite3 *db);
+char *rules_template_of(struct rules *r, const char *sql, sqlite3_int64 id);   /* caller frees */
+extern const char rules_staff_template_sql[];
+
+/* rules_static.c */
+void rules_fn_static(sqlite3_context *c, int argc, sqlite3_value **argv);
+
+/* rules_compile.c */
+enum jzg_status rules_compile_set(struct rules *r, struct rset *rs, char **cause);
+void rules_group_scans(struct rules *r);
+void rules_fn_today(sqlite3_context *c, int argc, sqlite3_value **argv);
+void rules_fn_code_pick(sqlite3_context *c, int argc, sqlite3_value **argv);
+void rules_fn_code_filter(sqlite3_context *c, int argc, sqlite3_value **argv);
+
+/* rules_person.c */
+char *rules_person_rewrite(struct rules *r, const char *sql);   /* caller frees; NULL: nothing to rewrite */
+enum jzg_status rules_person_load_some(struct rules *r, sqlite3 *db, enum scope_mode m, sqlite3_int64 id,
+    size_t k0, size_t step_k, char **cause);
+enum jzg_status rules_person_load(struct rules *r, enum scope_mode m, sqlite3_int64 id, char **cause);
+void rules_person_unload(struct rules *r);
+void rules_fn_person(sqlite3_context *c, int argc, sqlite3_value **argv);
+
+/* rules_msg.c */
+void rules_message(sqlite3 *db, const struct rset *rs, const struct rule *ru, const char *detail,
+    sqlite3_int64 key, struct strbuf *b);
+
+/* rules_run.c */
+extern const char rules_explained_sql[];
+enum jzg_status rules_run(struct runner *ru, struct rset *rs0, enum scope_mode m, sqlite3_int64 arg1, char **cause);
+int rules_any_explained(sqlite3 *db);
+void rules_finding_of(const struct rset *rs, const struct rule *rule, struct finding *fd);
+
+/* rules_sched.c */
+void rules_fn_rset(sqlite3_context *c, int argc, sqlite3_value **argv);
+
+#endif
