@@ -2,13 +2,13 @@
  * verbs that later modules build on.  Every message is Chinese, one line,
  * with a non-zero exit on error. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
 #include "audit.h"
-#include "cli_print.h"
 #include "cli_session.h"
 #include "cli_util.h"
 #include "demo.h"
@@ -100,25 +100,21 @@ app_done(struct app *a)
 /* ---------------------------------------------------------------- verbs */
 
 static int
-verb_forms(struct app *a, int argc, char **argv)
+forms_check(struct app *a, const struct cli_args *args)
 {
 	struct diag d = { 0 };
 	char *forms, *data, *cause = NULL;
 	enum jzg_status st;
 	size_t nfield = 0, nset = 0;
 
-	if (argc < 2 || strcmp(argv[1], "check") != 0 || argc > 3) {
-		cli_fail("用法：jzg forms check [指标定义目录]");
-		return EXIT_FAIL;
-	}
 	resolve_dirs(a, &forms, &data);
-	if (argc == 3) {
-		char *sibling = xasprintf("%s/../data", argv[2]);
+	if (args->argc == 1) {
+		char *sibling = xasprintf("%s/../data", args->argv[0]);
 		FILE *fp;
 		char *idx = xasprintf("%s/codes.tsv", sibling);
 
 		free(forms);
-		forms = xstrdup(argv[2]);
+		forms = xstrdup(args->argv[0]);
 		if (a->data_dir == NULL && (fp = fopen(idx, "r")) != NULL) {
 			char *real = realpath(sibling, NULL);   /* messages name data/, not forms/../data */
 
@@ -131,7 +127,7 @@ verb_forms(struct app *a, int argc, char **argv)
 	}
 	st = defs_load(forms, data, &a->defs, &d, &cause);
 	if (cause != NULL) {
-		char *where = paths_missing(a->forms_dir || argc == 3 ? NULL : forms, a->data_dir ? NULL : data);
+		char *where = paths_missing(a->forms_dir || args->argc == 1 ? NULL : forms, a->data_dir ? NULL : data);
 
 		cli_fail("%s", where ? where : cause);
 		free(where);
@@ -162,41 +158,50 @@ verb_forms(struct app *a, int argc, char **argv)
 	return st == JZG_OK ? EXIT_CLEAN : EXIT_FOUND;
 }
 
+const struct cli_verb cli_forms_check = {
+	.name = "forms check", .usage = "forms check [目录]", .exec = forms_check, .max_args = 1,
+	.help = "检查指标定义和代码表，逐条列出 文件:行: 问题",
+};
+
 static int
-verb_school(struct app *a, int argc, char **argv)
+school_list_exec(struct app *a, const struct cli_args *args)
 {
-	const char *code = NULL, *name = NULL, *type = NULL;
-	const struct cli_opt opts[] = {
-		{ "code", CLI_STR, &code }, { "name", CLI_STR, &name }, { "type", CLI_STR, &type }, { NULL, 0, NULL }
-	};
+	struct school_row *rows;
+	char *cause = NULL;
+	size_t n;
+
+	(void)args;
+	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
+		return EXIT_FAIL;
+	if (school_list(a->st, &rows, &n, &cause) != JZG_OK) {
+		cli_fail("%s", cause);
+		free(cause);
+		return EXIT_FAIL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct template_def *t = defs_template(a->defs, rows[i].template);
+
+		printf("%s\t%s\t%s\t%d\n", rows[i].code, rows[i].name,
+		    t ? t->v[TC_LABEL] : rows[i].template, rows[i].staff);
+	}
+	school_list_free(rows, n);
+	return EXIT_CLEAN;
+}
+
+const struct cli_verb cli_school_list = {
+	.name = "school list", .usage = "school list", .exec = school_list_exec, .needs_db = 1,
+	.help = "列出文件中的学校和已录入人数",
+};
+
+enum { SCHOOL_CODE, SCHOOL_NAME, SCHOOL_TYPE };
+
+static int
+school_add_exec(struct app *a, const struct cli_args *args)
+{
+	const char *code = cli_arg(args, SCHOOL_CODE), *name = cli_arg(args, SCHOOL_NAME);
+	const char *type = cli_arg(args, SCHOOL_TYPE);
 	char *cause = NULL;
 
-	if (argc < 2 || (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "list") != 0)) {
-		cli_fail("用法：jzg --db 文件 school add --code 学校标识码 --name 学校名称 --type zxx|zz|tj|yey|gx，或 school list");
-		return EXIT_FAIL;
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		struct school_row *rows;
-		size_t n;
-
-		if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
-			return EXIT_FAIL;
-		if (school_list(a->st, &rows, &n, &cause) != JZG_OK) {
-			cli_fail("%s", cause);
-			free(cause);
-			return EXIT_FAIL;
-		}
-		for (size_t i = 0; i < n; i++) {
-			const struct template_def *t = defs_template(a->defs, rows[i].template);
-
-			printf("%s\t%s\t%s\t%d\n", rows[i].code, rows[i].name,
-			    t ? t->v[TC_LABEL] : rows[i].template, rows[i].staff);
-		}
-		school_list_free(rows, n);
-		return EXIT_CLEAN;
-	}
-	if (cli_opts(argc, argv, 2, "school add", opts, NULL) < 0)
-		return EXIT_FAIL;
 	if (code == NULL || name == NULL || type == NULL) {
 		cli_fail("school add 需要 --code、--name 和 --type 三个参数");
 		return EXIT_FAIL;
@@ -212,20 +217,25 @@ verb_school(struct app *a, int argc, char **argv)
 	return EXIT_CLEAN;
 }
 
+const struct cli_verb cli_school_add = {
+	.name = "school add", .usage = "school add --code 学校标识码 --name 学校名称 --type zxx|zz|tj|yey|gx",
+	.help = "添加学校（学校标识码须为 10 位，类别码和省份码须有效）",
+	.opts = (const struct cli_opt[]){ [SCHOOL_CODE] = { "code", CLI_STR }, [SCHOOL_NAME] = { "name", CLI_STR },
+	    [SCHOOL_TYPE] = { "type", CLI_STR }, { NULL, 0 } },
+	.exec = school_add_exec, .needs_db = 1,
+};
+
+enum { DEMO_STAFF, DEMO_SCHOOL, DEMO_SEED };
+
 static int
-verb_demo(struct app *a, int argc, char **argv)
+demo_exec(struct app *a, const struct cli_args *args)
 {
-	const char *school = NULL, *staff = NULL, *seeds = NULL;
-	const struct cli_opt opts[] = {
-		{ "staff", CLI_STR, &staff }, { "school", CLI_STR, &school }, { "seed", CLI_STR, &seeds },
-		{ NULL, 0, NULL }
-	};
+	const char *staff = cli_arg(args, DEMO_STAFF), *school = cli_arg(args, DEMO_SCHOOL);
+	const char *seeds = cli_arg(args, DEMO_SEED);
 	long n = -1, seed = 1;
 	sqlite3_int64 sid = 0;
 	char *cause = NULL;
 
-	if (cli_opts(argc, argv, 1, "demo", opts, NULL) < 0)
-		return EXIT_FAIL;
 	if (staff != NULL && cli_count(staff, 1, 1000000, &n) < 0) {
 		cli_fail("--staff 应为 1 到 1000000 的整数");
 		return EXIT_FAIL;
@@ -234,10 +244,8 @@ verb_demo(struct app *a, int argc, char **argv)
 		cli_fail("--seed 应为非负整数");
 		return EXIT_FAIL;
 	}
-	if (n < 0) {
-		cli_fail("用法：jzg --db 文件 demo --staff 人数 [--school 学校标识码] [--seed 数]");
-		return EXIT_FAIL;
-	}
+	if (n < 0)
+		return cli_usage(args);
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 		return EXIT_FAIL;
 	if (school != NULL) {
@@ -273,6 +281,14 @@ verb_demo(struct app *a, int argc, char **argv)
 	return EXIT_CLEAN;
 }
 
+const struct cli_verb cli_demo = {
+	.name = "demo", .usage = "demo --staff N [--school 学校标识码] [--seed 数]",
+	.help = "为学校生成 N 名演示教职工（各信息集均填写，符合校验规则）",
+	.opts = (const struct cli_opt[]){ [DEMO_STAFF] = { "staff", CLI_STR }, [DEMO_SCHOOL] = { "school", CLI_STR },
+	    [DEMO_SEED] = { "seed", CLI_STR }, { NULL, 0 } },
+	.exec = demo_exec, .needs_db = 1,
+};
+
 /* The person with this 身份证件号, or 0 after saying why. */
 static sqlite3_int64
 find_staff(struct app *a, const char *idno)
@@ -287,31 +303,24 @@ find_staff(struct app *a, const char *idno)
 	return id;
 }
 
+enum { CHECK_SCHOOL, CHECK_STAFF, CHECK_FORMAT };
+
 static int
-verb_check(struct app *a, int argc, char **argv)
+check_exec(struct app *a, const struct cli_args *args)
 {
-	const char *school = NULL, *staff = NULL, *format = "text";
-	const struct cli_opt opts[] = {
-		{ "school", CLI_STR, &school }, { "staff", CLI_STR, &staff }, { "format", CLI_STR, &format },
-		{ NULL, 0, NULL }
-	};
+	const char *school = cli_arg(args, CHECK_SCHOOL), *staff = cli_arg(args, CHECK_STAFF);
+	const char *format = cli_arg(args, CHECK_FORMAT) ? cli_arg(args, CHECK_FORMAT) : "text";
 	struct report_opts o = { { 0, 0 }, REPORT_TEXT };
 	struct rules *r;
 	char *cause = NULL;
-	int found = 0, first;
+	int found = 0;
 
-	if ((first = cli_opts(argc, argv, 1, "check", opts, NULL)) < 0)
-		return EXIT_FAIL;
 	if (strcmp(format, "tsv") == 0)
 		o.format = REPORT_TSV;
 	else if (strcmp(format, "json") == 0)
 		o.format = REPORT_JSON;
 	else if (strcmp(format, "text") != 0) {
 		cli_fail("--format 只能是 text、tsv 或 json");
-		return EXIT_FAIL;
-	}
-	if (first < argc) {
-		cli_fail("用法：jzg --db 文件 check [--school 学校标识码] [--staff 身份证件号] [--format text|tsv|json]");
 		return EXIT_FAIL;
 	}
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
@@ -343,31 +352,34 @@ verb_check(struct app *a, int argc, char **argv)
 	return found ? EXIT_FOUND : EXIT_CLEAN;
 }
 
+const struct cli_verb cli_check = {
+	.name = "check", .usage = "check [--school 学校标识码] [--staff 身份证件号] [--format text|tsv|json]",
+	.help = "按指标定义检查数据：列出错误和警告，并按学校汇总完整率",
+	.opts = (const struct cli_opt[]){ [CHECK_SCHOOL] = { "school", CLI_STR }, [CHECK_STAFF] = { "staff", CLI_STR },
+	    [CHECK_FORMAT] = { "format", CLI_STR }, { NULL, 0 } },
+	.exec = check_exec, .needs_db = 1,
+};
+
+enum { EXPLAIN_STAFF, EXPLAIN_RULE, EXPLAIN_SET, EXPLAIN_ROW, EXPLAIN_REASON };
+
 static int
-verb_explain(struct app *a, int argc, char **argv)
+explain_exec(struct app *a, const struct cli_args *args)
 {
-	const char *staff = NULL, *rule = NULL, *set = NULL, *rows = NULL, *reason = NULL;
-	const struct cli_opt opts[] = {
-		{ "staff", CLI_STR, &staff }, { "rule", CLI_STR, &rule }, { "set", CLI_STR, &set },
-		{ "row", CLI_STR, &rows }, { "reason", CLI_STR, &reason }, { NULL, 0, NULL }
-	};
+	const char *staff = cli_arg(args, EXPLAIN_STAFF), *rule = cli_arg(args, EXPLAIN_RULE);
+	const char *set = cli_arg(args, EXPLAIN_SET), *rows = cli_arg(args, EXPLAIN_ROW);
+	const char *reason = cli_arg(args, EXPLAIN_REASON);
 	long row = 0;
 	sqlite3_int64 sid;
 	struct rules *r;
 	char *cause = NULL, *masked;
 	enum jzg_status st;
-	int first;
 
-	if ((first = cli_opts(argc, argv, 1, "explain", opts, NULL)) < 0)
-		return EXIT_FAIL;
 	if (rows != NULL && cli_count(rows, 1, 1000000, &row) < 0) {
 		cli_fail("--row 应为正整数（检查结果中的第几条）");
 		return EXIT_FAIL;
 	}
-	if (staff == NULL || rule == NULL || reason == NULL || first < argc) {
-		cli_fail("用法：jzg --db 文件 explain --staff 身份证件号 --rule 规则 [--set 信息集 --row 第几条] --reason 理由");
-		return EXIT_FAIL;
-	}
+	if (staff == NULL || rule == NULL || reason == NULL)
+		return cli_usage(args);
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0 || (sid = find_staff(a, staff)) == 0)
 		return EXIT_FAIL;
 	if ((r = rules_new(a->st, &cause)) == NULL) {
@@ -388,123 +400,150 @@ verb_explain(struct app *a, int argc, char **argv)
 	return EXIT_CLEAN;
 }
 
-static int verb_help(struct app *a, int argc, char **argv);
-int verb_export(struct app *a, int argc, char **argv);   /* cli_xlsx.c */
-int verb_import(struct app *a, int argc, char **argv);
-int verb_user(struct app *a, int argc, char **argv);        /* cli_workflow.c */
-int verb_transition(struct app *a, int argc, char **argv);
-int verb_log(struct app *a, int argc, char **argv);
-int verb_stats(struct app *a, int argc, char **argv);
-int verb_weekly(struct app *a, int argc, char **argv);
-int verb_expect(struct app *a, int argc, char **argv);
-int verb_pack(struct app *a, int argc, char **argv);
-int verb_merge(struct app *a, int argc, char **argv);
-
-static const struct verb {
-	const char *name;
-	int (*run)(struct app *, int, char **);
-	const char *usage;
-	const char *help;
-} verbs[] = {
-	{ "school", verb_school, "school add --code 学校标识码 --name 学校名称 --type zxx|zz|tj|yey|gx", "添加学校（学校标识码须为 10 位，类别码和省份码须有效）" },
-	{ "school", verb_school, "school list", "列出文件中的学校和已录入人数" },
-	{ "demo", verb_demo, "demo --staff N [--school 学校标识码] [--seed 数]", "为学校生成 N 名演示教职工（各信息集均填写，符合校验规则）" },
-	{ "export", verb_export, "export [--school 学校标识码 ...|--all] [--out 目录] [--zip]", "导出官方 Excel 模板：每校一个 学校标识码_学校名称_模板名称.xlsx；--zip 按模板打包为 模板名称_YYYYMMDD.zip" },
-	{ "import", verb_import, "import [--school 学校标识码] [--keep-good] [--max-part MB] 文件.xlsx|目录|文件.zip ...", "导入填好的模板：整个文件要么全部导入要么不导入；--keep-good 只导入没有错误的人员" },
-	{ "print", verb_print, "print sheet [--staff 身份证件号 …|--school 学校标识码] --out 文件.pdf [--print]", "打印教师信息确认表（每人一份，含签字栏和校验码）；--print 同时送打印机" },
-	{ "print", verb_print, "print form --type zxx|zz|tj|yey|gx --out 文件.pdf [--print]", "打印空白的教职工基础信息采集表，供手工填写" },
-	{ "sign", verb_sign, "sign --staff 身份证件号 [--date 年-月-日] [--code 表上的校验码]", "登记确认表已签字返回（记下校验码；之后数据再改动即提示需重新打印签字）" },
-	{ "check", verb_check, "check [--school 学校标识码] [--staff 身份证件号] [--format text|tsv|json]", "按指标定义检查数据：列出错误和警告，并按学校汇总完整率" },
-	{ "explain", verb_explain, "explain --staff 身份证件号 --rule 规则 [--set 信息集 --row 第几条] --reason 理由", "说明一条警告（说明后仍列出，但不影响完整率）" },
-	{ "user", verb_user, "user add --name 用户名 --role 录入员|审核员|管理员 [--school 学校标识码] | list | passwd 用户名 | disable 用户名", "操作员账号（新密码取自 JZG_NEW_PASSWORD 或在终端输入；第一个必须是管理员）" },
-	{ "submit", verb_transition, "submit --staff 身份证件号 … | --school 学校标识码", "提交审核（须无错误、警告均已说明）" },
-	{ "approve", verb_transition, "approve --staff 身份证件号 … | --school 学校标识码", "审核通过并锁定（审核员或管理员，不能审核自己录入或修改过的人员）" },
-	{ "reject", verb_transition, "reject --staff 身份证件号 … | --school 学校标识码 --reason 理由", "退回录入员修改（理由会显示给录入员）" },
-	{ "unlock", verb_transition, "unlock --staff 身份证件号 … --reason 理由", "管理员解锁已审核的人员（审核和签字确认随之作废）" },
-	{ "confirm", verb_transition, "confirm --staff 身份证件号 … | --school 学校标识码", "已审核且确认表已签字返回（jzg sign）的人员标记为已签字确认" },
-	{ "log", verb_log, "log [--staff 身份证件号] [--since 年-月-日] [--field 指标]", "修改记录：谁、何时、经由何处、哪一项由什么改成什么" },
-	{ "stats", verb_stats, "stats [--format text|tsv|xlsx] [--out 文件.xlsx] [--sort notice|code|entry|done]", "各校录入进度：应有、已录、录入率、完整率、待审核、已审核、已签字" },
-	{ "weekly", verb_weekly, "weekly --out 周报表.xlsx", "生成进度周报表（Excel）" },
-	{ "expect", verb_expect, "expect --school 学校标识码 --staff 人数", "登记学校年报中的教职工数（计算录入率用）" },
-	{ "pack", verb_pack, "pack --school 学校标识码 --out 文件.db", "把一所学校的数据写到 U 盘上的单独文件（写完校验，提示可以拔出）" },
-	{ "merge", verb_merge, "merge [--take mine|theirs] 文件.db …", "把学校的文件合并到本文件：新增的加入，相同的跳过，冲突的逐项列出" },
-	{ "forms", verb_forms, "forms check [目录]", "检查指标定义和代码表，逐条列出 文件:行: 问题" },
-	{ "help", verb_help, "help", "显示本帮助" },
+const struct cli_verb cli_explain = {
+	.name = "explain", .usage = "explain --staff 身份证件号 --rule 规则 [--set 信息集 --row 第几条] --reason 理由",
+	.help = "说明一条警告（说明后仍列出，但不影响完整率）",
+	.opts = (const struct cli_opt[]){ [EXPLAIN_STAFF] = { "staff", CLI_STR }, [EXPLAIN_RULE] = { "rule", CLI_STR },
+	    [EXPLAIN_SET] = { "set", CLI_STR }, [EXPLAIN_ROW] = { "row", CLI_STR },
+	    [EXPLAIN_REASON] = { "reason", CLI_STR }, { NULL, 0 } },
+	.exec = explain_exec, .needs_db = 1,
 };
 
+/* ---------------------------------------------------------------- table */
+
+static int help_exec(struct app *a, const struct cli_args *args);
+
+static const struct cli_verb cli_help = {
+	.name = "help", .usage = "help", .help = "显示本帮助", .exec = help_exec,
+};
+
+/* Every verb, in the order `jzg --help` lists them. */
+static const struct cli_verb *const verbs[] = {
+	&cli_school_add, &cli_school_list, &cli_demo, &cli_export, &cli_import, &cli_print_sheet,
+	&cli_print_form, &cli_sign, &cli_check, &cli_explain, &cli_user_add, &cli_user_list,
+	&cli_user_passwd, &cli_user_disable, &cli_submit, &cli_approve, &cli_reject, &cli_unlock,
+	&cli_confirm, &cli_log, &cli_stats, &cli_weekly, &cli_expect, &cli_pack, &cli_merge,
+	&cli_forms_check, &cli_help,
+};
+#define NVERB (sizeof verbs / sizeof verbs[0])
+
 static int
-verb_help(struct app *a, int argc, char **argv)
+help_exec(struct app *a, const struct cli_args *args)
 {
-	(void)a; (void)argc; (void)argv;
+	(void)a; (void)args;
 	printf("jzg %s — 全国教职工基础信息采集离线录入客户端\n\n", JZG_VERSION);
 	printf("用法：\n  jzg [--db 数据文件]              打开录入界面（默认数据文件 $XDG_DATA_HOME/jzg/jzg.db）\n");
-	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-		printf("  jzg [--db 数据文件] %s\n      %s\n", verbs[i].usage, verbs[i].help);
-	printf("\n全局选项：\n  --db 文件      数据文件\n  --forms 目录   指标定义目录（默认为安装目录中的 forms）\n"
-	    "  --data 目录    代码表目录\n  --user 用户名  以操作员身份登录（密码取自 JZG_PASSWORD，未设置时在终端输入）\n  --help         显示本帮助\n  --version      显示版本\n");
+	for (size_t i = 0; i < NVERB; i++)
+		cli_verb_print(verbs[i], stdout);
+	printf("\n全局选项（写在命令之前；带值的选项也可写成 --db=文件）：\n"
+	    "  --db 文件      数据文件\n  --forms 目录   指标定义目录（默认为安装目录中的 forms）\n"
+	    "  --data 目录    代码表目录\n  --user 用户名  以操作员身份登录（密码取自 JZG_PASSWORD，未设置时在终端输入）\n"
+	    "  --help         显示本帮助（也可写 -h；jzg 命令 --help 只显示该命令的用法）\n"
+	    "  --version      显示版本（也可写 -V）\n");
 	printf("\n退出状态：0 成功；1 检查发现问题；2 出错。\n");
 	return EXIT_CLEAN;
+}
+
+/* Does verb name v (one or two words) start argv[0..argc)?  Returns how
+ * many words it took (0: no). */
+static int
+verb_matches(const char *v, int argc, char **argv)
+{
+	const char *sp = strchr(v, ' ');
+
+	if (sp == NULL)
+		return strcmp(v, argv[0]) == 0;
+	if (strncmp(v, argv[0], (size_t)(sp - v)) != 0 || argv[0][sp - v] != '\0')
+		return 0;
+	return argc > 1 && strcmp(sp + 1, argv[1]) == 0 ? 2 : -1;
+}
+
+/* Run the verb at argv[0]; argc > 0. */
+static int
+run_verb(struct app *a, int argc, char **argv)
+{
+	const struct cli_verb *family[8];
+	struct cli_args args = { 0 };
+	size_t nfam = 0;
+	int words, parsed, rc;
+
+	for (size_t i = 0; i < NVERB; i++) {
+		if ((words = verb_matches(verbs[i]->name, argc, argv)) > 0) {
+			/* the verb's options follow its last word */
+			parsed = cli_args_parse(verbs[i], argc - words + 1, argv + words - 1, &args);
+			if (parsed == 1) {
+				cli_verb_print(verbs[i], stdout);
+				rc = EXIT_CLEAN;
+			} else if (parsed < 0)
+				rc = EXIT_FAIL;
+			else {
+				a->verb = verbs[i]->name;
+				rc = verbs[i]->exec(a, &args);
+			}
+			cli_args_free(&args);
+			return rc;
+		}
+		if (words < 0 && nfam < sizeof family / sizeof family[0])
+			family[nfam++] = verbs[i];
+	}
+	if (nfam == 0)
+		return cli_fail("不认识的命令 “%s”（用 jzg --help 查看用法）", argv[0]);
+	/* "jzg school", "jzg school --help", "jzg print frob": the forms of the verb */
+	rc = argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? EXIT_CLEAN : EXIT_FAIL;
+	if (rc == EXIT_FAIL)
+		fprintf(stderr, "jzg: %s 后面需要 ", argv[0]);
+	for (size_t i = 0; i < nfam; i++)
+		if (rc == EXIT_FAIL)
+			fprintf(stderr, "%s%s", i ? "、" : "", strchr(family[i]->name, ' ') + 1);
+		else
+			cli_verb_print(family[i], stdout);
+	if (rc == EXIT_FAIL)
+		fprintf(stderr, "（用 jzg %s --help 查看用法）\n", argv[0]);
+	return rc;
 }
 
 int
 cli_main(int argc, char **argv)
 {
+	static const struct option global[] = {
+		{ "db", required_argument, NULL, 'd' }, { "forms", required_argument, NULL, 'f' },
+		{ "data", required_argument, NULL, 'D' }, { "user", required_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 }
+	};
 	struct app a = { 0 };
-	int i = 1, rc;
+	int c, rc, k = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &a.started);
-	while (i < argc && argv[i][0] == '-') {
-		const char *opt = argv[i];
-
-		if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0)
-			return verb_help(&a, 0, NULL);
-		if (strcmp(opt, "--version") == 0) {
-			printf("jzg %s\n", JZG_VERSION);
-			return EXIT_CLEAN;
+	opterr = 0;   /* getopt's own messages are English */
+	/* "+": the global options end at the verb; the verb's own follow it */
+	while ((c = getopt_long(argc, argv, "+:hV", global, &k)) != -1) {
+		switch (c) {
+		case 'h': return help_exec(&a, NULL);
+		case 'V': printf("jzg %s\n", JZG_VERSION); return EXIT_CLEAN;
+		case ':': return cli_fail("%s 后面需要%s", argv[optind - 1],
+		    strncmp(argv[optind - 1], "--user", 6) == 0 ? "用户名" : "一个路径");
+		case '?': return cli_fail("不认识的选项 %s（用 jzg --help 查看用法）", argv[optind - 1]);
 		}
-		if (strcmp(opt, "--user") == 0) {   /* issue 7: who acts (cli_session.c) */
-			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
-				cli_fail("--user 后面需要用户名");
-				return EXIT_FAIL;
-			}
-			a.user = argv[i + 1];
-			i += 2;
-			continue;
-		}
-		if ((strcmp(opt, "--db") == 0 || strcmp(opt, "--forms") == 0 || strcmp(opt, "--data") == 0)) {
-			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
-				cli_fail("%s 后面需要一个路径", opt);
-				return EXIT_FAIL;
-			}
-			if (opt[2] == 'd' && opt[3] == 'b')
-				a.db_path = argv[i + 1];
-			else if (opt[2] == 'f')
-				a.forms_dir = argv[i + 1];
-			else
-				a.data_dir = argv[i + 1];
-			i += 2;
-			continue;
-		}
-		cli_fail("不认识的选项 %s（用 jzg --help 查看用法）", opt);
-		return EXIT_FAIL;
+		if (*optarg == '\0')   /* --db "" or --db= */
+			return cli_fail("--%s 后面需要%s", global[k].name, c == 'u' ? "用户名" : "一个路径");
+		if (c == 'd')
+			a.db_path = optarg;
+		else if (c == 'f')
+			a.forms_dir = optarg;
+		else if (c == 'D')
+			a.data_dir = optarg;
+		else
+			a.user = optarg;      /* who acts (cli_session.c) */
 	}
-	if (i == argc) {
+	if (optind == argc) {
 		a.skip_lint = 1;
 		if (app_load_defs(&a) < 0 || app_open_store(&a, STORE_CREATE | AUDIT_LATE) < 0) {
 			app_done(&a);
 			return EXIT_FAIL;
 		}
 		rc = ui_run(&a);
-		app_done(&a);
-		return rc;
-	}
-	for (size_t k = 0; k < sizeof verbs / sizeof verbs[0]; k++)
-		if (strcmp(argv[i], verbs[k].name) == 0) {
-			a.verb = verbs[k].name;
-			rc = verbs[k].run(&a, argc - i, argv + i);
-			app_done(&a);
-			return rc;
-		}
-	cli_fail("不认识的命令 “%s”（用 jzg --help 查看用法）", argv[i]);
-	return EXIT_FAIL;
+	} else
+		rc = run_verb(&a, argc - optind, argv + optind);
+	app_done(&a);
+	return rc;
 }

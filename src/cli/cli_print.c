@@ -1,7 +1,5 @@
-/* cli_print.c — see cli_print.h.  Messages are Chinese, one line each,
- * exit 2 on error. */
-#include "cli_print.h"
-
+/* cli_print.c — the verbs `print sheet`, `print form` and `sign` (issue 6).
+ * Messages are Chinese, one line each, exit 2 on error. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,29 +76,23 @@ school_staff(struct app *a, const char *code, sqlite3_int64 **ids, size_t *n)
 	return EXIT_CLEAN;
 }
 
+enum { SHEET_STAFF, SHEET_SCHOOL, SHEET_OUT, SHEET_PRINT };
+
 static int
-print_sheet(struct app *a, int argc, char **argv)
+print_sheet(struct app *a, const struct cli_args *args)
 {
-	const char *school = NULL, *out = NULL;
-	const char **want = xcalloc((size_t)argc + 1, sizeof *want);
-	int print = 0, rc = EXIT_FAIL, first;
-	const struct cli_opt opts[] = {
-		{ "staff", CLI_STRS, want }, { "school", CLI_STR, &school }, { "out", CLI_STR, &out },
-		{ "print", CLI_FLAG, &print }, { NULL, 0, NULL }
-	};
+	const char *school = cli_arg(args, SHEET_SCHOOL), *out = cli_arg(args, SHEET_OUT);
+	const char **want = cli_args_all(args, SHEET_STAFF);
+	int rc = EXIT_FAIL;
 	size_t nwant = 0, n = 0;
 	sqlite3_int64 *ids = NULL;
 	struct sheet_result res;
 	char *cause = NULL;
 
-	if ((first = cli_opts(argc, argv, 1, "print sheet", opts, NULL)) < 0)
-		goto done;
 	while (want[nwant] != NULL)
 		nwant++;
-	if (out == NULL || first != argc || (nwant > 0 && school != NULL)) {
-		cli_fail("用法：jzg --db 文件 print sheet [--staff 身份证件号 …|--school 学校标识码] --out 文件.pdf [--print]");
-		goto done;
-	}
+	if (out == NULL || (nwant > 0 && school != NULL))
+		return cli_usage(args);
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 		goto done;
 	if (nwant > 0) {
@@ -121,30 +113,32 @@ print_sheet(struct app *a, int argc, char **argv)
 	printf("已生成教师信息确认表：%d 人，共 %d 页，保存在 %s\n", res.people, res.pages, out);
 	if (res.stale > 0)
 		printf("其中 %d 人已签字后修改，需重新打印签字（表上已注明）\n", res.stale);
-	rc = maybe_print(print, out);
+	rc = maybe_print(cli_flag(args, SHEET_PRINT), out);
 done:
-	free(want);
 	free(ids);
 	return rc;
 }
 
+const struct cli_verb cli_print_sheet = {
+	.name = "print sheet", .usage = "print sheet [--staff 身份证件号 …|--school 学校标识码] --out 文件.pdf [--print]",
+	.help = "打印教师信息确认表（每人一份，含签字栏和校验码）；--print 同时送打印机",
+	.opts = (const struct cli_opt[]){ [SHEET_STAFF] = { "staff", CLI_STRS }, [SHEET_SCHOOL] = { "school", CLI_STR },
+	    [SHEET_OUT] = { "out", CLI_STR }, [SHEET_PRINT] = { "print", CLI_FLAG }, { NULL, 0 } },
+	.exec = print_sheet, .needs_db = 1,
+};
+
+enum { FORM_TYPE, FORM_OUT, FORM_PRINT };
+
 static int
-print_form(struct app *a, int argc, char **argv)
+print_form(struct app *a, const struct cli_args *args)
 {
-	const char *type = NULL, *out = NULL;
-	int print = 0, pages = 0, first;
-	const struct cli_opt opts[] = {
-		{ "type", CLI_STR, &type }, { "out", CLI_STR, &out }, { "print", CLI_FLAG, &print }, { NULL, 0, NULL }
-	};
+	const char *type = cli_arg(args, FORM_TYPE), *out = cli_arg(args, FORM_OUT);
 	const struct template_def *t;
 	char *cause = NULL;
+	int pages = 0;
 
-	if ((first = cli_opts(argc, argv, 1, "print form", opts, NULL)) < 0)
-		return EXIT_FAIL;
-	if (type == NULL || out == NULL || first != argc) {
-		cli_fail("用法：jzg print form --type zxx|zz|tj|yey|gx --out 文件.pdf [--print]");
-		return EXIT_FAIL;
-	}
+	if (type == NULL || out == NULL)
+		return cli_usage(args);
 	if (app_load_defs(a) < 0)
 		return EXIT_FAIL;
 	if ((t = defs_template(a->defs, type)) == NULL) {
@@ -159,38 +153,29 @@ print_form(struct app *a, int argc, char **argv)
 	if (blankform_print(t, out, &pages, &cause) != JZG_OK)
 		return cli_fail_cause(cause, "生成采集表失败");
 	printf("已生成%s教职工基础信息采集表：共 %d 页，保存在 %s\n", t->v[TC_LABEL], pages, out);
-	return maybe_print(print, out);
+	return maybe_print(cli_flag(args, FORM_PRINT), out);
 }
 
-int
-verb_print(struct app *a, int argc, char **argv)
-{
-	if (argc >= 2 && strcmp(argv[1], "sheet") == 0)
-		return print_sheet(a, argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "form") == 0)
-		return print_form(a, argc - 1, argv + 1);
-	cli_fail("用法：jzg --db 文件 print sheet [--staff 身份证件号 …|--school 学校标识码] --out 文件.pdf [--print]，"
-	    "或 jzg print form --type zxx|zz|tj|yey|gx --out 文件.pdf [--print]");
-	return EXIT_FAIL;
-}
+const struct cli_verb cli_print_form = {
+	.name = "print form", .usage = "print form --type zxx|zz|tj|yey|gx --out 文件.pdf [--print]",
+	.help = "打印空白的教职工基础信息采集表，供手工填写",
+	.opts = (const struct cli_opt[]){ [FORM_TYPE] = { "type", CLI_STR }, [FORM_OUT] = { "out", CLI_STR },
+	    [FORM_PRINT] = { "print", CLI_FLAG }, { NULL, 0 } },
+	.exec = print_form,
+};
 
-int
-verb_sign(struct app *a, int argc, char **argv)
+enum { SIGN_STAFF, SIGN_DATE, SIGN_CODE };
+
+static int
+sign_exec(struct app *a, const struct cli_args *args)
 {
-	const char *staff = NULL, *date = NULL, *code = NULL;
-	const struct cli_opt opts[] = {
-		{ "staff", CLI_STR, &staff }, { "date", CLI_STR, &date }, { "code", CLI_STR, &code }, { NULL, 0, NULL }
-	};
-	int first;
+	const char *staff = cli_arg(args, SIGN_STAFF), *date = cli_arg(args, SIGN_DATE);
+	const char *code = cli_arg(args, SIGN_CODE);
 	char got[SIGNATURE_CODE_LEN + 1], *cause = NULL;
 	sqlite3_int64 id = 0;
 
-	if ((first = cli_opts(argc, argv, 1, "sign", opts, NULL)) < 0)
-		return EXIT_FAIL;
-	if (staff == NULL || first != argc) {
-		cli_fail("用法：jzg --db 文件 sign --staff 身份证件号 [--date 年-月-日] [--code 表上的校验码]");
-		return EXIT_FAIL;
-	}
+	if (staff == NULL)
+		return cli_usage(args);
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 		return EXIT_FAIL;
 	if (record_find_staff(a->st, staff, &id, NULL, &cause) != JZG_OK)
@@ -200,3 +185,11 @@ verb_sign(struct app *a, int argc, char **argv)
 	printf("已记录：%s 的确认表已签字返回，校验码 %s\n", staff, got);
 	return EXIT_CLEAN;
 }
+
+const struct cli_verb cli_sign = {
+	.name = "sign", .usage = "sign --staff 身份证件号 [--date 年-月-日] [--code 表上的校验码]",
+	.help = "登记确认表已签字返回（记下校验码；之后数据再改动即提示需重新打印签字）",
+	.opts = (const struct cli_opt[]){ [SIGN_STAFF] = { "staff", CLI_STR }, [SIGN_DATE] = { "date", CLI_STR },
+	    [SIGN_CODE] = { "code", CLI_STR }, { NULL, 0 } },
+	.exec = sign_exec, .needs_db = 1,
+};

@@ -1,35 +1,85 @@
-/* cli_util.h — what every command-line verb file shares: one-line Chinese
- * errors on stderr with the exit status of a failure, and one option
- * parser for all verbs.  No curses. */
+/* cli_util.h — what every command-line verb shares: the verb entry (its
+ * name, usage, help, options and code in one place, tmux's cmd_entry),
+ * the parsed arguments it runs with, and one-line Chinese errors on stderr
+ * with the exit status of a failure.  No curses.
+ *
+ * Adding a verb: write its exec function and its `const struct cli_verb`
+ * beside it, declare the entry below and add it to verbs[] in cli.c; its
+ * usage then shows in `jzg --help` and `jzg VERB --help`, and its options
+ * are parsed (getopt_long) before exec runs. */
 #ifndef JZG_CLI_UTIL_H
 #define JZG_CLI_UTIL_H
+
+#include <stdio.h>
+
+#include "app.h"
 
 /* Print "jzg: <message>" on stderr; returns EXIT_FAIL (2). */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print cause (or fallback when NULL), free cause; returns EXIT_FAIL. */
 int cli_fail_cause(char *cause, const char *fallback);
 
-/* One option of a verb, --name, and where its value goes; a verb checks
- * the values (numbers, choices) after parsing. */
+/* One option of a verb, --name. */
 struct cli_opt {
 	const char *name;
 	enum {
-		CLI_FLAG,   /* int *dst set to 1 */
-		CLI_STR,    /* const char **dst = the value; the last one given wins */
-		CLI_STRS    /* appended to the NULL-terminated const char *dst[] the caller sized argc + 1 */
+		CLI_FLAG,   /* no value */
+		CLI_STR,    /* one value; the last one given wins */
+		CLI_STRS    /* a value each time it is given, all kept */
 	} kind;
-	void       *dst;
 };
 
-/* Parse the options of argv[first..] by opts (ended by a NULL name) with
- * getopt_long, which also moves the positional arguments after them;
- * returns the index of the first positional argument.  Nothing to free:
- * the values stored point into argv.  An unknown option or one without
- * its value: says "<verb> 不认识参数 <arg>", followed by "（用法：<usage>）"
- * when usage is not NULL (just usage when verb is NULL), returns -1. */
-int cli_opts(int argc, char **argv, int first, const char *verb, const struct cli_opt *opts, const char *usage);
+struct cli_verb;
+
+/* What a verb's exec gets: its entry, the values of its options (by the
+ * index of the option in the entry's table; read them with cli_arg,
+ * cli_flag, cli_args_all) and the positional arguments, which may have
+ * come before, between or after the options.  Owned by the dispatcher;
+ * the strings point into the process's argv. */
+struct cli_args {
+	const struct cli_verb *verb;
+	const char          ***val;   /* val[i]: values of option i in order, NULL-terminated */
+	int                    argc;  /* positional arguments */
+	char                 **argv;
+};
+
+const char *cli_arg(const struct cli_args *a, int opt);        /* last value, or NULL */
+int cli_flag(const struct cli_args *a, int opt);               /* given at all */
+const char **cli_args_all(const struct cli_args *a, int opt);  /* every value; NULL-terminated */
+/* "jzg: 用法：jzg [--db 文件] <usage>" for a verb given the wrong
+ * arguments; returns EXIT_FAIL. */
+int cli_usage(const struct cli_args *a);
+
+/* One verb (or verb and sub-verb: "school add"), as `jzg --help` lists it. */
+struct cli_verb {
+	const char           *name;      /* "check"; "school add" is matched word by word */
+	const char           *usage;     /* the command line after jzg [--db 文件], name first */
+	const char           *help;      /* one line, Chinese */
+	const struct cli_opt *opts;      /* ended by a NULL name; NULL: none */
+	int                   max_args;  /* positional arguments allowed; -1: any number */
+	int                   needs_db;  /* works on a data file: usage shows --db 文件 */
+	int                 (*exec)(struct app *a, const struct cli_args *args);
+};
+
+/* Parse argv[1..argc) (argv[0] is the verb's last word) by v's options
+ * with getopt_long into *out (free with cli_args_free).  Returns 0; 1 when
+ * --help / -h was given (nothing else checked); -1 after saying "<verb>
+ * 不认识参数 <arg>（用法：…）" or the usage for too many arguments. */
+int cli_args_parse(const struct cli_verb *v, int argc, char **argv, struct cli_args *out);
+void cli_args_free(struct cli_args *a);
+/* The usage lines of v ("  jzg [--db 数据文件] <usage>\n      <help>\n") on fp. */
+void cli_verb_print(const struct cli_verb *v, FILE *fp);
 
 /* *out = s as a decimal integer in lo..hi; -1 (nothing said) if it is not one. */
 int cli_count(const char *s, long lo, long hi, long *out);
+
+/* The verbs, each defined beside its code; cli.c lists them in order. */
+extern const struct cli_verb cli_school_add, cli_school_list, cli_demo, cli_check, cli_explain,
+    cli_forms_check;                                                  /* cli.c */
+extern const struct cli_verb cli_export, cli_import;                  /* cli_xlsx.c */
+extern const struct cli_verb cli_print_sheet, cli_print_form, cli_sign;   /* cli_print.c */
+extern const struct cli_verb cli_user_add, cli_user_list, cli_user_passwd, cli_user_disable,
+    cli_submit, cli_approve, cli_reject, cli_unlock, cli_confirm, cli_log, cli_stats, cli_weekly,
+    cli_expect, cli_pack, cli_merge;                                  /* cli_workflow.c */
 
 #endif

@@ -23,15 +23,6 @@
 #include "record.h"
 #include "workflow.h"
 
-int verb_user(struct app *a, int argc, char **argv);
-int verb_transition(struct app *a, int argc, char **argv);
-int verb_log(struct app *a, int argc, char **argv);
-int verb_stats(struct app *a, int argc, char **argv);
-int verb_weekly(struct app *a, int argc, char **argv);
-int verb_expect(struct app *a, int argc, char **argv);
-int verb_pack(struct app *a, int argc, char **argv);
-int verb_merge(struct app *a, int argc, char **argv);
-
 
 static int
 open_all(struct app *a)
@@ -59,25 +50,24 @@ new_password(void)
 	return p1;
 }
 
-int
-verb_user(struct app *a, int argc, char **argv)
+/* The options of user add; passwd and disable take --name only. */
+enum { USER_NAME, USER_ROLE, USER_SCHOOL };
+
+/* user add, list, passwd and disable: one exec, the sub-verb by name. */
+static int
+user_exec(struct app *a, const struct cli_args *args)
 {
-	const char *name = NULL, *role = NULL, *school = NULL, *sub = argc > 1 ? argv[1] : "";
-	const struct cli_opt opts[] = {
-		{ "name", CLI_STR, &name }, { "role", CLI_STR, &role }, { "school", CLI_STR, &school }, { NULL, 0, NULL }
-	};
+	const char *sub = strchr(args->verb->name, ' ') + 1, *name = NULL, *role = NULL, *school = NULL;
 	const struct operator *me;
 	char *cause = NULL, *pw;
-	int first, n, r;
+	int n, r;
 
-	if ((first = cli_opts(argc, argv, 2, "user", opts, NULL)) < 0)
-		return EXIT_FAIL;
-	if (name == NULL && first < argc)
-		name = argv[first];
-	if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "passwd") != 0 &&
-	    strcmp(sub, "disable") != 0)
-		return cli_fail("用法：jzg --db 文件 user add --name 用户名 --role 录入员|审核员|管理员 [--school 学校标识码]，"
-		    "或 user list、user passwd 用户名、user disable 用户名");
+	if (strcmp(sub, "list") != 0)
+		name = cli_arg(args, USER_NAME) ? cli_arg(args, USER_NAME) : args->argc > 0 ? args->argv[0] : NULL;
+	if (strcmp(sub, "add") == 0) {
+		role = cli_arg(args, USER_ROLE);
+		school = cli_arg(args, USER_SCHOOL);
+	}
 	if (open_all(a) < 0)
 		return EXIT_FAIL;
 	me = a->op;
@@ -133,6 +123,28 @@ verb_user(struct app *a, int argc, char **argv)
 	return EXIT_CLEAN;
 }
 
+static const struct cli_opt user_name_opt[] = { [USER_NAME] = { "name", CLI_STR }, { NULL, 0 } };
+
+const struct cli_verb cli_user_add = {
+	.name = "user add", .usage = "user add --name 用户名 --role 录入员|审核员|管理员 [--school 学校标识码]",
+	.help = "添加操作员（新密码取自 JZG_NEW_PASSWORD 或在终端输入；第一个必须是管理员）",
+	.opts = (const struct cli_opt[]){ [USER_NAME] = { "name", CLI_STR }, [USER_ROLE] = { "role", CLI_STR },
+	    [USER_SCHOOL] = { "school", CLI_STR }, { NULL, 0 } },
+	.exec = user_exec, .max_args = 1, .needs_db = 1,
+};
+const struct cli_verb cli_user_list = {
+	.name = "user list", .usage = "user list", .help = "列出操作员、角色、所属学校和状态",
+	.exec = user_exec, .needs_db = 1,
+};
+const struct cli_verb cli_user_passwd = {
+	.name = "user passwd", .usage = "user passwd 用户名", .opts = user_name_opt,
+	.help = "修改密码（自己的；管理员可改任何人的）", .exec = user_exec, .max_args = 1, .needs_db = 1,
+};
+const struct cli_verb cli_user_disable = {
+	.name = "user disable", .usage = "user disable 用户名", .opts = user_name_opt,
+	.help = "停用操作员（管理员；审计记录中仍保留此名字）", .exec = user_exec, .max_args = 1, .needs_db = 1,
+};
+
 /* ---------------------------------------------------------- transitions */
 
 struct target { sqlite3_int64 id; char *label; };
@@ -150,33 +162,32 @@ find_person(struct app *a, const char *idno, struct target *t)
 	return 0;
 }
 
-int
-verb_transition(struct app *a, int argc, char **argv)
+enum { MOVE_STAFF, MOVE_SCHOOL, MOVE_REASON };
+
+/* submit, approve, reject, unlock, confirm: the action by the verb's name. */
+static int
+transition_exec(struct app *a, const struct cli_args *args)
 {
 	static const char *const from_states[WF_ACTION__COUNT] = {
 		"'draft'", "'submitted'", "'submitted','approved'", "'approved','signed'", "'approved'" };
-	int action = workflow_action_parse(argv[0]);
-	const char *school = NULL, *reason = NULL;
-	const char **ids = xcalloc((size_t)argc + 1, sizeof *ids);
-	const struct cli_opt opts[] = {
-		{ "staff", CLI_STRS, ids }, { "school", CLI_STR, &school }, { "reason", CLI_STR, &reason },
-		{ NULL, 0, NULL }
-	};
+	int action = workflow_action_parse(args->verb->name);
+	const char *school = cli_arg(args, MOVE_SCHOOL), *reason = cli_arg(args, MOVE_REASON);
+	const char **staff = cli_args_all(args, MOVE_STAFF), **ids;
 	struct target *t = NULL;
 	size_t nid = 0, nt = 0;
 	struct rules *rules = NULL;
 	char *cause = NULL;
-	int first, done = 0, refused = 0, rc = EXIT_FAIL;
+	int done = 0, refused = 0, rc = EXIT_FAIL;
 
-	if ((first = cli_opts(argc, argv, 1, argv[0], opts, NULL)) < 0)
-		goto out;
-	while (ids[nid] != NULL)   /* those of --staff, then those given bare */
+	while (staff[nid] != NULL)
 		nid++;
-	while (first < argc)
-		ids[nid++] = argv[first++];
+	/* those of --staff, then those given bare */
+	ids = xcalloc(nid + (size_t)args->argc + 1, sizeof *ids);
+	memcpy(ids, staff, nid * sizeof *ids);
+	for (int i = 0; i < args->argc; i++)
+		ids[nid++] = args->argv[i];
 	if (nid == 0 && school == NULL) {
-		cli_fail("用法：jzg --db 文件 --user 用户名 %s --staff 身份证件号 … | --school 学校标识码%s", argv[0],
-		    action == WF_REJECT || action == WF_UNLOCK ? " --reason 理由" : " [--reason 说明]");
+		rc = cli_usage(args);
 		goto out;
 	}
 	if (open_all(a) < 0)
@@ -251,6 +262,24 @@ out:
 	return rc;
 }
 
+static const struct cli_opt transition_opts[] = {
+	[MOVE_STAFF] = { "staff", CLI_STRS }, [MOVE_SCHOOL] = { "school", CLI_STR }, [MOVE_REASON] = { "reason", CLI_STR },
+	{ NULL, 0 }
+};
+#define TRANSITION(n, u, h) { .name = n, .usage = n " " u, .help = h, .opts = transition_opts, \
+	.exec = transition_exec, .max_args = -1, .needs_db = 1 }
+const struct cli_verb cli_submit = TRANSITION("submit", "--staff 身份证件号 … | --school 学校标识码",
+    "提交审核（须无错误、警告均已说明）");
+const struct cli_verb cli_approve = TRANSITION("approve", "--staff 身份证件号 … | --school 学校标识码",
+    "审核通过并锁定（审核员或管理员，不能审核自己录入或修改过的人员）");
+const struct cli_verb cli_reject = TRANSITION("reject", "--staff 身份证件号 … | --school 学校标识码 --reason 理由",
+    "退回录入员修改（理由会显示给录入员）");
+const struct cli_verb cli_unlock = TRANSITION("unlock", "--staff 身份证件号 … --reason 理由",
+    "管理员解锁已审核的人员（审核和签字确认随之作废）");
+const struct cli_verb cli_confirm = TRANSITION("confirm", "--staff 身份证件号 … | --school 学校标识码",
+    "已审核且确认表已签字返回（jzg sign）的人员标记为已签字确认");
+#undef TRANSITION
+
 /* ---------------------------------------------------------------- log */
 
 /* --since: a real day (2024-02-30 is refused, not read as March). */
@@ -293,22 +322,17 @@ log_cb(const struct audit_row *r, void *arg)
 	return 0;
 }
 
-int
-verb_log(struct app *a, int argc, char **argv)
+enum { LOG_STAFF, LOG_SINCE, LOG_FIELD };
+
+static int
+log_exec(struct app *a, const struct cli_args *args)
 {
-	const char *staff = NULL, *since = NULL, *field = NULL;
-	const struct cli_opt opts[] = {
-		{ "staff", CLI_STR, &staff }, { "since", CLI_STR, &since }, { "field", CLI_STR, &field }, { NULL, 0, NULL }
-	};
+	const char *staff = cli_arg(args, LOG_STAFF), *since = cli_arg(args, LOG_SINCE);
+	const char *field = cli_arg(args, LOG_FIELD);
 	struct target t = { 0 };
 	struct log_ctx x = { 0 };
 	char *cause = NULL;
-	int first;
 
-	if ((first = cli_opts(argc, argv, 1, "log", opts, NULL)) < 0)
-		return EXIT_FAIL;
-	if (first < argc)
-		return cli_fail("用法：jzg --db 文件 log [--staff 身份证件号] [--since 年-月-日] [--field 指标]");
 	if (since != NULL && !valid_date(since))
 		return cli_fail("--since 应为 年-月-日，例如 2026-11-01");
 	if (open_all(a) < 0 || (staff != NULL && find_person(a, staff, &t) < 0))
@@ -321,6 +345,14 @@ verb_log(struct app *a, int argc, char **argv)
 		printf("没有符合条件的修改记录\n");
 	return EXIT_CLEAN;
 }
+
+const struct cli_verb cli_log = {
+	.name = "log", .usage = "log [--staff 身份证件号] [--since 年-月-日] [--field 指标]",
+	.help = "修改记录：谁、何时、经由何处、哪一项由什么改成什么",
+	.opts = (const struct cli_opt[]){ [LOG_STAFF] = { "staff", CLI_STR }, [LOG_SINCE] = { "since", CLI_STR },
+	    [LOG_FIELD] = { "field", CLI_STR }, { NULL, 0 } },
+	.exec = log_exec, .needs_db = 1,
+};
 
 /* ---------------------------------------------------------------- stats */
 
@@ -388,51 +420,53 @@ board_out(struct app *a, const char *format, const char *out, const char *sort, 
 	return EXIT_CLEAN;
 }
 
-int
-verb_stats(struct app *a, int argc, char **argv)
-{
-	const char *format = "text", *out = NULL, *sort = "notice";
-	const struct cli_opt opts[] = {
-		{ "format", CLI_STR, &format }, { "out", CLI_STR, &out }, { "sort", CLI_STR, &sort }, { NULL, 0, NULL }
-	};
-	int first;
+enum { STATS_FORMAT, STATS_OUT, STATS_SORT };
 
-	if ((first = cli_opts(argc, argv, 1, "stats", opts, NULL)) < 0)
-		return EXIT_FAIL;
-	if (first < argc)
-		return cli_fail("用法：jzg --db 文件 stats [--format text|tsv|xlsx] [--out 文件.xlsx] [--sort notice|code|entry|done]");
-	return board_out(a, format, out, sort, 0);
+static int
+stats_exec(struct app *a, const struct cli_args *args)
+{
+	const char *format = cli_arg(args, STATS_FORMAT), *sort = cli_arg(args, STATS_SORT);
+
+	return board_out(a, format ? format : "text", cli_arg(args, STATS_OUT), sort ? sort : "notice", 0);
 }
 
-int
-verb_weekly(struct app *a, int argc, char **argv)
-{
-	const char *out = NULL;
-	const struct cli_opt opts[] = { { "out", CLI_STR, &out }, { NULL, 0, NULL } };
-	int first;
+const struct cli_verb cli_stats = {
+	.name = "stats", .usage = "stats [--format text|tsv|xlsx] [--out 文件.xlsx] [--sort notice|code|entry|done]",
+	.help = "各校录入进度：应有、已录、录入率、完整率、待审核、已审核、已签字",
+	.opts = (const struct cli_opt[]){ [STATS_FORMAT] = { "format", CLI_STR }, [STATS_OUT] = { "out", CLI_STR },
+	    [STATS_SORT] = { "sort", CLI_STR }, { NULL, 0 } },
+	.exec = stats_exec, .needs_db = 1,
+};
 
-	if ((first = cli_opts(argc, argv, 1, "weekly", opts, NULL)) < 0)
-		return EXIT_FAIL;
-	if (out == NULL || first < argc)
-		return cli_fail("用法：jzg --db 文件 weekly --out 周报表.xlsx");
-	return board_out(a, "xlsx", out, "notice", 1);
+enum { WEEKLY_OUT };
+
+static int
+weekly_exec(struct app *a, const struct cli_args *args)
+{
+	if (cli_arg(args, WEEKLY_OUT) == NULL)
+		return cli_usage(args);
+	return board_out(a, "xlsx", cli_arg(args, WEEKLY_OUT), "notice", 1);
 }
 
-int
-verb_expect(struct app *a, int argc, char **argv)
+const struct cli_verb cli_weekly = {
+	.name = "weekly", .usage = "weekly --out 周报表.xlsx", .help = "生成进度周报表（Excel）",
+	.opts = (const struct cli_opt[]){ [WEEKLY_OUT] = { "out", CLI_STR }, { NULL, 0 } },
+	.exec = weekly_exec, .needs_db = 1,
+};
+
+enum { EXPECT_SCHOOL, EXPECT_STAFF };
+
+static int
+expect_exec(struct app *a, const struct cli_args *args)
 {
-	const char *school = NULL, *staff = NULL;
-	const struct cli_opt opts[] = { { "school", CLI_STR, &school }, { "staff", CLI_STR, &staff }, { NULL, 0, NULL } };
+	const char *school = cli_arg(args, EXPECT_SCHOOL), *staff = cli_arg(args, EXPECT_STAFF);
 	long n = -1;
 	char *cause = NULL;
-	int first;
 
-	if ((first = cli_opts(argc, argv, 1, "expect", opts, NULL)) < 0)
-		return EXIT_FAIL;
 	if (staff != NULL && cli_count(staff, 0, 1000000, &n) < 0)
 		return cli_fail("--staff 应为 0 到 1000000 的整数（年报中的教职工数）");
-	if (school == NULL || n < 0 || first < argc)
-		return cli_fail("用法：jzg --db 文件 expect --school 学校标识码 --staff 年报教职工数");
+	if (school == NULL || n < 0)
+		return cli_usage(args);
 	if (open_all(a) < 0)
 		return EXIT_FAIL;
 	if (county_set_expected(a->st, school, (int)n, &cause) != JZG_OK)
@@ -441,20 +475,26 @@ verb_expect(struct app *a, int argc, char **argv)
 	return EXIT_CLEAN;
 }
 
+const struct cli_verb cli_expect = {
+	.name = "expect", .usage = "expect --school 学校标识码 --staff 人数", .help = "登记学校年报中的教职工数（计算录入率用）",
+	.opts = (const struct cli_opt[]){ [EXPECT_SCHOOL] = { "school", CLI_STR }, [EXPECT_STAFF] = { "staff", CLI_STR },
+	    { NULL, 0 } },
+	.exec = expect_exec, .needs_db = 1,
+};
+
 /* ---------------------------------------------------------- pack, merge */
 
-int
-verb_pack(struct app *a, int argc, char **argv)
-{
-	const char *school = NULL, *out = NULL;
-	const struct cli_opt opts[] = { { "school", CLI_STR, &school }, { "out", CLI_STR, &out }, { NULL, 0, NULL } };
-	char *cause = NULL;
-	int first, n;
+enum { PACK_SCHOOL, PACK_OUT };
 
-	if ((first = cli_opts(argc, argv, 1, "pack", opts, NULL)) < 0)
-		return EXIT_FAIL;
-	if (school == NULL || out == NULL || first < argc)
-		return cli_fail("用法：jzg --db 文件 pack --school 学校标识码 --out U盘上的文件.db");
+static int
+pack_exec(struct app *a, const struct cli_args *args)
+{
+	const char *school = cli_arg(args, PACK_SCHOOL), *out = cli_arg(args, PACK_OUT);
+	char *cause = NULL;
+	int n;
+
+	if (school == NULL || out == NULL)
+		return cli_usage(args);
 	if (open_all(a) < 0)
 		return EXIT_FAIL;
 	if (str_eq(out, a->db_path))
@@ -464,6 +504,13 @@ verb_pack(struct app *a, int argc, char **argv)
 	printf("已写出 %s：学校 %s，%d 人；文件已校验，可以安全拔出 U 盘\n", out, school, n);
 	return EXIT_CLEAN;
 }
+
+const struct cli_verb cli_pack = {
+	.name = "pack", .usage = "pack --school 学校标识码 --out 文件.db",
+	.help = "把一所学校的数据写到 U 盘上的单独文件（写完校验，提示可以拔出）",
+	.opts = (const struct cli_opt[]){ [PACK_SCHOOL] = { "school", CLI_STR }, [PACK_OUT] = { "out", CLI_STR }, { NULL, 0 } },
+	.exec = pack_exec, .needs_db = 1,
+};
 
 static void
 conflict_cb(const struct merge_conflict *c, void *arg)
@@ -512,33 +559,38 @@ merge_done(int i, const char *path, enum jzg_status rc, const struct merge_resul
 	}
 }
 
-int
-verb_merge(struct app *a, int argc, char **argv)
+enum { MERGE_OPT_TAKE };
+
+static int
+merge_exec(struct app *a, const struct cli_args *args)
 {
 	static const char takes[] = "merge 的参数：--take mine（冲突时保留本文件）或 --take theirs（冲突时采用来源文件）";
-	const char *takearg = NULL;
-	const struct cli_opt opts[] = { { "take", CLI_STR, &takearg }, { NULL, 0, NULL } };
+	const char *takearg = cli_arg(args, MERGE_OPT_TAKE);
 	enum merge_take take = MERGE_TAKE_NONE;
 	struct merge_tally t = { { 0 }, 0 };
 	struct merge_hooks h = { conflict_cb, merge_done, &t };
-	int first;
 
-	if ((first = cli_opts(argc, argv, 1, NULL, opts, takes)) < 0)
-		return EXIT_FAIL;
 	if (str_eq(takearg, "mine"))
 		take = MERGE_TAKE_MINE;
 	else if (str_eq(takearg, "theirs"))
 		take = MERGE_TAKE_THEIRS;
 	else if (takearg != NULL)
 		return cli_fail("%s", takes);
-	if (first >= argc)
-		return cli_fail("用法：jzg --db 县汇总文件 merge [--take mine|theirs] 学校文件.db …");
+	if (args->argc == 0)
+		return cli_usage(args);
 	if (open_all(a) < 0)
 		return EXIT_FAIL;
-	merge_files(a->st, argc - first, argv + first, take, &h);
+	merge_files(a->st, args->argc, args->argv, take, &h);
 	printf("合计：新增 %d 人，相同跳过 %d 人，冲突 %d 人，出错文件 %d 个\n", t.all.added, t.all.same, t.all.conflicts,
 	    t.bad);
 	if (t.all.conflicts && take == MERGE_TAKE_NONE)
 		printf("冲突的人员未做改动：请逐项核对后用 --take mine 或 --take theirs 重新合并\n");
 	return t.bad ? EXIT_FAIL : t.all.conflicts && take != MERGE_TAKE_MINE ? EXIT_FOUND : EXIT_CLEAN;
 }
+
+const struct cli_verb cli_merge = {
+	.name = "merge", .usage = "merge [--take mine|theirs] 文件.db …",
+	.help = "把学校的文件合并到本文件：新增的加入，相同的跳过，冲突的逐项列出",
+	.opts = (const struct cli_opt[]){ [MERGE_OPT_TAKE] = { "take", CLI_STR }, { NULL, 0 } },
+	.exec = merge_exec, .max_args = -1, .needs_db = 1,
+};

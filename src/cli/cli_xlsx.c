@@ -20,9 +20,6 @@
 #include "xlsx_export.h"
 #include "zipout.h"
 
-int verb_export(struct app *a, int argc, char **argv);
-int verb_import(struct app *a, int argc, char **argv);
-
 
 static int
 export_one(struct app *a, const struct school_row *s, const char *dir, char **path)
@@ -44,48 +41,30 @@ export_one(struct app *a, const struct school_row *s, const char *dir, char **pa
 	return 0;
 }
 
-int
-verb_export(struct app *a, int argc, char **argv)
+enum { EXPORT_SCHOOL, EXPORT_ALL, EXPORT_OUT, EXPORT_ZIP };
+
+static int
+export_exec(struct app *a, const struct cli_args *args)
 {
-	static const char usage[] = "jzg --db 文件 export [--school 学校标识码 ...|--all] [--out 目录] [--zip]";
-	const char *out = ".", **want = xcalloc((size_t)argc + 1, sizeof *want);
-	int first, zip = 0, all = 0, rc = EXIT_CLEAN;
-	const struct cli_opt opts[] = {
-		{ "school", CLI_STRS, want }, { "all", CLI_FLAG, &all }, { "out", CLI_STR, &out },
-		{ "zip", CLI_FLAG, &zip }, { NULL, 0, NULL }
-	};
+	const char *out = cli_arg(args, EXPORT_OUT) ? cli_arg(args, EXPORT_OUT) : ".";
+	const char **want = cli_args_all(args, EXPORT_SCHOOL);
+	int zip = cli_flag(args, EXPORT_ZIP), rc = EXIT_CLEAN;
 	char *cause = NULL;
 	size_t nwant = 0, n = 0;
 	struct school_row *rows = NULL;
 	struct stat sb;
 	char today[11];
 
-	if ((first = cli_opts(argc, argv, 1, "export", opts, usage)) < 0) {
-		free(want);
-		return EXIT_FAIL;
-	}
 	while (want[nwant] != NULL)
 		nwant++;
-	if (first < argc || (all && nwant > 0)) {
-		cli_fail("用法：%s", usage);
-		free(want);
+	if (cli_flag(args, EXPORT_ALL) && nwant > 0)
+		return cli_usage(args);
+	if (stat(out, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return cli_fail("输出目录 %s 不存在，请先创建", out);
+	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 		return EXIT_FAIL;
-	}
-	if (stat(out, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		cli_fail("输出目录 %s 不存在，请先创建", out);
-		free(want);
-		return EXIT_FAIL;
-	}
-	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0) {
-		free(want);
-		return EXIT_FAIL;
-	}
-	if (school_list(a->st, &rows, &n, &cause) != JZG_OK) {
-		cli_fail("%s", cause);
-		free(cause);
-		free(want);
-		return EXIT_FAIL;
-	}
+	if (school_list(a->st, &rows, &n, &cause) != JZG_OK)
+		return cli_fail_cause(cause, "无法读取学校");
 	for (size_t i = 0; i < nwant; i++) {
 		size_t k;
 
@@ -171,9 +150,16 @@ verb_export(struct app *a, int argc, char **argv)
 		free(zpath);
 	}
 	school_list_free(rows, n);
-	free(want);
 	return rc;
 }
+
+const struct cli_verb cli_export = {
+	.name = "export", .usage = "export [--school 学校标识码 ...|--all] [--out 目录] [--zip]",
+	.help = "导出官方 Excel 模板：每校一个 学校标识码_学校名称_模板名称.xlsx；--zip 按模板打包为 模板名称_YYYYMMDD.zip",
+	.opts = (const struct cli_opt[]){ [EXPORT_SCHOOL] = { "school", CLI_STRS }, [EXPORT_ALL] = { "all", CLI_FLAG },
+	    [EXPORT_OUT] = { "out", CLI_STR }, [EXPORT_ZIP] = { "zip", CLI_FLAG }, { NULL, 0 } },
+	.exec = export_exec, .needs_db = 1,
+};
 
 static void
 print_finding(void *arg, const char *file, int warning, const char *text)
@@ -182,31 +168,25 @@ print_finding(void *arg, const char *file, int warning, const char *text)
 	printf("%s：%s%s\n", file, warning ? "（警告）" : "", text);
 }
 
-int
-verb_import(struct app *a, int argc, char **argv)
+enum { IMPORT_SCHOOL, IMPORT_KEEP_GOOD, IMPORT_MAX_PART };
+
+static int
+import_exec(struct app *a, const struct cli_args *args)
 {
-	struct import_opts o = { .finding = print_finding };
-	const char *maxpart = NULL;
-	const struct cli_opt opts[] = {
-		{ "school", CLI_STR, &o.school }, { "keep-good", CLI_FLAG, &o.keep_good },
-		{ "max-part", CLI_STR, &maxpart }, { NULL, 0, NULL }
-	};
+	struct import_opts o = { .finding = print_finding, .school = cli_arg(args, IMPORT_SCHOOL),
+	    .keep_good = cli_flag(args, IMPORT_KEEP_GOOD) };
+	const char *maxpart = cli_arg(args, IMPORT_MAX_PART);
 	struct import_result res = { 0 };
 	struct progress pg;
 	struct progress_term bar;
 	long mb = 0;
-	int first, rc = EXIT_CLEAN;
+	int rc = EXIT_CLEAN;
 
-	if ((first = cli_opts(argc, argv, 1, "import", opts,
-	    "jzg --db 文件 import [--school 学校标识码] [--keep-good] [--max-part MB] 文件.xlsx|目录|文件.zip ...")) < 0)
-		return EXIT_FAIL;
 	if (maxpart != NULL && cli_count(maxpart, 1, 65536, &mb) < 0)
 		return cli_fail("--max-part 应为 1 到 65536 之间的整数（MB）");
 	o.max_part = (unsigned long long)mb << 20;   /* 0: import.c's default */
-	if (first >= argc) {
-		cli_fail("用法：jzg --db 文件 import [--school 学校标识码] [--keep-good] 文件.xlsx|目录|文件.zip ...");
-		return EXIT_FAIL;
-	}
+	if (args->argc == 0)
+		return cli_usage(args);
 	if (app_load_defs(a) < 0 || app_open_store(a, STORE_CREATE) < 0)
 		return EXIT_FAIL;
 	/* One rules engine for every file: each imported row goes through it. */
@@ -221,9 +201,9 @@ verb_import(struct app *a, int argc, char **argv)
 	}
 	progress_term_init(&pg, &bar, "导入");
 	o.pg = &pg;
-	for (int i = first; i < argc; i++) {
+	for (int i = 0; i < args->argc; i++) {
 		char *cause = NULL;
-		enum jzg_status st = import_path(a->st, argv[i], &o, &res, &cause);
+		enum jzg_status st = import_path(a->st, args->argv[i], &o, &res, &cause);
 
 		progress_term_done(&bar);
 		if (st == JZG_ERR_INVALID) {
@@ -247,3 +227,11 @@ verb_import(struct app *a, int argc, char **argv)
 	printf("\n");
 	return rc;
 }
+
+const struct cli_verb cli_import = {
+	.name = "import", .usage = "import [--school 学校标识码] [--keep-good] [--max-part MB] 文件.xlsx|目录|文件.zip ...",
+	.help = "导入填好的模板：整个文件要么全部导入要么不导入；--keep-good 只导入没有错误的人员",
+	.opts = (const struct cli_opt[]){ [IMPORT_SCHOOL] = { "school", CLI_STR },
+	    [IMPORT_KEEP_GOOD] = { "keep-good", CLI_FLAG }, [IMPORT_MAX_PART] = { "max-part", CLI_STR }, { NULL, 0 } },
+	.exec = import_exec, .max_args = -1, .needs_db = 1,
+};

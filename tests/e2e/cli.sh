@@ -3,7 +3,30 @@
 . "$(dirname "$0")/lib.sh"
 
 out=$("$J" --version); expect_eq "--version" "$out" "jzg 0.1.0"
+out=$("$J" -V); expect_eq "-V" "$out" "jzg 0.1.0"
 out=$("$J" --help); expect_has "--help lists school add" "$out" "school add --code 学校标识码"
+out=$("$J" -h); expect_has "-h lists check" "$out" "check [--school 学校标识码]"
+# Each verb's usage lives beside its options (cli_verb): VERB --help prints
+# that verb's lines only, exit 0; a verb with sub-verbs lists them all.
+out=$("$J" check --help) && rc=0 || rc=$?
+expect_eq "check --help exits 0" "$rc" 0
+expect_eq "check --help: its usage" "$(head -1 <<<"$out")" \
+	"  jzg [--db 数据文件] check [--school 学校标识码] [--staff 身份证件号] [--format text|tsv|json]"
+expect_eq "check --help: two lines" "$(wc -l <<<"$out")" 2
+out=$("$J" print --help); expect_eq "print --help: sheet and form" "$(grep -c '^  jzg' <<<"$out")" 2
+out=$("$J" --db "$T/none.db" school add -h) && rc=0 || rc=$?
+expect_eq "school add -h exits 0" "$rc" 0
+expect_has "school add -h: usage" "$out" "school add --code 学校标识码"
+[ ! -e "$T/none.db" ] && ok "--help opens no file" || bad "--help created $T/none.db"
+out=$("$J" school 2>&1) && rc=0 || rc=$?
+expect_eq "school without sub-verb exits 2" "$rc" 2
+expect_eq "school without sub-verb names them" "$out" "jzg: school 后面需要 add、list（用 jzg school --help 查看用法）"
+out=$("$J" --db= school list 2>&1) && rc=0 || rc=$?
+expect_eq "--db= exits 2" "$rc" 2
+expect_eq "--db= message" "$out" "jzg: --db 后面需要一个路径"
+out=$("$J" --frob 2>&1) && rc=0 || rc=$?
+expect_eq "unknown global option exits 2" "$rc" 2
+expect_eq "unknown global option message" "$out" "jzg: 不认识的选项 --frob（用 jzg --help 查看用法）"
 out=$("$J" frobnicate 2>&1) && rc=0 || rc=$?
 expect_eq "unknown command exits 2" "$rc" 2
 expect_has "unknown command in Chinese" "$out" "不认识的命令"
@@ -21,17 +44,20 @@ expect_has "second school added" "$out" "已添加学校"
 # without its value, is named in Chinese with exit 2; a repeated option adds up.
 out=$("$J" --db "$DB" school add --frob 2>&1) && rc=0 || rc=$?
 expect_eq "school add: unknown option exits 2" "$rc" 2
-expect_eq "school add: unknown option message" "$out" "jzg: school add 不认识参数 --frob"
+expect_eq "school add: unknown option message" "$out" \
+	"jzg: school add 不认识参数 --frob（用法：jzg --db 文件 school add --code 学校标识码 --name 学校名称 --type zxx|zz|tj|yey|gx）"
 out=$("$J" --db "$DB" export --frob 2>&1) && rc=0 || rc=$?
 expect_eq "export: unknown option exits 2" "$rc" 2
 expect_eq "export: unknown option message with usage" "$out" \
 	"jzg: export 不认识参数 --frob（用法：jzg --db 文件 export [--school 学校标识码 ...|--all] [--out 目录] [--zip]）"
 out=$("$J" --db "$DB" submit --staff 110105194912310021 --frob 2>&1) && rc=0 || rc=$?
 expect_eq "submit: unknown option exits 2" "$rc" 2
-expect_eq "submit: unknown option message" "$out" "jzg: submit 不认识参数 --frob"
+expect_eq "submit: unknown option message" "$out" \
+	"jzg: submit 不认识参数 --frob（用法：jzg --db 文件 submit --staff 身份证件号 … | --school 学校标识码）"
 out=$("$J" --db "$DB" demo --staff 2>&1) && rc=0 || rc=$?
 expect_eq "demo: option without its value exits 2" "$rc" 2
-expect_eq "demo: option without its value message" "$out" "jzg: demo 不认识参数 --staff"
+expect_eq "demo: option without its value message" "$out" \
+	"jzg: demo 不认识参数 --staff（用法：jzg --db 文件 demo --staff N [--school 学校标识码] [--seed 数]）"
 mkdir "$T/exp"
 out=$("$J" --db "$DB" export --school 2143012345 --school 1143012346 --out "$T/exp" 2>&1) && rc=0 || rc=$?
 expect_eq "export: --school twice exits 0" "$rc" 0
@@ -51,6 +77,11 @@ ok "every set filled for every person"
 expect_eq "application_id" "$(sqlite3 "$DB" 'PRAGMA application_id')" 1247430449
 out=$("$J" --db "$DB" school list)
 expect_has "school list" "$out" $'2143012345\t测试县第一小学\t中小学\t1000'
+# getopt_long for the global options: --db=F is --db F.
+out=$("$J" --db="$DB" stats --format tsv) && rc=0 || rc=$?
+expect_eq "--db=F stats exits 0" "$rc" 0
+expect_has "--db=F stats: the school" "$out" "2143012345"
+expect_eq "--db=F is --db F" "$out" "$("$J" --db "$DB" stats --format tsv)"
 
 # A file of another program is refused and left as it was.
 printf 'not a database\n' > "$T/other.db"
