@@ -48,6 +48,10 @@ db=$T/c.db
 "$J" --db "$db" school add --code 1143012346 --name 测试县第一幼儿园 --type yey >/dev/null
 expect_eq "--school: codes of the --db file" "$(comp --db "$db" check --school '')" "1143012346 2143012345"
 expect_eq "--school: prefix" "$(comp --db "$db" export --school 21)" "2143012345"
+# --opt=value: bash hands over --opt, =, value (and "=" alone right after it)
+expect_eq "--db=F --school=: codes" "$(comp --db = "$db" check --school =)" "1143012346 2143012345"
+expect_eq "--db=F --school=1: prefix" "$(comp --db = "$db" check --school = 1)" "1143012346"
+expect_eq "--db=F: the verb after it" "$(comp --db = "$db" stats --)" "--format --out --sort"
 expect_eq "--school: no file, nothing" "$(comp --db "$T/none.db" check --school '')" ""
 [ ! -e "$T/none.db" ] && ok "completion created no file" || bad "completion created $T/none.db"
 
