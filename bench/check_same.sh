@@ -12,8 +12,9 @@
 # and unordered multi-select lists, an explanation or two).  Each run checks a fresh copy of it (check keeps a
 # cache in the file), for every format (text, tsv, json), one and two
 # threads (JZG_CHECK_THREADS), the whole file, one school and one person;
-# the exit status must match too.  Prints one line per comparison and the
-# size of each report; exits 1 when any differs.  Not a test: it needs two
+# the exit status must match too; and the SQL text each prepares (a shim
+# preloaded for sqlite3_prepare_v2).  Prints one line per comparison and
+# the size of each report; exits 1 when any differs.  Not a test: it needs two
 # binaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -102,5 +103,53 @@ for scope in all school staff; do
 			fi
 		done
 	done
+done
+
+# The SQL each binary prepares (the compiled rules, the person look-ups …),
+# one thread, whole file and one person: logged by a sqlite3_prepare_v2
+# shim preloaded into both.
+cat >"$W/sqllog.c" <<'SHIM'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sqlite3.h>
+
+typedef int (*prepare_fn)(sqlite3 *, const char *, int, sqlite3_stmt **, const char **);
+
+int
+sqlite3_prepare_v2(sqlite3 *db, const char *sql, int n, sqlite3_stmt **ps, const char **tail)
+{
+	static prepare_fn real;
+	FILE *f = fopen(getenv("SQLLOG"), "a");
+
+	if (real == NULL)
+		real = (prepare_fn)dlsym(RTLD_NEXT, "sqlite3_prepare_v2");
+	if (f != NULL) {
+		fprintf(f, "%.*s\n--\n", n < 0 ? 1 << 30 : n, sql);
+		fclose(f);
+	}
+	return real(db, sql, n, ps, tail);
+}
+SHIM
+cc -shared -fPIC -o "$W/sqllog.so" "$W/sqllog.c" -ldl
+for scope in all staff; do
+	case $scope in
+	all) args=() ;;
+	staff) args=(--staff "$staff") ;;
+	esac
+	for b in base new; do
+		bin=$BASE
+		[ $b = new ] && bin=$NEW
+		rm -f "$W/$b.sql"
+		SQLLOG=$W/$b.sql LD_PRELOAD=$W/sqllog.so run "$bin" "$W/$b" 1 "${args[@]}" --format tsv
+	done
+	if cmp -s "$W/base.sql" "$W/new.sql"; then
+		echo "same      $scope SQL prepared: $(grep -c '^--$' "$W/base.sql") statements, $(wc -c <"$W/base.sql") bytes"
+	else
+		echo "DIFFERENT $scope SQL prepared"
+		diff "$W/base.sql" "$W/new.sql" | head -10 || true
+		fail=1
+	fi
 done
 exit $fail

@@ -1,12 +1,12 @@
-/* rules.c — see rules.h.
+/* rules.c — see rules.h.  Making and freeing the rules, checking one
+ * record, explaining a warning.  The phases of a check are in files of
+ * their own (rules_int.h): rules_kind.c (what each kind of rule is),
+ * rules_compile.c, rules_static.c, rules_person.c, rules_run.c and
+ * rules_sched.c (rules_check).
  *
- * Each rule is one result column: a CASE that is NULL while the rule holds.
- * The rules of one field are gated so that one wrong value gives one
- * finding: an empty value is only checked for being required, a value of
- * the wrong format is not also checked against its range or constraint, a
- * code that is not in its table is not also checked against choice_filter,
- * and a derived (readonly + calculate) field is only checked for being
- * stale. */
+ * Each rule is one result column (a CASE that is NULL while the rule
+ * holds) or, when it needs no SQL, a static rule checked in C by
+ * rules_static(). */
 #include "rules.h"
 
 #include <stdlib.h>

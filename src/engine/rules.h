@@ -11,7 +11,8 @@
  * 100,000-person file within seconds (docs/checks.md §Benchmark).
  *
  * Rule ids: a checks.tsv row keeps its name; a field rule is `<kind>:<FIELD>`
- * (required:XM, format:CSRQ, code:MZM, derived:ZGXLM …, kinds in rules.c).
+ * (required:XM, format:CSRQ, code:MZM, derived:ZGXLM …, kinds in
+ * rules_kind.c).
  * Findings are error or warning; a warning can be explained (table
  * explanation), then it is still reported but marked explained. */
 #ifndef JZG_RULES_H

@@ -16,70 +16,55 @@
 #include "expr.h"
 #include "rules_int.h"
 
-/* The <kind> of a field rule's id (RK_CHECK rules keep their own name). */
-static const char *const kind_name[] = {
-	"required", "relevant", "format", "length", "range", "code", "choice",
-	"multi_code", "multi_excl", "multi_form", "constraint", "derived", NULL
-};
-
-static void
-add_rule(struct rset *rs, struct strbuf *cols, enum rule_kind kind, const struct field_def *f,
-    int warning, const char *text, char *sql)
+/* A rule of kind k of the field being compiled: rs->rule grows, so the
+ * pointer is good until the next rule is added. */
+static struct rule *
+add_rule(struct fcomp *c, enum rule_kind k, const char *text)
 {
+	struct rset *rs = c->rs;
 	struct rule *ru;
 
 	rs->rule = xreallocarray(rs->rule, rs->nrule + 1, sizeof *rs->rule);
 	ru = &rs->rule[rs->nrule++];
 	memset(ru, 0, sizeof *ru);
-	ru->kind = kind;
-	ru->field = f;
-	ru->warning = warning;
+	ru->kind = k;
+	ru->field = c->f;
+	ru->warning = (rule_kinds[k].flags & RKF_WARN) != 0;
 	ru->text = text;
-	ru->name = xasprintf("%s:%s", kind_name[kind], f->v[FC_NAME]);
+	ru->name = xasprintf("%s:%s", rule_kinds[k].name, c->f->v[FC_NAME]);
 	ru->col = -1;
-	if (sql != NULL) {
-		ru->col = rs->ncol++;
-		strbuf_addf(cols, ",\n  %s", sql);
-		free(sql);
-	}
+	return ru;
 }
 
-/* A static rule of field f: its index in rs->rule. */
-static int
-add_static(struct rset *rs, enum rule_kind kind, const struct field_def *f)
+/* A static rule of kind k (checked by rules_static()); returns 1. */
+int
+rules_add_static(struct fcomp *c, enum rule_kind k)
 {
-	add_rule(rs, NULL, kind, f, 0, NULL, NULL);
-	return (int)rs->nrule - 1;
+	add_rule(c, k, NULL);
+	c->sf->rule[k] = (int)c->rs->nrule - 1;
+	if (rule_kinds[k].check != NULL)
+		c->sf->check[c->sf->ncheck++] = (unsigned char)k;
+	return 1;
 }
 
-/* The label of the first set named as s_<name> in a calculate expression
- * (where a derived value comes from), or NULL. */
-static char *
-source_label(const struct defs *defs, const char *calc)
+/* A rule of kind k that is the result column sql (taken): NULL while the
+ * rule holds, else violated, its text being the finding's detail. */
+struct rule *
+rules_add_sql(struct fcomp *c, enum rule_kind k, const char *text, char *sql)
 {
-	for (const char *p = calc; (p = strstr(p, "s_")) != NULL; p += 2) {
-		size_t k = 0;
-		char *name;
-		const struct set_def *s;
+	struct rule *ru = add_rule(c, k, text);
 
-		if (p > calc && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
-			continue;
-		while (isalnum((unsigned char)p[2 + k]) || p[2 + k] == '_')
-			k++;
-		name = xstrndup(p + 2, k);
-		s = defs_set(defs->all, defs->nall, name);
-		free(name);
-		if (s != NULL)
-			return xstrdup(s->v[SC_LABEL]);
-	}
-	return NULL;
+	ru->col = c->rs->ncol++;
+	strbuf_addf(c->cols, ",\n  %s", sql);
+	free(sql);
+	return ru;
 }
 
 /* The argument of rules_static that carries the value of expression e
  * (takes e).  Fields sharing a relevant or required expression share its
  * argument, so it is evaluated once per row. */
-static int
-static_arg(struct rset *rs, char *e)
+int
+rules_static_arg(struct rset *rs, char *e)
 {
 	for (size_t i = 0; i < rs->nexpr; i++)
 		if (strcmp(rs->expr[i], e) == 0) {
@@ -91,193 +76,45 @@ static_arg(struct rset *rs, char *e)
 	return (int)rs->nexpr;
 }
 
-/* The choice_filter rule of select-one field f without the code table:
- * "rules_code_pick(t, col) AND NOT coalesce((e'), 0)", e' being e with the
- * code row's filter read by rules_code_filter(t, col) and its code being
- * col; NULL when e reads any other column of temp.code.  The EXISTS over
- * temp.code it replaces costs an index look-up per stored value, some
- * 600,000 over 100,000 persons.  (Codes are unique within a table, as
- * forms check demands, so either finds the same row.) */
-static char *
-choice_in_c(struct rules *r, const struct field_def *f, const char *col, const char *e)
-{
-	static const char *const other[] = { "tbl", "name", "parent", "pick", "excl", "ord" };
-	size_t t = (size_t)(f->table - r->st->defs->codes->tab);
-	struct strbuf b = { 0 };
-	const char *p = e;
-
-	strbuf_addf(&b, "rules_code_pick(%zu, %s) AND NOT coalesce((", t, col);
-	while (*p) {
-		const char *q = p;
-		size_t n;
-
-		if (*p == '\'' || *p == '"') {
-			if ((q = strchr(p + 1, *p)) == NULL)
-				break;
-			strbuf_add(&b, p, (size_t)(q + 1 - p));
-			p = q + 1;
-			continue;
-		}
-		if (!isalpha((unsigned char)*p) && *p != '_') {
-			strbuf_addc(&b, *p++);
-			continue;
-		}
-		while (isalnum((unsigned char)*q) || *q == '_')
-			q++;
-		n = (size_t)(q - p);
-		/* a bare name: not qualified, not a function */
-		if ((p == e || p[-1] != '.') && *q != '.' && *(q + strspn(q, " ")) != '(') {
-			for (size_t i = 0; i < sizeof other / sizeof *other; i++)
-				if (strlen(other[i]) == n && strncasecmp(p, other[i], n) == 0) {
-					strbuf_free(&b);
-					return NULL;
-				}
-			if (n == 6 && strncasecmp(p, "filter", 6) == 0) {
-				strbuf_addf(&b, "rules_code_filter(%zu, %s)", t, col);
-				p = q;
-				continue;
-			}
-			if (n == 4 && strncasecmp(p, "code", 4) == 0) {
-				strbuf_adds(&b, col);
-				p = q;
-				continue;
-			}
-		}
-		strbuf_add(&b, p, n);
-		p = q;
-	}
-	if (*p) {   /* an unterminated quote: leave it to SQLite as written */
-		strbuf_free(&b);
-		return NULL;
-	}
-	strbuf_adds(&b, "), 0)");
-	return strbuf_take(&b);
-}
-
+/* Every rule of field f, kind by kind (rule_kinds[]); the static ones
+ * become an argument of rules_static (args). */
 static enum jzg_status
 compile_field(struct rules *r, struct rset *rs, struct strbuf *cols, struct strbuf *args,
     const struct field_def *f, char **cause)
 {
-	const struct set_def *s = rs->set;
-	const char *name = f->v[FC_NAME], *tbl = f->table_id;
-	char *col = xasprintf("cur.\"%s\"", name);
+	char *col = xasprintf("cur.\"%s\"", f->v[FC_NAME]);
 	/* "has a value": col <> '' is what NULLIF(col, '') IS NOT NULL means
 	 * (NULL and '' fail, any number passes), without NULLIF copying the
 	 * value on every row */
-	char *v = xasprintf("%s <> ''", col);
-	char *e;
+	char *has = xasprintf("%s <> ''", col);
 	struct sfield sf;
+	struct fcomp c = { r, rs, cols, f, col, has, &sf, cause };
 	enum jzg_status rc = JZG_OK;
 
-	if (f->readonly && f->v[FC_CALCULATE] != NULL) {
-		if ((e = expr_sql(f->v[FC_CALCULATE], s, NULL, EXPR_ROW, NULL, cause)) == NULL) {
-			rc = JZG_ERR_DEFS;
-			goto done;
-		}
-		add_rule(rs, cols, RK_DERIVED, f, 1, NULL, xasprintf("CASE WHEN %s IS NOT (%s) THEN 1 END", col, e));
-		rs->rule[rs->nrule - 1].calc = e;
-		rs->rule[rs->nrule - 1].extra = source_label(r->st->defs, f->v[FC_CALCULATE]);
-		goto done;
-	}
 	memset(&sf, 0, sizeof sf);
 	sf.f = f;
-	sf.field_index = (int)(f - s->field);
-	sf.required = sf.relevant = sf.format = sf.length = sf.range = sf.code = -1;
-	sf.multi_code = sf.multi_excl = sf.multi_form = sf.rel_arg = sf.req_arg = -1;
-	if (f->v[FC_RELEVANT] != NULL) {
-		if ((e = expr_sql(f->v[FC_RELEVANT], s, NULL, EXPR_ROW, NULL, cause)) == NULL) {
-			rc = JZG_ERR_DEFS;
-			goto done;
-		}
-		sf.rel_arg = static_arg(rs, e);
-		sf.relevant = add_static(rs, RK_RELEVANT, f);
-	}
-	if (f->required != REQ_NO && !f->readonly) {
-		if (f->required == REQ_EXPR) {
-			if ((e = expr_sql(f->v[FC_REQUIRED], s, NULL, EXPR_ROW, NULL, cause)) == NULL) {
-				rc = JZG_ERR_DEFS;
-				goto done;
-			}
-			sf.req_arg = static_arg(rs, e);
-		}
-		sf.required = add_static(rs, RK_REQUIRED, f);
-	}
-	if (f->type == FT_INTEGER || f->type == FT_DECIMAL || f->type == FT_YEAR || f->type == FT_DATE ||
-	    f->type == FT_MONTH)
-		sf.format = add_static(rs, RK_FORMAT, f);
-	if (f->length > 0)
-		sf.length = add_static(rs, RK_LENGTH, f);
-	if (f->v[FC_MIN] != NULL || f->v[FC_MAX] != NULL) {
-		char *end;
+	sf.field_index = (int)(f - rs->set->field);
+	sf.rel_arg = sf.req_arg = -1;
+	for (int k = 0; k < RK__COUNT; k++)
+		sf.rule[k] = -1;
+	for (int k = 0; k < RK__COUNT; k++) {
+		int added;
 
-		sf.range = add_static(rs, RK_RANGE, f);
-		if (f->v[FC_MIN] != NULL) {
-			sf.lo = strtod(f->v[FC_MIN], &end);
-			sf.has_lo = end != f->v[FC_MIN] && *end == '\0';
+		if (rule_kinds[k].compile == NULL)
+			continue;
+		if ((added = rule_kinds[k].compile(&c, (enum rule_kind)k)) < 0) {
+			rc = JZG_ERR_DEFS;
+			break;
 		}
-		if (f->v[FC_MAX] != NULL) {
-			sf.hi = strtod(f->v[FC_MAX], &end);
-			sf.has_hi = end != f->v[FC_MAX] && *end == '\0';
-		}
+		if (added && (rule_kinds[k].flags & RKF_ALONE))
+			break;
 	}
-	if (f->table != NULL && f->type == FT_SELECT_ONE)
-		sf.code = add_static(rs, RK_CODE, f);
-	if (f->table != NULL && f->type == FT_SELECT_MULTIPLE) {
-		sf.multi_code = add_static(rs, RK_MULTI_CODE, f);
-		sf.multi_excl = add_static(rs, RK_MULTI_EXCL, f);
-		sf.multi_form = add_static(rs, RK_MULTI_FORM, f);
-	}
-	if (sf.required >= 0 || sf.relevant >= 0 || sf.format >= 0 || sf.length >= 0 || sf.range >= 0 ||
-	    sf.code >= 0 || sf.multi_code >= 0) {
+	if (rc == JZG_OK && sf.ncheck > 0) {
 		rs->sf = xreallocarray(rs->sf, rs->nsf + 1, sizeof *rs->sf);
 		rs->sf[rs->nsf++] = sf;
 		strbuf_addf(args, ", %s", col);
 	}
-	if (f->table != NULL && f->v[FC_CHOICE_FILTER] != NULL) {
-		unsigned char *refs = xcalloc(s->nfield + 1, 1);
-		struct strbuf labels = { 0 };
-		char *pick = NULL;
-
-		if ((e = expr_sql(f->v[FC_CHOICE_FILTER], s, NULL, EXPR_ROW, refs, cause)) == NULL) {
-			free(refs);
-			rc = JZG_ERR_DEFS;
-			goto done;
-		}
-		for (size_t j = 0; j < s->nfield; j++)
-			if (refs[j]) {
-				if (labels.len > 0)
-					strbuf_adds(&labels, "、");
-				strbuf_adds(&labels, s->field[j].v[FC_LABEL]);
-			}
-		/* only codes that exist: an unknown code is the code rule's finding */
-		if (f->type == FT_SELECT_MULTIPLE)
-			add_rule(rs, cols, RK_CHOICE, f, 0, NULL, xasprintf("CASE WHEN %s THEN (SELECT c.code"
-			    " FROM temp.code AS c WHERE c.tbl = '%s' AND c.pick AND selected(%s, c.code)"
-			    " AND NOT coalesce((%s), 0) ORDER BY c.ord LIMIT 1) END", v, tbl, col, e));
-		else if ((pick = choice_in_c(r, f, col, e)) != NULL)
-			add_rule(rs, cols, RK_CHOICE, f, 0, NULL, xasprintf("CASE WHEN %s AND %s THEN %s END", v, pick, col));
-		else
-			add_rule(rs, cols, RK_CHOICE, f, 0, NULL, xasprintf("CASE WHEN %s AND EXISTS (SELECT 1"
-			    " FROM temp.code AS c WHERE c.tbl = '%s' AND c.code = %s AND c.pick AND NOT coalesce((%s), 0))"
-			    " THEN %s END", v, tbl, col, e, col));
-		free(pick);
-		rs->rule[rs->nrule - 1].extra = strbuf_take(&labels);
-		free(refs);
-		free(e);
-	}
-	if (f->v[FC_CONSTRAINT] != NULL) {
-		/* a value of the wrong format is the format rule's finding: rules_run()
-		 * drops the constraint's then */
-		if ((e = expr_sql(f->v[FC_CONSTRAINT], s, name, EXPR_ROW, NULL, cause)) == NULL) {
-			rc = JZG_ERR_DEFS;
-			goto done;
-		}
-		add_rule(rs, cols, RK_CONSTRAINT, f, 0, f->v[FC_CONSTRAINT_MESSAGE],
-		    xasprintf("CASE WHEN %s AND NOT coalesce((%s), 0) THEN 1 END", v, e));
-		free(e);
-	}
-done:
-	free(v);
+	free(has);
 	free(col);
 	return rc;
 }

@@ -1,6 +1,6 @@
 /* rules_int.h — what the files of the rules engine share (rules.c,
  * rules_static.c, rules_compile.c, rules_person.c, rules_run.c,
- * rules_msg.c, rules_sched.c), each of which includes rules.h first; not
+ * rules_kind.c, rules_sched.c), each of which includes rules.h first; not
  * for callers of rules.h.  (It does not include rules.h itself: rules.c
  * includes it, and modules must not include each other.)  No curses. */
 #ifndef JZG_RULES_INT_H
@@ -16,9 +16,11 @@
 
 struct finding;
 
+/* The kinds of rule, in the order a field's rules are compiled and its
+ * value checked; one row each in rule_kinds[] (rules_kind.c). */
 enum rule_kind {
-	RK_REQUIRED, RK_RELEVANT, RK_FORMAT, RK_LENGTH, RK_RANGE, RK_CODE, RK_CHOICE,
-	RK_MULTI_CODE, RK_MULTI_EXCL, RK_MULTI_FORM, RK_CONSTRAINT, RK_DERIVED, RK_CHECK
+	RK_DERIVED, RK_RELEVANT, RK_REQUIRED, RK_FORMAT, RK_LENGTH, RK_RANGE, RK_CODE,
+	RK_MULTI_CODE, RK_MULTI_EXCL, RK_MULTI_FORM, RK_CHOICE, RK_CONSTRAINT, RK_CHECK, RK__COUNT
 };
 
 struct rule {
@@ -54,7 +56,7 @@ struct rset {
 	size_t                     nsf;
 	char                     **expr;     /* relevant/required expressions, arguments 1… of rules_static */
 	size_t                     nexpr;
-	unsigned char             *badfmt;   /* per row: field index had a format finding */
+	unsigned char             *badfmt;   /* per row: field index had an RKF_MOOTS finding */
 	char                      *select;   /* up to and including the template filter */
 	char                      *select_record;   /* many-record sets: the same, for SM_RECORD */
 	char                      *select_bulk;     /* select with person look-ups preloaded, or NULL */
@@ -136,11 +138,69 @@ struct rules {
 struct sfield {
 	const struct field_def *f;
 	int                     field_index;
-	int                     required, relevant, format, length, range, code, multi_code, multi_excl, multi_form;
+	int                     rule[RK__COUNT];    /* index in rset.rule of the field's rule of each kind, -1 = none */
+	unsigned char           check[RK__COUNT];   /* the kinds it has that check a value, in table order */
+	int                     ncheck;
 	int                     rel_arg, req_arg;   /* argument holding relevant / required, -1 = always */
 	double                  lo, hi;             /* numeric range */
 	int                     has_lo, has_hi;
 };
+
+/* A field being compiled (compile_field in rules_compile.c), as a rule
+ * kind's compile hook sees it. */
+struct fcomp {
+	struct rules           *r;
+	struct rset            *rs;
+	struct strbuf          *cols;   /* the select's result columns so far */
+	const struct field_def *f;
+	const char             *col;    /* cur."NAME" */
+	const char             *has;    /* the SQL for "has a value" */
+	struct sfield          *sf;     /* its static rules */
+	char                  **cause;
+};
+
+/* A value rules_static() checks, as a rule kind's check hook sees it. */
+struct sval {
+	sqlite3_value  *v;
+	sqlite3_value **argv;   /* rules_static's arguments (relevant, required) */
+	const char     *s;      /* its text, once asked for (sval_text) */
+};
+
+/* A finding to put in words, as a rule kind's message hook sees it. */
+struct rmsg {
+	sqlite3             *db;       /* the connection the row was read on */
+	const struct rset   *rs;
+	const struct rule   *ru;
+	const char          *detail;   /* the result column's text or rules_emit's detail; "" when none */
+	sqlite3_int64        key;      /* the row: staff id (one-record set) or record id */
+};
+
+/* One row per rule kind.  A new kind is a row here and its hooks in
+ * rules_kind.c (docs/design.md "How to add a rule kind"). */
+struct rule_kind_def {
+	const char *name;   /* the <kind> of a field rule's id <kind>:<FIELD>; NULL: rules keep their own name */
+	int         flags;  /* RKF_* */
+	/* Give field c->f this kind of rule when its definition calls for
+	 * one: a static rule (rules_add_static, then check is called from
+	 * rules_static()) or a result column (rules_add_sql).  1 added, 0 the
+	 * field has none, -1 failed with *c->cause set.  NULL: compiled
+	 * elsewhere (RK_CHECK, from forms/checks.tsv, by compile_set). */
+	int       (*compile)(struct fcomp *c, enum rule_kind k);
+	/* A static rule: check the value, appending findings with rules_emit.
+	 * 1 when it was found wrong in a way that makes its later rules moot. */
+	int       (*check)(const struct sfield *sf, struct sval *v, struct strbuf *out);
+	/* Append the finding's Chinese message to b. */
+	void      (*message)(const struct rmsg *m, struct strbuf *b);
+	const char *says;   /* without a message hook: the message, always the same */
+};
+
+#define RKF_ALONE  1   /* when the field has it, the field gets no other rule (derived) */
+#define RKF_EMPTY  2   /* its check sees the empty values, and only those (required) */
+#define RKF_MOOTS  4   /* its finding in a row makes the field's RKF_MOOTED rules moot (relevant, format) */
+#define RKF_MOOTED 8   /* not reported when the field had an RKF_MOOTS finding in the row (constraint) */
+#define RKF_WARN   16  /* a warning, not an error (derived) */
+
+extern const struct rule_kind_def rule_kinds[RK__COUNT];
 
 /* A finding held until the check is over (parallel runs: the callback is
  * the caller's, so it is only ever called from the caller's thread). */
@@ -177,8 +237,15 @@ extern const char rules_staff_template_sql[];
 
 /* rules_static.c */
 void rules_fn_static(sqlite3_context *c, int argc, sqlite3_value **argv);
+void rules_emit(struct strbuf *b, int rule, const char *detail);
+int rules_truth(sqlite3_value **argv, int arg);
+int rules_format_holds(const struct field_def *f, sqlite3_value *v);
+const char *sval_text(struct sval *v);
 
 /* rules_compile.c */
+int rules_add_static(struct fcomp *c, enum rule_kind k);
+struct rule *rules_add_sql(struct fcomp *c, enum rule_kind k, const char *text, char *sql);
+int rules_static_arg(struct rset *rs, char *e);
 enum jzg_status rules_compile_set(struct rules *r, struct rset *rs, char **cause);
 void rules_group_scans(struct rules *r);
 void rules_fn_today(sqlite3_context *c, int argc, sqlite3_value **argv);
@@ -192,10 +259,6 @@ enum jzg_status rules_person_load_some(struct rules *r, sqlite3 *db, enum scope_
 enum jzg_status rules_person_load(struct rules *r, enum scope_mode m, sqlite3_int64 id, char **cause);
 void rules_person_unload(struct rules *r);
 void rules_fn_person(sqlite3_context *c, int argc, sqlite3_value **argv);
-
-/* rules_msg.c */
-void rules_message(sqlite3 *db, const struct rset *rs, const struct rule *ru, const char *detail,
-    sqlite3_int64 key, struct strbuf *b);
 
 /* rules_run.c */
 extern const char rules_explained_sql[];

@@ -121,6 +121,7 @@ static void
 report(struct runner *ru, struct rset *rs, sqlite3_stmt *ps, const struct rule *rule, const char *detail,
     struct strbuf *msg)
 {
+	const struct rule_kind_def *kd = &rule_kinds[rule->kind];
 	struct finding fd;
 	char *why;
 
@@ -129,7 +130,10 @@ report(struct runner *ru, struct rset *rs, sqlite3_stmt *ps, const struct rule *
 	fd.key = sqlite3_column_int64(ps, 2);
 	fd.row = row_number(ru, rs, fd.staff_id, fd.key, sqlite3_column_int64(ps, 3));
 	msg->len = 0;
-	rules_message(ru->db, rs, rule, detail ? detail : "", fd.key, msg);
+	if (kd->message != NULL)
+		kd->message(&(struct rmsg){ ru->db, rs, rule, detail ? detail : "", fd.key }, msg);
+	else
+		strbuf_adds(msg, kd->says);
 	fd.message = msg->s;
 	why = rule->warning ? explanation(ru, &fd) : NULL;
 	if (ru->hold != NULL) {
@@ -156,7 +160,8 @@ report(struct runner *ru, struct rset *rs, sqlite3_stmt *ps, const struct rule *
 }
 
 /* Findings of the static rules of this row (column RS_FIXED - 1); marks
- * the fields whose format was wrong in rs->badfmt. */
+ * the fields with an RKF_MOOTS finding (wrong format, not relevant) in
+ * rs->badfmt. */
 static void
 report_static(struct runner *ru, struct rset *rs, sqlite3_stmt *ps, struct strbuf *msg)
 {
@@ -174,7 +179,7 @@ report_static(struct runner *ru, struct rset *rs, sqlite3_stmt *ps, struct strbu
 		if (tab == NULL || k < 0 || (size_t)k >= rs->nrule)
 			continue;
 		rule = &rs->rule[k];
-		if (rule->kind == RK_FORMAT || rule->kind == RK_RELEVANT)
+		if (rule_kinds[rule->kind].flags & RKF_MOOTS)
 			rs->badfmt[rule->field - rs->set->field] = 1;
 		report(ru, rs, ps, rule, tab + 1, msg);
 	}
@@ -212,7 +217,7 @@ rules_run(struct runner *ru, struct rset *rs0, enum scope_mode m, sqlite3_int64 
 
 			if (rule->col < 0 || sqlite3_column_type(ps, RS_FIXED + rule->col) == SQLITE_NULL)
 				continue;
-			if (rule->kind == RK_CONSTRAINT && rs->badfmt[rule->field - rs->set->field])
+			if ((rule_kinds[rule->kind].flags & RKF_MOOTED) && rs->badfmt[rule->field - rs->set->field])
 				continue;
 			report(ru, rs, ps, rule, (const char *)sqlite3_column_text(ps, RS_FIXED + rule->col), &msg);
 		}

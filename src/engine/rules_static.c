@@ -1,7 +1,8 @@
 /* rules_static.c — the rules checked in C, per stored value (struct
- * sfield): required without an expression, relevant, format, length,
- * range, code and multi-select.  SQLite calls rules_static() once per row;
- * rules_compile.c decides which fields it is given. */
+ * sfield): required, relevant, format, length, range, code and
+ * multi-select, each by its kind's check hook (rules_kind.c).  SQLite
+ * calls rules_static() once per row; rules_compile.c decides which fields
+ * it is given.  Also whether a stored value is of its field's type. */
 #include "rules.h"
 
 #include <stdio.h>
@@ -43,8 +44,8 @@ valid_date(const char *s, size_t n, int with_day)
 	return !(m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
 }
 
-static int
-format_holds(const struct field_def *f, sqlite3_value *v)
+int
+rules_format_holds(const struct field_def *f, sqlite3_value *v)
 {
 	int t = sqlite3_value_type(v);
 	const char *s;
@@ -75,8 +76,8 @@ format_holds(const struct field_def *f, sqlite3_value *v)
 
 /* Append "rule<TAB>detail<LF>" (tabs and line breaks in detail become
  * spaces: the reader splits on them). */
-static void
-emit(struct strbuf *b, int rule, const char *detail)
+void
+rules_emit(struct strbuf *b, int rule, const char *detail)
 {
 	strbuf_addf(b, "%d\t", rule);
 	for (; detail && *detail; detail++)
@@ -84,131 +85,39 @@ emit(struct strbuf *b, int rule, const char *detail)
 	strbuf_addc(b, '\n');
 }
 
-/* Check a multi-select list: the first unknown code, an exclusive code
- * combined with others, or a list not in canonical form (each code once,
- * in table order, one space apart). */
-static void
-check_multi(const struct sfield *sf, const char *list, struct strbuf *out)
-{
-	const struct code_table *t = sf->f->table;
-	unsigned char small[256], *seen = t->nrow < sizeof small ? small : xmalloc(t->nrow);
-	const struct code *excl = NULL;
-	struct strbuf canon = { 0 };
-	char tok[64];
-	int n = 0, canonical = 1;
-	size_t last = 0;
-
-	/* called for every stored multi-select value: no allocation unless
-	 * the table is large or the list is wrong */
-	memset(seen, 0, t->nrow);
-	for (const char *p = list; *p; ) {
-		const struct code *row = NULL;
-		size_t k, i;
-
-		while (*p == ' ')
-			p++;
-		if (*p == '\0')
-			break;
-		for (k = 0; p[k] && p[k] != ' '; k++)
-			;
-		if (k < 60) {
-			memcpy(tok, p, k);
-			tok[k] = '\0';
-			row = codes_find(t, tok);
-		} else
-			snprintf(tok, sizeof tok, "%.*s", 60, p);
-		n++;
-		if (row == NULL || !row->pick) {
-			emit(out, sf->multi_code, tok);
-			if (seen != small)
-				free(seen);
-			return;
-		}
-		i = (size_t)(row - t->row);
-		/* canonical: one space between codes, in table order, each once */
-		if (seen[i] || (n > 1 && i < last) || (n == 1 && p != list) || (p[k] != '\0' && (p[k + 1] == ' ' ||
-		    p[k + 1] == '\0')))
-			canonical = 0;
-		seen[i] = 1;
-		last = i;
-		if (row->excl && excl == NULL)
-			excl = row;
-		p += k;
-	}
-	if (excl != NULL && n > 1)
-		emit(out, sf->multi_excl, excl->code);
-	if (!canonical) {
-		for (size_t i = 0; i < t->nrow; i++)
-			if (seen[i]) {
-				if (canon.len > 0)
-					strbuf_addc(&canon, ' ');
-				strbuf_adds(&canon, t->row[i].code);
-			}
-		if (canon.len > 0 && strcmp(canon.s, list) != 0)
-			emit(out, sf->multi_form, canon.s);
-		strbuf_free(&canon);
-	}
-	if (seen != small)
-		free(seen);
-}
-
-static int
-truth(sqlite3_value **argv, int arg)
+int
+rules_truth(sqlite3_value **argv, int arg)
 {
 	return arg < 0 || (sqlite3_value_type(argv[arg]) != SQLITE_NULL && sqlite3_value_double(argv[arg]) != 0);
 }
 
-/* Returns 1 when the value was found wrong in a way that makes its other
- * rules moot (not relevant, wrong format). */
-static int
+const char *
+sval_text(struct sval *v)
+{
+	if (v->s == NULL)
+		v->s = (const char *)sqlite3_value_text(v->v);
+	return v->s;
+}
+
+/* Check value v of field sf with its kinds' check hooks: an empty value
+ * only by RKF_EMPTY kinds (required), any other value by the rest, in
+ * table order, up to one that finds the value's later rules moot. */
+static void
 check_value(const struct sfield *sf, sqlite3_value **argv, sqlite3_value *v, struct strbuf *out)
 {
-	const struct field_def *f = sf->f;
-	int t = sqlite3_value_type(v);
+	int t = sqlite3_value_type(v), empty;
 	/* a number is only turned into text when a rule needs the text: SQLite
 	 * formats it anew (printf) each time, for every numeric value stored */
-	const char *s = t == SQLITE_INTEGER || t == SQLITE_FLOAT ? NULL : (const char *)sqlite3_value_text(v);
-	int num_type = f->type == FT_INTEGER || f->type == FT_DECIMAL || f->type == FT_YEAR;
-	char num[32];
+	struct sval sv = { v, argv, t == SQLITE_INTEGER || t == SQLITE_FLOAT ? NULL : (const char *)sqlite3_value_text(v) };
 
-	if (t == SQLITE_NULL || (s != NULL && *s == '\0') || (s == NULL && t != SQLITE_INTEGER && t != SQLITE_FLOAT)) {
-		if (sf->required >= 0 && truth(argv, sf->rel_arg) && truth(argv, sf->req_arg))
-			emit(out, sf->required, NULL);
-		return 0;
-	}
-	if (sf->relevant >= 0 && !truth(argv, sf->rel_arg)) {
-		emit(out, sf->relevant, NULL);
-		return 1;
-	}
-	if (sf->format >= 0 && !format_holds(f, v)) {
-		emit(out, sf->format, (const char *)sqlite3_value_text(v));
-		return 1;
-	}
-	if (s == NULL && (sf->length >= 0 || sf->code >= 0 || sf->multi_code >= 0 ||
-	    (sf->range >= 0 && !(num_type && (f->v[FC_MIN] == NULL || sf->has_lo) && (f->v[FC_MAX] == NULL || sf->has_hi)))))
-		s = (const char *)sqlite3_value_text(v);
-	/* no more characters than bytes: count them only when it may matter */
-	if (sf->length >= 0 && (size_t)sqlite3_value_bytes(v) > (size_t)f->length && (int)utf8_chars(s) > f->length) {
-		snprintf(num, sizeof num, "%zu", utf8_chars(s));
-		emit(out, sf->length, num);
-	}
-	if (sf->range >= 0) {
-		double x = sqlite3_value_double(v);
+	empty = t == SQLITE_NULL || (sv.s != NULL && *sv.s == '\0') || (sv.s == NULL && t != SQLITE_INTEGER &&
+	    t != SQLITE_FLOAT);
+	for (int i = 0; i < sf->ncheck; i++) {
+		const struct rule_kind_def *kd = &rule_kinds[sf->check[i]];
 
-		if (f->v[FC_MIN] && (num_type && sf->has_lo ? x < sf->lo : strcmp(s, f->v[FC_MIN]) < 0))
-			emit(out, sf->range, "min");
-		else if (f->v[FC_MAX] && (num_type && sf->has_hi ? x > sf->hi : strcmp(s, f->v[FC_MAX]) > 0))
-			emit(out, sf->range, "max");
+		if (((kd->flags & RKF_EMPTY) != 0) == empty && kd->check(sf, &sv, out))
+			return;
 	}
-	if (sf->code >= 0) {
-		const struct code *row = codes_find(f->table, s);
-
-		if (row == NULL || !row->pick)
-			emit(out, sf->code, s);
-	}
-	if (sf->multi_code >= 0)
-		check_multi(sf, s, out);
-	return 0;
 }
 
 /* rules_static(set, v…): see struct sfield.  NULL when every static rule
