@@ -168,7 +168,9 @@ schools_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 		ui_push(s->ui, &scr_report_ops, &ra);
 		break;
 	}
-	case REQ_BACK: return UI_QUIT;
+	case REQ_BACK:
+		/* the bottom of the stack: a stray Esc must not end the session */
+		return ui_confirm(s->ui, "退出 jzg？") ? UI_QUIT : UI_STAY;
 	case REQ_QUIT: return UI_QUIT;
 	default: break;
 	}

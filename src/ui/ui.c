@@ -100,30 +100,61 @@ ui_message(struct ui *ui, int error, const char *fmt, ...)
 	ui->status_error = error;
 }
 
+/* One legend item at x: the key bold, the label reversed; returns the
+ * width used (0 when it does not fit before limit). */
+static int
+legend_item(int x, int limit, const char *key, const char *label)
+{
+	int kw = utf8_width(key), lw = utf8_width(label);
+
+	if (x + kw + lw > limit)
+		return 0;
+	attron(A_BOLD);
+	draw_text(LINES - 1, x, key, kw);
+	attroff(A_BOLD);
+	attron(A_REVERSE);
+	draw_text(LINES - 1, x + kw, label, lw);
+	attroff(A_REVERSE);
+	return kw + lw + 1;
+}
+
+/* The bottom line from the screen's legend.  Esc返回 and, when the screen
+ * has F-keys, the hint that Esc then a digit is that F-key (terminals that
+ * keep F1/F11 for themselves) are kept at the right; the other items fill
+ * what is left in their order. */
 static void
 draw_legend(const struct screen *s)
 {
-	int x = 0;
+	const char *hint = "", *hint_label = "";
+	int x = 0, has_back = 0, reserve = 0;
 
 	move(LINES - 1, 0);
 	clrtoeol();
 	for (const enum request *r = s->ops->legend; r && *r != REQ_NONE; r++) {
-		char item[64];
+		if (*r == REQ_BACK)
+			has_back = 1;
+		else if (request_key_name(*r)[0] == 'F') {
+			hint = "Esc+数字";
+			hint_label = "=F键";
+		}
+	}
+	if (has_back)
+		reserve += utf8_width(request_key_name(REQ_BACK)) + utf8_width(request_label[REQ_BACK]) + 1;
+	if (hint[0])
+		reserve += utf8_width(hint) + utf8_width(hint_label);
+	for (const enum request *r = s->ops->legend; r && *r != REQ_NONE; r++) {
 		int w;
 
-		snprintf(item, sizeof item, "%s", request_key_name(*r));
-		w = utf8_width(item);
-		if (x + w + utf8_width(request_label[*r]) + 1 > COLS)
+		if (*r == REQ_BACK)
+			continue;
+		if ((w = legend_item(x, COLS - reserve, request_key_name(*r), request_label[*r])) == 0)
 			break;
-		attron(A_BOLD);
-		draw_text(LINES - 1, x, item, w);
-		attroff(A_BOLD);
 		x += w;
-		attron(A_REVERSE);
-		draw_text(LINES - 1, x, request_label[*r], utf8_width(request_label[*r]));
-		attroff(A_REVERSE);
-		x += utf8_width(request_label[*r]) + 1;
 	}
+	if (has_back)
+		x += legend_item(x, COLS, request_key_name(REQ_BACK), request_label[REQ_BACK]);
+	if (hint[0])
+		legend_item(x, COLS, hint, hint_label);
 }
 
 static void
@@ -313,6 +344,52 @@ ui_pop(struct ui *ui)
  * inside it. */
 static long long waited_us, handled_us;
 
+/* What follows an Esc.  Terminals that send F-keys this terminal type
+ * does not describe (PuTTY's ESC [ 11~ under TERM=xterm) or keys with
+ * modifiers reach us as Esc and the rest of the sequence: the rest comes
+ * at once, and is swallowed here so that it never counts as "back".  A
+ * digit right after Esc — Alt-digit, or Esc then digit typed within
+ * ESC_DIGIT_MS as in Midnight Commander — is the F-key of that number
+ * (0 = F10), for terminals that keep F1 and F11 for themselves.  Returns
+ * the get_wch result in *w (Esc itself when nothing followed); ERR when a
+ * sequence was swallowed. */
+enum { ESC_SEQ_MS = 60, ESC_DIGIT_MS = 700 };
+
+static int
+read_after_esc(wint_t *w)
+{
+	int delay = wgetdelay(stdscr), rc;
+	wint_t n;
+
+	timeout(ESC_SEQ_MS);
+	rc = get_wch(&n);
+	if (rc == OK && (n == '[' || n == 'O')) {
+		int csi = n == '[';
+
+		/* CSI: parameter and intermediate bytes, then one final byte
+		 * (0x40–0x7e); SS3: one byte */
+		while ((rc = get_wch(&n)) == OK && csi && n >= 0x20 && n < 0x40)
+			;
+		timeout(delay);
+		return ERR;
+	}
+	if (rc == ERR) {
+		timeout(ESC_DIGIT_MS);
+		rc = get_wch(&n);
+	}
+	timeout(delay);
+	if (rc == OK && n >= '0' && n <= '9') {
+		*w = (wint_t)KEY_F(n == '0' ? 10 : (int)(n - '0'));
+		return KEY_CODE_YES;
+	}
+	if (rc == OK)
+		unget_wch((wchar_t)n);
+	else if (rc == KEY_CODE_YES)
+		ungetch((int)n);
+	*w = 27;
+	return OK;
+}
+
 /* Read one key: returns the request, with the character when one was typed. */
 static enum request
 ui_read(struct ui *ui, wchar_t *ch, int *is_char)
@@ -331,6 +408,8 @@ ui_read(struct ui *ui, wchar_t *ch, int *is_char)
 	*is_char = 0;
 	if (rc == ERR)
 		return REQ_NONE;
+	if (rc == OK && w == 27 && (rc = read_after_esc(&w)) == ERR)
+		return REQ_NONE;   /* an escape sequence no terminfo entry knows */
 	if (rc == KEY_CODE_YES)
 		return request_of_key((int)w, 1);
 	r = request_of_key((int)w, 0);
@@ -476,6 +555,15 @@ ui_step(struct ui *ui)
 	ui->idle_pending = 1;
 	if (r == REQ_NONE)
 		return;
+	if (r == REQ_INTR) {
+		/* ^C: raw() makes it a key; what was typed is already committed
+		 * (ui_read settles first), so only the question remains */
+		if (ui_confirm(ui, "退出 jzg？已输入的内容都已保存"))
+			ui->quit = 1;
+		else
+			ui_draw(ui);
+		return;
+	}
 	if (r == REQ_RESIZE) {
 		if (ui->top->ops->key)
 			ui->top->ops->key(ui->top, r, 0, 0);
@@ -544,6 +632,31 @@ ui_fatal(struct ui *ui)
 	return EXIT_FAIL;
 }
 
+/* F-keys and Home/End as PuTTY and Xshell send them by default (the
+ * "ESC [n~" and "Linux" keyboards) under TERM=xterm, whose terminfo
+ * describes other sequences: added only where the terminal type leaves
+ * the sequence unused. */
+static void
+define_terminal_keys(void)
+{
+	static const struct { const char *seq; int key; } extra[] = {
+		{ "\033[11~", KEY_F(1) }, { "\033[12~", KEY_F(2) }, { "\033[13~", KEY_F(3) },
+		{ "\033[14~", KEY_F(4) }, { "\033[[A", KEY_F(1) }, { "\033[[B", KEY_F(2) },
+		{ "\033[[C", KEY_F(3) }, { "\033[[D", KEY_F(4) }, { "\033[[E", KEY_F(5) },
+		{ "\033OP", KEY_F(1) }, { "\033OQ", KEY_F(2) }, { "\033OR", KEY_F(3) }, { "\033OS", KEY_F(4) },
+		{ "\033[15~", KEY_F(5) }, { "\033[17~", KEY_F(6) }, { "\033[18~", KEY_F(7) },
+		{ "\033[19~", KEY_F(8) }, { "\033[20~", KEY_F(9) }, { "\033[21~", KEY_F(10) },
+		{ "\033[23~", KEY_F(11) }, { "\033[24~", KEY_F(12) },
+		{ "\033[1~", KEY_HOME }, { "\033[4~", KEY_END }, { "\033[H", KEY_HOME }, { "\033[F", KEY_END },
+		{ "\033OH", KEY_HOME }, { "\033OF", KEY_END }, { "\033[2~", KEY_IC }, { "\033[3~", KEY_DC },
+		{ "\033[5~", KEY_PPAGE }, { "\033[6~", KEY_NPAGE },
+	};
+
+	for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+		if (key_defined(extra[i].seq) == 0)
+			define_key(extra[i].seq, extra[i].key);
+}
+
 /* Replay keys from $JZG_KEYS_LOG? No: keys come from the terminal only; the
  * benchmark drives the binary through tmux like a user. */
 int
@@ -572,6 +685,9 @@ ui_run(struct app *a)
 	while (n < 2 && sqlite3_step(q) == SQLITE_ROW)
 		first[n++] = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
+	/* PuTTY and others draw the VT100 line set wrongly in UTF-8 mode:
+	 * boxes in Unicode characters work everywhere */
+	setenv("NCURSES_NO_UTF8_ACS", "1", 0);
 	initscr();
 	util_set_fatal_hook(ui_restore);
 	raw();            /* ^C, ^S and friends reach us as keys, not signals */
@@ -579,6 +695,7 @@ ui_run(struct app *a)
 	nonl();
 	keypad(stdscr, TRUE);
 	set_escdelay(25);
+	define_terminal_keys();
 	if (getenv("JZG_KEYLOG") != NULL && (keylog = fopen(getenv("JZG_KEYLOG"), "w")) != NULL)
 		setvbuf(keylog, NULL, _IOLBF, 0);
 	/* log-in (or creating the first 管理员) when the file has operators */

@@ -22,7 +22,7 @@ expect_has() { if grep -qF -- "$3" <<<"$2"; then ok "$1"; else bad "$1: «$3» n
 screen_start() {
 	local w=$1 h=$2; shift 2
 	rm -f "$T/status"
-	printf '#!/bin/sh\nexport LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color\n%s\necho $? > %s/status\n' "$*" "$T" > "$T/run.sh"
+	printf '#!/bin/sh\nexport LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${SCREEN_TERM:-tmux-256color}\n%s\necho $? > %s/status\n' "$*" "$T" > "$T/run.sh"
 	$TM new-session -d -s app -x "$w" -y "$h" "sh $T/run.sh"
 }
 screen() { $TM capture-pane -p -t app; }
