@@ -297,7 +297,8 @@ cascade(struct entry *e, const struct set_def *s, sqlite3_int64 key, size_t i, c
 	return rc;
 }
 
-/* Run the changes of body inside a savepoint: all of them or none. */
+/* End the savepoint `entry` that a change opened: kept when rc is JZG_OK,
+ * undone otherwise, so that a change is all or nothing. */
 static enum jzg_status
 savepoint_end(struct store *st, enum jzg_status rc)
 {
