@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "entry.h"
 #include "rules_int.h"
 
 /* The SQL functions the compiled statements call, on db (the store's
@@ -39,7 +40,7 @@ rules_register_functions(struct rules *r, sqlite3 *db)
 	return rc;
 }
 
-/* Template name of a school or of a person's school (new string or NULL). */
+/* Template name of a school (new string or NULL). */
 char *
 rules_template_of(struct rules *r, const char *sql, sqlite3_int64 id)
 {
@@ -55,8 +56,15 @@ rules_template_of(struct rules *r, const char *sql, sqlite3_int64 id)
 	return out;
 }
 
-const char rules_staff_template_sql[] =
-	"SELECT school.template FROM staff JOIN school ON school.id = staff.school_id WHERE staff.id = ?1";
+/* Template name of a person's school (new string or NULL), by the one
+ * look-up every path shares (entry_template). */
+char *
+rules_staff_template(struct rules *r, sqlite3_int64 staff_id)
+{
+	const struct template_def *t = entry_template(r->st, staff_id);
+
+	return t ? xstrdup(t->v[TC_NAME]) : NULL;
+}
 
 struct rules *
 rules_new(struct store *st, char **cause)
@@ -171,7 +179,7 @@ enum jzg_status
 rules_explain(struct rules *r, sqlite3_int64 staff_id, const char *rule, const char *set_name,
     int row, const char *reason, char **cause)
 {
-	char *tpl = rules_template_of(r, rules_staff_template_sql, staff_id);
+	char *tpl = rules_staff_template(r, staff_id);
 	const struct rset *hit = NULL;
 	const struct rule *ru = NULL;
 	struct strbuf sets = { 0 };

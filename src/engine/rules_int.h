@@ -233,7 +233,7 @@ struct runner {
 /* rules.c */
 int rules_register_functions(struct rules *r, sqlite3 *db);
 char *rules_template_of(struct rules *r, const char *sql, sqlite3_int64 id);   /* caller frees */
-extern const char rules_staff_template_sql[];
+char *rules_staff_template(struct rules *r, sqlite3_int64 staff_id);             /* caller frees */
 
 /* rules_static.c */
 void rules_fn_static(sqlite3_context *c, int argc, sqlite3_value **argv);

@@ -462,7 +462,7 @@ rules_check(struct rules *r, const struct rules_scope *scope, rules_cb cb, void 
 	if (scope != NULL && scope->staff_id != 0) {
 		m = SM_STAFF;
 		id = scope->staff_id;
-		if ((tpl = rules_template_of(r, rules_staff_template_sql, id)) == NULL)
+		if ((tpl = rules_staff_template(r, id)) == NULL)
 			return jzg_fail(cause, JZG_ERR_NOTFOUND, "文件中没有这名人员");
 	} else if (scope != NULL && scope->school_id != 0) {
 		m = SM_SCHOOL;
