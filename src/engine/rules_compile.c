@@ -42,7 +42,9 @@ rules_add_static(struct fcomp *c, enum rule_kind k)
 {
 	add_rule(c, k, NULL);
 	c->sf->rule[k] = (int)c->rs->nrule - 1;
-	if (rule_kinds[k].check != NULL)
+	if (rule_kinds[k].check != NULL && (rule_kinds[k].flags & RKF_EMPTY))
+		c->sf->check_empty[c->sf->nempty++] = (unsigned char)k;
+	else if (rule_kinds[k].check != NULL)
 		c->sf->check[c->sf->ncheck++] = (unsigned char)k;
 	return 1;
 }
@@ -109,7 +111,7 @@ compile_field(struct rules *r, struct rset *rs, struct strbuf *cols, struct strb
 		if (added && (rule_kinds[k].flags & RKF_ALONE))
 			break;
 	}
-	if (rc == JZG_OK && sf.ncheck > 0) {
+	if (rc == JZG_OK && sf.nempty + sf.ncheck > 0) {
 		rs->sf = xreallocarray(rs->sf, rs->nsf + 1, sizeof *rs->sf);
 		rs->sf[rs->nsf++] = sf;
 		strbuf_addf(args, ", %s", col);

@@ -139,8 +139,10 @@ struct sfield {
 	const struct field_def *f;
 	int                     field_index;
 	int                     rule[RK__COUNT];    /* index in rset.rule of the field's rule of each kind, -1 = none */
-	unsigned char           check[RK__COUNT];   /* the kinds it has that check a value, in table order */
-	int                     ncheck;
+	/* the kinds it has that check a value, in table order: those that see
+	 * empty values (RKF_EMPTY) and those that see the others */
+	unsigned char           check_empty[RK__COUNT], check[RK__COUNT];
+	int                     nempty, ncheck;
 	int                     rel_arg, req_arg;   /* argument holding relevant / required, -1 = always */
 	double                  lo, hi;             /* numeric range */
 	int                     has_lo, has_hi;
@@ -238,9 +240,24 @@ char *rules_staff_template(struct rules *r, sqlite3_int64 staff_id);            
 /* rules_static.c */
 void rules_fn_static(sqlite3_context *c, int argc, sqlite3_value **argv);
 void rules_emit(struct strbuf *b, int rule, const char *detail);
-int rules_truth(sqlite3_value **argv, int arg);
 int rules_format_holds(const struct field_def *f, sqlite3_value *v);
-const char *sval_text(struct sval *v);
+
+/* Whether argument arg of rules_static holds (-1: no such argument, true).
+ * Inline, as sval_text: the check hooks call them for every stored value. */
+static inline int
+rules_truth(sqlite3_value **argv, int arg)
+{
+	return arg < 0 || (sqlite3_value_type(argv[arg]) != SQLITE_NULL && sqlite3_value_double(argv[arg]) != 0);
+}
+
+/* v's text, converted once. */
+static inline const char *
+sval_text(struct sval *v)
+{
+	if (v->s == NULL)
+		v->s = (const char *)sqlite3_value_text(v->v);
+	return v->s;
+}
 
 /* rules_compile.c */
 int rules_add_static(struct fcomp *c, enum rule_kind k);

@@ -85,19 +85,6 @@ rules_emit(struct strbuf *b, int rule, const char *detail)
 	strbuf_addc(b, '\n');
 }
 
-int
-rules_truth(sqlite3_value **argv, int arg)
-{
-	return arg < 0 || (sqlite3_value_type(argv[arg]) != SQLITE_NULL && sqlite3_value_double(argv[arg]) != 0);
-}
-
-const char *
-sval_text(struct sval *v)
-{
-	if (v->s == NULL)
-		v->s = (const char *)sqlite3_value_text(v->v);
-	return v->s;
-}
 
 /* Check value v of field sf with its kinds' check hooks: an empty value
  * only by RKF_EMPTY kinds (required), any other value by the rest, in
@@ -105,19 +92,19 @@ sval_text(struct sval *v)
 static void
 check_value(const struct sfield *sf, sqlite3_value **argv, sqlite3_value *v, struct strbuf *out)
 {
-	int t = sqlite3_value_type(v), empty;
+	int t = sqlite3_value_type(v), empty, n;
 	/* a number is only turned into text when a rule needs the text: SQLite
 	 * formats it anew (printf) each time, for every numeric value stored */
 	struct sval sv = { v, argv, t == SQLITE_INTEGER || t == SQLITE_FLOAT ? NULL : (const char *)sqlite3_value_text(v) };
+	const unsigned char *k;
 
 	empty = t == SQLITE_NULL || (sv.s != NULL && *sv.s == '\0') || (sv.s == NULL && t != SQLITE_INTEGER &&
 	    t != SQLITE_FLOAT);
-	for (int i = 0; i < sf->ncheck; i++) {
-		const struct rule_kind_def *kd = &rule_kinds[sf->check[i]];
-
-		if (((kd->flags & RKF_EMPTY) != 0) == empty && kd->check(sf, &sv, out))
+	k = empty ? sf->check_empty : sf->check;
+	n = empty ? sf->nempty : sf->ncheck;
+	for (int i = 0; i < n; i++)
+		if (rule_kinds[k[i]].check(sf, &sv, out))
 			return;
-	}
 }
 
 /* rules_static(set, v…): see struct sfield.  NULL when every static rule
