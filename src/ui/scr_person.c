@@ -45,11 +45,15 @@ struct person {
 	int                        fsel, ftop;
 	struct lineedit            le;
 	int                        editing;   /* le holds the focused text field */
+	int                        selected;  /* le holds the field's default, shown selected:
+	                                       * the first character typed replaces it */
 	char                      *title;
 	struct entry              *e;         /* the person's write path */
 };
 
 static void load_title(struct screen *s);
+static int record_place(struct person *p);
+static void preview_set(struct screen *s);
 
 static const struct set_def *
 cur_set(struct person *p)
@@ -207,6 +211,10 @@ start_edit(struct screen *s)
 	lineedit_init(&p->le, vw < 8 ? 8 : vw, f->length > 0 ? (size_t)f->length : 0);
 	lineedit_set(&p->le, p->val[p->fsel]);
 	p->editing = 1;
+	/* a value the definitions put there (教职工号 "0": 没有的填 0) is one
+	 * the clerk did not type: typing replaces it rather than appending */
+	p->selected = p->val[p->fsel] != NULL && f->v[FC_DEFAULT] != NULL && f->v[FC_DEFAULT][0] != '=' &&
+	    str_eq(p->val[p->fsel], f->v[FC_DEFAULT]);
 }
 
 static void
@@ -250,6 +258,10 @@ set_value(struct screen *s, const char *value)
 	form_load(s);
 	form_check(s);
 	ui_commit_later(s->ui, f->v[FC_LABEL]);
+	if (set->many) {
+		table_load(s);   /* the order may follow the value (dates) */
+		p->rsel = record_place(p) - 1;
+	}
 	if (str_eq(set->v[SC_NAME], s->ui->app->defs->setting[SK_PERSON_SET]))
 		load_title(s);   /* 姓名 or 身份证件号 may have changed */
 	ui_message(s->ui, 0, "已保存：%s", f->v[FC_LABEL]);
@@ -402,6 +414,8 @@ person_open(struct screen *s, void *arg)
 		open_form(s, a->key, a->field);
 	} else if (a->key != 0 || a->field != NULL || a->set_name == NULL)
 		enter_set(s);
+	if (p->focus == FOCUS_SETS)
+		preview_set(s);
 	if (a->field != NULL && p->focus == FOCUS_FORM) {
 		int j = set_field_index(cur_set(p), a->field);
 
@@ -449,6 +463,17 @@ draw_sets(struct screen *s)
 		y++;
 	}
 	mvvline(1, LEFT_W, ACS_VLINE, LINES - 3);
+}
+
+/* The open record's place (1-based) among the set's records as listed;
+ * the list is re-read after each change, which may reorder it by date. */
+static int
+record_place(struct person *p)
+{
+	for (int i = 0; i < p->nrec; i++)
+		if (p->rec[i] == p->key)
+			return i + 1;
+	return p->rsel + 1;
 }
 
 static void
@@ -501,7 +526,7 @@ draw_form(struct screen *s)
 	char head[256];
 
 	if (set->many)
-		snprintf(head, sizeof head, "%s — 第 %d 条（共 %d 条）", set->v[SC_LABEL], p->rsel + 1, p->nrec);
+		snprintf(head, sizeof head, "%s — 第 %d 条（共 %d 条）", set->v[SC_LABEL], record_place(p), p->nrec);
 	else
 		snprintf(head, sizeof head, "%s", set->v[SC_LABEL]);
 	attron(A_BOLD);
@@ -529,10 +554,10 @@ draw_form(struct screen *s)
 		} else if (j == p->fsel && p->editing) {
 			wchar_t vis[512];
 
-			attron(A_UNDERLINE);
+			attron(p->selected ? A_REVERSE : A_UNDERLINE);
 			lineedit_visible(&p->le, vis, 512);
 			draw_wtext(y, vx, vis, p->le.width);
-			attroff(A_UNDERLINE);
+			attroff(p->selected ? A_REVERSE : A_UNDERLINE);
 			s->ui->cursor_y = y;
 			s->ui->cursor_x = vx + lineedit_cursor_col(&p->le);
 		} else {
@@ -616,6 +641,31 @@ repeat_previous(struct screen *s)
 	start_edit(s);
 }
 
+/* F3 in a many-record set (its table or one of its records): a new
+ * record, its form open. */
+static void
+add_record(struct screen *s)
+{
+	struct person *p = s->priv;
+	const struct set_def *set = cur_set(p);
+	sqlite3_int64 id;
+	char *cause = NULL;
+
+	ui_begin(s->ui);   /* committed after the redraw, with the first value keyed */
+	if (entry_add(p->e, set, &id, &cause) != JZG_OK) {
+		ui_commit_later(s->ui, set->v[SC_LABEL]);   /* ends the transaction */
+		ui_message(s->ui, 1, "%s", cause);
+		free(cause);
+		p->focus = FOCUS_TABLE;
+		table_load(s);
+		return;
+	}
+	table_load(s);
+	ui_commit_later(s->ui, set->v[SC_LABEL]);
+	ui_message(s->ui, 0, "已新增一条%s记录", set->v[SC_LABEL]);
+	open_form(s, id, NULL);
+}
+
 static enum ui_action
 key_form(struct screen *s, enum request r, wchar_t ch, int is_char)
 {
@@ -635,13 +685,21 @@ key_form(struct screen *s, enum request r, wchar_t ch, int is_char)
 			char q[8] = { 0 };
 
 			utf8_encode(ch, q);
-			open_picker(s, q);
+			open_picker(s, ch == L' ' ? NULL : q);   /* Space: the whole list */
 			return UI_STAY;
 		}
+		if (p->editing && p->selected)
+			lineedit_key(&p->le, LE_KILL_LINE);
+		p->selected = 0;
 		if (p->editing && lineedit_insert(&p->le, ch) < 0 && f->length > 0)
 			ui_message(s->ui, 1, "本项最多 %d 个字", f->length);
 		return UI_STAY;
 	}
+	/* a selected default: Backspace/Del remove it whole, moving keeps it */
+	if (p->selected && p->editing && (r == REQ_BS || r == REQ_DEL))
+		lineedit_key(&p->le, LE_KILL_LINE);
+	if (r == REQ_BS || r == REQ_DEL || r == REQ_LEFT || r == REQ_RIGHT || r == REQ_HOME || r == REQ_END)
+		p->selected = 0;
 	switch (r) {
 	case REQ_ENTER:
 	case REQ_NEXT:
@@ -650,8 +708,18 @@ key_form(struct screen *s, enum request r, wchar_t ch, int is_char)
 
 		leave_field(s);
 		move_field(s, 1);
+		if (p->fsel == before && r == REQ_ENTER && set->many) {
+			/* a record's last field: back to the set's records, where
+			 * F3 adds the next one */
+			form_clear(p, set->nfield);
+			load_title(s);
+			p->focus = FOCUS_TABLE;
+			table_load(s);
+			ui_message(s->ui, 0, "%s：%d 条。F3 再新增一条，Esc 回到信息集", set->v[SC_LABEL], p->nrec);
+			return UI_STAY;
+		}
 		if (p->fsel == before && r == REQ_ENTER) {
-			/* the last field: on to the next information set */
+			/* the last field of a one-record set: on to the next set */
 			if (p->set + 1 < (int)p->tpl->nset) {
 				form_clear(p, set->nfield);
 				p->set++;
@@ -704,6 +772,15 @@ key_form(struct screen *s, enum request r, wchar_t ch, int is_char)
 	case REQ_REPEAT:
 		if (!field_skipped(p, p->fsel))
 			repeat_previous(s);
+		break;
+	case REQ_ADD:
+		if (!set->many) {
+			ui_message(s->ui, 1, "%s只有一条记录；新增教职工请回到教职工列表按 F3", set->v[SC_LABEL]);
+			break;
+		}
+		leave_field(s);
+		form_clear(p, set->nfield);
+		add_record(s);
 		break;
 	case REQ_HISTORY: {
 		struct history_arg ha = { p->staff_id, set->v[SC_NAME], f->v[FC_NAME], f->v[FC_LABEL] };
@@ -771,25 +848,7 @@ key_table(struct screen *s, enum request r)
 		if (p->nrec > 0)
 			open_form(s, p->rec[p->rsel], NULL);
 		break;
-	case REQ_ADD: {
-		sqlite3_int64 id;
-
-		ui_begin(s->ui);   /* committed after the redraw, with the first value keyed */
-		if (entry_add(p->e, set, &id, &cause) != JZG_OK) {
-			ui_commit_later(s->ui, set->v[SC_LABEL]);   /* ends the transaction */
-			ui_message(s->ui, 1, "%s", cause);
-			free(cause);
-			break;
-		}
-		table_load(s);
-		for (int i = 0; i < p->nrec; i++)
-			if (p->rec[i] == id)
-				p->rsel = i;
-		ui_commit_later(s->ui, set->v[SC_LABEL]);
-		ui_message(s->ui, 0, "已新增一条%s记录", set->v[SC_LABEL]);
-		open_form(s, id, NULL);
-		break;
-	}
+	case REQ_ADD: add_record(s); break;
 	case REQ_DELETE:
 		if (p->nrec > 0 && ui_confirm(s->ui, "删除这条记录？")) {
 			ui_begin(s->ui);
@@ -807,13 +866,28 @@ key_table(struct screen *s, enum request r)
 	case REQ_BACK:
 	case REQ_LEFT:
 		p->focus = FOCUS_SETS;
-		table_clear(p);
-		ui_message(s->ui, 0, "%s", "");
+		preview_set(s);
 		break;
 	case REQ_QUIT: return UI_QUIT;
 	default: break;
 	}
 	return UI_STAY;
+}
+
+/* On the set list, a many-record set shows its records beside it: read
+ * them now, so that "还没有记录" is never said of a set that has some. */
+static void
+preview_set(struct screen *s)
+{
+	struct person *p = s->priv;
+
+	if (cur_set(p)->many) {
+		table_load(s);
+		ui_message(s->ui, 0, "%s：%d 条记录。Enter 进入", cur_set(p)->v[SC_LABEL], p->nrec);
+	} else {
+		table_clear(p);
+		ui_message(s->ui, 0, "%s", "");
+	}
 }
 
 static enum ui_action
@@ -822,10 +896,10 @@ key_sets(struct screen *s, enum request r)
 	struct person *p = s->priv;
 
 	switch (r) {
-	case REQ_UP: if (p->set > 0) p->set--; break;
-	case REQ_DOWN: if (p->set + 1 < (int)p->tpl->nset) p->set++; break;
-	case REQ_PGUP: p->set = 0; break;
-	case REQ_PGDN: p->set = (int)p->tpl->nset - 1; break;
+	case REQ_UP: if (p->set > 0) p->set--; preview_set(s); break;
+	case REQ_DOWN: if (p->set + 1 < (int)p->tpl->nset) p->set++; preview_set(s); break;
+	case REQ_PGUP: p->set = 0; preview_set(s); break;
+	case REQ_PGDN: p->set = (int)p->tpl->nset - 1; preview_set(s); break;
 	case REQ_ENTER:
 	case REQ_RIGHT:
 		enter_set(s);
@@ -888,8 +962,8 @@ person_resume(struct screen *s)
 	if (p->focus == FOCUS_FORM) {
 		form_load(s);
 		form_check(s);
-	} else if (p->focus == FOCUS_TABLE)
-		table_load(s);
+	} else if (cur_set(p)->many)
+		table_load(s);   /* the table, or the set list's preview of it */
 }
 
 const struct screen_ops scr_person_ops = {

@@ -205,6 +205,19 @@ struct wizard {
 	int             focus;
 };
 
+/* The status line says what the focused field wants. */
+static void
+wizard_hint(struct screen *s)
+{
+	static const char *const hint[WZ__COUNT] = {
+		"请输入 10 位学校标识码（前两位是学校类别码，模板会随之选好）",
+		"请输入学校全称（与学校公章一致），按 Enter 到下一项",
+		"按 ← → 选择采集模板，按 Enter 完成添加",
+	};
+
+	ui_message(s->ui, 0, "%s", hint[((struct wizard *)s->priv)->focus]);
+}
+
 static int
 wizard_open(struct screen *s, void *arg)
 {
@@ -213,7 +226,7 @@ wizard_open(struct screen *s, void *arg)
 	(void)arg;
 	lineedit_init(&w->edit[WZ_CODE], 12, 10);
 	lineedit_init(&w->edit[WZ_NAME], 40, 100);
-	ui_message(s->ui, 0, "请输入 10 位学校标识码（前两位是学校类别码，模板会随之选好）");
+	wizard_hint(s);
 	return 0;
 }
 
@@ -307,11 +320,12 @@ wizard_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 		if (le) lineedit_key(le, LE_RIGHT);
 		else w->tpl = (w->tpl + 1) % defs->ntpl;
 		break;
-	case REQ_UP: case REQ_PREV: if (w->focus > 0) w->focus--; break;
-	case REQ_DOWN: case REQ_NEXT: if (w->focus + 1 < WZ__COUNT) w->focus++; break;
+	case REQ_UP: case REQ_PREV: if (w->focus > 0) w->focus--; wizard_hint(s); break;
+	case REQ_DOWN: case REQ_NEXT: if (w->focus + 1 < WZ__COUNT) w->focus++; wizard_hint(s); break;
 	case REQ_ENTER:
 		if (w->focus + 1 < WZ__COUNT) {
 			w->focus++;
+			wizard_hint(s);
 		} else {
 			char *code = lineedit_get(&w->edit[WZ_CODE]), *name = lineedit_get(&w->edit[WZ_NAME]);
 			char *cause = NULL;

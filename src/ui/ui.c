@@ -454,6 +454,9 @@ ui_prompt(struct ui *ui, const char *prompt, const char *initial)
 	struct lineedit le;
 	int pw = utf8_width(prompt);
 	char *out = NULL;
+	/* the previous answer (last search, today's date) is shown selected:
+	 * typing replaces it, Enter keeps it, ← → edit it */
+	int selected = initial != NULL && *initial != '\0';
 
 	lineedit_init(&le, COLS - pw - 2, 100);
 	lineedit_set(&le, initial);
@@ -468,11 +471,17 @@ ui_prompt(struct ui *ui, const char *prompt, const char *initial)
 		draw_text(LINES - 2, 0, prompt, pw);
 		attroff(A_BOLD);
 		lineedit_visible(&le, vis, 256);
-		draw_wtext(LINES - 2, pw + 1, vis, COLS - pw - 2);
+		if (selected)
+			attron(A_REVERSE);
+		draw_wtext(LINES - 2, pw + 1, vis, selected ? lineedit_cursor_col(&le) : COLS - pw - 2);
+		attroff(A_REVERSE);
 		curs_set(1);
 		move(LINES - 2, pw + 1 + lineedit_cursor_col(&le));
 		refresh();
 		r = ui_read(ui, &ch, &is_char);
+		if (selected && (is_char ? r != REQ_ENTER : r == REQ_BS || r == REQ_DEL))
+			lineedit_key(&le, LE_KILL_LINE);
+		selected = 0;
 		if (is_char && r != REQ_ENTER) {
 			lineedit_insert(&le, ch);
 			continue;
