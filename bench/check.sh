@@ -50,6 +50,34 @@ echo -n "same, one thread (JZG_CHECK_THREADS=1): "
 { JZG_CHECK_THREADS=1 /usr/bin/time -f '%e s wall, %U s user, %S s sys, %M KB' "$J" --db "$DB" check --format tsv \
 	>/dev/null || true; } 2>&1 | tail -1
 
+# set-level completeness (forms/sets.tsv `required`, issue 16): the same
+# check with those columns emptied, alternating, same build
+NOREQ=$(mktemp -d)
+trap 'rm -rf "$NOREQ"' EXIT
+cp -r forms/. "$NOREQ"
+python3 - "$NOREQ/sets.tsv" <<'PY'
+import sys
+p = sys.argv[1]; out = []; hdr = None
+for l in open(p, encoding='utf-8').read().split('\n'):
+    c = l.split('\t')
+    if l.startswith('#') or not l:
+        out.append(l); continue
+    if hdr is None:
+        hdr = c; out.append(l); continue
+    for name in ('required', 'required_tag'):
+        if hdr.index(name) < len(c):
+            c[hdr.index(name)] = ''
+    out.append('\t'.join(c))
+open(p, 'w', encoding='utf-8').write('\n'.join(out))
+PY
+for i in 1 2 3; do
+	for f in "$NOREQ" "$PWD/forms"; do
+		echo -n "completeness $([ "$f" = "$NOREQ" ] && echo off || echo on) (run $i): "
+		{ JZG_FORMS=$f /usr/bin/time -f '%e s wall, %U s user, %M KB' "$J" --db "$DB" check --format tsv \
+			>/dev/null || true; } 2>&1 | tail -1
+	done
+done
+
 # one person's checks, as the entry screens run them (bench/check_person.c)
 B=$(dirname "$J")
 if [ ! -x "$B/check_person" ]; then cmake --build "$B" --target check_person >/dev/null; fi

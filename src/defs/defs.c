@@ -173,6 +173,13 @@ is_date_like(const char *s, enum field_type t)
 }
 
 /* Derive the typed view of f.  Problems go to d when d is not NULL. */
+/* A required cell (of a field or a set): yes, empty/no, or an expression. */
+static enum field_req
+req_of(const char *v)
+{
+	return v == NULL || strcmp(v, "no") == 0 ? REQ_NO : strcmp(v, "yes") == 0 ? REQ_YES : REQ_EXPR;
+}
+
 static void
 field_finish(struct defs *defs, struct field_def *f, struct diag *d)
 {
@@ -226,13 +233,7 @@ field_finish(struct defs *defs, struct field_def *f, struct diag *d)
 			diag_add(d, file, line, "未知的代码表 “%s”（data/codes.tsv 中没有）", f->table_id);
 	}
 
-	v = f->v[FC_REQUIRED];
-	if (v == NULL || strcmp(v, "no") == 0)
-		f->required = REQ_NO;
-	else if (strcmp(v, "yes") == 0)
-		f->required = REQ_YES;
-	else
-		f->required = REQ_EXPR;
+	f->required = req_of(f->v[FC_REQUIRED]);
 
 	f->length = 0;
 	if ((v = f->v[FC_LENGTH]) != NULL) {
@@ -414,6 +415,7 @@ load_sets(struct defs *defs, struct diag *d)
 		if (!str_eq(rec, "one") && !str_eq(rec, "many"))
 			diag_add(d, path, s->line, "records 应为 one 或 many");
 		s->many = str_eq(rec, "many");
+		s->required = req_of(s->v[SC_REQUIRED]);
 		defs->nbase++;
 		load_fields(defs, s, d);
 	}
@@ -425,7 +427,7 @@ load_sets(struct defs *defs, struct diag *d)
 static void
 apply_overlay(struct defs *defs, struct template_def *tpl, struct diag *d)
 {
-	static const char *const extra[] = { "op", "set", "after", NULL };
+	static const char *const extra[] = { "op", "set", "after", "required_tag", NULL };
 	char *path = xasprintf("%s/templates/%s.tsv", defs->formsdir, tpl->v[TC_NAME]);
 	struct tsv *t;
 	char *cause = NULL;
@@ -455,6 +457,24 @@ apply_overlay(struct defs *defs, struct template_def *tpl, struct diag *d)
 
 		if (s == NULL) {
 			diag_add(d, path, r->line, "模板修改了不存在的信息集 “%s”", sname);
+			continue;
+		}
+		if (strcmp(op, "modifyset") == 0) {
+			/* the set-level columns a template may change: whether a
+			 * person must have a record there (docs/forms-format.md) */
+			static const enum set_col sc[] = { SC_REQUIRED, SC_REQUIRED_TAG };
+
+			for (size_t c = 0; c < sizeof sc / sizeof *sc; c++) {
+				const char *v = tsv_get(r, tsv_col(t, set_col_name[sc[c]]));
+
+				if (str_empty(v))
+					continue;
+				free(s->v[sc[c]]);
+				s->v[sc[c]] = strcmp(v, "-") == 0 ? NULL : xstrdup(v);
+			}
+			s->required = req_of(s->v[SC_REQUIRED]);
+			s->file = intern(defs, path);
+			s->line = r->line;
 			continue;
 		}
 		if (strcmp(op, "dropset") == 0) {
@@ -515,7 +535,7 @@ apply_overlay(struct defs *defs, struct template_def *tpl, struct diag *d)
 			f->line = r->line;
 			field_finish(defs, f, d);
 		} else
-			diag_add(d, path, r->line, "未知的操作 “%s”（可用：add drop modify dropset）", op);
+			diag_add(d, path, r->line, "未知的操作 “%s”（可用：add drop modify dropset modifyset）", op);
 	}
 	tsv_free(t);
 	free(path);
@@ -669,6 +689,11 @@ check_settings(struct defs *defs, struct diag *d)
 		if (defs->setting[k] && set_field(ps, defs->setting[k]) == NULL)
 			diag_add(d, path, 0, "%s “%s” 不是信息集 %s 的指标", setting_key_name[k],
 			    defs->setting[k], ps->v[SC_NAME]);
+	for (size_t i = 0; i < defs->ntpl && ps; i++)
+		for (size_t k = 0; k < defs->tpl[i].nset; k++)
+			if (defs->tpl[i].set[k].required != REQ_NO && str_eq(defs->tpl[i].set[k].v[SC_NAME], ps->v[SC_NAME]))
+				diag_add(d, defs->tpl[i].set[k].file, defs->tpl[i].set[k].line,
+				    "person_set %s 本身不能设 required（每人必有一条）", ps->v[SC_NAME]);
 	for (int k = SK_SCHOOL_CLASS_TABLE; k <= SK_SCHOOL_TYPE_TABLE; k++)
 		if (defs->setting[k] && defs->codes && codes_table(defs->codes, defs->setting[k]) == NULL)
 			diag_add(d, path, 0, "%s “%s” 不是已定义的代码表", setting_key_name[k], defs->setting[k]);

@@ -28,7 +28,8 @@
 #define SET_COLUMNS(_) \
 	_(SC_NAME, "name") _(SC_LABEL, "label") _(SC_RECORDS, "records") \
 	_(SC_GROUP, "group") _(SC_ORDER_BY, "order_by") _(SC_FILLED_BY, "filled_by") \
-	_(SC_HINT, "hint") _(SC_SOURCE, "source") _(SC_TAG, "tag") _(SC_NOTE, "note")
+	_(SC_HINT, "hint") _(SC_REQUIRED, "required") _(SC_REQUIRED_TAG, "required_tag") \
+	_(SC_SOURCE, "source") _(SC_TAG, "tag") _(SC_NOTE, "note")
 
 #define TEMPLATE_COLUMNS(_) \
 	_(TC_NAME, "name") _(TC_LABEL, "label") _(TC_TITLE, "title") \
@@ -84,6 +85,9 @@ struct set_def {
 	const char       *file;
 	int               line;
 	int               many;     /* records: many */
+	/* required: a person must have at least one record here (yes, or
+	 * when the expression over the person set's record holds) */
+	enum field_req    required;
 	struct field_def *field;    /* in order */
 	size_t            nfield;
 };

@@ -52,6 +52,10 @@ lint_template(struct lint *l, const struct template_def *tp)
 		const struct set_def *s = &tp->set[i];
 
 		lint_one(l, s, NULL, "order_by", s->v[SC_ORDER_BY], 0, NULL, tn, s->file, s->line);
+		/* set-level completeness reads the person set's record */
+		if (s->required == REQ_EXPR && template_person_set(l->defs, tp) != NULL)
+			lint_one(l, template_person_set(l->defs, tp), NULL, "信息集 required", s->v[SC_REQUIRED], 0, NULL,
+			    tn, s->file, s->line);
 		for (size_t j = 0; j < s->nfield; j++) {
 			const struct field_def *f = &s->field[j];
 			const char *name = f->v[FC_NAME];

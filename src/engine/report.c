@@ -292,7 +292,7 @@ write_text(struct report *rp, FILE *out)
 		b.len = 0;
 		strbuf_addf(&b, "%s%s", severity_label(it), it->warning && it->explained ? "（已说明）" : "");
 		strbuf_addf(&b, " %s", it->set->v[SC_LABEL]);
-		if (it->set->many)
+		if (it->set->many && it->row > 0)
 			strbuf_addf(&b, " 第%d条", it->row);
 		if (it->field != NULL)
 			strbuf_addf(&b, "·%s", it->field->v[FC_LABEL]);
@@ -369,7 +369,7 @@ write_tsv(struct report *rp, FILE *out)
 		tsv_cell(out, it->idmask, 0);
 		tsv_cell(out, it->set->v[SC_LABEL], 0);
 		snprintf(num, sizeof num, "%d", it->row);
-		tsv_cell(out, num, 0);
+		tsv_cell(out, it->row > 0 ? num : "", 0);   /* 0: the set has no record */
 		tsv_cell(out, it->field ? it->field->v[FC_LABEL] : "", 0);
 		tsv_cell(out, severity_label(it), 0);
 		tsv_cell(out, it->rule, 0);

@@ -12,7 +12,8 @@
  *
  * Rule ids: a checks.tsv row keeps its name; a field rule is `<kind>:<FIELD>`
  * (required:XM, format:CSRQ, code:MZM, derived:ZGXLM …, kinds in
- * rules_kind.c).
+ * rules_kind.c); set-level completeness (forms/sets.tsv `required`) is
+ * `records:<set>`, an error whose finding names the set with row 0.
  * Findings are error or warning; a warning can be explained (table
  * explanation), then it is still reported but marked explained. */
 #ifndef JZG_RULES_H
@@ -32,7 +33,8 @@ struct finding {
 	int                        warning;   /* 0 = error */
 	sqlite3_int64              staff_id;
 	sqlite3_int64              key;       /* staff_id (one-record set) or record id, as record_set */
-	int                        row;       /* 1-based position by seq in the person's set; 1 for one-record sets */
+	int                        row;       /* 1-based position by seq in the person's set; 1 for one-record sets;
+	                                       * 0: the person has no record in set, which is required */
 	const char                *message;   /* Chinese; valid during the callback only */
 	const char                *explained; /* the reason when explained, else NULL; valid during the callback */
 };

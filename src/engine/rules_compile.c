@@ -161,6 +161,40 @@ today_constant(char *sql)
 }
 
 
+/* Set-level completeness (forms/sets.tsv `required`, kind RK_RECORDS): on
+ * the person set's statement, which reads every person of the template
+ * once, a column per set of the template a person must have a record in:
+ * NOT EXISTS, one probe of the set's staff_id index per person.  (Read
+ * set-wise as a person look-up, rules_person.c, it cost more instructions
+ * and 17 MB over 100,000 staff: docs/checks.md §Benchmark.) */
+static enum jzg_status
+compile_records(struct rset *rs, struct strbuf *cols, char **cause)
+{
+	const struct template_def *t = rs->tpl;
+
+	for (size_t k = 0; k < t->nset; k++) {
+		const struct set_def *s = &t->set[k];
+		struct rule *ru;
+		char *e = NULL;
+
+		if (s->required == REQ_NO || s == rs->set)
+			continue;
+		if (s->required == REQ_EXPR && (e = expr_sql(s->v[SC_REQUIRED], rs->set, NULL, EXPR_ROW, NULL, cause)) == NULL)
+			return JZG_ERR_DEFS;
+		rs->rule = xreallocarray(rs->rule, rs->nrule + 1, sizeof *rs->rule);
+		ru = &rs->rule[rs->nrule++];
+		memset(ru, 0, sizeof *ru);
+		ru->kind = RK_RECORDS;
+		ru->name = xasprintf("%s:%s", rule_kinds[RK_RECORDS].name, s->v[SC_NAME]);
+		ru->target = s;
+		ru->col = rs->ncol++;
+		strbuf_addf(cols, ",\n  CASE WHEN coalesce((%s), 0) AND NOT EXISTS (SELECT 1 FROM \"s_%s\" WHERE staff_id = staff.id)"
+		    " THEN 1 END", e ? e : "1", s->v[SC_NAME]);
+		free(e);
+	}
+	return JZG_OK;
+}
+
 enum jzg_status
 rules_compile_set(struct rules *r, struct rset *rs, char **cause)
 {
@@ -197,6 +231,8 @@ rules_compile_set(struct rules *r, struct rset *rs, char **cause)
 		strbuf_addf(&cols, ",\n  CASE WHEN NOT coalesce((%s), 0) THEN 1 END", e);
 		free(e);
 	}
+	if (rc == JZG_OK && rs->set == template_person_set(defs, rs->tpl))
+		rc = compile_records(rs, &cols, cause);
 	if (rc == JZG_OK && rs->nrule > 0) {
 		struct strbuf call = { 0 };
 

@@ -20,7 +20,7 @@ struct finding;
  * value checked; one row each in rule_kinds[] (rules_kind.c). */
 enum rule_kind {
 	RK_DERIVED, RK_RELEVANT, RK_REQUIRED, RK_FORMAT, RK_LENGTH, RK_RANGE, RK_CODE,
-	RK_MULTI_CODE, RK_MULTI_EXCL, RK_MULTI_FORM, RK_CHOICE, RK_CONSTRAINT, RK_CHECK, RK__COUNT
+	RK_MULTI_CODE, RK_MULTI_EXCL, RK_MULTI_FORM, RK_CHOICE, RK_CONSTRAINT, RK_CHECK, RK_RECORDS, RK__COUNT
 };
 
 struct rule {
@@ -31,6 +31,9 @@ struct rule {
 	const char             *text;   /* constraint_message / checks message; not owned */
 	char                   *extra;  /* derived: label of the source set; choice: labels the filter reads */
 	char                   *calc;   /* derived: calculate in ROW form */
+	/* records: the template's set the person has no record in (the rule
+	 * is a column of the person set's statement, which reads every person) */
+	const struct set_def   *target;
 	int                     col;    /* result column, or -1 when checked by rules_static */
 };
 

@@ -561,6 +561,16 @@ check_message(const struct rmsg *m, struct strbuf *b)
 /* The kinds, in enum rule_kind's order: a field's rules are compiled in
  * this order, its static rules checked in it, and its findings of one row
  * reported in it (static rules first, then result columns). */
+/* ------------------------------------------------------------ records */
+
+/* Set-level completeness (compiled by rules_compile_set on the person
+ * set's statement, compile_records). */
+static void
+records_message(const struct rmsg *m, struct strbuf *b)
+{
+	strbuf_addf(b, "没有记录：至少应填写一条“%s”", m->ru->target->v[SC_LABEL]);
+}
+
 const struct rule_kind_def rule_kinds[RK__COUNT] = {
 	[RK_DERIVED]    = { "derived", RKF_ALONE | RKF_WARN, derived_compile, NULL, derived_message },
 	[RK_RELEVANT]   = { "relevant", RKF_MOOTS, relevant_compile, relevant_check, NULL,
@@ -576,4 +586,5 @@ const struct rule_kind_def rule_kinds[RK__COUNT] = {
 	[RK_CHOICE]     = { "choice", 0, choice_compile, NULL, choice_message },
 	[RK_CONSTRAINT] = { "constraint", RKF_MOOTED, constraint_compile, NULL, constraint_message },
 	[RK_CHECK]      = { NULL, 0, NULL, NULL, check_message },
+	[RK_RECORDS]    = { "records", 0, NULL, NULL, records_message },
 };

@@ -112,7 +112,7 @@ rules_finding_of(const struct rset *rs, const struct rule *rule, struct finding 
 {
 	fd->rule = rule->name;
 	fd->tpl = rs->tpl;
-	fd->set = rs->set;
+	fd->set = rule->target ? rule->target : rs->set;
 	fd->field = rule->field;
 	fd->warning = rule->warning;
 }
@@ -128,7 +128,7 @@ report(struct runner *ru, struct rset *rs, sqlite3_stmt *ps, const struct rule *
 	rules_finding_of(rs, rule, &fd);
 	fd.staff_id = sqlite3_column_int64(ps, 1);
 	fd.key = sqlite3_column_int64(ps, 2);
-	fd.row = row_number(ru, rs, fd.staff_id, fd.key, sqlite3_column_int64(ps, 3));
+	fd.row = rule->target ? 0 : row_number(ru, rs, fd.staff_id, fd.key, sqlite3_column_int64(ps, 3));
 	msg->len = 0;
 	if (kd->message != NULL)
 		kd->message(&(struct rmsg){ ru->db, rs, rule, detail ? detail : "", fd.key }, msg);

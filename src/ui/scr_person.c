@@ -49,6 +49,10 @@ struct person {
 	                                       * the first character typed replaces it */
 	char                      *title;
 	struct entry              *e;         /* the person's write path */
+	/* required sets the person has no record in (set-level completeness),
+	 * by index in tpl->set; missing_ok = 0: to be asked again */
+	unsigned char             *missing;
+	int                        missing_ok;
 };
 
 static void load_title(struct screen *s);
@@ -159,11 +163,38 @@ field_skipped(struct person *p, int j)
 	return p->locked[j] || f->readonly;
 }
 
+static int
+missing_cb(const struct finding *f, void *arg)
+{
+	struct person *p = arg;
+
+	if (f->row == 0)
+		p->missing[f->set - p->tpl->set] = 1;
+	return 0;
+}
+
+/* Which required sets are empty, from the rules engine's findings of the
+ * person (a finding of row 0 is a set without a record). */
+static void
+missing_load(struct screen *s)
+{
+	struct person *p = s->priv;
+	struct rules_scope scope = { 0, p->staff_id };
+
+	if (p->missing_ok)
+		return;
+	free(p->missing);
+	p->missing = xcalloc(p->tpl->nset, 1);
+	rules_check(s->ui->rules, &scope, missing_cb, p, NULL);
+	p->missing_ok = 1;
+}
+
 static void
 table_load(struct screen *s)
 {
 	struct person *p = s->priv;
 
+	p->missing_ok = 0;   /* records added or deleted */
 	table_clear(p);
 	p->nrec = entry_records(p->e, cur_set(p), 4, &p->rec, &p->rval);
 	if (p->rsel >= p->nrec)
@@ -255,6 +286,7 @@ set_value(struct screen *s, const char *value)
 		form_check(s);
 		return;
 	}
+	p->missing_ok = 0;   /* a value of the person set may change what is required */
 	form_load(s);
 	form_check(s);
 	ui_commit_later(s->ui, f->v[FC_LABEL]);
@@ -437,6 +469,7 @@ draw_sets(struct screen *s)
 	int rows = LINES - 3, y = 1;
 	const char *group = NULL;
 
+	missing_load(s);
 	/* keep the selected set visible (headings take a line too: approximate) */
 	if (p->set < p->stop)
 		p->stop = p->set;
@@ -458,6 +491,12 @@ draw_sets(struct screen *s)
 			attron(p->focus == FOCUS_SETS ? A_REVERSE : A_BOLD);
 		draw_text(y, 0, "", LEFT_W);
 		draw_text(y, g ? 2 : 0, set->v[SC_LABEL], LEFT_W - (g ? 2 : 0));
+		if (p->missing[i]) {
+			/* a required set without a record (completeness) */
+			attron(A_BOLD);
+			draw_text(y, LEFT_W - 2, "缺", 2);
+			attroff(A_BOLD);
+		}
 		if (i == p->set)
 			attroff(p->focus == FOCUS_SETS ? A_REVERSE : A_BOLD);
 		y++;
@@ -943,6 +982,7 @@ person_done(struct screen *s)
 	form_clear(p, cur_set(p)->nfield);
 	table_clear(p);
 	free(p->title);
+	free(p->missing);
 	entry_free(p->e);
 }
 

@@ -58,7 +58,7 @@ report_cb(const struct finding *f, void *arg)
 	struct screen *s = arg;
 	struct report *p = s->priv;
 	struct fitem *it;
-	char row[16] = "";
+	char row[32] = "";
 
 	if (f->explained)
 		p->explained++;
@@ -76,11 +76,11 @@ report_cb(const struct finding *f, void *arg)
 	}
 	it = &p->item[p->n++];
 	it->staff_id = f->staff_id;
-	it->key = f->key;
+	it->key = f->row == 0 && f->set->many ? 0 : f->key;   /* a set without records: go to the set */
 	it->set_name = f->set->v[SC_NAME];
 	it->field_name = f->field ? f->field->v[FC_NAME] : NULL;
 	it->warning = f->warning;
-	if (f->set->many)
+	if (f->set->many && f->row > 0)
 		snprintf(row, sizeof row, " 第%d条", f->row);
 	it->line = xasprintf("%-8s %s%s %s%s%s %s%s%s", person_name(s, f->staff_id), f->set->v[SC_LABEL], row,
 	    f->field ? "〈" : "", f->field ? f->field->v[FC_LABEL] : "", f->field ? "〉" : "",

@@ -180,6 +180,44 @@ required(void **state)
 	planted("required:SJH lxfs SJH error", "DELETE FROM s_lxfs WHERE staff_id = %lld", p1);
 }
 
+/* Set-level completeness (forms/sets.tsv `required`): a person with no
+ * record in a required set gets one error naming the set (row 0, no
+ * field); 教师资格 only for 11-专任教师; the derived values that read a
+ * deleted set are emptied as the entry path would. */
+static void
+set_completeness(void **state)
+{
+	struct got g;
+	char *have;
+
+	(void)state;
+	planted("records:gwpr gwpr - error\nrecords:gzjl gzjl - error\nrecords:jszg jszg - error",
+	    "UPDATE s_jbxx SET JZGLBM = '11', XRGWLBM = NULL, XRGWDJM = NULL WHERE staff_id = %1$lld;"
+	    " DELETE FROM s_gzjl WHERE staff_id = %1$lld; DELETE FROM s_gwpr WHERE staff_id = %1$lld;"
+	    " DELETE FROM s_jszg WHERE staff_id = %1$lld", p1);
+	planted("records:gwpr gwpr - error\nrecords:gzjl gzjl - error\nrecords:jszg jszg - error\n"
+	    "records:xxjl xxjl - error",
+	    "UPDATE s_jbxx SET JZGLBM = '11', XRGWLBM = NULL, XRGWDJM = NULL, ZGXLM = NULL, ZGXLYX = NULL,"
+	    " ZGXWCCM = NULL, ZGXWMCM = NULL, ZGXWYX = NULL WHERE staff_id = %1$lld;"
+	    " DELETE FROM s_gzjl WHERE staff_id = %1$lld; DELETE FROM s_gwpr WHERE staff_id = %1$lld;"
+	    " DELETE FROM s_jszg WHERE staff_id = %1$lld; DELETE FROM s_xxjl WHERE staff_id = %1$lld", p1);
+	/* not a 专任教师: no 教师资格 needed */
+	planted("", "UPDATE s_jbxx SET JZGLBM = '12' WHERE staff_id = %1$lld; DELETE FROM s_jszg WHERE staff_id = %1$lld",
+	    p1);
+	/* a set no one must fill (海外研修) may stay empty */
+	planted("", "DELETE FROM s_hwyx WHERE staff_id = %lld", p1);
+	/* the finding: the missing set, no field, row 0, a message naming the set */
+	exec("SAVEPOINT plant");
+	exec("DELETE FROM s_gzjl WHERE staff_id = (SELECT min(id) FROM staff WHERE school_id = 2)");
+	have = findings(&g);
+	exec("ROLLBACK TO plant; RELEASE plant");
+	assert_string_equal(have, "records:gzjl gzjl - error");
+	assert_int_equal(g.staff, p3);
+	assert_string_equal(g.message, "没有记录：至少应填写一条“工作经历”");
+	free(have);
+	got_free(&g);
+}
+
 static void
 relevant_or_cleared(void **state)
 {
@@ -331,7 +369,8 @@ derived_values(void **state)
 	free(sql);
 	got_free(&g);
 	/* the source changed and the stored value was not recalculated */
-	planted("derived:XRGWDJM jbxx XRGWDJM warning\nderived:XRGWLBM jbxx XRGWLBM warning",
+	/* (岗位聘任 is required: its last record gone is an error too) */
+	planted("derived:XRGWDJM jbxx XRGWDJM warning\nderived:XRGWLBM jbxx XRGWLBM warning\nrecords:gwpr gwpr - error",
 	    "DELETE FROM s_gwpr WHERE staff_id = %lld", p1);
 }
 
@@ -663,6 +702,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(clean_file_has_no_finding),
 		cmocka_unit_test(required),
+		cmocka_unit_test(set_completeness),
 		cmocka_unit_test(relevant_or_cleared),
 		cmocka_unit_test(formats),
 		cmocka_unit_test(length_and_range),
