@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "tsv.h"
-#include "calendar.h"
+#include "fieldtype.h"
 #include "util.h"
 
 #define DEFS_NAME(e, s) s,
@@ -165,13 +165,6 @@ is_number(const char *s)
 	return *end == '\0';
 }
 
-/* A real day (FT_DATE) or month (FT_MONTH) in the stored form. */
-static int
-is_date_like(const char *s, enum field_type t)
-{
-	return date_read(s, strlen(s), t == FT_DATE, NULL, NULL, NULL);
-}
-
 /* Derive the typed view of f.  Problems go to d when d is not NULL. */
 /* A required cell (of a field or a set): yes, empty/no, or an expression. */
 static enum field_req
@@ -184,6 +177,7 @@ static void
 field_finish(struct defs *defs, struct field_def *f, struct diag *d)
 {
 	const char *type = f->v[FC_TYPE], *v;
+	const struct fieldtype *ft;
 	const char *file = f->file;
 	int line = f->line;
 
@@ -202,32 +196,16 @@ field_finish(struct defs *defs, struct field_def *f, struct diag *d)
 		diag_add(d, file, line, "指标 %s 没有 label（中文名称）", f->v[FC_NAME]);
 	if (type == NULL) {
 		if (d) diag_add(d, file, line, "指标 %s 没有 type", f->v[FC_NAME]);
-	} else if (strcmp(type, "text") == 0)
-		f->type = FT_TEXT;
-	else if (strcmp(type, "integer") == 0)
-		f->type = FT_INTEGER;
-	else if (strcmp(type, "decimal") == 0)
-		f->type = FT_DECIMAL;
-	else if (strcmp(type, "date") == 0)
-		f->type = FT_DATE;
-	else if (strcmp(type, "month") == 0)
-		f->type = FT_MONTH;
-	else if (strcmp(type, "year") == 0)
-		f->type = FT_YEAR;
-	else if (strcmp(type, "yesno") == 0) {
-		f->type = FT_SELECT_ONE;
-		f->table_id = "SF";
-	} else if (strncmp(type, "select_one ", 11) == 0) {
-		f->type = FT_SELECT_ONE;
-		f->table_id = type + 11;
-	} else if (strncmp(type, "select_multiple ", 16) == 0) {
-		f->type = FT_SELECT_MULTIPLE;
-		f->table_id = type + 16;
-	} else if (d)
-		diag_add(d, file, line, "未知的类型 “%s”（可用：text integer decimal date month year yesno select_one 表 select_multiple 表）", type);
+	} else if ((ft = fieldtype_parse(type, &f->table_id)) != NULL)
+		f->type = ft->type;
+	else if (d) {
+		char *names = fieldtype_names();
+
+		diag_add(d, file, line, "未知的类型 “%s”（可用：%s）", type, names);
+		free(names);
+	}
+	ft = fieldtype_of(f);
 	if (f->table_id != NULL) {
-		while (*f->table_id == ' ')
-			f->table_id++;
 		f->table = defs->codes ? codes_table(defs->codes, f->table_id) : NULL;
 		if (f->table == NULL && d)
 			diag_add(d, file, line, "未知的代码表 “%s”（data/codes.tsv 中没有）", f->table_id);
@@ -255,19 +233,14 @@ field_finish(struct defs *defs, struct field_def *f, struct diag *d)
 	for (int c = FC_MIN; c <= FC_MAX; c++) {
 		if ((v = f->v[c]) == NULL || d == NULL)
 			continue;
-		switch (f->type) {
-		case FT_INTEGER: case FT_DECIMAL: case FT_YEAR:
+		if (ft->pattern != NULL) {
+			if (!ft->valid(v))
+				diag_add(d, file, line, "%s “%s” 应为 %s", field_col_name[c], v, ft->pattern);
+		} else if (ft->places >= 0) {
 			if (!is_number(v))
 				diag_add(d, file, line, "%s “%s” 应为数字", field_col_name[c], v);
-			break;
-		case FT_DATE: case FT_MONTH:
-			if (!is_date_like(v, f->type))
-				diag_add(d, file, line, "%s “%s” 应为 %s", field_col_name[c], v,
-				    f->type == FT_DATE ? "YYYY-MM-DD" : "YYYY-MM");
-			break;
-		default:
+		} else
 			diag_add(d, file, line, "%s 只适用于数字和日期类指标", field_col_name[c]);
-		}
 	}
 
 	if ((v = f->v[FC_DEFAULT]) != NULL && v[0] != '=' && d) {
@@ -278,10 +251,9 @@ field_finish(struct defs *defs, struct field_def *f, struct diag *d)
 				if (codes_find(f->table, tok) == NULL)
 					diag_add(d, file, line, "默认值 “%s” 不在代码表 %s 中", tok, f->table->id);
 			free(copy);
-		} else if ((f->type == FT_INTEGER || f->type == FT_DECIMAL || f->type == FT_YEAR) &&
-		    !is_number(v))
+		} else if (ft->places >= 0 && !is_number(v))
 			diag_add(d, file, line, "默认值 “%s” 应为数字", v);
-		else if ((f->type == FT_DATE || f->type == FT_MONTH) && !is_date_like(v, f->type))
+		else if (ft->pattern != NULL && !ft->valid(v))
 			diag_add(d, file, line, "默认值 “%s” 日期格式不对", v);
 	}
 	if (d && f->v[FC_CHOICE_FILTER] && f->table == NULL && f->table_id == NULL)

@@ -13,6 +13,7 @@
 
 #include "codes.h"
 #include "diag.h"
+#include "fieldtype.h"
 #include "status.h"
 
 #define FIELD_COLUMNS(_) \
@@ -58,11 +59,6 @@ enum setting_key { SETTING_KEYS(DEFS_ENUM) SK__COUNT };
 
 extern const char *const field_col_name[FC__COUNT];
 extern const char *const setting_key_name[SK__COUNT];
-
-enum field_type {
-	FT_TEXT, FT_INTEGER, FT_DECIMAL, FT_DATE, FT_MONTH, FT_YEAR,
-	FT_SELECT_ONE, FT_SELECT_MULTIPLE
-};
 
 enum field_req { REQ_NO, REQ_YES, REQ_EXPR };
 
@@ -147,5 +143,7 @@ const struct set_def *template_person_set(const struct defs *defs, const struct 
 /* Accessors that read well at call sites. */
 static inline const char *fdef(const struct field_def *f, enum field_col c) { return f->v[c]; }
 static inline const char *sdef(const struct set_def *s, enum set_col c) { return s->v[c]; }
+/* The row of f's type in the field-type table (fieldtype.h). */
+static inline const struct fieldtype *fieldtype_of(const struct field_def *f) { return fieldtype(f->type); }
 
 #endif

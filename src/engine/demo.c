@@ -83,12 +83,11 @@ static char *
 random_value(struct demo *dm, const struct set_def *s, struct dfield *df, sqlite3_int64 staff)
 {
 	const struct field_def *f = df->f;
+	const struct fieldtype *ft = fieldtype_of(f);
 	struct sqlfn_ctx *r = &dm->st->fn;
 	char buf[64];
 
-	switch (f->type) {
-	case FT_SELECT_ONE:
-	case FT_SELECT_MULTIPLE: {
+	if (ft->coded) {
 		char **code = NULL;
 		int *excl = NULL;
 		size_t n = 0, cap = 0;
@@ -108,7 +107,7 @@ random_value(struct demo *dm, const struct set_def *s, struct dfield *df, sqlite
 		if (n > 0) {
 			size_t a = sqlfn_rand(r, (uint32_t)n), b = sqlfn_rand(r, (uint32_t)n);
 
-			if (f->type == FT_SELECT_ONE || excl[a] || n == 1)
+			if (ft->coded == 1 || excl[a] || n == 1)
 				out = xstrdup(code[a]);
 			else {
 				/* two codes, none exclusive, in table order */
@@ -126,28 +125,32 @@ random_value(struct demo *dm, const struct set_def *s, struct dfield *df, sqlite
 		free(excl);
 		return out;
 	}
-	case FT_INTEGER:
-	case FT_YEAR:
-	case FT_DECIMAL: {
-		double lo = f->v[FC_MIN] ? atof(f->v[FC_MIN]) : f->type == FT_YEAR ? 1990 : 0;
-		double hi = f->v[FC_MAX] ? atof(f->v[FC_MAX]) : f->type == FT_YEAR ? atoi(dm->today) : 100;
+	if (ft->places >= 0) {
+		/* the field's min/max, else the type's range (hi < 0: up to this year) */
+		int year = atoi(dm->today);
+		double lo = f->v[FC_MIN] ? atof(f->v[FC_MIN]) : ft->demo_lo;
+		double hi = f->v[FC_MAX] ? atof(f->v[FC_MAX]) : ft->demo_hi < 0 ? year : ft->demo_hi;
 		double span;
 
-		if (f->type == FT_YEAR && hi > atoi(dm->today))
-			hi = atoi(dm->today);
+		if (ft->demo_hi < 0 && hi > year)
+			hi = year;
 		if (hi - lo > 10000)
 			hi = lo + 10000;
 		span = hi - lo;
 		if (span < 0)
 			span = 0;
-		if (f->type == FT_DECIMAL)
-			snprintf(buf, sizeof buf, "%.2f", lo + sqlfn_rand(r, (uint32_t)(span * 100) + 1) / 100.0);
-		else
+		if (ft->places > 0) {
+			double scale = 1;
+
+			for (int i = 0; i < ft->places; i++)
+				scale *= 10;
+			snprintf(buf, sizeof buf, "%.*f", ft->places,
+			    lo + sqlfn_rand(r, (uint32_t)(span * scale) + 1) / scale);
+		} else
 			snprintf(buf, sizeof buf, "%ld", (long)lo + (long)sqlfn_rand(r, (uint32_t)span + 1));
 		return xstrdup(buf);
 	}
-	case FT_DATE:
-	case FT_MONTH: {
+	if (ft->pattern != NULL) {
 		long today = parse_days(dm->today, 0);
 		long lo = parse_days(f->v[FC_MIN], days_from_civil(1985, 1, 1));
 		long hi = parse_days(f->v[FC_MAX], today);
@@ -158,16 +161,11 @@ random_value(struct demo *dm, const struct set_def *s, struct dfield *df, sqlite
 		if (hi < lo)
 			hi = lo;
 		civil_from_days(lo + (long)sqlfn_rand(r, (uint32_t)(hi - lo + 1)), &y, &m, &d);
-		if (f->type == FT_DATE)
-			snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
-		else
-			snprintf(buf, sizeof buf, "%04d-%02d", y, m);
+		snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+		buf[strlen(ft->pattern)] = '\0';   /* a month: YYYY-MM */
 		return xstrdup(buf);
 	}
-	case FT_TEXT:
-	default:
-		return xstrdup("无");
-	}
+	return xstrdup("无");
 }
 
 static int

@@ -68,11 +68,11 @@ entry_bind_value(sqlite3_stmt *ps, int i, const struct field_def *f, const char 
 		sqlite3_bind_null(ps, i);
 		return;
 	}
-	if (f->type == FT_INTEGER || f->type == FT_YEAR || f->type == FT_DECIMAL) {
+	if (fieldtype_of(f)->places >= 0) {
 		double d = strtod(v, &end);
 
 		if (*end == '\0' && end != v) {
-			if (f->type != FT_DECIMAL && strchr(v, '.') == NULL)
+			if (fieldtype_of(f)->places == 0 && strchr(v, '.') == NULL)
 				sqlite3_bind_int64(ps, i, strtoll(v, NULL, 10));
 			else
 				sqlite3_bind_double(ps, i, d);

@@ -7,6 +7,7 @@
 #include "flow.h"
 #include "pdf.h"
 #include "util.h"
+#include "fieldtype.h"
 
 #define ML  FLOW_ML
 #define CW  FLOW_CW
@@ -67,31 +68,23 @@ picks(const struct code_table *t)
 static char *
 answer(const struct field_def *fd)
 {
+	const struct fieldtype *ft = fieldtype_of(fd);
 	struct strbuf b = { 0 };
 
 	if (fd->readonly)
 		return xstrdup("（由系统生成或引自其他信息集，不用填写）");
-	switch (fd->type) {
-	case FT_DATE:  return xstrdup("　　　　　年　　　月　　　日");
-	case FT_MONTH: return xstrdup("　　　　　年　　　月");
-	case FT_YEAR:  return xstrdup("　　　　　年");
-	case FT_SELECT_ONE:
-	case FT_SELECT_MULTIPLE:
-		if (fd->table == NULL)
-			return xstrdup("");
-		if (picks(fd->table) <= BLANKFORM_TICK_MAX) {
-			for (size_t i = 0; i < fd->table->nrow; i++)
-				if (fd->table->row[i].pick)
-					strbuf_addf(&b, "%s□%s %s", b.len ? "　" : "", fd->table->row[i].code,
-					    fd->table->row[i].name);
-		} else
-			strbuf_addf(&b, "填写名称：＿＿＿＿＿＿＿＿＿＿（见代码表“%s”）", fd->table->label);
-		if (fd->type == FT_SELECT_MULTIPLE)
-			strbuf_adds(&b, "（可多选）");
-		return strbuf_take(&b);
-	default:
-		return xstrdup("");
-	}
+	if (!ft->coded || fd->table == NULL)
+		return xstrdup(ft->blank);
+	if (picks(fd->table) <= BLANKFORM_TICK_MAX) {
+		for (size_t i = 0; i < fd->table->nrow; i++)
+			if (fd->table->row[i].pick)
+				strbuf_addf(&b, "%s□%s %s", b.len ? "　" : "", fd->table->row[i].code,
+				    fd->table->row[i].name);
+	} else
+		strbuf_addf(&b, "填写名称：＿＿＿＿＿＿＿＿＿＿（见代码表“%s”）", fd->table->label);
+	if (ft->coded == 2)
+		strbuf_adds(&b, "（可多选）");
+	return strbuf_take(&b);
 }
 
 /* ---------------------------------------------------------------- one-record sets */
@@ -201,7 +194,7 @@ legend(const struct set_def *s)
 
 	for (size_t j = 0; j < s->nfield; j++) {
 		const struct field_def *fd = &s->field[j];
-		char *a = (fd->type == FT_SELECT_ONE || fd->type == FT_SELECT_MULTIPLE || fd->readonly) ? answer(fd) : NULL;
+		char *a = (fieldtype_of(fd)->coded || fd->readonly) ? answer(fd) : NULL;
 
 		if (str_empty(a) && fd->v[FC_HINT] == NULL) {
 			free(a);

@@ -7,6 +7,7 @@
 
 #include "expr.h"
 #include "util.h"
+#include "fieldtype.h"
 
 struct pview_loader {
 	struct store              *st;
@@ -19,20 +20,21 @@ struct pview_loader {
 char *
 pview_display(const struct field_def *f, const char *v)
 {
+	const struct fieldtype *ft = fieldtype_of(f);
 	struct strbuf b = { 0 };
 	const char *p;
 
 	if (str_empty(v))
 		return NULL;
-	if (f->type == FT_DECIMAL) {
+	if (ft->places > 0) {
 		char *end;
 		double d = strtod(v, &end);
 
-		return *end == '\0' ? xasprintf("%.2f", d) : xstrdup(v);
+		return *end == '\0' ? xasprintf("%.*f", ft->places, d) : xstrdup(v);
 	}
-	if (f->table == NULL || (f->type != FT_SELECT_ONE && f->type != FT_SELECT_MULTIPLE))
+	if (f->table == NULL || !ft->coded)
 		return xstrdup(v);
-	if (f->type == FT_SELECT_ONE) {
+	if (ft->coded == 1) {
 		const struct code *c = codes_find(f->table, v);
 
 		return xstrdup(c ? c->name : v);

@@ -10,6 +10,7 @@
 
 #include "util.h"
 #include "workflow_schema.h"
+#include "fieldtype.h"
 
 /* Version 2: explanations of warnings (rules_explain).  row_key is the
  * record's key as record_set takes it, so that an explanation stays with its
@@ -173,11 +174,7 @@ store_prepare(struct store *st, const char *sql, sqlite3_stmt **out, char **caus
 const char *
 store_affinity(const struct field_def *f)
 {
-	switch (f->type) {
-	case FT_INTEGER: case FT_YEAR: return "INTEGER";
-	case FT_DECIMAL:               return "NUMERIC";
-	default:                       return "TEXT";
-	}
+	return fieldtype_of(f)->affinity;
 }
 
 int

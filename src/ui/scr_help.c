@@ -6,6 +6,7 @@
 
 #include "ui.h"
 #include "util.h"
+#include "fieldtype.h"
 
 struct help {
 	char **line;
@@ -29,10 +30,7 @@ add(struct help *h, const char *fmt, ...)
 static const char *
 type_label(const struct field_def *f)
 {
-	static const char *const names[] = { "文字", "整数", "数值（两位小数）", "日期 YYYY-MM-DD", "年月 YYYY-MM",
-		"年份 YYYY", "代码（单选）", "代码（可多选）" };
-
-	return names[f->type];
+	return fieldtype_of(f)->label;
 }
 
 static int

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "entry.h"
+#include "fieldtype.h"
 #include "layout.h"
 #include "record.h"
 #include "rules.h"
@@ -409,6 +410,7 @@ static int
 cell_value(struct imp *m, const struct icol *c, const struct xlsx_cell *cell, char **val, char **msg)
 {
 	const struct field_def *f = c->f;
+	const struct fieldtype *ft = fieldtype_of(f);
 	char buf[32];
 	const char *text = cell->text;
 
@@ -426,19 +428,18 @@ cell_value(struct imp *m, const struct icol *c, const struct xlsx_cell *cell, ch
 			*msg = xasprintf("身份证件号是数值格式（%s），末几位可能已丢失；请把该列设为文本格式后重新输入", text);
 			return -1;
 		}
-		if (f->type == FT_DATE || f->type == FT_MONTH) {
+		if (ft->pattern != NULL) {   /* a date serial */
 			char d[11];
 
 			if (layout_serial_date(strtod(text, NULL), d) != 0) {
 				*msg = xasprintf("“%s”不是日期", text);
 				return -1;
 			}
-			if (f->type == FT_MONTH)
-				d[7] = '\0';
+			d[strlen(ft->pattern)] = '\0';
 			*val = xstrdup(d);
 			return 0;
 		}
-		if (f->type == FT_INTEGER || f->type == FT_YEAR || f->table != NULL || f->type == FT_TEXT) {
+		if (ft->places <= 0) {   /* a whole number reads as its digits, unless the type keeps decimals */
 			double v = strtod(text, NULL);
 
 			if (v == (double)(long long)v && v > -1e15 && v < 1e15) {

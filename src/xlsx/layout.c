@@ -10,6 +10,7 @@
 #include "defs.h"
 #include "tsv.h"
 #include "calendar.h"
+#include "fieldtype.h"
 #include "util.h"
 
 #define LAYOUT_NAME(e, s) s,
@@ -403,18 +404,27 @@ add_code(struct strbuf *b, const struct layout *l, const struct code_table *t, c
 		strbuf_addf(b, "%s%s%s", c->code, l->code_sep, c->name);
 }
 
+const char *
+layout_form(const struct layout *l, const struct fieldtype *ft)
+{
+	if (ft->pattern == NULL)
+		return NULL;
+	return strcmp(ft->pattern, "YYYY-MM") == 0 ? l->month_form : l->date_form;
+}
+
 char *
 layout_cell_text(const struct layout *l, const struct field_def *f, const char *stored)
 {
+	const struct fieldtype *ft = fieldtype_of(f);
 	struct strbuf b = { 0 };
 
 	if (str_empty(stored))
 		return NULL;
-	switch (f->type) {
-	case FT_SELECT_ONE:
+	if (ft->coded == 1) {
 		add_code(&b, l, f->table, stored);
 		return strbuf_take(&b);
-	case FT_SELECT_MULTIPLE: {
+	}
+	if (ft->coded == 2) {
 		char *copy = xstrdup(stored), *save = NULL;
 		int n = 0;
 
@@ -426,17 +436,10 @@ layout_cell_text(const struct layout *l, const struct field_def *f, const char *
 		free(copy);
 		return b.s ? strbuf_take(&b) : xstrdup("");
 	}
-	case FT_DATE:
-		if (strlen(stored) == 10)
-			return date_to_form(l->date_form, stored);
-		return xstrdup(stored);
-	case FT_MONTH:
-		if (strlen(stored) == 7)
-			return date_to_form(l->month_form, stored);
-		return xstrdup(stored);
-	default:
-		return xstrdup(stored);
-	}
+	/* a stored value not of the form goes out as it is, for the checks */
+	if (ft->pattern != NULL && strlen(stored) == strlen(ft->pattern))
+		return date_to_form(layout_form(l, ft), stored);
+	return xstrdup(stored);
 }
 
 /* One item of a coded cell → its row, or NULL with *msg. */
@@ -543,16 +546,14 @@ int
 layout_parse_cell(const struct layout *l, const struct field_def *f, const char *text,
     char **stored, char **msg)
 {
+	const struct fieldtype *ft = fieldtype_of(f);
 	char out[11];
-	const char *p;
-	char *end;
 
 	*stored = NULL;
 	*msg = NULL;
 	if (str_empty(text))
 		return 0;
-	switch (f->type) {
-	case FT_SELECT_ONE: {
+	if (ft->coded == 1) {
 		char *t = str_trim(xstrdup(text));
 		const struct code *c = f->table ? parse_code(l, f->table, t, msg) : NULL;
 
@@ -564,58 +565,26 @@ layout_parse_cell(const struct layout *l, const struct field_def *f, const char 
 		*stored = xstrdup(c->code);
 		return 0;
 	}
-	case FT_SELECT_MULTIPLE:
+	if (ft->coded == 2) {
 		if (f->table == NULL) {
 			*msg = xasprintf("代码表 %s 不存在", f->table_id ? f->table_id : "");
 			return -1;
 		}
 		return parse_multiple(l, f, text, stored, msg);
-	case FT_DATE:
-		if (date_from_form(l->date_form, text, 1, out) == 0 ||
-		    date_from_form("YYYY-MM-DD", text, 1, out) == 0) {
+	}
+	if (ft->pattern != NULL) {
+		/* the template's form, or the stored one */
+		int with_day = strlen(ft->pattern) == 10;
+
+		if (date_from_form(layout_form(l, ft), text, with_day, out) == 0 ||
+		    date_from_form(ft->pattern, text, with_day, out) == 0) {
 			*stored = xstrdup(out);
 			return 0;
 		}
-		*msg = xasprintf("“%s”不是日期，应写成 %s", text, l->date_form);
-		return -1;
-	case FT_MONTH:
-		if (date_from_form(l->month_form, text, 0, out) == 0 ||
-		    date_from_form("YYYY-MM", text, 0, out) == 0) {
-			*stored = xstrdup(out);
-			return 0;
-		}
-		*msg = xasprintf("“%s”不是年月，应写成 %s", text, l->month_form);
-		return -1;
-	case FT_YEAR:
-		if (strlen(text) == 4 && digits(text, 4) >= 1000) {
-			*stored = xstrdup(text);
-			return 0;
-		}
-		*msg = xasprintf("“%s”不是年份，应写成 4 位数字，如 2024", text);
-		return -1;
-	case FT_INTEGER:
-		p = text + (*text == '-');
-		if (*p != '\0' && strspn(p, "0123456789") == strlen(p) && strlen(p) <= 15) {
-			*stored = xstrdup(text);
-			return 0;
-		}
-		*msg = xasprintf("“%s”不是整数", text);
-		return -1;
-	case FT_DECIMAL:
-		strtod(text, &end);
-		if (end != text && *end == '\0') {
-			*stored = xstrdup(text);
-			return 0;
-		}
-		*msg = xasprintf("“%s”不是数字", text);
-		return -1;
-	case FT_TEXT:
-		if (!utf8_valid(text)) {
-			*msg = xstrdup("含有无效的字符编码");
-			return -1;
-		}
+	} else if (ft->valid(text)) {
 		*stored = xstrdup(text);
 		return 0;
 	}
-	return 0;
+	*msg = xasprintf(ft->not_cell, text, layout_form(l, ft));
+	return -1;
 }

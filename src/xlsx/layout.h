@@ -16,6 +16,7 @@
 
 struct defs;
 struct field_def;
+struct fieldtype;
 struct set_def;
 struct template_def;
 
@@ -69,6 +70,10 @@ void layout_free(struct layout *l);
 char *layout_sheet_name(const struct layout *l, const struct set_def *s, size_t k);
 /* Header label of field f: the required mark when f is always required. */
 char *layout_header(const struct layout *l, const struct field_def *f);
+
+/* The template's form for a date type (date_form, month_form), NULL for
+ * types that are no date; owned by l. */
+const char *layout_form(const struct layout *l, const struct fieldtype *ft);
 
 /* The cell text of a stored value (NULL when empty).  Caller frees. */
 char *layout_cell_text(const struct layout *l, const struct field_def *f, const char *stored);

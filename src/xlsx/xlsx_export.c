@@ -9,6 +9,7 @@
 #include <xlsxwriter.h>
 
 #include "expr.h"
+#include "fieldtype.h"
 #include "layout.h"
 #include "util.h"
 
@@ -18,7 +19,7 @@
 
 struct col {
 	const struct field_def *f;
-	int                     numeric;   /* integer / decimal: a number cell */
+	lxw_format             *num;       /* a number cell in this format (integer, decimal), or NULL */
 	int                     as_is;     /* the stored text is the cell text */
 	char                  **ctext;     /* select_one: cell text per code row (codecache) */
 };
@@ -143,23 +144,12 @@ static void
 col_fast(struct ex *e, struct col *c)
 {
 	const struct field_def *f = c->f;
+	const struct fieldtype *ft = fieldtype_of(f);
 
-	switch (f->type) {
-	case FT_SELECT_ONE:
-		if (f->table != NULL)
-			c->ctext = code_texts(e, f);
-		break;
-	case FT_SELECT_MULTIPLE:
-		break;
-	case FT_DATE:
-		c->as_is = strcmp(e->l->date_form, "YYYY-MM-DD") == 0;
-		break;
-	case FT_MONTH:
-		c->as_is = strcmp(e->l->month_form, "YYYY-MM") == 0;
-		break;
-	default:
-		c->as_is = 1;
-	}
+	if (ft->coded == 1 && f->table != NULL)
+		c->ctext = code_texts(e, f);
+	else if (!ft->coded)
+		c->as_is = ft->pattern == NULL || strcmp(layout_form(e->l, ft), ft->pattern) == 0;
 }
 
 /* The columns of set s: 身份证件号, 姓名, then the set's fields. */
@@ -178,7 +168,9 @@ set_columns(struct ex *e, const struct set_def *s, size_t *n)
 		    str_eq(f->v[FC_NAME], e->pname->v[FC_NAME])))
 			continue;
 		c[k].f = f;
-		c[k++].numeric = f->type == FT_INTEGER || f->type == FT_DECIMAL;
+		if (fieldtype_of(f)->number_cell)
+			c[k].num = fieldtype_of(f)->places > 0 ? e->f_dec : e->f_int;
+		k++;
 	}
 	for (size_t i = 0; i < k; i++)
 		col_fast(e, &c[i]);
@@ -190,8 +182,10 @@ static double
 col_width(struct ex *e, const struct col *c, const char *header)
 {
 	const struct field_def *f = c->f;
-	double w = width_of(header, 8, 60), v = 8;
+	const struct fieldtype *ft = fieldtype_of(f);
+	double w = width_of(header, 8, 60), v;
 
+	v = 8;
 	if (f == e->pid)
 		v = 21;
 	else if (f->table != NULL) {
@@ -203,40 +197,29 @@ col_width(struct ex *e, const struct col *c, const char *header)
 			if (x > v)
 				v = x;
 		}
-		if (f->type == FT_SELECT_MULTIPLE && v < 30)
+		if (ft->coded == 2 && v < 30)
 			v = 30;
-	} else if (f->type == FT_DATE)
-		v = width_of(e->l->date_form, 8, 20) + 1;
-	else if (f->type == FT_MONTH)
-		v = width_of(e->l->month_form, 8, 20) + 1;
-	else if (f->type == FT_TEXT)
-		v = f->length > 0 ? (f->length * 2 > 40 ? 40 : f->length * 2 + 2) : 20;
+	} else if (ft->pattern != NULL)
+		v = width_of(layout_form(e->l, ft), 8, 20) + 1;
+	else if (f->length > 0)
+		v = f->length * 2 > 40 ? 40 : f->length * 2 + 2;
+	else
+		v = ft->cell_width;
 	return w > v ? w : v;
 }
 
 static const char *
 type_text(struct ex *e, const struct field_def *f, char *buf, size_t n)
 {
-	switch (f->type) {
-	case FT_TEXT:
-		if (f->length > 0)
-			snprintf(buf, n, "文本，不超过 %d 个字", f->length);
-		else
-			snprintf(buf, n, "文本");
-		break;
-	case FT_INTEGER: snprintf(buf, n, "整数"); break;
-	case FT_DECIMAL: snprintf(buf, n, "数字（两位小数）"); break;
-	case FT_DATE: snprintf(buf, n, "日期，写成 %s", e->l->date_form); break;
-	case FT_MONTH: snprintf(buf, n, "年月，写成 %s", e->l->month_form); break;
-	case FT_YEAR: snprintf(buf, n, "年份，写成 YYYY"); break;
-	case FT_SELECT_ONE:
-		snprintf(buf, n, "代码，从下拉列表选择（%s）", e->l->code_style == LCS_CODE ? "只写代码" :
-		    e->l->code_style == LCS_NAME ? "只写名称" : "代码和名称");
-		break;
-	case FT_SELECT_MULTIPLE:
-		snprintf(buf, n, "可多选，各项之间用“%s”分隔", e->l->multi_sep);
-		break;
-	}
+	const struct fieldtype *ft = fieldtype_of(f);
+	const char *arg = ft->pattern != NULL ? layout_form(e->l, ft) : ft->coded == 2 ? e->l->multi_sep :
+	    e->l->code_style == LCS_CODE ? "只写代码" : e->l->code_style == LCS_NAME ? "只写名称" : "代码和名称";
+	size_t len;
+
+	snprintf(buf, n, ft->cell_hint, arg);
+	len = strlen(buf);
+	if (f->length > 0 && len < n)
+		snprintf(buf + len, n - len, "，不超过 %d 个字", f->length);
 	return buf;
 }
 
@@ -372,7 +355,7 @@ write_set(struct ex *e, lxw_worksheet *ws, const struct set_def *s, sqlite3_int6
 
 	for (size_t k = 0; k < n; k++) {
 		char *h = layout_header(e->l, c[k].f);
-		lxw_format *fmt = c[k].numeric ? (c[k].f->type == FT_DECIMAL ? e->f_dec : e->f_int) : e->f_text;
+		lxw_format *fmt = c[k].num ? c[k].num : e->f_text;
 
 		worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, col_width(e, &c[k], h), fmt);
 		free(h);
@@ -412,9 +395,9 @@ write_set(struct ex *e, lxw_worksheet *ws, const struct set_def *s, sqlite3_int6
 
 			if (v == NULL)
 				continue;
-			if (c[k].numeric && sqlite3_column_type(q, (int)k) != SQLITE_TEXT) {
+			if (c[k].num && sqlite3_column_type(q, (int)k) != SQLITE_TEXT) {
 				lxw_ok(e, worksheet_write_number(ws, row, (lxw_col_t)k, sqlite3_column_double(q, (int)k),
-				    c[k].f->type == FT_DECIMAL ? e->f_dec : e->f_int), s->v[SC_LABEL]);
+				    c[k].num), s->v[SC_LABEL]);
 				continue;
 			}
 			if (c[k].as_is || c[k].ctext != NULL) {
@@ -446,7 +429,7 @@ write_set(struct ex *e, lxw_worksheet *ws, const struct set_def *s, sqlite3_int6
 	for (int i = 0; i < e->l->input_rows && e->err == NULL; i++, row++)
 		for (size_t k = 0; k < n; k++)
 			worksheet_write_blank(ws, row, (lxw_col_t)k,
-			    c[k].numeric ? (c[k].f->type == FT_DECIMAL ? e->f_dec : e->f_int) : e->f_text);
+			    c[k].num ? c[k].num : e->f_text);
 	for (size_t k = 0; k < n && e->err == NULL; k++) {
 		const struct field_def *f = c[k].f;
 		lxw_data_validation dv = { 0 };
@@ -455,7 +438,7 @@ write_set(struct ex *e, lxw_worksheet *ws, const struct set_def *s, sqlite3_int6
 		if (f->table == NULL || f->readonly || table_index(e, f->table) == (size_t)-1)
 			continue;
 		formula = xasprintf("=L_%s", f->table->id);
-		msg = f->type == FT_SELECT_MULTIPLE ?
+		msg = fieldtype_of(f)->coded == 2 ?
 		    xasprintf("可多选：各项之间用“%s”分隔；单选时从下拉列表选择", e->l->multi_sep) :
 		    xasprintf("请从下拉列表选择（代码表：%s）", f->table->label);
 		dv.validate = LXW_VALIDATION_TYPE_LIST_FORMULA;
@@ -463,7 +446,7 @@ write_set(struct ex *e, lxw_worksheet *ws, const struct set_def *s, sqlite3_int6
 		dv.ignore_blank = LXW_VALIDATION_ON;
 		dv.show_error = LXW_VALIDATION_ON;
 		/* A multi-select holds several items: warn, do not block. */
-		dv.error_type = f->type == FT_SELECT_MULTIPLE ? LXW_VALIDATION_ERROR_TYPE_INFORMATION :
+		dv.error_type = fieldtype_of(f)->coded == 2 ? LXW_VALIDATION_ERROR_TYPE_INFORMATION :
 		    LXW_VALIDATION_ERROR_TYPE_STOP;
 		dv.error_title = "输入有误";
 		dv.error_message = msg;

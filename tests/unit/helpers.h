@@ -39,6 +39,18 @@ load_shipped_defs(void)
 	return defs;
 }
 
+/* A field of the shipped definitions, from the union of every template's
+ * sets (defs->all). */
+static inline const struct field_def *
+shipped_field(const struct defs *defs, const char *set, const char *name)
+{
+	const struct set_def *s = defs_set(defs->all, defs->nall, set);
+
+	assert_non_null(s);
+	assert_non_null(set_field(s, name));
+	return set_field(s, name);
+}
+
 /* One integer from a query. */
 static inline long long
 q_int(struct store *st, const char *sql)

@@ -4,7 +4,6 @@
 #include <locale.h>
 
 #include "lineedit.h"
-#include "normalize.h"
 
 static void
 type(struct lineedit *le, const wchar_t *s)
@@ -111,34 +110,6 @@ limits_and_kills(void **state)
 	lineedit_free(&le);
 }
 
-static void
-normalising(void **state)
-{
-	struct field_def month = { .type = FT_MONTH }, date = { .type = FT_DATE };
-	struct field_def text = { .type = FT_TEXT }, dec = { .type = FT_DECIMAL };
-	struct field_def year = { .type = FT_YEAR }, code = { .type = FT_SELECT_ONE };
-	static const char *const months[] = { "198009", "1980-09", "1980.9", "1980年9月", "1980/9", " １９８０-９ " };
-	char *s;
-
-	(void)state;
-	for (size_t i = 0; i < sizeof months / sizeof months[0]; i++) {
-		s = normalize_value(&month, months[i], 0);
-		assert_string_equal(s, "1980-09");
-		free(s);
-	}
-	s = normalize_value(&date, "1980年9月5日", 0); assert_string_equal(s, "1980-09-05"); free(s);
-	s = normalize_value(&date, "19800905", 0); assert_string_equal(s, "1980-09-05"); free(s);
-	s = normalize_value(&date, "1980.9.5", 0); assert_string_equal(s, "1980-09-05"); free(s);
-	s = normalize_value(&date, "1980-13-05", 0); assert_string_equal(s, "1980-13-05"); free(s); /* kept for the checks */
-	s = normalize_value(&month, "九月", 0); assert_string_equal(s, "九月"); free(s);
-	s = normalize_value(&text, "　张三 ", 0); assert_string_equal(s, "张三"); free(s);
-	s = normalize_value(&text, "ＡＢ１２", 0); assert_string_equal(s, "AB12"); free(s);
-	s = normalize_value(&dec, "1,234.50", 0); assert_string_equal(s, "1234.50"); free(s);
-	s = normalize_value(&year, "2023年", 0); assert_string_equal(s, "2023"); free(s);
-	s = normalize_value(&code, " ０１ ", 0); assert_string_equal(s, "01"); free(s);
-	s = normalize_value(&text, "１１０１０５ 19491231002x", 1); assert_string_equal(s, "11010519491231002X"); free(s);
-}
-
 /* Columns padded by display width: a Hanzi is two columns, three bytes. */
 static void
 pads_by_columns(void **state)
@@ -165,7 +136,6 @@ main(void)
 		cmocka_unit_test(middle_dot_name),
 		cmocka_unit_test(scrolls_without_corrupting),
 		cmocka_unit_test(limits_and_kills),
-		cmocka_unit_test(normalising),
 		cmocka_unit_test(pads_by_columns),
 	};
 
