@@ -162,10 +162,10 @@ const struct cli_verb cli_export = {
 };
 
 static void
-print_finding(void *arg, const char *file, int warning, const char *text)
+print_finding(void *arg, const char *file, int kind, const char *text)
 {
 	(void)arg;
-	printf("%s：%s%s\n", file, warning ? "（警告）" : "", text);
+	printf("%s：%s%s\n", file, kind == IMPORT_WARNING ? "（警告）" : kind == IMPORT_NOTE ? "（已改写）" : "", text);
 }
 
 enum { IMPORT_SCHOOL, IMPORT_KEEP_GOOD, IMPORT_MAX_PART };
@@ -224,6 +224,8 @@ import_exec(struct app *a, const struct cli_args *args)
 		printf("；跳过 %ld 名有错误的人员（保留原有数据）", res.skipped);
 	if (res.errors || res.warnings)
 		printf("；错误 %ld 处，警告 %ld 处", res.errors, res.warnings);
+	if (res.notes)
+		printf("；按录入规则改写 %ld 处", res.notes);
 	printf("\n");
 	return rc;
 }

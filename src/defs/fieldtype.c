@@ -14,6 +14,24 @@
 
 /* Full-width ASCII to ASCII, the ideographic space and tabs to a space;
  * ends trimmed; with nospace, every space dropped. */
+/* Would halfwidth leave s as it is?  Full-width forms (U+FF01–FF5E) and
+ * the ideographic space (U+3000) start with the bytes EF and E3: text
+ * without them, without tabs, without blanks at the ends (str_trim's)
+ * and, with nospace, without spaces is kept — most cells of an import,
+ * read without decoding. */
+static int
+halfwidth_same(const char *s, int nospace)
+{
+	size_t n = strlen(s);
+
+	if (n > 0 && (strchr(" \r\n", s[0]) != NULL || strchr(" \r\n", s[n - 1]) != NULL))
+		return 0;
+	for (; *s; s++)
+		if (*s == '\t' || (unsigned char)*s == 0xEF || (unsigned char)*s == 0xE3 || (nospace && *s == ' '))
+			return 0;
+	return 1;
+}
+
 static char *
 halfwidth(const char *s, int nospace)
 {
@@ -22,6 +40,8 @@ halfwidth(const char *s, int nospace)
 	wchar_t wc;
 	char *out, *t;
 
+	if (halfwidth_same(s, nospace))
+		return xstrdup(s);
 	while (n > 0) {
 		char enc[4];
 

@@ -16,6 +16,7 @@
 #include "entry.h"
 #include "idcard.h"
 #include "lineedit.h"
+#include "normalize.h"
 #include "rules.h"
 #include "ui.h"
 #include "ui_workflow.h"
@@ -262,9 +263,12 @@ show_field_message(struct screen *s)
 		    f->v[FC_LABEL], p->msg[p->fsel]);
 }
 
-/* Store value in the focused field (NULL clears), with what follows from it. */
-static void
-set_value(struct screen *s, const char *value)
+/* Store value in the focused field (NULL clears), with what follows from
+ * it; note (normalize_note, may be NULL) goes on the status line with
+ * 已保存.  Returns 1 when the note is what the status line shows (the
+ * field has no finding of its own to show instead). */
+static int
+set_value(struct screen *s, const char *value, const char *note)
 {
 	struct person *p = s->priv;
 	const struct set_def *set = cur_set(p);
@@ -272,7 +276,7 @@ set_value(struct screen *s, const char *value)
 	char *cause = NULL;
 
 	if (str_eq(value && *value ? value : NULL, p->val[p->fsel]))
-		return;
+		return 0;
 	/* The value and what follows from it commit together, in one sync to
 	 * disk, right after the screen is redrawn (ui_commit_later); a change
 	 * made earlier in the same key shares the transaction.  entry_set
@@ -284,7 +288,7 @@ set_value(struct screen *s, const char *value)
 		free(cause);
 		form_load(s);
 		form_check(s);
-		return;
+		return 0;
 	}
 	p->missing_ok = 0;   /* a value of the person set may change what is required */
 	form_load(s);
@@ -296,33 +300,43 @@ set_value(struct screen *s, const char *value)
 	}
 	if (str_eq(set->v[SC_NAME], s->ui->app->defs->setting[SK_PERSON_SET]))
 		load_title(s);   /* 姓名 or 身份证件号 may have changed */
-	ui_message(s->ui, 0, "已保存：%s", f->v[FC_LABEL]);
+	if (note != NULL)
+		ui_message(s->ui, 0, "已保存：%s（%s）", f->v[FC_LABEL], note);
+	else
+		ui_message(s->ui, 0, "已保存：%s", f->v[FC_LABEL]);
 	show_field_message(s);
+	return note != NULL && p->msg[p->fsel] == NULL;
 }
 
-/* Leave the focused field: commit what was typed. */
-static void
+/* Leave the focused field: commit what was typed.  1 when the status
+ * line says how the typing was normalised: the next field's finding then
+ * waits for the next move (it is marked in the form meanwhile). */
+static int
 leave_field(struct screen *s)
 {
 	struct person *p = s->priv;
 	const struct field_def *f;
-	char *typed, *norm;
+	char *typed, *norm, *note;
+	int told;
 
 	if (!p->editing || !p->le.changed) {
 		if (p->editing) {
 			lineedit_free(&p->le);
 			p->editing = 0;
 		}
-		return;
+		return 0;
 	}
 	f = &cur_set(p)->field[p->fsel];
 	typed = lineedit_get(&p->le);
 	norm = entry_normalise(s->ui->app->defs, cur_set(p), f, typed);
+	note = normalize_note(typed, norm);
 	lineedit_free(&p->le);
 	p->editing = 0;
-	set_value(s, norm);
+	told = set_value(s, norm, note);
 	free(typed);
 	free(norm);
+	free(note);
+	return told;
 }
 
 static void
@@ -649,7 +663,7 @@ open_picker(struct screen *s, const char *query)
 	pa.filter_sql = where;
 	ui_modal(s->ui, &scr_picker_ops, &pa);   /* fills pa.result */
 	if (pa.chosen) {
-		set_value(s, pa.result);
+		set_value(s, pa.result, NULL);
 		move_field(s, 1);
 		start_edit(s);
 	}
@@ -674,7 +688,7 @@ repeat_previous(struct screen *s)
 		lineedit_free(&p->le);
 		p->editing = 0;
 	}
-	set_value(s, v);
+	set_value(s, v, NULL);
 	free(v);
 	move_field(s, 1);
 	start_edit(s);
@@ -743,9 +757,8 @@ key_form(struct screen *s, enum request r, wchar_t ch, int is_char)
 	case REQ_ENTER:
 	case REQ_NEXT:
 	case REQ_DOWN: {
-		int before = p->fsel;
+		int before = p->fsel, told = leave_field(s);
 
-		leave_field(s);
 		move_field(s, 1);
 		if (p->fsel == before && r == REQ_ENTER && set->many) {
 			/* a record's last field: back to the set's records, where
@@ -767,16 +780,20 @@ key_form(struct screen *s, enum request r, wchar_t ch, int is_char)
 			}
 		}
 		start_edit(s);
-		show_field_message(s);
+		if (!told)
+			show_field_message(s);
 		break;
 	}
 	case REQ_PREV:
-	case REQ_UP:
-		leave_field(s);
+	case REQ_UP: {
+		int told = leave_field(s);
+
 		move_field(s, -1);
 		start_edit(s);
-		show_field_message(s);
+		if (!told)
+			show_field_message(s);
 		break;
+	}
 	case REQ_PGDN:
 	case REQ_PGUP:
 		leave_field(s);
@@ -792,14 +809,14 @@ key_form(struct screen *s, enum request r, wchar_t ch, int is_char)
 		if (p->editing)
 			lineedit_key(&p->le, LE_BACKSPACE);
 		else if (!field_skipped(p, p->fsel) && p->val[p->fsel] != NULL)
-			set_value(s, NULL);
+			set_value(s, NULL, NULL);
 		break;
 	case REQ_DEL:
 	case REQ_KILL:
 		if (p->editing)
 			lineedit_key(&p->le, r == REQ_DEL ? LE_DELETE : LE_KILL_LINE);
 		else if (!field_skipped(p, p->fsel) && p->val[p->fsel] != NULL)
-			set_value(s, NULL);
+			set_value(s, NULL, NULL);
 		break;
 	case REQ_PICK:
 	case REQ_TOGGLE:

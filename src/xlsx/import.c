@@ -14,6 +14,7 @@
 #include "entry.h"
 #include "fieldtype.h"
 #include "layout.h"
+#include "normalize.h"
 #include "record.h"
 #include "rules.h"
 #include "school.h"
@@ -95,7 +96,7 @@ struct imp {
 	size_t                     nbad, capbad;
 	char                     **skip;      /* the bad list of the previous pass: skipped quietly */
 	size_t                     nskip;
-	long                       persons, records, errors, warnings;
+	long                       persons, records, errors, warnings, notes;
 	int                        fatal;     /* header or database problem: the whole file is refused */
 	char                      *dberr;
 	unsigned long long         base, total;
@@ -103,33 +104,36 @@ struct imp {
 };
 
 static void
-finding(struct imp *m, int warning, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+finding(struct imp *m, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* kind: enum import_kind (0 = error, 1 = warning, as before the notes). */
 static void
-finding(struct imp *m, int warning, const char *fmt, ...)
+finding(struct imp *m, int kind, const char *fmt, ...)
 {
 	va_list ap;
 	char *text;
 
-	if (warning)
+	if (kind == IMPORT_NOTE)
+		m->notes++;
+	else if (kind == IMPORT_WARNING)
 		m->warnings++;
 	else
 		m->errors++;
-	if (m->o->finding == NULL || (warning && m->quiet_warn))
+	if (m->o->finding == NULL || (kind != IMPORT_ERROR && m->quiet_warn))
 		return;
 	va_start(ap, fmt);
 	text = xvasprintf(fmt, ap);
 	va_end(ap);
-	m->o->finding(m->o->finding_arg, m->name, warning, text);
+	m->o->finding(m->o->finding_arg, m->name, kind, text);
 	free(text);
 }
 
 static void
-cell_finding(struct imp *m, unsigned row, unsigned col, const char *msg)
+cell_finding(struct imp *m, int kind, unsigned row, unsigned col, const char *msg)
 {
 	const char *label = col >= 1 && col <= m->ncol ? m->col[col - 1].f->v[FC_LABEL] : "";
 
-	finding(m, 0, "工作表 〈%s〉 第 %u 行 第 %u 列 〈%s〉：%s", m->sheet, row, col, label, msg);
+	finding(m, kind, "工作表 〈%s〉 第 %u 行 第 %u 列 〈%s〉：%s", m->sheet, row, col, label, msg);
 }
 
 static int
@@ -388,7 +392,7 @@ check_header(struct imp *m, unsigned row, const struct xlsx_cell *cell, size_t n
 			char *msg = xasprintf("表头应为“%s”，实际是“%s”；模板的表头不能修改，请用 jzg export 导出的模板重新填写",
 			    want, got);
 
-			cell_finding(m, row, c, msg);
+			cell_finding(m, IMPORT_ERROR, row, c, msg);
 			free(msg);
 			ok = 0;
 		}
@@ -405,9 +409,47 @@ check_header(struct imp *m, unsigned row, const struct xlsx_cell *cell, size_t n
 	return ok;
 }
 
-/* The stored value of one cell, or an error message. */
+/* The text of a cell read as the client reads what a clerk types: the
+ * type's normaliser first (normalize_value), then the cell form.  When the
+ * normalised text does not read but the cell as written does (a code name
+ * with a space in it), the cell stands as written; a refusal quotes the
+ * cell as written.  *note (normalize_note) when the value differs from
+ * what the cell as written reads as, else NULL. */
 static int
-cell_value(struct imp *m, const struct icol *c, const struct xlsx_cell *cell, char **val, char **msg)
+parse_typed(struct imp *m, const struct field_def *f, const char *text, char **val, char **msg, char **note)
+{
+	char *norm = normalize_value(f, text, f == m->pid), *raw = NULL, *rmsg = NULL;
+	int rc = layout_parse_cell(m->l, f, norm, val, msg);
+
+	*note = rc == 0 ? normalize_note(text, norm) : NULL;
+	if (strcmp(norm, text) == 0 || (rc == 0 && *note == NULL)) {
+		free(norm);
+		return rc;
+	}
+	free(norm);
+	if (layout_parse_cell(m->l, f, text, &raw, &rmsg) == 0 && (rc != 0 || str_eq(raw, *val))) {
+		free(*val);
+		free(*msg);
+		*val = raw;
+		*msg = NULL;
+		raw = NULL;
+		rc = 0;
+		free(*note);
+		*note = NULL;   /* read alike: the template's own form, nothing to tell */
+	} else if (rc != 0) {
+		free(*msg);
+		*msg = rmsg;
+		rmsg = NULL;
+	}
+	free(raw);
+	free(rmsg);
+	return rc;
+}
+
+/* The stored value of one cell, or an error message; *note as parse_typed. */
+static int
+cell_value(struct imp *m, const struct icol *c, const struct xlsx_cell *cell, char **val, char **msg,
+    char **note)
 {
 	const struct field_def *f = c->f;
 	const struct fieldtype *ft = fieldtype_of(f);
@@ -416,6 +458,7 @@ cell_value(struct imp *m, const struct icol *c, const struct xlsx_cell *cell, ch
 
 	*val = NULL;
 	*msg = NULL;
+	*note = NULL;
 	switch (cell->type) {
 	case XT_ERROR:
 		*msg = xasprintf("单元格是错误值 %s，请改为正确的值", text);
@@ -451,7 +494,7 @@ cell_value(struct imp *m, const struct icol *c, const struct xlsx_cell *cell, ch
 	default:
 		break;
 	}
-	return layout_parse_cell(m->l, f, text, val, msg);
+	return parse_typed(m, f, text, val, msg, note);
 }
 
 /* Does this data row hold anything? */
@@ -501,31 +544,6 @@ bind_values(struct imp *m, sqlite3_stmt *ps, unsigned first, char **val)
 	return p;
 }
 
-/* The values of a row in the form the client stores what a clerk types
- * (entry_normalise: full-width digits, a lower-case x in the ID …): the
- * same row typed into the client or into the file ends the same.  The key
- * columns of every sheet are the person set's.  Only text: for the other
- * types cell_value already gives the stored form (and refuses any other),
- * so normalising them again would change nothing and cost a copy a cell
- * (should cell_value ever pass another type on as typed, drop the test). */
-static void
-normalise_row(struct imp *m, char **val)
-{
-	for (unsigned c = 1; c <= m->ncol; c++) {
-		char *n;
-
-		if (val[c - 1] == NULL || m->col[c - 1].derived || m->col[c - 1].f->type != FT_TEXT)
-			continue;
-		n = entry_normalise(m->defs, c <= 2 ? m->ps : m->set, m->col[c - 1].f, val[c - 1]);
-		free(val[c - 1]);
-		val[c - 1] = n;
-		if (*n == '\0') {
-			free(n);
-			val[c - 1] = NULL;
-		}
-	}
-}
-
 /* Complete a row as the client builds a record (entry_row_fill): defaults
  * for the records of a person new to the file, the calculate fields (出生
  * 日期 and 性别 from the ID number) where the row leaves them empty. */
@@ -556,13 +574,13 @@ person_row(struct imp *m, unsigned row, const char *idno, const char *pname, cha
 	int fresh = 0;
 
 	if (idno == NULL && !bad) {
-		cell_finding(m, row, 1, "身份证件号不能为空");
+		cell_finding(m, IMPORT_ERROR, row, 1, "身份证件号不能为空");
 		bad = 1;
 	}
 	if (idno != NULL && (p = person_get(m, idno)) != NULL && p->row != 0) {
 		char *msg = xasprintf("身份证件号 %s 与本表第 %u 行重复", idno, p->row);
 
-		cell_finding(m, row, 1, msg);
+		cell_finding(m, IMPORT_ERROR, row, 1, msg);
 		free(msg);
 		bad = 1;
 	}
@@ -674,23 +692,23 @@ record_row(struct imp *m, unsigned row, const char *idno, const char *pname, cha
 			char *msg = xasprintf("身份证件号 %s 不在〈%s〉表中；请先在〈%s〉表填写此人", idno,
 			    m->ps->v[SC_LABEL], m->ps->v[SC_LABEL]);
 
-			cell_finding(m, row, 1, msg);
+			cell_finding(m, IMPORT_ERROR, row, 1, msg);
 			free(msg);
 			bad = 1;
 		} else if (!str_eq(p->name, pname)) {
 			char *msg = xasprintf("姓名“%s”与〈%s〉表中此身份证件号的姓名“%s”不一致",
 			    pname ? pname : "", m->ps->v[SC_LABEL], p->name ? p->name : "");
 
-			cell_finding(m, row, 2, msg);
+			cell_finding(m, IMPORT_ERROR, row, 2, msg);
 			free(msg);
 			bad = 1;
 		} else if (!s->many && any && p->seq > 0) {
-			cell_finding(m, row, 1, "此人在本表只能有一行");
+			cell_finding(m, IMPORT_ERROR, row, 1, "此人在本表只能有一行");
 			bad = 1;
 		}
 	}
 	if (idno == NULL && !bad) {
-		cell_finding(m, row, 1, "身份证件号不能为空");
+		cell_finding(m, IMPORT_ERROR, row, 1, "身份证件号不能为空");
 		bad = 1;
 	}
 	if (bad) {
@@ -716,7 +734,7 @@ static int
 on_row(void *arg, unsigned row, const struct xlsx_cell *cell, size_t n)
 {
 	struct imp *m = arg;
-	char **val, *msg;
+	char **val, *msg, *note;
 	const char *idno = NULL;
 	size_t k = 0;
 	int bad = 0, any = 0;
@@ -745,12 +763,16 @@ on_row(void *arg, unsigned row, const struct xlsx_cell *cell, size_t n)
 		while (k < n && cell[k].col < c)
 			k++;
 		if (k < n && cell[k].col == c && !m->col[c - 1].derived) {
-			if (cell_value(m, &m->col[c - 1], &cell[k], &val[c - 1], &msg) != 0) {
+			if (cell_value(m, &m->col[c - 1], &cell[k], &val[c - 1], &msg, &note) != 0) {
 				if (c == 1 && cell[k].type == XT_STRING)
 					idno = cell[k].text;
-				cell_finding(m, row, c, msg);
+				cell_finding(m, IMPORT_ERROR, row, c, msg);
 				free(msg);
 				bad = 1;
+			}
+			if (note != NULL) {
+				cell_finding(m, IMPORT_NOTE, row, c, note);
+				free(note);
 			}
 		}
 		if (c > 2 && val[c - 1] != NULL)
@@ -762,7 +784,6 @@ on_row(void *arg, unsigned row, const struct xlsx_cell *cell, size_t n)
 			    cell[k].col, cell[k].text);
 			bad = 1;
 		}
-	normalise_row(m, val);
 	if (val[0] != NULL)
 		idno = val[0];
 	if (idno != NULL && in_skip(m, idno))
@@ -1195,7 +1216,7 @@ import_file(struct store *st, const char *path, const char *name, const struct i
 	rc = import_pass(&m, r, sname, &committed, cause);
 	if (rc == JZG_OK && !committed && o->keep_good && !m.fatal) {
 		/* Second pass without the people who had errors. */
-		long errs = m.errors, warns = m.warnings;
+		long errs = m.errors, warns = m.warnings, notes = m.notes;
 
 		qsort(m.bad, m.nbad, sizeof *m.bad, cmp_str);
 		m.skip = m.bad;
@@ -1208,6 +1229,7 @@ import_file(struct store *st, const char *path, const char *name, const struct i
 		rc = import_pass(&m, r, sname, &committed, cause);
 		m.errors += errs;
 		m.warnings = warns;
+		m.notes = notes;
 	}
 	if (res) {
 		if (committed) {
@@ -1218,6 +1240,7 @@ import_file(struct store *st, const char *path, const char *name, const struct i
 		} else
 			res->refused++;
 		res->errors += m.errors;
+		res->notes += m.notes;
 		res->warnings += m.warnings;
 	}
 	if (rc == JZG_OK && (!committed || m.errors > 0))

@@ -9,7 +9,10 @@
  * in the store but not in the file are left alone.  A file of another
  * school or template is refused, naming both.
  *
- * Checked before writing: cell types (a date that is no date, an ID number
+ * A cell is read as the client reads what a clerk types: the type's
+ * normaliser (normalize.h) runs first, so １９８０年9月, 19800905 or an ID
+ * number with a lower-case x are stored as the client would store them,
+ * each such change reported as a note.  Checked before writing: cell types (a date that is no date, an ID number
  * stored as a number), the keys (身份证件号 present, not twice, known on the
  * person sheet, same 姓名) and the mapping of code / code-name / name to a
  * code.  Every rule on the values (required, length, codes, constraints,
@@ -25,6 +28,8 @@
 
 struct rules;
 
+enum import_kind { IMPORT_ERROR, IMPORT_WARNING, IMPORT_NOTE };
+
 struct import_opts {
 	int                    keep_good;    /* import the good people, skip those with errors */
 	const char            *school;       /* the file must belong to this 学校标识码, or NULL */
@@ -35,8 +40,10 @@ struct import_opts {
 	 * its own.  Not owned. */
 	struct rules          *rules;
 	/* Each finding, formatted `工作表 〈X〉 第 N 行 第 M 列 〈指标〉：message` or a
-	 * file-level message; file is the name the user knows. */
-	void                 (*finding)(void *arg, const char *file, int warning, const char *text);
+	 * file-level message; file is the name the user knows; kind is enum
+	 * import_kind (a note tells how a cell was normalised, in the words the
+	 * client uses: “19800905”已写成“1980-09-05”). */
+	void                 (*finding)(void *arg, const char *file, int kind, const char *text);
 	void                  *finding_arg;
 };
 
@@ -47,6 +54,7 @@ struct import_result {
 	long   records;      /* rows of the other sets imported */
 	long   skipped;      /* people skipped (keep_good) */
 	long   errors, warnings;
+	long   notes;        /* cells normalised as the client would (full-width digits, 19800905 …) */
 };
 
 /* Import path: one .xlsx, a directory of .xlsx files (name order), or a

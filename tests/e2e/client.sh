@@ -44,6 +44,7 @@ keys Enter
 text 20; keys Enter                           # 婚姻状况 by code digits
 keys Enter                                    # 健康状况 default
 text '1972年9月'; keys Enter                  # 参加工作年月
+wait_for "已保存：参加工作年月（“1972年9月”已写成“1972-09”）" && ok "the status line says how the month was rewritten"
 text '1990.9'; keys Enter                     # 进本校年月
 sleep 0.3
 expect_db "codes and months stored" "$DB" 'SELECT MZM, ZZMMM, HYZKM, CJGNY, JBXNY FROM s_jbxx' \
