@@ -172,11 +172,8 @@ required_check(const struct sfield *sf, struct sval *v, struct strbuf *out)
 static int
 format_compile(struct fcomp *c, enum rule_kind k)
 {
-	enum field_type t = c->f->type;
-
-	if (t != FT_INTEGER && t != FT_DECIMAL && t != FT_YEAR && t != FT_DATE && t != FT_MONTH)
-		return 0;
-	return rules_add_static(c, k);
+	/* a type with a stored form of its own: numbers and dates */
+	return fieldtype_of(c->f)->not_stored != NULL ? rules_add_static(c, k) : 0;
 }
 
 static int
@@ -194,10 +191,7 @@ format_message(const struct rmsg *m, struct strbuf *b)
 	const struct field_def *f = m->ru->field;
 
 	strbuf_addf(b, "“%s” ", m->detail);
-	strbuf_adds(b, f->type == FT_INTEGER ? "不是整数" :
-	    f->type == FT_DECIMAL ? "不是有效的数值（最多两位小数）" :
-	    f->type == FT_YEAR ? "不是有效的年份（应为 4 位数字）" :
-	    f->type == FT_DATE ? "不是有效的日期（应为 YYYY-MM-DD）" : "不是有效的年月（应为 YYYY-MM）");
+	strbuf_adds(b, fieldtype_of(f)->not_stored);
 }
 
 /* ------------------------------------------------------------- length */
@@ -256,7 +250,7 @@ static int
 range_check(const struct sfield *sf, struct sval *v, struct strbuf *out)
 {
 	const struct field_def *f = sf->f;
-	int num_type = f->type == FT_INTEGER || f->type == FT_DECIMAL || f->type == FT_YEAR;
+	int num_type = fieldtype_of(f)->places >= 0;
 	double x;
 	const char *s = NULL;
 
@@ -276,7 +270,7 @@ static void
 range_message(const struct rmsg *m, struct strbuf *b)
 {
 	const struct field_def *f = m->ru->field;
-	int lo = strcmp(m->detail, "min") == 0, dated = f->type == FT_DATE || f->type == FT_MONTH;
+	int lo = strcmp(m->detail, "min") == 0, dated = fieldtype_of(f)->pattern != NULL;
 
 	strbuf_addf(b, "%s %s", lo ? (dated ? "不能早于" : "不能小于") : (dated ? "不能晚于" : "不能大于"),
 	    f->v[lo ? FC_MIN : FC_MAX]);
@@ -287,7 +281,7 @@ range_message(const struct rmsg *m, struct strbuf *b)
 static int
 code_compile(struct fcomp *c, enum rule_kind k)
 {
-	return c->f->table != NULL && c->f->type == FT_SELECT_ONE ? rules_add_static(c, k) : 0;
+	return c->f->table != NULL && fieldtype_of(c->f)->coded == 1 ? rules_add_static(c, k) : 0;
 }
 
 static int
@@ -321,7 +315,7 @@ code_message(const struct rmsg *m, struct strbuf *b)
 static int
 multi_compile(struct fcomp *c, enum rule_kind k)
 {
-	return c->f->table != NULL && c->f->type == FT_SELECT_MULTIPLE ? rules_add_static(c, k) : 0;
+	return c->f->table != NULL && fieldtype_of(c->f)->coded == 2 ? rules_add_static(c, k) : 0;
 }
 
 /* Check a multi-select list: the first unknown code, an exclusive code
@@ -498,7 +492,7 @@ choice_compile(struct fcomp *c, enum rule_kind k)
 			strbuf_adds(&labels, s->field[j].v[FC_LABEL]);
 		}
 	/* only codes that exist: an unknown code is the code rule's finding */
-	if (f->type == FT_SELECT_MULTIPLE)
+	if (fieldtype_of(f)->coded == 2)
 		ru = rules_add_sql(c, k, NULL, xasprintf("CASE WHEN %s THEN (SELECT c.code"
 		    " FROM temp.code AS c WHERE c.tbl = '%s' AND c.pick AND selected(%s, c.code)"
 		    " AND NOT coalesce((%s), 0) ORDER BY c.ord LIMIT 1) END", v, tbl, col, e));

@@ -9,69 +9,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "codes.h"
 #include "rules_int.h"
 
-static int
-all_digits(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
-/* "YYYY-MM" or "YYYY-MM-DD" (with_day) naming a real month or day. */
-static int
-valid_date(const char *s, size_t n, int with_day)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d;
-
-	if (n != (with_day ? 10u : 7u) || !all_digits(s, 4) || s[4] != '-' || !all_digits(s + 5, 2))
-		return 0;
-	y = ((s[0] - '0') * 10 + (s[1] - '0')) * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	if (y < 1 || m < 1 || m > 12)
-		return 0;
-	if (!with_day)
-		return 1;
-	if (s[7] != '-' || !all_digits(s + 8, 2))
-		return 0;
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (d < 1 || d > mdays[m - 1])
-		return 0;
-	return !(m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
-}
-
+/* By the field's type row (fieldtype.c): a whole number within the
+ * type's own bounds, a number of at most its decimal places, a real day or
+ * month in the stored form (calendar.c); any text otherwise. */
 int
 rules_format_holds(const struct field_def *f, sqlite3_value *v)
 {
+	const struct fieldtype *ft = fieldtype_of(f);
 	int t = sqlite3_value_type(v);
-	const char *s;
 
-	switch (f->type) {
-	case FT_INTEGER:
-		return t == SQLITE_INTEGER;
-	case FT_YEAR:
-		return t == SQLITE_INTEGER && sqlite3_value_int64(v) >= 1000 && sqlite3_value_int64(v) <= 9999;
-	case FT_DECIMAL:
-		if (t == SQLITE_FLOAT) {   /* at most 2 decimal places */
-			double x = sqlite3_value_double(v) * 100, d;
+	if (ft->pattern != NULL)
+		return t == SQLITE_TEXT && date_read((const char *)sqlite3_value_text(v), (size_t)sqlite3_value_bytes(v),
+		    strlen(ft->pattern) == 10, NULL, NULL, NULL);
+	if (ft->places == 0)
+		return t == SQLITE_INTEGER &&
+		    (ft->lo > ft->hi || (sqlite3_value_int64(v) >= ft->lo && sqlite3_value_int64(v) <= ft->hi));
+	if (ft->places > 0) {
+		if (t == SQLITE_FLOAT) {   /* at most `places` decimal places */
+			double scale = 1, x, d;
 
+			for (int i = 0; i < ft->places; i++)
+				scale *= 10;
+			x = sqlite3_value_double(v) * scale;
 			if (x > 9e15 || x < -9e15)
 				return 0;
 			d = x - (double)(long long)(x < 0 ? x - 0.5 : x + 0.5);
 			return d < 1e-6 && d > -1e-6;
 		}
 		return t == SQLITE_INTEGER;
-	case FT_DATE:
-	case FT_MONTH:
-		s = (const char *)sqlite3_value_text(v);
-		return t == SQLITE_TEXT && valid_date(s, (size_t)sqlite3_value_bytes(v), f->type == FT_DATE);
-	default:
-		return 1;
 	}
+	return 1;
 }
 
 /* Append "rule<TAB>detail<LF>" (tabs and line breaks in detail become

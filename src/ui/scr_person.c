@@ -69,7 +69,7 @@ cur_set(struct person *p)
 static int
 is_text_like(const struct field_def *f)
 {
-	return f->type != FT_SELECT_ONE && f->type != FT_SELECT_MULTIPLE;
+	return !fieldtype_of(f)->coded;
 }
 
 static void

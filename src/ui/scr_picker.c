@@ -131,7 +131,7 @@ static void
 picker_draw(struct screen *s)
 {
 	struct picker *p = s->priv;
-	int multi = p->arg->field->type == FT_SELECT_MULTIPLE;
+	int multi = fieldtype_of(p->arg->field)->coded == 2;
 	int h = LINES - 4 < 22 ? LINES - 4 : 22, w = COLS - 4 < 60 ? COLS - 4 : 60, y0, x0;
 	int rows = h - 5;
 	char line[256];
@@ -207,7 +207,7 @@ static enum ui_action
 picker_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 {
 	struct picker *p = s->priv;
-	int multi = p->arg->field->type == FT_SELECT_MULTIPLE;
+	int multi = fieldtype_of(p->arg->field)->coded == 2;
 	const struct item *it = p->nitem ? &p->item[p->sel] : NULL;
 
 	if (is_char && ch != L' ' && r != REQ_ENTER) {
