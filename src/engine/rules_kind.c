@@ -552,9 +552,6 @@ check_message(const struct rmsg *m, struct strbuf *b)
 	strbuf_adds(b, m->ru->text);
 }
 
-/* The kinds, in enum rule_kind's order: a field's rules are compiled in
- * this order, its static rules checked in it, and its findings of one row
- * reported in it (static rules first, then result columns). */
 /* ------------------------------------------------------------ records */
 
 /* Set-level completeness (compiled by rules_compile_set on the person
@@ -565,6 +562,9 @@ records_message(const struct rmsg *m, struct strbuf *b)
 	strbuf_addf(b, "没有记录：至少应填写一条“%s”", m->ru->target->v[SC_LABEL]);
 }
 
+/* The kinds, in enum rule_kind's order: a field's rules are compiled in
+ * this order, its static rules checked in it, and its findings of one row
+ * reported in it (static rules first, then result columns). */
 const struct rule_kind_def rule_kinds[RK__COUNT] = {
 	[RK_DERIVED]    = { "derived", RKF_ALONE | RKF_WARN, derived_compile, NULL, derived_message },
 	[RK_RELEVANT]   = { "relevant", RKF_MOOTS, relevant_compile, relevant_check, NULL,
