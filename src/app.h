@@ -41,5 +41,9 @@ void app_done(struct app *a);
 
 /* The full-screen client.  Returns an exit status. */
 int ui_run(struct app *a);
+/* Whether the client can start here (a terminal on stdin and stdout, a
+ * UTF-8 locale): 0, or says why in Chinese and returns EXIT_FAIL.  Called
+ * before the data file is opened, so that a refusal creates no file. */
+int ui_can_start(void);
 
 #endif

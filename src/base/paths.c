@@ -107,8 +107,8 @@ paths_data_dir(void)
 	return find_dir("JZG_DATA", "data");
 }
 
-static int
-mkdir_p(const char *path)
+int
+paths_mkdir(const char *path)
 {
 	char *p = xstrdup(path);
 
@@ -144,7 +144,7 @@ paths_default_db(char **cause)
 		jzg_fail(cause, JZG_ERR_NOTFOUND, "未设置 HOME 或 XDG_DATA_HOME，请用 --db 指定数据文件");
 		return NULL;
 	}
-	if (mkdir_p(dir) != 0) {
+	if (paths_mkdir(dir) != 0) {
 		jzg_fail(cause, JZG_ERR_IO, "无法创建目录 %s：%s", dir, strerror(errno));
 		free(dir);
 		return NULL;

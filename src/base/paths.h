@@ -18,5 +18,7 @@ char *paths_missing(const char *forms, const char *data);
 /* $XDG_DATA_HOME/jzg/jzg.db (default ~/.local/share/jzg/jzg.db); creates the
  * directory.  Returns a new string (caller frees) or NULL with a cause. */
 char *paths_default_db(char **cause);
+/* mkdir -p (0755): 0, or -1 with errno. */
+int paths_mkdir(const char *path);
 
 #endif

@@ -537,6 +537,8 @@ cli_main(int argc, char **argv)
 	}
 	if (optind == argc) {
 		a.skip_lint = 1;
+		if ((rc = ui_can_start()) != 0)
+			return rc;
 		if (app_load_defs(&a) < 0 || app_open_store(&a, STORE_CREATE | AUDIT_LATE) < 0) {
 			app_done(&a);
 			return EXIT_FAIL;

@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "import.h"
+#include "paths.h"
 #include "progress.h"
 #include "rules.h"
 #include "school.h"
@@ -47,6 +48,7 @@ static int
 export_exec(struct app *a, const struct cli_args *args)
 {
 	const char *out = cli_arg(args, EXPORT_OUT) ? cli_arg(args, EXPORT_OUT) : ".";
+	char outbuf[4096];
 	const char **want = cli_args_all(args, EXPORT_SCHOOL);
 	int zip = cli_flag(args, EXPORT_ZIP), rc = EXIT_CLEAN;
 	char *cause = NULL;
@@ -59,8 +61,17 @@ export_exec(struct app *a, const struct cli_args *args)
 		nwant++;
 	if (cli_flag(args, EXPORT_ALL) && nwant > 0)
 		return cli_usage(args);
-	if (stat(out, &sb) != 0 || !S_ISDIR(sb.st_mode))
-		return cli_fail("输出目录 %s 不存在，请先创建", out);
+	/* "dir/" prints as dir/name, not dir//name */
+	if (snprintf(outbuf, sizeof outbuf, "%s", out) < (int)sizeof outbuf) {
+		for (size_t l = strlen(outbuf); l > 1 && outbuf[l - 1] == '/'; l--)
+			outbuf[l - 1] = '\0';
+		out = outbuf;
+	}
+	/* a folder named for the occasion (--out 上报/第一批) is made */
+	if ((stat(out, &sb) != 0 && paths_mkdir(out) != 0) || stat(out, &sb) != 0)
+		return cli_fail("无法创建输出目录 %s：%s", out, strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return cli_fail("%s 不是目录", out);
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 		return EXIT_FAIL;
 	if (school_list(a->st, &rows, &n, &cause) != JZG_OK)

@@ -666,24 +666,37 @@ define_terminal_keys(void)
 			define_key(extra[i].seq, extra[i].key);
 }
 
+int
+ui_can_start(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	/* without a terminal, curses would read end-of-file for ever */
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "jzg: 录入界面需要在终端中运行（标准输入或输出不是终端）。"
+		    "在脚本中请使用命令，如 jzg check、jzg export（见 jzg --help）。\n");
+		return EXIT_FAIL;
+	}
+	if (cs == NULL || strcmp(cs, "UTF-8") != 0) {
+		fprintf(stderr, "jzg: 终端字符集不是 UTF-8（%s），无法正确显示中文。请设置 LANG=zh_CN.UTF-8 或 C.UTF-8 后再启动。\n"
+		    "jzg: the terminal locale is not UTF-8 (%s); set LANG=zh_CN.UTF-8 or C.UTF-8 and start again.\n",
+		    cs ? cs : "?", cs ? cs : "?");
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
 /* Replay keys from $JZG_KEYS_LOG? No: keys come from the terminal only; the
  * benchmark drives the binary through tmux like a user. */
 int
 ui_run(struct app *a)
 {
 	struct ui ui = { .app = a };
-	const char *cs = nl_langinfo(CODESET);
 	sqlite3_stmt *q;
 	sqlite3_int64 first[2];
 	size_t n = 0;
 	char *cause = NULL;
 
-	if (cs == NULL || strcmp(cs, "UTF-8") != 0) {
-		fprintf(stderr, "jzg: 终端字符集不是 UTF-8，无法正确显示中文。请设置 LANG=zh_CN.UTF-8 或 C.UTF-8 后再启动。\n"
-		    "jzg: the terminal locale is not UTF-8 (%s); set LANG=zh_CN.UTF-8 or C.UTF-8 and start again.\n",
-		    cs ? cs : "?");
-		return EXIT_FAIL;
-	}
 	/* which first screen: the wizard, the one school's staff, or the
 	 * picker (not school_list: its staff counts are for the picker to draw) */
 	if (store_prepare(a->st, "SELECT id FROM school ORDER BY code LIMIT 2", &q, &cause) != JZG_OK) {

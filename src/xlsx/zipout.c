@@ -57,9 +57,13 @@ zipout_add(struct zipout *z, const char *name, const char *src, char **cause)
 	zi.tmz_date.tm_year = (unsigned)z->y;
 	zi.tmz_date.tm_mon = (unsigned)z->m - 1;
 	zi.tmz_date.tm_mday = (unsigned)z->d;
-	/* flagBase 1<<11: the name is UTF-8, so Chinese names survive unzip tools. */
+	/* flagBase 1<<11: the name is UTF-8, so Chinese names survive unzip
+	 * tools.  Made on Unix (3) by version 2.0: Debian's unzip takes the
+	 * names of MS-DOS archives as CP437 and mangles them whatever bit 11
+	 * says; with it, the mode bits (a regular file, rw-r--r--) count. */
+	zi.external_fa = 0100644UL << 16;
 	rc = zipOpenNewFileInZip4_64(z->zf, name, &zi, NULL, 0, NULL, 0, NULL, Z_DEFLATED, 6, 0,
-	    -MAX_WBITS, DEF_MEM_LEVEL, Z_DEFAULT_STRATEGY, NULL, 0, 0, 1 << 11, 1);
+	    -MAX_WBITS, DEF_MEM_LEVEL, Z_DEFAULT_STRATEGY, NULL, 0, (3 << 8) | 20, 1 << 11, 1);
 	buf = xmalloc(1 << 16);
 	while (rc == ZIP_OK && (n = fread(buf, 1, 1 << 16, fp)) > 0)
 		rc = zipWriteInFileInZip(z->zf, buf, (unsigned)n);

@@ -91,11 +91,16 @@ expect_eq "foreign file exits 2" "$rc" 2
 expect_has "foreign file message" "$out" "不是 jzg 数据文件"
 expect_eq "foreign file unchanged" "$(md5sum < "$T/other.db")" "$sum"
 
-# Not a UTF-8 locale: refuse, in Chinese and English.
-out=$(env LANG=C LC_ALL=C "$J" --db "$DB" 2>&1 < /dev/null) && rc=0 || rc=$?
+# A locale naming another character set (a private zh_CN.GBK built with
+# localedef from the locales package): the client refuses in Chinese and
+# English, in a terminal, before creating any file.  (LANG unset or C is
+# taken as UTF-8: tests/e2e/edges.sh.)
+mkdir "$T/loc" && localedef -i zh_CN -f GBK "$T/loc/zh_CN.GBK" 2>/dev/null || true
+out=$(script -qec "env LOCPATH=$T/loc LC_ALL=zh_CN.GBK $J --db $T/gbk.db" /dev/null 2>&1) && rc=0 || rc=$?
 expect_eq "non-UTF-8 locale exits 2" "$rc" 2
 expect_has "non-UTF-8 message (zh)" "$out" "不是 UTF-8"
-expect_has "non-UTF-8 message (en)" "$out" "not UTF-8"
+expect_has "non-UTF-8 message (en)" "$out" "not UTF-8 (GBK)"
+[ ! -e "$T/gbk.db" ] && ok "non-UTF-8 locale: no file created" || bad "non-UTF-8 locale: $T/gbk.db created"
 
 # First run: the default database is created under XDG_DATA_HOME.
 screen_start 80 24 "XDG_DATA_HOME=$T/xdg JZG_FORMS=$JZG_FORMS JZG_DATA=$JZG_DATA $J"
