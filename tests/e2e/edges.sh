@@ -35,7 +35,7 @@ keys F10
 expect_eq "and quits cleanly" "$(pane_dead_status)" 0
 
 # export --out: the folder is made; a trailing / gives no double slash.
-out=$("$J" --db "$DB" export --all --out "$T/上报/第一批/" 2>&1)
+out=$("$J" --db "$DB" export --all --out "$T/上报/第一批/" 2>/dev/null)
 expect_eq "export --out into a new folder" "$out" \
 	"$T/上报/第一批/2143012345_测试县第一小学_中小学教职工基础信息采集模板.xlsx"
 "$J" --db "$DB" export --all --out "$T/zip" --zip >/dev/null 2>&1
