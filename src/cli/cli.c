@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "cli_session.h"
 #include "cli_util.h"
+#include "defs_report.h"
 #include "demo.h"
 #include "idcard.h"
 #include "layout.h"
@@ -161,6 +162,30 @@ forms_check(struct app *a, const struct cli_args *args)
 const struct cli_verb cli_forms_check = {
 	.name = "forms check", .usage = "forms check [目录]", .exec = forms_check, .max_args = 1,
 	.help = "检查指标定义和代码表，逐条列出 文件:行: 问题",
+};
+
+enum { REPORT_FORMAT };
+
+/* forms report: the definitions' sources and reliability tags (defs_report). */
+static int
+forms_report_exec(struct app *a, const struct cli_args *args)
+{
+	const char *format = cli_arg(args, REPORT_FORMAT);
+
+	if (format != NULL && strcmp(format, "text") != 0 && strcmp(format, "tsv") != 0)
+		return cli_fail("--format 只能是 text 或 tsv");
+	if (app_load_defs(a) < 0)
+		return EXIT_FAIL;
+	if (defs_report(a->defs, stdout, format != NULL && strcmp(format, "tsv") == 0) != 0)
+		return cli_fail("无法写出报告：%s", strerror(errno));
+	return EXIT_CLEAN;
+}
+
+const struct cli_verb cli_forms_report = {
+	.name = "forms report", .usage = "forms report [--format text|tsv]",
+	.help = "列出每个信息集、指标和代码表的来源与可靠性标签，统计确认、推定和缺失的项",
+	.opts = (const struct cli_opt[]){ [REPORT_FORMAT] = { "format", CLI_STR }, { NULL, 0 } },
+	.exec = forms_report_exec,
 };
 
 static int
@@ -423,7 +448,7 @@ static const struct cli_verb *const verbs[] = {
 	&cli_print_form, &cli_sign, &cli_check, &cli_explain, &cli_user_add, &cli_user_list,
 	&cli_user_passwd, &cli_user_disable, &cli_submit, &cli_approve, &cli_reject, &cli_unlock,
 	&cli_confirm, &cli_log, &cli_stats, &cli_weekly, &cli_expect, &cli_pack, &cli_merge,
-	&cli_forms_check, &cli_help,
+	&cli_forms_check, &cli_forms_report, &cli_help,
 };
 #define NVERB (sizeof verbs / sizeof verbs[0])
 

@@ -14,7 +14,7 @@ static const char *const index_columns[] = {
 	"id", "label", "tree", "source", "tag", "note", NULL
 };
 static const char *const table_columns[] = {
-	"code", "name", "parent", "pick", "excl", "filter", "py", "tag", "note", NULL
+	"code", "name", "parent", "pick", "excl", "obsolete", "filter", "py", "tag", "note", NULL
 };
 
 static int
@@ -103,7 +103,7 @@ codes_load_table(struct code_table *t, struct diag *d)
 {
 	struct tsv *f;
 	char *cause = NULL;
-	int ccode, cname, cparent, cpick, cexcl, cfilter, cpy, ctag;
+	int ccode, cname, cparent, cpick, cexcl, cobs, cfilter, cpy, ctag;
 
 	if (tsv_load(t->path, &f, d, &cause) != JZG_OK) {
 		diag_add(d, "data/codes.tsv", t->line, "代码表 %s 的文件不可读：%s", t->id, cause);
@@ -120,6 +120,7 @@ codes_load_table(struct code_table *t, struct diag *d)
 	cparent = tsv_col(f, "parent");
 	cpick = tsv_col(f, "pick");
 	cexcl = tsv_col(f, "excl");
+	cobs = tsv_col(f, "obsolete");
 	cfilter = tsv_col(f, "filter");
 	cpy = tsv_col(f, "py");
 	ctag = tsv_col(f, "tag");
@@ -129,7 +130,7 @@ codes_load_table(struct code_table *t, struct diag *d)
 	for (size_t i = 0; i < f->nrow; i++) {
 		const struct tsv_row *r = &f->row[i];
 		struct code *c = &t->row[t->nrow];
-		const char *pick = tsv_get(r, cpick), *excl = tsv_get(r, cexcl);
+		const char *pick = tsv_get(r, cpick), *excl = tsv_get(r, cexcl), *obs = tsv_get(r, cobs);
 
 		if (str_empty(tsv_get(r, ccode)) || str_empty(tsv_get(r, cname))) {
 			diag_add(d, f->path, r->line, "代码或名称为空");
@@ -143,11 +144,15 @@ codes_load_table(struct code_table *t, struct diag *d)
 		c->tag = opt(tsv_get(r, ctag));
 		c->pick = !str_eq(pick, "0");
 		c->excl = str_eq(excl, "1");
+		c->obsolete = str_eq(obs, "1");
+		t->nobsolete += c->obsolete;
 		c->line = r->line;
 		if (!str_empty(pick) && !str_eq(pick, "0") && !str_eq(pick, "1"))
 			diag_add(d, f->path, r->line, "pick 列只能是 0 或 1");
 		if (!str_empty(excl) && !str_eq(excl, "0") && !str_eq(excl, "1"))
 			diag_add(d, f->path, r->line, "excl 列只能是 0 或 1");
+		if (!str_empty(obs) && !str_eq(obs, "0") && !str_eq(obs, "1"))
+			diag_add(d, f->path, r->line, "obsolete 列只能是 0 或 1");
 		t->nrow++;
 	}
 	/* sorted index; duplicates and unknown parents */

@@ -19,6 +19,9 @@ struct code {
 	char *tag;     /* row reliability when it differs from the table's */
 	int   pick;    /* may be chosen (0 = heading only) */
 	int   excl;    /* exclusive in a multi-select */
+	/* no longer in the current standard: kept so that stored values still
+	 * read, hidden from pickers, reported by check (a warning) */
+	int   obsolete;
 	int   depth;   /* 0 for top-level rows */
 	int   line;    /* line in the file */
 };
@@ -33,6 +36,7 @@ struct code_table {
 	int          line;    /* line in data/codes.tsv */
 	struct code *row;     /* in file order */
 	size_t       nrow;
+	size_t       nobsolete;   /* rows marked obsolete */
 	size_t      *sorted;  /* indexes of row sorted by code */
 	size_t      *hash;    /* open addressing by code: row index + 1, 0 = free */
 	size_t       nhash;   /* a power of two, at least twice nrow */
@@ -42,6 +46,11 @@ struct codes {
 	struct code_table *tab;
 	size_t             ntab;
 };
+
+/* Whether row c is offered for a new choice (pickers, drop-downs, the
+ * blank form): selectable and not obsolete.  A stored obsolete code still
+ * reads (codes_find finds it). */
+static inline int code_offered(const struct code *c) { return c->pick && !c->obsolete; }
 
 /* Load data/codes.tsv and every table it names from datadir.  Problems go to
  * d; fails only when the index cannot be read.  Caller frees: codes_free. */

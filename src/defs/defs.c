@@ -779,7 +779,7 @@ defs_digest(const struct defs *defs)
 			char *cell[4] = { c->code, c->name, c->parent, c->filter };
 
 			h = fnv_cells(h, cell, 4);
-			h = (h ^ (unsigned)(c->pick | c->excl << 1)) * 1099511628211ull;
+			h = (h ^ (unsigned)(c->pick | c->excl << 1 | c->obsolete << 2)) * 1099511628211ull;
 		}
 	}
 	return h;

@@ -282,7 +282,7 @@ demo_prepare(struct demo *dm, const struct template_def *tpl, char **cause)
 			    (rc = entry_expr_compile(dm->st, s, def && def[0] == '=' ? def + 1 : NULL, NULL, NULL, &df->def, cause)))
 				break;
 			if (f->table != NULL) {
-				char *wrap = xasprintf("SELECT code, excl FROM temp.code WHERE tbl = '%s' AND pick AND (%%s) ORDER BY ord",
+				char *wrap = xasprintf("SELECT code, excl FROM temp.code WHERE tbl = '%s' AND pick AND NOT obsolete AND (%%s) ORDER BY ord",
 				    f->table_id);
 
 				rc = entry_expr_compile(dm->st, s, f->v[FC_CHOICE_FILTER], NULL, wrap, &df->choices, cause);

@@ -402,6 +402,54 @@ multi_form_message(const struct rmsg *m, struct strbuf *b)
 	strbuf_addf(b, "多选代码应按代码表顺序排列、不重复、以一个空格分隔（应为 “%s”）", m->detail);
 }
 
+/* ----------------------------------------------------------- obsolete */
+
+/* A stored code the code table keeps only so that old data reads
+ * (obsolete = 1 in data/codes/<table>.tsv): a warning, for coded fields of
+ * the tables that have such rows. */
+static int
+obsolete_compile(struct fcomp *c, enum rule_kind k)
+{
+	return c->f->table != NULL && c->f->table->nobsolete > 0 ? rules_add_static(c, k) : 0;
+}
+
+static int
+obsolete_check(const struct sfield *sf, struct sval *v, struct strbuf *out)
+{
+	const char *s = sval_text(v);
+	char tok[64];
+
+	for (const char *p = s; *p; ) {
+		const struct code *row;
+		size_t k;
+
+		while (*p == ' ')
+			p++;
+		for (k = 0; p[k] && p[k] != ' '; k++)
+			;
+		if (k == 0)
+			break;
+		if (k < sizeof tok) {
+			memcpy(tok, p, k);
+			tok[k] = '\0';
+			if ((row = codes_find(sf->f->table, tok)) != NULL && row->pick && row->obsolete) {
+				rules_emit(out, sf->rule[RK_OBSOLETE], tok);
+				break;
+			}
+		}
+		p += k;
+	}
+	return 0;
+}
+
+static void
+obsolete_message(const struct rmsg *m, struct strbuf *b)
+{
+	strbuf_adds(b, "“");
+	add_code(b, m->ru->field, m->detail);
+	strbuf_addf(b, "” 是代码表 %s 中已停用的代码（旧数据仍可读出），请改选现行代码", m->ru->field->table->label);
+}
+
 /* ------------------------------------------------------------- choice */
 
 /* The choice_filter rule of select-one field f without the code table:
@@ -414,7 +462,7 @@ multi_form_message(const struct rmsg *m, struct strbuf *b)
 static char *
 choice_in_c(struct rules *r, const struct field_def *f, const char *col, const char *e)
 {
-	static const char *const other[] = { "tbl", "name", "parent", "pick", "excl", "ord" };
+	static const char *const other[] = { "tbl", "name", "parent", "pick", "excl", "ord", "obsolete" };
 	size_t t = (size_t)(f->table - r->st->defs->codes->tab);
 	struct strbuf b = { 0 };
 	const char *p = e;
@@ -577,6 +625,7 @@ const struct rule_kind_def rule_kinds[RK__COUNT] = {
 	[RK_MULTI_CODE] = { "multi_code", 0, multi_compile, multi_check, code_message },
 	[RK_MULTI_EXCL] = { "multi_excl", 0, multi_compile, NULL, multi_excl_message },
 	[RK_MULTI_FORM] = { "multi_form", 0, multi_compile, NULL, multi_form_message },
+	[RK_OBSOLETE]   = { "obsolete", RKF_WARN, obsolete_compile, obsolete_check, obsolete_message },
 	[RK_CHOICE]     = { "choice", 0, choice_compile, NULL, choice_message },
 	[RK_CONSTRAINT] = { "constraint", RKF_MOOTED, constraint_compile, NULL, constraint_message },
 	[RK_CHECK]      = { NULL, 0, NULL, NULL, check_message },

@@ -59,7 +59,7 @@ picks(const struct code_table *t)
 	size_t n = 0;
 
 	for (size_t i = 0; i < t->nrow; i++)
-		n += t->row[i].pick != 0;
+		n += code_offered(&t->row[i]);
 	return n;
 }
 
@@ -77,7 +77,7 @@ answer(const struct field_def *fd)
 		return xstrdup(ft->blank);
 	if (picks(fd->table) <= BLANKFORM_TICK_MAX) {
 		for (size_t i = 0; i < fd->table->nrow; i++)
-			if (fd->table->row[i].pick)
+			if (code_offered(&fd->table->row[i]))
 				strbuf_addf(&b, "%s□%s %s", b.len ? "　" : "", fd->table->row[i].code,
 				    fd->table->row[i].name);
 	} else

@@ -418,11 +418,11 @@ load_code_table(struct store *st, char **cause)
 	enum jzg_status rc;
 
 	rc = store_exec(st, "CREATE TEMP TABLE code(tbl TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,"
-	    " parent TEXT, filter TEXT, pick INTEGER, excl INTEGER, ord INTEGER, PRIMARY KEY(tbl, code))"
+	    " parent TEXT, filter TEXT, pick INTEGER, excl INTEGER, ord INTEGER, obsolete INTEGER, PRIMARY KEY(tbl, code))"
 	    " WITHOUT ROWID;BEGIN;", cause);
 	if (rc != JZG_OK)
 		return rc;
-	if ((rc = store_prepare(st, "INSERT OR IGNORE INTO temp.code VALUES(?,?,?,?,?,?,?,?)", &ins, cause)) != JZG_OK)
+	if ((rc = store_prepare(st, "INSERT OR IGNORE INTO temp.code VALUES(?,?,?,?,?,?,?,?,?)", &ins, cause)) != JZG_OK)
 		return rc;
 	for (size_t i = 0; i < st->defs->codes->ntab; i++) {
 		const struct code_table *t = &st->defs->codes->tab[i];
@@ -438,6 +438,7 @@ load_code_table(struct store *st, char **cause)
 			sqlite3_bind_int(ins, 6, c->pick);
 			sqlite3_bind_int(ins, 7, c->excl);
 			sqlite3_bind_int64(ins, 8, (sqlite3_int64)j);
+			sqlite3_bind_int(ins, 9, c->obsolete);
 			sqlite3_step(ins);
 			sqlite3_reset(ins);
 		}

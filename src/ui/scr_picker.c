@@ -103,12 +103,12 @@ picker_open(struct screen *s, void *arg)
 			const struct code *c = codes_find(t, (const char *)sqlite3_column_text(st, 0));
 
 			if (c != NULL)
-				p->allowed[row_index(t, c)] = c->pick;
+				p->allowed[row_index(t, c)] = code_offered(c);
 		}
 		sqlite3_finalize(st);
 	} else
 		for (size_t i = 0; i < t->nrow; i++)
-			p->allowed[i] = t->row[i].pick;
+			p->allowed[i] = code_offered(&t->row[i]);
 	free(sql);
 	if (a->current != NULL) {
 		char *copy = xstrdup(a->current), *save = NULL;

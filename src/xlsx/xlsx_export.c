@@ -236,7 +236,7 @@ collect_tables(struct ex *e)
 			if (f->table == NULL || f->readonly || table_index(e, f->table) != (size_t)-1)
 				continue;
 			for (size_t i = 0; i < f->table->nrow; i++)
-				n += f->table->row[i].pick != 0;
+				n += code_offered(&f->table->row[i]);
 			e->tc = xreallocarray(e->tc, e->ntc + 1, sizeof *e->tc);
 			e->tc[e->ntc].t = f->table;
 			e->tc[e->ntc++].nitem = n;
@@ -270,7 +270,7 @@ write_code_sheet(struct ex *e, lxw_worksheet *ws)
 				continue;
 			fake.table = t;
 			text = code_texts(e, &fake);
-			while (next[c] < t->nrow && !t->row[next[c]].pick)
+			while (next[c] < t->nrow && !code_offered(&t->row[next[c]]))
 				next[c]++;
 			if (next[c] < t->nrow)
 				lxw_ok(e, worksheet_write_string(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, text[next[c]++],

@@ -69,4 +69,30 @@ expect_has "bad export.tsv: other verbs work" "$out" "已添加学校"
 out=$("$J" --forms "$F2" --db "$T/y.db" export --out "$T" 2>&1) && rc=0 || rc=$?
 expect_eq "bad export.tsv: export exits 2" "$rc" 2
 expect_has "bad export.tsv: export says what to run" "$out" "jzg forms check"
+
+# obsolete (data/codes/<table>.tsv): only 0 or 1
+cp -r "$JZG_DATA" "$T/data3"
+sed -i 's/^\(891\t[^\t]*\t[^\t]*\t\)1\t/\1x\t/' "$T/data3/codes/GJDQ.tsv"
+l12=$(grep -n -m1 $'^891\t' "$T/data3/codes/GJDQ.tsv" | cut -d: -f1)
+out=$("$J" --data "$T/data3" forms check 2>&1) && rc=0 || rc=$?
+expect_eq "bad obsolete: exit 1" "$rc" 1
+expect_has "bad obsolete: file and line" "$out" "$T/data3/codes/GJDQ.tsv:$l12: obsolete 列只能是 0 或 1"
+
+# forms report: every set, field and code table with its tag, and the counts
+out=$("$J" forms report) && rc=0 || rc=$?
+expect_eq "forms report exits 0" "$rc" 0
+expect_has "report: counts of code tables" "$out" "代码表 $(grep -vc -e '^#' -e '^id' "$JZG_DATA/codes.tsv") 张：确认"
+expect_has "report: a set with its tag" "$out" "[推定] ndkh 年度考核  UNCERTAIN"
+expect_has "report: a required set" "$out" "[推定] zxx.jszg 教师资格  \${JZGLBM} = '11'  UNCERTAIN"
+expect_has "report: a table with obsolete rows" "$out" "[确认] GJDQ 国籍/地区"
+expect_has "report: obsolete counted" "$out" "已停用 3）"
+out=$("$J" forms report --format tsv)
+expect_eq "tsv header" "$(head -1 <<<"$out")" $'类别\t编号\t名称\t可靠性\t标签\t来源\t说明'
+ntab=$(awk -F'\t' '$1 == "代码表" && NF == 7' <<<"$out" | wc -l)
+expect_eq "tsv: every code table listed" "$ntab" "$(grep -vc -e '^#' -e '^id' "$JZG_DATA/codes.tsv")"
+nfield=$(awk -F'\t' '$1 == "指标" && NF == 7' <<<"$out" | wc -l)
+expect_has "tsv: fields counted as listed" "$out" $'指标\t'"$nfield"$'\t'
+expect_has "tsv: MISSING tables counted" "$out" $'代码表\t'
+out=$("$J" forms report --format json 2>&1) && rc=0 || rc=$?
+expect_eq "bad format: exit 2" "$rc" 2
 finish

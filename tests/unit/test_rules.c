@@ -310,6 +310,26 @@ codes_and_choice_filter(void **state)
 	    "UPDATE s_hwyx SET GJDQM = '156' WHERE id = (SELECT min(id) FROM s_hwyx WHERE staff_id = %lld)", p1);
 	planted_among("choice:XWMCM xxjl XWMCM error",
 	    "UPDATE s_xxjl SET XWCCM = '3', XWMCM = '201' WHERE id = (SELECT min(id) FROM s_xxjl WHERE staff_id = %lld)", p1);
+	/* a code the table keeps as obsolete (data/codes: obsolete = 1) still
+	 * reads, and is a warning; one that left the table is an error */
+	planted("obsolete:GJDQM hwyx GJDQM warning",
+	    "UPDATE s_hwyx SET GJDQM = '891' WHERE id = (SELECT min(id) FROM s_hwyx WHERE staff_id = %lld)", p1);
+	planted_among("obsolete:PRZYJSZWM zyjszwpr PRZYJSZWM warning",
+	    "UPDATE s_zyjszwpr SET PRZYJSZWM = '052' WHERE id = (SELECT min(id) FROM s_zyjszwpr WHERE staff_id = %lld)", p1);
+	planted("code:GJDQM hwyx GJDQM error",
+	    "UPDATE s_hwyx SET GJDQM = '892' WHERE id = (SELECT min(id) FROM s_hwyx WHERE staff_id = %lld)", p1);
+	{
+		struct got g;
+		char *have;
+
+		exec("SAVEPOINT plant");
+		exec("UPDATE s_hwyx SET GJDQM = '891' WHERE id = (SELECT min(id) FROM s_hwyx)");
+		have = findings(&g);
+		exec("ROLLBACK TO plant; RELEASE plant");
+		assert_string_equal(g.message, "“891-南斯拉夫” 是代码表 国籍/地区 中已停用的代码（旧数据仍可读出），请改选现行代码");
+		free(have);
+		got_free(&g);
+	}
 }
 
 static void
