@@ -195,7 +195,6 @@ table_load(struct screen *s)
 {
 	struct person *p = s->priv;
 
-	p->missing_ok = 0;   /* records added or deleted */
 	table_clear(p);
 	p->nrec = entry_records(p->e, cur_set(p), 4, &p->rec, &p->rval);
 	if (p->rsel >= p->nrec)
@@ -290,7 +289,10 @@ set_value(struct screen *s, const char *value, const char *note)
 		form_check(s);
 		return 0;
 	}
-	p->missing_ok = 0;   /* a value of the person set may change what is required */
+	/* a value of the person set (教职工类别 …) may change which sets are
+	 * required; other values change no set's record count */
+	if (set == template_person_set(s->ui->app->defs, p->tpl))
+		p->missing_ok = 0;
 	form_load(s);
 	form_check(s);
 	ui_commit_later(s->ui, f->v[FC_LABEL]);
@@ -713,6 +715,7 @@ add_record(struct screen *s)
 		table_load(s);
 		return;
 	}
+	p->missing_ok = 0;   /* the set has a record now */
 	table_load(s);
 	ui_commit_later(s->ui, set->v[SC_LABEL]);
 	ui_message(s->ui, 0, "已新增一条%s记录", set->v[SC_LABEL]);
@@ -911,8 +914,10 @@ key_table(struct screen *s, enum request r)
 			if (entry_delete(p->e, set, p->rec[p->rsel], &cause) != JZG_OK) {
 				ui_message(s->ui, 1, "%s", cause);
 				free(cause);
-			} else
+			} else {
 				ui_message(s->ui, 0, "已删除");
+				p->missing_ok = 0;   /* maybe its last record */
+			}
 			ui_commit_later(s->ui, set->v[SC_LABEL]);
 			table_load(s);
 		}
@@ -1014,6 +1019,7 @@ person_resume(struct screen *s)
 {
 	struct person *p = s->priv;
 
+	p->missing_ok = 0;   /* a failed commit may have undone a record */
 	if (p->editing)
 		return;
 	if (p->focus == FOCUS_FORM) {
