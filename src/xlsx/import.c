@@ -949,6 +949,12 @@ rules_finding(const struct finding *fd, void *arg)
 
 	if (fd->tpl != m->tpl || fd->set < m->tpl->set || (k = (size_t)(fd->set - m->tpl->set)) >= m->tpl->nset)
 		return 0;
+	/* a required set without records (row 0, set-level completeness) has
+	 * no row in the file to point at, and is no reason to refuse it: a
+	 * school may bring its sets in several files.  check, the 完整率 and
+	 * submit report it. */
+	if (fd->row == 0)
+		return 0;
 	if ((row = map_row(m, k, fd->key)) == 0)
 		return 0;
 	sheet = layout_sheet_name(m->l, fd->set, k);

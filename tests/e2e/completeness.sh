@@ -45,6 +45,18 @@ expect_eq "copy: exactly the four missing sets" "$(grep -E '^    (错误|警告)
     错误 岗位聘任：没有记录：至少应填写一条“岗位聘任”
     错误 教师资格：没有记录：至少应填写一条“教师资格”"
 
+# import does not refuse a file over a set without records (a school may
+# bring its sets in several files); the imported file reports it
+mkdir "$T/out"
+"$J" --db "$DB" export --school 2143010001 --out "$T/out" >/dev/null
+out=$("$J" --db "$T/imp.db" import "$T/out/"*.xlsx 2>&1) && rc=0 || rc=$?
+expect_eq "import of a person without 工作经历 is not refused" "$rc" 0
+out=$("$J" --db "$T/imp.db" check --staff "$id") || true
+expect_eq "the imported file lists the same missing sets" "$(grep -E '^    (错误|警告)' <<<"$out")" \
+"    错误 工作经历：没有记录：至少应填写一条“工作经历”
+    错误 岗位聘任：没有记录：至少应填写一条“岗位聘任”
+    错误 教师资格：没有记录：至少应填写一条“教师资格”"
+
 # 教师资格 is required of 专任教师 only; 海外研修 of no one
 q2=$(sqlite3 "$DB" "SELECT max(staff_id) FROM s_jbxx")
 id2=$(sqlite3 "$DB" "SELECT SFZJH FROM s_jbxx WHERE staff_id = $q2")
