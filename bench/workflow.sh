@@ -51,8 +51,20 @@ for i in $(seq 1 200); do
 	  UPDATE s_jbxx SET SFZJH = printf('%06d', 110000 + $i * 97) || substr(SFZJH, 7),
 	    XM = substr(XM, 1, length(XM) - 1) || char(19968 + ($i * 131 + staff_id * 17) % 20902)"
 done
-"$J" --db "$W/county.db" school add --code 2143099999 --name 县教育局 --type zxx >/dev/null
 sync   # the 3 GB of files just made are written back before, not during, the timed merge
+# BASE_J=other/jzg: the same merge by another build first, on the same files
+# and a fresh county file each, alternating (ROUNDS=N, default 1), so that
+# two builds are compared in one run on one load.
+for r in $(seq 1 "${ROUNDS:-1}"); do
+	for b in ${BASE_J:+"$BASE_J"} "$J"; do
+		rm -f "$W/county.db"
+		"$b" --db "$W/county.db" school add --code 2143099999 --name 县教育局 --type zxx >/dev/null
+		sync
+		[ "$b" = "$J" ] && [ "$r" = "${ROUNDS:-1}" ] && break 2
+		/usr/bin/time -f "merge 200 x 500 ($b, round $r): wall=%es user=%Us sys=%Ss maxrss=%MKB" \
+			"$b" --db "$W/county.db" merge "$W"/s{1..200}.db | tail -1
+	done
+done
 echo "merge: $J --db county.db merge s1.db … s200.db"
 /usr/bin/time -f "merge 200 x 500: wall=%es user=%Us sys=%Ss maxrss=%MKB" "$J" --db "$W/county.db" merge "$W"/s{1..200}.db | tail -1
 echo "again (all identical, skipped):"
