@@ -65,6 +65,26 @@ column_list(const char *const *names, size_t n, const char *const *extra)
 	return l;
 }
 
+/* The start of reading every definitions table: path's rows, with header
+ * columns that are not names (+ extra, NULL-terminated, may be NULL)
+ * reported to d.  NULL, with the reason in *cause (caller frees), when the
+ * file cannot be read; else the caller tsv_frees the result. */
+static struct tsv *
+load_table(const char *path, const char *const *names, size_t n, const char *const *extra,
+    struct diag *d, char **cause)
+{
+	struct tsv *t;
+	const char **cols;
+
+	if (tsv_load(path, &t, d, cause) != JZG_OK)
+		return NULL;
+	cols = column_list(names, n, extra);
+	if (t->col != NULL)
+		tsv_check_columns(t, cols, d);
+	free(cols);
+	return t;
+}
+
 static int
 is_ident(const char *s, int upper)
 {
@@ -269,18 +289,13 @@ load_fields(struct defs *defs, struct set_def *s, struct diag *d)
 	char *path = xasprintf("%s/sets/%s.tsv", defs->formsdir, s->v[SC_NAME]);
 	struct tsv *t;
 	char *cause = NULL;
-	const char **cols;
 
-	if (tsv_load(path, &t, d, &cause) != JZG_OK) {
+	if ((t = load_table(path, field_col_name, FC__COUNT, NULL, d, &cause)) == NULL) {
 		diag_add(d, s->file, s->line, "信息集 %s 的指标文件不可读：%s", s->v[SC_NAME], cause);
 		free(cause);
 		free(path);
 		return;
 	}
-	cols = column_list(field_col_name, FC__COUNT, NULL);
-	if (t->col != NULL)
-		tsv_check_columns(t, cols, d);
-	free(cols);
 	s->field = xcalloc(t->nrow ? t->nrow : 1, sizeof *s->field);
 	for (size_t i = 0; i < t->nrow; i++) {
 		struct field_def *f = &s->field[s->nfield];
@@ -306,19 +321,17 @@ static void
 load_settings(struct defs *defs, struct diag *d)
 {
 	char *path = xasprintf("%s/settings.tsv", defs->formsdir);
-	static const char *const cols[] = { "key", "value", NULL };
+	static const char *const cols[] = { "key", "value" };
 	struct tsv *t;
 	char *cause = NULL;
 	int line = 0;
 
-	if (tsv_load(path, &t, d, &cause) != JZG_OK) {
+	if ((t = load_table(path, cols, 2, NULL, d, &cause)) == NULL) {
 		diag_add(d, path, 0, "%s", cause);
 		free(cause);
 		free(path);
 		return;
 	}
-	if (t->col != NULL)
-		tsv_check_columns(t, cols, d);
 	for (size_t i = 0; i < t->nrow; i++) {
 		const char *k = tsv_get(&t->row[i], tsv_col(t, "key"));
 		const char *v = tsv_get(&t->row[i], tsv_col(t, "value"));
@@ -348,18 +361,13 @@ load_sets(struct defs *defs, struct diag *d)
 	char *path = xasprintf("%s/sets.tsv", defs->formsdir);
 	struct tsv *t;
 	char *cause = NULL;
-	const char **cols;
 
-	if (tsv_load(path, &t, d, &cause) != JZG_OK) {
+	if ((t = load_table(path, set_col_name, SC__COUNT, NULL, d, &cause)) == NULL) {
 		diag_add(d, path, 0, "%s", cause);
 		free(cause);
 		free(path);
 		return;
 	}
-	cols = column_list(set_col_name, SC__COUNT, NULL);
-	if (t->col != NULL)
-		tsv_check_columns(t, cols, d);
-	free(cols);
 	defs->base = xcalloc(t->nrow ? t->nrow : 1, sizeof *defs->base);
 	for (size_t i = 0; i < t->nrow; i++) {
 		struct set_def *s = &defs->base[defs->nbase];
@@ -403,19 +411,14 @@ apply_overlay(struct defs *defs, struct template_def *tpl, struct diag *d)
 	char *path = xasprintf("%s/templates/%s.tsv", defs->formsdir, tpl->v[TC_NAME]);
 	struct tsv *t;
 	char *cause = NULL;
-	const char **cols;
 	int cop, cset, cname, cafter;
 
-	if (tsv_load(path, &t, d, &cause) != JZG_OK) {
+	if ((t = load_table(path, field_col_name, FC__COUNT, extra, d, &cause)) == NULL) {
 		diag_add(d, "templates.tsv", tpl->line, "模板 %s 缺少差异文件：%s", tpl->v[TC_NAME], cause);
 		free(cause);
 		free(path);
 		return;
 	}
-	cols = column_list(field_col_name, FC__COUNT, extra);
-	if (t->col != NULL)
-		tsv_check_columns(t, cols, d);
-	free(cols);
 	cop = tsv_col(t, "op");
 	cset = tsv_col(t, "set");
 	cname = tsv_col(t, "name");
@@ -519,18 +522,13 @@ load_templates(struct defs *defs, struct diag *d)
 	char *path = xasprintf("%s/templates.tsv", defs->formsdir);
 	struct tsv *t;
 	char *cause = NULL;
-	const char **cols;
 
-	if (tsv_load(path, &t, d, &cause) != JZG_OK) {
+	if ((t = load_table(path, template_col_name, TC__COUNT, NULL, d, &cause)) == NULL) {
 		diag_add(d, path, 0, "%s", cause);
 		free(cause);
 		free(path);
 		return;
 	}
-	cols = column_list(template_col_name, TC__COUNT, NULL);
-	if (t->col != NULL)
-		tsv_check_columns(t, cols, d);
-	free(cols);
 	defs->tpl = xcalloc(t->nrow ? t->nrow : 1, sizeof *defs->tpl);
 	for (size_t i = 0; i < t->nrow; i++) {
 		struct template_def *tp = &defs->tpl[defs->ntpl];
@@ -565,18 +563,13 @@ load_checks(struct defs *defs, struct diag *d)
 	char *path = xasprintf("%s/checks.tsv", defs->formsdir);
 	struct tsv *t;
 	char *cause = NULL;
-	const char **cols;
 
-	if (tsv_load(path, &t, d, &cause) != JZG_OK) {
+	if ((t = load_table(path, check_col_name, CC__COUNT, NULL, d, &cause)) == NULL) {
 		diag_add(d, path, 0, "%s", cause);
 		free(cause);
 		free(path);
 		return;
 	}
-	cols = column_list(check_col_name, CC__COUNT, NULL);
-	if (t->col != NULL)
-		tsv_check_columns(t, cols, d);
-	free(cols);
 	defs->check = xcalloc(t->nrow ? t->nrow : 1, sizeof *defs->check);
 	for (size_t i = 0; i < t->nrow; i++) {
 		struct check_def *c = &defs->check[defs->ncheck];

@@ -91,6 +91,19 @@ store_errstr(int rc)
 	}
 }
 
+/* Run sql (a whole BEGIN … COMMIT script; freed here) and roll back what
+ * it began when a statement fails, so the file is as before. */
+static enum jzg_status
+exec_script(struct store *st, char *sql, char **cause)
+{
+	enum jzg_status rc = store_exec(st, sql, cause);
+
+	if (rc != JZG_OK)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	free(sql);
+	return rc == JZG_OK ? JZG_OK : JZG_ERR_DB;
+}
+
 enum jzg_status
 store_exec(struct store *st, const char *sql, char **cause)
 {
@@ -255,13 +268,7 @@ identify_and_migrate(struct store *st, int readonly, char **cause)
 		sql = xasprintf("PRAGMA page_size=16384;BEGIN IMMEDIATE;%sPRAGMA application_id=%d;PRAGMA user_version=%d;"
 		    "INSERT INTO meta VALUES('created_by','jzg " JZG_VERSION "');COMMIT;",
 		    base_schema, STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
-		if (store_exec(st, sql, cause) != JZG_OK) {
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-			free(sql);
-			return JZG_ERR_DB;
-		}
-		free(sql);
-		return JZG_OK;
+		return exec_script(st, sql, cause);
 	}
 	if (appid != STORE_APPLICATION_ID)
 		return jzg_fail(cause, JZG_ERR_FOREIGN,
@@ -275,12 +282,8 @@ identify_and_migrate(struct store *st, int readonly, char **cause)
 	for (int k = version + 1; k <= STORE_SCHEMA_VERSION; k++) {
 		sql = xasprintf("BEGIN IMMEDIATE;%sPRAGMA user_version=%d;COMMIT;",
 		    migrations[k] ? migrations[k] : "", k);
-		if (store_exec(st, sql, cause) != JZG_OK) {
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-			free(sql);
+		if (exec_script(st, sql, cause) != JZG_OK)
 			return JZG_ERR_DB;
-		}
-		free(sql);
 	}
 	return JZG_OK;
 }
