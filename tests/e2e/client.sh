@@ -128,8 +128,11 @@ ls "$T/上报/2143012345_测试县第一小学_"*.xlsx >/dev/null 2>&1 && ok "ex
 keys Enter
 wait_for "阿依古丽" && keys Enter
 
-# Resize: redrawn for the new size, legend on the new last line.
-# Polled: under load the redraw may come well after the resize.
+# Resize: redrawn for the new size, legend on the new last line.  Only once
+# the person's form is up (an action waits for a screen state: under load
+# the resize otherwise raced the Enter that opens the form and the test
+# timed out, 3 in about 10 loaded runs).  Polled: the redraw may come late.
+wait_for "★姓名"
 $TM resize-window -t app -x 100 -y 30
 wait_line 30 "F1帮助" && ok "legend on line 30 after resize"
 
