@@ -5,11 +5,8 @@
 # (full-width digits, a lower-case x in the ID), template defaults for what
 # is left empty, 出生日期 and 性别 derived from the ID number, 签订合同情况
 # derived from 是否在编, fields no longer relevant cleared (用人形式 once
-# 是否在编 is 1; 民族 and 政治面貌 for a foreign 国籍), 最高学历 引自 学习经历.
-#
-# Months are typed in the template's form (2001-09) on both sides for now:
-# the client reads 2001年9月 too, import's cell reader (cell_value) does
-# not yet; the field-type table is to make it.
+# 是否在编 is 1; 民族 and 政治面貌 for a foreign 国籍), 最高学历 引自 学习经历;
+# months typed as a clerk types them (２００１年9月, 2005.9, 199709, 2001年7月).
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3          # Debian's python, where python3-openpyxl lives
 
@@ -19,6 +16,9 @@ RUN="JZG_FORMS=$JZG_FORMS JZG_DATA=$JZG_DATA JZG_TODAY=$JZG_TODAY $J --db $A"
 ID_TYPED='１１０１０５１９８００９０５１２０x'
 ID=11010519800905120X
 NO_TYPED='Ｔ００２'
+CJG_TYPED='２００１年9月'      # 参加工作年月
+RX_TYPED='199709'             # 入学年月
+BY_TYPED='2001年7月'          # 毕业年月
 "$J" --db "$A" school add --code 2143012345 --name 测试县第一小学 --type zxx >/dev/null
 
 # ---------------------------------------------------------------- keyed
@@ -38,8 +38,8 @@ keys Enter                                    # 出生日期 left as derived
 text '湖北武汉'; keys Enter                   # 籍贯
 keys Enter                                    # 出生地; 民族, 政治面貌 locked and skipped
 keys Enter Enter                              # 婚姻状况, 健康状况 (default 1)
-text '2001-09'; keys Enter                    # 参加工作年月
-text '2005-09'; keys Enter                    # 进本校年月
+text "$CJG_TYPED"; keys Enter                 # 参加工作年月
+text '2005.9'; keys Enter                     # 进本校年月
 text 11; wait_for "11 城镇应届毕业生" && keys Enter   # 教职工来源
 text 11; wait_for "11 专任教师" && keys Enter         # 教职工类别
 text 1; wait_for "1 是" && keys Enter         # 是否在编: 用人形式 locked, 签订合同情况 1
@@ -56,8 +56,8 @@ keys Enter                                    # 国家 (default 156)
 text 北京师范大学; keys Enter
 text 汉语言文学; keys Enter
 keys Enter                                    # 是否师范类专业 (default 0)
-text '1997-09'; keys Enter
-text '2001-07'; keys Enter
+text "$RX_TYPED"; keys Enter                  # 入学年月
+text "$BY_TYPED"; keys Enter                  # 毕业年月
 text 0; wait_for "0 无" && keys Enter         # 学位层次 无: the degree's fields locked
 text 1; wait_for "1 全脱产" && keys Enter     # 学习方式
 keys Escape
@@ -74,16 +74,16 @@ screen_stop
 mkdir "$T/out"
 "$J" --db "$A" export --out "$T/out" >/dev/null
 X=$(ls "$T"/out/*.xlsx)
-"$PY" - "$X" "$ID_TYPED" "$NO_TYPED" <<'EOF'
+"$PY" - "$X" "$ID_TYPED" "$NO_TYPED" "$CJG_TYPED" "$RX_TYPED" "$BY_TYPED" <<'EOF'
 import sys, openpyxl
-path, id_typed, no_typed = sys.argv[1:]
+path, id_typed, no_typed, cjg_typed, rx_typed, by_typed = sys.argv[1:]
 wb = openpyxl.load_workbook(path)
 typed = {   # sheet → header → cell text typed (None: the exported text)
     '基本信息': {'姓名': None, '教职工号': no_typed, '国籍/地区': None, '身份证件号': id_typed,
-                 '籍贯': None, '参加工作年月': None, '进本校年月': None, '教职工来源': None,
+                 '籍贯': None, '参加工作年月': cjg_typed, '进本校年月': '2005.9', '教职工来源': None,
                  '教职工类别': None, '是否在编': None, '信息技术应用能力': None},
     '学习经历': {'身份证件号': id_typed, '姓名': None, '获得学历': None, '获得学历的院校或机构': None,
-                 '所学专业': None, '入学年月': None, '毕业年月': None, '学位层次': None, '学习方式': None},
+                 '所学专业': None, '入学年月': rx_typed, '毕业年月': by_typed, '学位层次': None, '学习方式': None},
 }
 seen = set()
 for ws in wb.worksheets:
@@ -125,8 +125,9 @@ for t in $(sqlite3 "$A" "SELECT name FROM sqlite_master WHERE type = 'table' AND
 	fi
 done
 [ "$same" = 1 ] && ok "keyed and imported person identical in every set"
-expect_db "imported: derived and normalised" "$B" 'SELECT JZGH, SFZJH, CSRQ, XBM, CYM, QDHTQKM, coalesce(YRXSM, "-"), coalesce(MZM, "-"), ZGXLM FROM s_jbxx' \
-	"T002|$ID|1980-09-05|2|无|1|-|-|21"
+expect_db "imported: derived and normalised" "$B" 'SELECT JZGH, SFZJH, CSRQ, XBM, CYM, QDHTQKM, coalesce(YRXSM, "-"), coalesce(MZM, "-"), ZGXLM, CJGNY, JBXNY FROM s_jbxx' \
+	"T002|$ID|1980-09-05|2|无|1|-|-|21|2001-09|2005-09"
+expect_db "imported: months of 学习经历" "$B" 'SELECT RXNY, BYNY FROM s_xxjl' "1997-09|2001-07"
 
 echo "$PASSES passed, $FAILS failed"
 [ "$FAILS" -eq 0 ]
