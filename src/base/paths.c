@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -128,6 +129,63 @@ paths_mkdir(const char *path)
 	}
 	free(p);
 	return 0;
+}
+
+/* XDG_DOCUMENTS_DIR="$HOME/文档" from user-dirs.dirs, $HOME expanded; or NULL. */
+static char *
+xdg_documents(const char *home)
+{
+	const char *cfg = getenv("XDG_CONFIG_HOME");
+	char *file = !str_empty(cfg) ? xasprintf("%s/user-dirs.dirs", cfg) : xasprintf("%s/.config/user-dirs.dirs", home);
+	FILE *f = fopen(file, "r");
+	char line[1024], *dir = NULL;
+
+	free(file);
+	while (f != NULL && dir == NULL && fgets(line, sizeof line, f) != NULL) {
+		char *v, *end;
+
+		if (strncmp(line, "XDG_DOCUMENTS_DIR=\"", 19) != 0 || (end = strrchr(line + 19, '"')) == NULL)
+			continue;
+		*end = '\0';
+		v = line + 19;
+		dir = strncmp(v, "$HOME", 5) == 0 ? xasprintf("%s%s", home, v + 5) : v[0] == '/' ? xstrdup(v) : NULL;
+	}
+	if (f != NULL)
+		fclose(f);
+	return dir;
+}
+
+char *
+paths_output_dir(const char *school_code, const char *school_name, char **cause)
+{
+	const char *home = getenv("HOME");
+	char *docs, *dir, *name;
+
+	if (str_empty(home)) {
+		jzg_fail(cause, JZG_ERR_NOTFOUND, "未设置 HOME，不知道把文件存在哪里");
+		return NULL;
+	}
+	if ((docs = xdg_documents(home)) == NULL) {
+		docs = xasprintf("%s/文档", home);
+		if (!is_dir(docs)) {
+			free(docs);
+			docs = xasprintf("%s/Documents", home);
+		}
+	}
+	/* a school name with "/" must not make a sub-folder */
+	name = xstrdup(school_name ? school_name : "");
+	for (char *c = name; *c; c++)
+		if (*c == '/')
+			*c = '_';
+	dir = xasprintf("%s/jzg/%s_%s", docs, school_code, name);
+	free(docs);
+	free(name);
+	if (paths_mkdir(dir) != 0) {
+		jzg_fail(cause, JZG_ERR_IO, "无法创建目录 %s：%s", dir, strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	return dir;
 }
 
 char *

@@ -20,5 +20,11 @@ char *paths_missing(const char *forms, const char *data);
 char *paths_default_db(char **cause);
 /* mkdir -p (0755): 0, or -1 with errno. */
 int paths_mkdir(const char *path);
+/* The visible folder where the clerk finds what jzg writes for a school
+ * (exports, sheets): DOCUMENTS/jzg/CODE_NAME, created.  DOCUMENTS is
+ * XDG_DOCUMENTS_DIR from user-dirs.dirs (what `xdg-user-dir DOCUMENTS`
+ * prints), else ~/文档 when it exists, else ~/Documents.  Returns a new
+ * string, or NULL with *cause (Chinese). */
+char *paths_output_dir(const char *school_code, const char *school_name, char **cause);
 
 #endif

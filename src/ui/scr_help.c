@@ -21,10 +21,40 @@ add(struct help *h, const char *fmt, ...)
 {
 	va_list ap;
 
-	h->line = xreallocarray(h->line, (size_t)h->n + 1, sizeof *h->line);
+	char *text, *rest;
+	int width = COLS - 2 > 20 ? COLS - 2 : 20;
+
 	va_start(ap, fmt);
-	h->line[h->n++] = xvasprintf(fmt, ap);
+	text = xvasprintf(fmt, ap);
 	va_end(ap);
+	/* at 80 columns long explanations and paths wrap, whole characters,
+	 * continuation lines indented; nothing is cut off */
+	rest = text;
+	do {
+		struct strbuf b = { 0 };
+		int w = rest == text ? 0 : 4;
+
+		if (rest != text)
+			strbuf_adds(&b, "    ");
+		while (*rest) {
+			size_t k = 1;
+			char ch[8];
+
+			while ((rest[k] & 0xC0) == 0x80)
+				k++;
+			memcpy(ch, rest, k);
+			ch[k] = '\0';
+			if (w + utf8_width(ch) > width)
+				break;
+			w += utf8_width(ch);
+			strbuf_add(&b, rest, k);
+			rest += k;
+		}
+		h->line = xreallocarray(h->line, (size_t)h->n + 1, sizeof *h->line);
+		h->line[h->n++] = b.len ? strbuf_take(&b) : xstrdup("");
+		strbuf_free(&b);
+	} while (*rest);
+	free(text);
 }
 
 static const char *
@@ -56,6 +86,11 @@ help_open(struct screen *s, void *arg)
 		if (f->v[FC_CONSTRAINT_MESSAGE])
 			add(h, "  规则：%s", f->v[FC_CONSTRAINT_MESSAGE]);
 		add(h, "  来源：%s（可靠性：%s）", f->v[FC_SOURCE] ? f->v[FC_SOURCE] : "", f->v[FC_TAG] ? f->v[FC_TAG] : "");
+		add(h, "%s", "");
+	}
+	if (s->ui->last_path[0] != '\0') {
+		add(h, "【最近保存的文件】");
+		add(h, "  %s", s->ui->last_path);
 		add(h, "%s", "");
 	}
 	add(h, "【按键】");

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "lineedit.h"
+#include "paths.h"
 #include "xlsx_export.h"
 #include "school.h"
 #include "ui.h"
@@ -116,26 +117,23 @@ export_progress(void *arg, unsigned long long done, unsigned long long total)
 	refresh();
 }
 
-/* ^X: the school as the official Excel template, in 上报/ beside the data file. */
+/* ^X: the school as the official Excel template, in the school's folder
+ * under the documents folder (paths_output_dir), where the clerk finds it. */
 static void
 schools_export(struct screen *s, const struct school_row *r)
 {
 	struct export_bar bar = { s->ui, -1 };
 	struct progress pg = { export_progress, &bar };
-	char *dir = xstrdup(s->ui->app->db_path), *slash = strrchr(dir, '/'), *out, *path = NULL, *cause = NULL;
+	char *out, *path = NULL, *cause = NULL;
 
-	if (slash != NULL)
-		*slash = '\0';
-	out = xasprintf("%s/上报", slash ? dir : ".");
-	mkdir(out, 0755);
-	if (xlsx_export_school(s->ui->app->st, r->id, out, &pg, &path, &cause) != JZG_OK)
+	if ((out = paths_output_dir(r->code, r->name, &cause)) == NULL ||
+	    xlsx_export_school(s->ui->app->st, r->id, out, &pg, &path, &cause) != JZG_OK)
 		ui_message(s->ui, 1, "导出失败：%s", cause ? cause : "");
 	else
-		ui_message(s->ui, 0, "已导出：%s", path);
+		ui_message_path(s->ui, 0, "已导出：", path, "（F1 看完整路径）");
 	free(cause);
 	free(path);
 	free(out);
-	free(dir);
 }
 
 static enum ui_action

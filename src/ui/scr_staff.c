@@ -415,19 +415,31 @@ staff_draw(struct screen *s)
 		    "本校还没有教职工。按 F3 新增。", COLS - 4);
 }
 
-/* F11: the person's 教师信息确认表 as a PDF beside the data file, then the
- * offer to print it (CUPS lp); without a printer, say where the PDF is. */
+/* F11: the person's 教师信息确认表 as a PDF named for the person
+ * (确认表_姓名_身份证件号后4位.pdf) in the school's folder under the
+ * documents folder, then the offer to print it (CUPS lp); without a
+ * printer, say where the PDF is. */
 static void
-staff_print(struct screen *s, sqlite3_int64 id)
+staff_print(struct screen *s, const struct row *r)
 {
+	struct staff *p = s->priv;
 	struct sheet_result res;
-	char *cause = NULL, *dir, *path, *slash, *msg = NULL;
+	char *cause = NULL, *dir, *path = NULL, *msg = NULL, *name;
+	size_t nid = r->idno ? strlen(r->idno) : 0;
+	sqlite3_int64 id = r->id;
 
-	dir = xstrdup(s->ui->app->db_path);
-	slash = strrchr(dir, '/');
-	if (slash != NULL)
-		*slash = '\0';
-	path = xasprintf("%s/确认表_%lld.pdf", slash ? dir : ".", (long long)id);
+	if ((dir = paths_output_dir(p->school_code, p->school_name, &cause)) == NULL) {
+		ui_message(s->ui, 1, "生成确认表失败：%s", cause ? cause : "");
+		free(cause);
+		return;
+	}
+	name = xstrdup(r->name && *r->name ? r->name : "未填姓名");
+	for (char *c = name; *c; c++)
+		if (*c == '/')
+			*c = '_';
+	path = nid >= 4 ? xasprintf("%s/确认表_%s_%s.pdf", dir, name, r->idno + nid - 4) :
+	    xasprintf("%s/确认表_%s.pdf", dir, name);
+	free(name);
 	ui_message(s->ui, 0, "正在生成确认表……");
 	if (sheet_print(s->ui->app->st, &id, 1, path, &res, &cause) != JZG_OK) {
 		ui_message(s->ui, 1, "生成确认表失败：%s", cause ? cause : "");
@@ -435,14 +447,18 @@ staff_print(struct screen *s, sqlite3_int64 id)
 	} else if (ui_confirm(s->ui, "确认表已保存，送打印机打印？")) {
 		def_prog_mode();
 		if (lp_print(path, &msg, &cause) == JZG_OK)
-			ui_message(s->ui, 0, "已送打印机：%s（PDF 在 %s）", msg ? msg : "", path);
-		else
-			ui_message(s->ui, 1, "没有打印：%s。PDF 已保存在 %s，可拷到其他电脑打印", cause ? cause : "", path);
+			ui_message_path(s->ui, 0, "已送打印机。PDF：", path, "（F1 看完整路径）");
+		else {
+			char *before = xasprintf("没有打印：%s。PDF 在 ", cause ? cause : "");
+
+			ui_message_path(s->ui, 1, before, path, "");
+			free(before);
+		}
 		reset_prog_mode();
 		free(msg);
 		free(cause);
 	} else
-		ui_message(s->ui, 0, "确认表已保存：%s", path);
+		ui_message_path(s->ui, 0, "确认表已保存：", path, "（F1 看完整路径）");
 	free(path);
 	free(dir);
 }
@@ -560,7 +576,7 @@ staff_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 	}
 	case REQ_PRINT:
 		if (p->nrow > 0)
-			staff_print(s, p->row[p->sel - p->top].id);
+			staff_print(s, &p->row[p->sel - p->top]);
 		return UI_STAY;
 	case REQ_SIGN:
 		if (p->nrow > 0)

@@ -157,6 +157,32 @@ draw_legend(const struct screen *s)
 		legend_item(x, COLS, hint, hint_label);
 }
 
+void
+ui_message_path(struct ui *ui, int error, const char *before, const char *path, const char *after)
+{
+	const char *home = getenv("HOME"), *tail;
+	size_t hl = home ? strlen(home) : 0;
+	char shown[4096];
+	int room;
+
+	snprintf(ui->last_path, sizeof ui->last_path, "%s", path);
+	if (hl > 1 && strncmp(path, home, hl) == 0 && path[hl] == '/')
+		snprintf(shown, sizeof shown, "~%s", path + hl);
+	else
+		snprintf(shown, sizeof shown, "%s", path);
+	room = COLS - utf8_width(before) - utf8_width(after) - 1;
+	tail = shown;
+	if (utf8_width(shown) > room) {
+		/* keep the end (the file's name), cut whole characters from the left */
+		while (*tail && utf8_width(tail) > room - 1)
+			do
+				tail++;
+			while ((*tail & 0xC0) == 0x80);
+		ui_message(ui, error, "%s…%s%s", before, tail, after);
+	} else
+		ui_message(ui, error, "%s%s%s", before, shown, after);
+}
+
 static void
 draw_status(struct ui *ui)
 {

@@ -55,6 +55,7 @@ struct ui {
 	char           *fatal;                 /* why the client must stop (printed after endwin) */
 	int             arm_failed;            /* audit_arm failed: the file stays read-only */
 	int             login_gave_up;         /* the log-in screen was left without logging in: quit */
+	char            last_path[4096];       /* the file last written (ui_message_path), whole, for F1 */
 };
 
 struct screen {
@@ -85,6 +86,11 @@ void ui_replace(struct ui *ui, const struct screen_ops *ops, sqlite3_int64 id);
  * message if the commit fails (the screen is then reloaded from the file). */
 void ui_begin(struct ui *ui);
 void ui_commit_later(struct ui *ui, const char *label);
+
+/* A message naming a file written: before, the path with $HOME as ~ and
+ * shortened from the left with … so that the message fits the line, then
+ * after.  The whole path is kept for the help screen (F1) to show. */
+void ui_message_path(struct ui *ui, int error, const char *before, const char *path, const char *after);
 
 /* Status line (bottom-but-one) message, Chinese; error shows it bold. */
 void ui_message(struct ui *ui, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -7,7 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 
 DB=$T/school.db
-RUN="JZG_FORMS=$JZG_FORMS JZG_DATA=$JZG_DATA JZG_TODAY=$JZG_TODAY $J --db $DB"
+# HOME in the test's folder: outputs go to its Documents folder
+RUN="HOME=$T/home XDG_CONFIG_HOME= JZG_FORMS=$JZG_FORMS JZG_DATA=$JZG_DATA JZG_TODAY=$JZG_TODAY $J --db $DB"
+OUT=$T/home/Documents/jzg/2143012345_测试县第一小学
 q() { sqlite3 "$DB" "$1"; }
 
 screen_start 80 24 "$RUN"
@@ -102,7 +104,8 @@ wait_for "阿依古丽·买买提" && ok "the person is listed after a restart"
 keys F11
 wait_for "送打印机打印" && text n
 wait_for "确认表已保存" && ok "F11 saves the confirmation sheet"
-[ -s "$T/确认表_1.pdf" ] && ok "sheet PDF beside the data file" || bad "no $T/确认表_1.pdf"
+[ -s "$OUT/确认表_阿依古丽·买买提_002X.pdf" ] && ok "sheet PDF named for the person in the school's folder" ||
+	bad "no sheet in $OUT: $(ls "$OUT" 2>&1)"
 keys F12
 wait_for "签字日期" && keys Enter
 wait_for "已签字" && ok "F12 marks the sheet returned signed"
@@ -124,7 +127,7 @@ keys Escape; wait_for "学校 1 所" && keys C-b
 wait_for "录入率" && ok "^B opens the progress board"
 keys Escape; wait_for "学校 1 所" && keys C-x
 wait_for "已导出" && ok "^X exports the school as the official template"
-ls "$T/上报/2143012345_测试县第一小学_"*.xlsx >/dev/null 2>&1 && ok "export file named 学校标识码_学校名称_模板名称" || bad "no export in $T/上报"
+ls "$OUT/2143012345_测试县第一小学_"*.xlsx >/dev/null 2>&1 && ok "export file named 学校标识码_学校名称_模板名称" || bad "no export in $OUT"
 keys Enter
 wait_for "阿依古丽" && keys Enter
 
