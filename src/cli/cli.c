@@ -444,7 +444,8 @@ static const struct cli_verb cli_help = {
 
 /* Every verb, in the order `jzg --help` lists them. */
 static const struct cli_verb *const verbs[] = {
-	&cli_school_add, &cli_school_list, &cli_demo, &cli_export, &cli_import, &cli_print_sheet,
+	&cli_school_add, &cli_school_list, &cli_demo, &cli_export, &cli_import, &cli_photo_import,
+	&cli_photo_export, &cli_print_sheet,
 	&cli_print_form, &cli_sign, &cli_check, &cli_explain, &cli_user_add, &cli_user_list,
 	&cli_user_passwd, &cli_user_disable, &cli_submit, &cli_approve, &cli_reject, &cli_unlock,
 	&cli_confirm, &cli_log, &cli_stats, &cli_weekly, &cli_expect, &cli_pack, &cli_merge,

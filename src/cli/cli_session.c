@@ -46,7 +46,7 @@ verb_path(const char *verb_name)
 {
 	if (verb_name == NULL)
 		return AUDIT_PATH_CLIENT;
-	if (strcmp(verb_name, "import") == 0)
+	if (strcmp(verb_name, "import") == 0 || strcmp(verb_name, "photo import") == 0)
 		return AUDIT_PATH_IMPORT;
 	if (strcmp(verb_name, "merge") == 0)
 		return AUDIT_PATH_MERGE;

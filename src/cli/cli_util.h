@@ -77,6 +77,7 @@ int cli_count(const char *s, long lo, long hi, long *out);
 extern const struct cli_verb cli_school_add, cli_school_list, cli_demo, cli_check, cli_explain,
     cli_forms_check, cli_forms_report;                                /* cli.c */
 extern const struct cli_verb cli_export, cli_import;                  /* cli_xlsx.c */
+extern const struct cli_verb cli_photo_import, cli_photo_export;      /* cli_photo.c */
 extern const struct cli_verb cli_print_sheet, cli_print_form, cli_sign;   /* cli_print.c */
 extern const struct cli_verb cli_user_add, cli_user_list, cli_user_passwd, cli_user_disable,
     cli_submit, cli_approve, cli_reject, cli_unlock, cli_confirm, cli_log, cli_stats, cli_weekly,

@@ -299,6 +299,7 @@ log_cb(const struct audit_row *r, void *arg)
 	const struct field_def *f = s && r->field ? set_field(s, r->field) : NULL;
 	const char *what = s ? s->v[SC_LABEL] : str_eq(r->set_name, "staff") ? "人员" :
 	    str_eq(r->set_name, "explanation") ? "警告说明" : str_eq(r->set_name, "signature") ? "签字登记" :
+	    str_eq(r->set_name, "photo") ? "照片" :
 	    str_eq(r->set_name, "operator") ? "操作员" : r->set_name ? r->set_name : "";
 
 	printf("%s\t%s\t%s\t%s\t%s\t%s\t", r->at, r->actor ? r->actor : "（未登录）", audit_path_label(r->path),
@@ -316,7 +317,7 @@ log_cb(const struct audit_row *r, void *arg)
 		printf("状态：%s → %s\n", o >= 0 ? workflow_state_label((enum wf_state)o) : r->old_value,
 		    n >= 0 ? workflow_state_label((enum wf_state)n) : r->new_value);
 	} else
-		printf("%s：%s → %s\n", f ? f->v[FC_LABEL] : r->field ? r->field : "",
+		printf("%s：%s → %s\n", f ? f->v[FC_LABEL] : str_eq(r->set_name, "photo") ? "照片" : r->field ? r->field : "",
 		    r->old_value ? r->old_value : "（空）", r->new_value ? r->new_value : "（空）");
 	x->n++;
 	return 0;

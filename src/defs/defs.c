@@ -4,6 +4,7 @@
 #include "defs.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -321,12 +322,12 @@ static void
 load_settings(struct defs *defs, struct diag *d)
 {
 	char *path = xasprintf("%s/settings.tsv", defs->formsdir);
-	static const char *const cols[] = { "key", "value" };
+	static const char *const cols[] = { "key", "value", "source", "tag" };
 	struct tsv *t;
 	char *cause = NULL;
 	int line = 0;
 
-	if ((t = load_table(path, cols, 2, NULL, d, &cause)) == NULL) {
+	if ((t = load_table(path, cols, 4, NULL, d, &cause)) == NULL) {
 		diag_add(d, path, 0, "%s", cause);
 		free(cause);
 		free(path);
@@ -662,6 +663,22 @@ check_settings(struct defs *defs, struct diag *d)
 	for (int k = SK_SCHOOL_CLASS_TABLE; k <= SK_SCHOOL_TYPE_TABLE; k++)
 		if (defs->setting[k] && defs->codes && codes_table(defs->codes, defs->setting[k]) == NULL)
 			diag_add(d, path, 0, "%s “%s” 不是已定义的代码表", setting_key_name[k], defs->setting[k]);
+	if (defs->setting[SK_PHOTO_FILE_FIELD] && ps && set_field(ps, defs->setting[SK_PHOTO_FILE_FIELD]) == NULL)
+		diag_add(d, path, 0, "photo_file_field “%s” 不是信息集 %s 的指标", defs->setting[SK_PHOTO_FILE_FIELD],
+		    ps->v[SC_NAME]);
+	{
+		const char *mm = defs->setting[SK_PHOTO_MM];
+		double a = 0, b = 0;
+
+		if (mm && (sscanf(mm, "%lfx%lf", &a, &b) != 2 || a <= 0 || b <= 0))
+			diag_add(d, path, 0, "photo_mm “%s” 应为 宽x高（毫米），如 26x32", mm);
+	}
+	for (int k = SK_PHOTO_MIN_DPI; k <= SK_PHOTO_RATIO_TOLERANCE; k++) {
+		char *end = NULL;
+
+		if (defs->setting[k] && !(strtod(defs->setting[k], &end) > 0 && end && *end == '\0'))
+			diag_add(d, path, 0, "%s “%s” 应为正数", setting_key_name[k], defs->setting[k]);
+	}
 	free(path);
 }
 

@@ -47,7 +47,11 @@
 	_(SK_PERSON_SET, "person_set") _(SK_PERSON_NAME, "person_name") \
 	_(SK_PERSON_IDTYPE, "person_idtype") _(SK_PERSON_ID, "person_id") \
 	_(SK_PERSON_NO, "person_no") _(SK_SCHOOL_CLASS_TABLE, "school_class_table") \
-	_(SK_PROVINCE_TABLE, "province_table") _(SK_SCHOOL_TYPE_TABLE, "school_type_table")
+	_(SK_PROVINCE_TABLE, "province_table") _(SK_SCHOOL_TYPE_TABLE, "school_type_table") \
+	_(SK_PHOTO_FILE_FIELD, "photo_file_field") _(SK_PHOTO_ZIP_NAME, "photo_zip_name") \
+	_(SK_PHOTO_MM, "photo_mm") _(SK_PHOTO_MIN_DPI, "photo_min_dpi") \
+	_(SK_PHOTO_MAX_BYTES, "photo_max_bytes") _(SK_PHOTO_FIX_DPI, "photo_fix_dpi") \
+	_(SK_PHOTO_RATIO_TOLERANCE, "photo_ratio_tolerance")
 
 #define DEFS_ENUM(e, s) e,
 enum field_col { FIELD_COLUMNS(DEFS_ENUM) FC__COUNT };

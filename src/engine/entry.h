@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "jpeg.h"
 #include "store.h"
 
 /* The template of staff member staff_id, or NULL when the person or the
@@ -104,6 +105,45 @@ char *entry_choice_filter(const struct set_def *s, sqlite3_int64 key, const stru
  * the previous person of the school (one-record set): F4 “repeat”.  NULL
  * when there is none; caller frees. */
 char *entry_previous(struct entry *e, const struct set_def *s, sqlite3_int64 key, const struct field_def *f);
+
+/* ------------------------------------------------------------- the photo */
+
+/* What the definitions ask of a photo (forms/settings.tsv photo_*): the
+ * proportions in mm, the least pixels (photo_min_dpi), the byte limit, and
+ * the pixels the fix makes (photo_fix_dpi). */
+struct photo_spec {
+	double w_mm, h_mm, tolerance;
+	int    min_w, min_h;
+	int    fix_w, fix_h, fix_dpi;
+	size_t max_bytes;
+};
+
+void entry_photo_spec(const struct defs *d, struct photo_spec *sp);
+
+/* Why buf is no photo of the spec, or JZG_OK (then *info has its pixels,
+ * info may be NULL).  In order: not a JPEG (or more than JPEG_MAX_PIXELS),
+ * too large (bytes), too small (pixels), wrong proportions, damaged data
+ * (a whole decode).  *fixable (may be NULL) is 1 when entry_photo_fix can
+ * make it good (only size or proportions wrong). */
+enum jzg_status entry_photo_judge(const struct photo_spec *sp, const unsigned char *buf, size_t len,
+    struct jpeg_info *info, int *fixable, char **cause);
+
+/* buf cropped to the proportions, scaled to fix_w × fix_h (never up) and
+ * re-encoded under max_bytes (jpeg_fix), then judged: *out new (caller
+ * frees), *outlen. */
+enum jzg_status entry_photo_fix(const struct photo_spec *sp, const unsigned char *buf, size_t len,
+    unsigned char **out, size_t *outlen, char **cause);
+
+/* Make buf (judged first: a refused file changes nothing) the photo of
+ * staff_id, stamping staff.updated; an identical photo changes nothing
+ * (*changed 0; changed may be NULL).  A SAVEPOINT inside the caller's
+ * transaction, like every entry change; the audit triggers keep its hash
+ * and size, and an approved person's photo is locked like the rest. */
+enum jzg_status entry_photo_set(struct store *st, sqlite3_int64 staff_id, const unsigned char *buf, size_t len,
+    int *changed, char **cause);
+
+/* Remove staff_id's photo (nothing to remove is no error). */
+enum jzg_status entry_photo_remove(struct store *st, sqlite3_int64 staff_id, int *changed, char **cause);
 
 /* --------------------------------------------- a whole record held in memory */
 

@@ -143,6 +143,8 @@ audit_insert_text(const struct audit_row *r)
 		return xasprintf("新增（合并自 %s）", r->new_value);
 	if (str_eq(r->set_name, "signature") && str_eq(r->field, "code"))
 		return xasprintf("新增（校验码 %s）", r->new_value);
+	if (str_eq(r->set_name, "photo"))
+		return xasprintf("新增 照片：%s", r->new_value);
 	return xasprintf("新增 %s：%s", r->field, r->new_value);
 }
 
@@ -233,7 +235,16 @@ set_triggers(const struct set_def *s, char *name[3], char *sql[3])
 	strbuf_free(&ch);
 }
 
-/* Triggers on the fixed tables (staff, explanation, signature). */
+/* The photo triggers' parts (p: "new" or "old"): the lock of an approved
+ * person, who and how, and what the trail keeps of a photo ("<SHA-256>
+ * 12345 字节 307×378"). */
+#define PHOTO_LOCK(p) "SELECT RAISE(ABORT, '" LOCK_MESSAGE "') FROM staff WHERE id = " p ".staff_id " \
+	"AND state IN ('approved','signed');"
+#define PHOTO_WHO(p) "audit_who(), audit_path(), CASE WHEN audit_county() THEN (SELECT sc.code FROM staff sf " \
+	"JOIN school sc ON sc.id = sf.school_id WHERE sf.id = " p ".staff_id) END"
+#define PHOTO_DESC(p) p ".hash || ' ' || " p ".bytes || ' 字节 ' || " p ".width || '×' || " p ".height"
+
+/* Triggers on the fixed tables (staff, explanation, signature, photo). */
 static const char *const fixed_trigger[][2] = {
 	{ "audit_staff_i", "CREATE TEMP TRIGGER \"audit_staff_i\" AFTER INSERT ON staff WHEN audit_on() BEGIN "
 	    "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op) SELECT audit_who(), audit_path(), "
@@ -269,10 +280,24 @@ static const char *const fixed_trigger[][2] = {
 	    "WHEN audit_on() BEGIN "
 	    "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op,field,new) SELECT audit_who(), "
 	    "audit_path(), NULL, new.staff_id, 'signature', new.id, 'insert', 'code', new.code; END" },
+	/* the photo: its hash, size and pixels, never its bytes (photo.h) */
+	{ "audit_photo_i", "CREATE TEMP TRIGGER \"audit_photo_i\" AFTER INSERT ON photo WHEN audit_on() BEGIN "
+	    PHOTO_LOCK("new") "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op,field,new) SELECT "
+	    PHOTO_WHO("new") ", new.staff_id, 'photo', new.staff_id, 'insert', 'hash', " PHOTO_DESC("new") ";"
+	    "DELETE FROM check_cache WHERE staff_id = new.staff_id; END" },
+	{ "audit_photo_u", "CREATE TEMP TRIGGER \"audit_photo_u\" AFTER UPDATE ON photo WHEN audit_on() BEGIN "
+	    PHOTO_LOCK("new") "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op,field,old,new) SELECT "
+	    PHOTO_WHO("new") ", new.staff_id, 'photo', new.staff_id, 'update', 'hash', " PHOTO_DESC("old") ", "
+	    PHOTO_DESC("new") " WHERE old.hash IS NOT new.hash;"
+	    "DELETE FROM check_cache WHERE staff_id = new.staff_id; END" },
+	{ "audit_photo_d", "CREATE TEMP TRIGGER \"audit_photo_d\" AFTER DELETE ON photo WHEN audit_on() BEGIN "
+	    PHOTO_LOCK("old") "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op,field,old) SELECT "
+	    PHOTO_WHO("old") ", old.staff_id, 'photo', old.staff_id, 'delete', 'hash', " PHOTO_DESC("old") ";"
+	    "DELETE FROM check_cache WHERE staff_id = old.staff_id; END" },
 };
 
 /* Bump when the generated trigger text changes meaning. */
-#define AUDIT_TRIGGER_VERSION 2ull
+#define AUDIT_TRIGGER_VERSION 3ull
 
 static void
 add_drop(struct strbuf *drop, const char *names, const char *name)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "util.h"
+#include "photo_schema.h"
 #include "workflow_schema.h"
 #include "fieldtype.h"
 
@@ -71,7 +72,8 @@ static const char *const base_schema =
 	"CREATE INDEX staff_school ON staff(school_id);"
 	EXPLANATION_SCHEMA
 	SIGNATURE_SCHEMA
-	WORKFLOW_SCHEMA;
+	WORKFLOW_SCHEMA
+	PHOTO_SCHEMA;
 
 const char *
 store_errstr(int rc)
@@ -244,6 +246,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION + 1] = {
 	EXPLANATION_SCHEMA,
 	SIGNATURE_SCHEMA,
 	WORKFLOW_SCHEMA,   /* 4: operators, audit, review, check cache (issue 7) */
+	PHOTO_SCHEMA,      /* 5: one photo per person (issue 16, photo.h) */
 };
 
 static enum jzg_status

@@ -1,5 +1,6 @@
 /* merge.c — see merge.h. */
 #include "merge.h"
+#include "merge_photo.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -552,7 +553,7 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 	enum jzg_status rc;
 	sqlite3_stmt *q;
 	char *sql;
-	int orphans = 0, dense = 0, lo = 0, hi = 0, off = 0, has[3] = { 1, 1, 1 };
+	int orphans = 0, dense = 0, lo = 0, hi = 0, off = 0, has[4] = { 1, 1, 1, 1 };
 
 	audit_enable(st, 0);
 	strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.staff(id, school_id, state, created, updated) SELECT m.dst_id, m.school_id, "
@@ -595,10 +596,10 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 	/* What the file brings besides its records, only where it has any:
 	 * each statement costs a parse per file, the explanations' one most. */
 	sql = xasprintf("SELECT EXISTS (SELECT 1 FROM %1$s.explanation), EXISTS (SELECT 1 FROM %1$s.signature), "
-	    "EXISTS (SELECT 1 FROM %1$s.review)", sch);
+	    "EXISTS (SELECT 1 FROM %1$s.review), EXISTS (SELECT 1 FROM %1$s.photo)", sch);
 	if (store_prepare(st, sql, &q, NULL) == JZG_OK) {
 		if (sqlite3_step(q) == SQLITE_ROW)
-			for (int k = 0; k < 3; k++)
+			for (int k = 0; k < 4; k++)
 				has[k] = sqlite3_column_int(q, k);
 		sqlite3_finalize(q);
 	}
@@ -624,6 +625,12 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 		strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.review(staff_id, at, actor, from_state, to_state, reason) "
 		    "SELECT m.dst_id, r.at, r.actor, r.from_state, r.to_state, r.reason FROM %s.review r JOIN temp.merge_map m "
 		    "ON m.src_id = r.staff_id WHERE m.status = 'new' ORDER BY r.id;", sch);
+	if (has[3]) {
+		char *ph = merge_photo_new_sql(sch);
+
+		strbuf_adds(&b, ph);
+		free(ph);
+	}
 	rc = store_exec(st, b.s, cause);
 	strbuf_free(&b);
 	audit_enable(st, 1);
@@ -667,9 +674,23 @@ settle_conflicts(struct merge_run *run, const char *sch, char **cols, struct mer
 		int locked = sqlite3_column_int(q, 3);
 		char *differs = xcalloc(d->nall, 1);
 
+		int photo;
+
 		for (size_t i = 0; i < d->nall; i++)
 			if (cols[i] != NULL)
 				differs[i] = diff_set(run, sch, &d->all[i], cols[i], mine, theirs, person ? person : "") > 0;
+		{
+			char *pa, *pb;
+
+			if ((photo = merge_photo_diff(st, sch, mine, theirs, &pa, &pb)) != 0) {
+				struct merge_conflict mc = { person ? person : "", "照片", 0, "照片", pa, pb };
+
+				if (!run->mute && run->h->conflict != NULL)
+					run->h->conflict(&mc, run->h->arg);
+				free(pa);
+				free(pb);
+			}
+		}
 		if (run->take == MERGE_TAKE_THEIRS && !locked) {
 			/* only the sets that differ, so the trail shows the real
 			 * change; with every trigger, field by field */
@@ -678,6 +699,8 @@ settle_conflicts(struct merge_run *run, const char *sch, char **cols, struct mer
 			for (size_t i = 0; i < d->nall && rc == JZG_OK; i++)
 				if (differs[i])
 					rc = take_theirs(st, sch, &d->all[i], cols[i], mine, theirs, cause);
+			if (rc == JZG_OK && photo)
+				rc = merge_photo_take(st, sch, mine, theirs, cause);
 			if (rc == JZG_OK)
 				rc = entry_touch(st, mine, cause);   /* the person's data changed here */
 			res->replaced++;
@@ -733,6 +756,7 @@ merge_attached(struct merge_run *run, const char *sch, const char *path, struct 
 
 	if ((rc = build_map(st, sch, cause)) != JZG_OK ||
 	    (rc = find_conflicts(st, sch, cols, cause)) != JZG_OK ||
+	    (rc = merge_photo_conflicts(st, sch, cause)) != JZG_OK ||
 	    (rc = add_new(st, sch, path, cols, cause)) != JZG_OK)
 		goto out;
 	store_int(st->db, "SELECT count(*) FROM temp.merge_map WHERE status = 'new'", &n);

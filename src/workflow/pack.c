@@ -121,6 +121,8 @@ pack_school(struct store *st, const char *code, const char *out, int *people, ch
 	if (rc == JZG_OK)
 		rc = copy_table(st, "signature", where, cause);
 	if (rc == JZG_OK)
+		rc = copy_table(st, "photo", where, cause);
+	if (rc == JZG_OK)
 		rc = copy_table(st, "review", where, cause);
 	if (rc == JZG_OK)
 		rc = copy_table(st, "check_cache", where, cause);

@@ -29,7 +29,7 @@ expect_eq "verbs and global options" "$(comp '')" "$(echo "$global $verbs" | sor
 # more than the line shows (submit … accept --reason everywhere), never less.
 while read -r verb rest; do
 	sub=''
-	case $verb in school | print | user | forms) sub=${rest%% *} ;; esac
+	case $verb in school | print | user | forms | photo) sub=${rest%% *} ;; esac
 	want=$(grep -o -- '--[a-z-]*' <<<"${rest%%| list*}" | sorted)
 	[ -n "$want" ] || continue
 	if [ -n "$sub" ]; then got=$(comp "$verb" "$sub" --); else got=$(comp "$verb" --); fi
@@ -38,6 +38,7 @@ while read -r verb rest; do
 done <<<"$usage"
 expect_eq "sub-verbs of user" "$(comp user '')" "$(echo add disable list passwd | sorted)"
 expect_eq "sub-verbs of print" "$(comp print '')" "form sheet"
+expect_eq "sub-verbs of photo" "$(comp photo '')" "export import"
 
 expect_eq "--type: templates of forms/" "$(comp print form --type '')" \
 	"$(awk -F '\t' 'NR > 1 { print $1 }' "$JZG_FORMS/templates.tsv" | sorted)"
