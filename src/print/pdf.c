@@ -26,14 +26,18 @@
 	_(cairo_create) \
 	_(cairo_destroy) \
 	_(cairo_fill) \
+	_(cairo_image_surface_create) \
 	_(cairo_line_to) \
 	_(cairo_move_to) \
 	_(cairo_new_path) \
+	_(cairo_paint) \
 	_(cairo_pdf_surface_create_for_stream) \
 	_(cairo_pdf_surface_set_metadata) \
 	_(cairo_rectangle) \
 	_(cairo_restore) \
 	_(cairo_save) \
+	_(cairo_scale) \
+	_(cairo_set_source_surface) \
 	_(cairo_set_line_width) \
 	_(cairo_set_source_rgb) \
 	_(cairo_show_page) \
@@ -42,7 +46,9 @@
 	_(cairo_stroke) \
 	_(cairo_surface_destroy) \
 	_(cairo_surface_finish) \
+	_(cairo_surface_set_mime_data) \
 	_(cairo_surface_status) \
+	_(cairo_translate) \
 	_(g_hash_table_destroy) \
 	_(g_hash_table_insert) \
 	_(g_hash_table_lookup) \
@@ -98,6 +104,18 @@ load_library(char **cause)
 }
 
 /* From here on the library's names are the pointers'. */
+#undef cairo_image_surface_create
+#define cairo_image_surface_create (lib.cairo_image_surface_create)
+#undef cairo_paint
+#define cairo_paint (lib.cairo_paint)
+#undef cairo_scale
+#define cairo_scale (lib.cairo_scale)
+#undef cairo_set_source_surface
+#define cairo_set_source_surface (lib.cairo_set_source_surface)
+#undef cairo_surface_set_mime_data
+#define cairo_surface_set_mime_data (lib.cairo_surface_set_mime_data)
+#undef cairo_translate
+#define cairo_translate (lib.cairo_translate)
 #undef cairo_create
 #define cairo_create (lib.cairo_create)
 #undef cairo_destroy
@@ -610,4 +628,38 @@ int
 pdf_pages(const struct pdf *p)
 {
 	return p->pages;
+}
+
+/* The JPEG is embedded as it is (DCTDecode): cairo's PDF surface writes
+ * the mime data of an image surface instead of its pixels, so the surface
+ * is only the size of the picture and is never drawn into.  The unique id
+ * (the photo's hash) lets cairo write a photo used twice only once. */
+void
+pdf_jpeg(struct pdf *p, double x, double y, double w, double h, const unsigned char *data, size_t len,
+    int pw, int ph, const char *id)
+{
+	cairo_surface_t *img;
+	unsigned char *copy;
+
+	if (p->dry || p->failed || pw <= 0 || ph <= 0)
+		return;
+	img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
+	copy = xmalloc(len);
+	memcpy(copy, data, len);
+	if (cairo_surface_set_mime_data(img, CAIRO_MIME_TYPE_JPEG, copy, len, free, copy) != CAIRO_STATUS_SUCCESS)
+		free(copy);
+	if (id != NULL) {
+		char *u = xstrdup(id);
+
+		if (cairo_surface_set_mime_data(img, CAIRO_MIME_TYPE_UNIQUE_ID, (unsigned char *)u, strlen(u), free, u) !=
+		    CAIRO_STATUS_SUCCESS)
+			free(u);
+	}
+	cairo_save(p->cr);
+	cairo_translate(p->cr, x, y);
+	cairo_scale(p->cr, w / pw, h / ph);
+	cairo_set_source_surface(p->cr, img, 0, 0);
+	cairo_paint(p->cr);
+	cairo_restore(p->cr);
+	cairo_surface_destroy(img);
 }

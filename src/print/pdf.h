@@ -14,6 +14,8 @@
 #ifndef JZG_PDF_H
 #define JZG_PDF_H
 
+#include <stddef.h>
+
 #include "status.h"
 
 #define PDF_PAGE_W 595.276   /* A4 */
@@ -74,6 +76,11 @@ void pdf_rect(struct pdf *p, double x, double y, double w, double h, double lw);
 void pdf_fill(struct pdf *p, double x, double y, double w, double h, double gray);
 void pdf_line(struct pdf *p, double x1, double y1, double x2, double y2, double lw);
 
+/* The JPEG data (len bytes, pw × ph pixels) in the box (x, y, w, h),
+ * embedded as it is: the PDF holds the same bytes (DCTDecode).  id (may be
+ * NULL) names the picture so that one used twice is written once. */
+void pdf_jpeg(struct pdf *p, double x, double y, double w, double h, const unsigned char *data, size_t len,
+    int pw, int ph, const char *id);
 /* End the current page and start the next. */
 void pdf_page(struct pdf *p);
 /* Pages emitted so far (pages ended with pdf_page, plus the open one). */

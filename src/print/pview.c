@@ -196,6 +196,11 @@ pview_load(struct pview_loader *l, sqlite3_int64 staff_id, struct pview **out, c
 			pv->id_no = xstrdup(ps->val[l->id_col]);
 		}
 	}
+	pv->person_set = l->name_set;
+	if (photo_get(l->st, staff_id, &pv->photo, &pv->photo_len, &pv->photo_info, cause) != JZG_OK) {
+		pview_free(pv);
+		return JZG_ERR_DB;
+	}
 	*out = pv;
 	return JZG_OK;
 }
@@ -218,5 +223,6 @@ pview_free(struct pview *pv)
 	free(pv->school_code);
 	free(pv->name);
 	free(pv->id_no);
+	free(pv->photo);
 	free(pv);
 }

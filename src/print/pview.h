@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+#include "photo.h"
 #include "store.h"
 
 struct pview_set {
@@ -30,6 +31,10 @@ struct pview {
 	char                      *id_no;        /* 身份证件号 (settings person_id), "" if empty */
 	struct pview_set          *set;          /* tpl->nset entries, template order */
 	size_t                     nset;
+	int                        person_set;   /* index of the person set (基本信息) in set, or -1 */
+	unsigned char             *photo;        /* the photo's JPEG bytes, or NULL */
+	size_t                     photo_len;
+	struct photo_info          photo_info;   /* pixels and hash, when photo */
 };
 
 struct pview_loader;

@@ -25,6 +25,7 @@ struct sheet {
 	char                        code[SIGNATURE_CODE_LEN + 1];
 	struct signature_rec        rec;
 	enum signature_state        state;
+	double                      pw, ph;  /* the photo box: forms/settings.tsv photo_mm */
 };
 
 /* ---------------------------------------------------------------- pages */
@@ -68,7 +69,42 @@ page_begin(struct flow *f)
 struct grid {
 	const struct pview_set *ps;
 	int                   (*pair)[2];   /* field indexes; [1] = -1: [0] alone, value spans the row */
+	const struct pview     *photo;      /* the person set: its rows leave room for the photo box */
+	double                  pw, ph;     /* the box (photo_mm) */
+	size_t                  nnarrow;    /* rows beside the box */
+	double                  last_h;     /* the last of them, stretched to the box's height */
 };
+
+#define PHOTO_GAP 4.0
+
+/* Width of value cell k of row r: the right-most cell of a row beside the
+ * photo box gives up the box's width. */
+static double
+grid_vw(const struct grid *g, size_t r, int k)
+{
+	int alone = g->pair[r][1] < 0;
+	double vw = alone ? GWIDE : GV;
+
+	if (r < g->nnarrow && (alone || k == 1))
+		vw -= g->pw + PHOTO_GAP;
+	return vw;
+}
+
+/* The photo box at the top right of the person set: the JPEG as it is, or
+ * the word 照片 where there is none. */
+static void
+photo_box(struct flow *f, const struct grid *g, double y)
+{
+	double x = ML + CW - g->pw;
+	const struct pview *pv = g->photo;
+
+	if (pv->photo != NULL)
+		pdf_jpeg(f->p, x, y, g->pw, g->ph, pv->photo, pv->photo_len, pv->photo_info.width, pv->photo_info.height,
+		    pv->photo_info.hash);
+	else
+		pdf_text(f->p, PDF_BODY, x, y + g->ph / 2 - 6, g->pw, PDF_CENTER, "照片");
+	pdf_rect(f->p, x, y, g->pw, g->ph, LW);
+}
 
 static double
 grid_height(struct flow *f, const struct grid *g, size_t r)
@@ -78,7 +114,7 @@ grid_height(struct flow *f, const struct grid *g, size_t r)
 
 	for (int k = 0; k < 2; k++) {
 		int j = g->pair[r][k];
-		double vw = g->pair[r][1] < 0 ? GWIDE : GV, a, b;
+		double vw = grid_vw(g, r, k), a, b;
 
 		if (j < 0)
 			break;
@@ -95,11 +131,11 @@ grid_draw(struct flow *f, const void *ctx, size_t r, double y)
 {
 	const struct grid *g = ctx;
 	const struct set_def *s = g->ps->s;
-	double x = ML, h = grid_height(f, g, r);
+	double x = ML, h = r + 1 == g->nnarrow ? g->last_h : grid_height(f, g, r);
 
 	for (int k = 0; k < 2; k++) {
 		int j = g->pair[r][k];
-		double vw = g->pair[r][1] < 0 ? GWIDE : GV;
+		double vw = grid_vw(g, r, k);
 
 		if (j < 0)
 			break;
@@ -110,13 +146,16 @@ grid_draw(struct flow *f, const void *ctx, size_t r, double y)
 		flow_cell_text(f, PDF_LABEL, x + GL + PAD, y + PAD, vw - 2 * PAD, g->ps->val[j]);
 		x += GL + vw;
 	}
+	if (r == 0 && g->photo != NULL)
+		photo_box(f, g, y);
 }
 
 static void
-layout_grid(struct flow *f, const struct pview_set *ps, double keep_after)
+layout_grid(struct flow *f, const struct pview_set *ps, const struct pview *photo, double pw, double ph,
+    double keep_after)
 {
 	const struct set_def *s = ps->s;
-	struct grid g = { ps, xcalloc(s->nfield + 1, sizeof *g.pair) };
+	struct grid g = { ps, xcalloc(s->nfield + 1, sizeof *g.pair), photo, pw, ph, 0, 0 };
 	struct flow_rows b = { 0 };
 	double *h;
 	size_t n = 0;
@@ -138,8 +177,21 @@ layout_grid(struct flow *f, const struct pview_set *ps, double keep_after)
 	if (n > 0 && g.pair[n - 1][1] == -2)
 		g.pair[n - 1][1] = -1;
 	h = xcalloc(n + 1, sizeof *h);
-	for (size_t r = 0; r < n; r++)
-		h[r] = grid_height(f, &g, r);
+	{
+		/* rows beside the box until they are as high as it */
+		double cum = 0;
+
+		g.nnarrow = photo != NULL ? n : 0;
+		for (size_t r = 0; r < n; r++) {
+			h[r] = grid_height(f, &g, r);
+			if (r < g.nnarrow && (cum += h[r]) >= ph)
+				g.nnarrow = r + 1;
+		}
+		if (g.nnarrow > 0 && cum < ph)
+			h[g.nnarrow - 1] += ph - cum;
+		if (g.nnarrow > 0)
+			g.last_h = h[g.nnarrow - 1];
+	}
 	b.title = ps->title;
 	b.n = n;
 	b.h = h;
@@ -336,7 +388,7 @@ layout_person(struct sheet *sh)
 		if (pv->set[i].s->many)
 			layout_table(&sh->f, &pv->set[i], keep);
 		else
-			layout_grid(&sh->f, &pv->set[i], keep);
+			layout_grid(&sh->f, &pv->set[i], (int)i == pv->person_set ? pv : NULL, sh->pw, sh->ph, keep);
 	}
 	if (pv->nset == 0 && !flow_fits(&sh->f, sig))
 		flow_break(&sh->f);
@@ -394,6 +446,13 @@ sheet_print(struct store *st, const sqlite3_int64 *staff, size_t n, const char *
 	sh.f.p = p;
 	sh.f.page_begin = page_begin;
 	sh.today = today;
+	{
+		struct photo_spec sp;
+
+		entry_photo_spec(st->defs, &sp);
+		sh.pw = sp.w_mm * PDF_MM;
+		sh.ph = sp.h_mm * PDF_MM;
+	}
 	for (size_t i = 0; i < n && rc == JZG_OK; i++) {
 		struct pview_loader *l = NULL;
 		struct pview *pv;

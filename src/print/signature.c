@@ -51,6 +51,13 @@ signature_code(const struct pview *pv, char out[SIGNATURE_CODE_LEN + 1])
 		}
 		hash_str(&h, "\x1c");
 	}
+	/* the photo is on the paper too; people without one keep the codes
+	 * they had before photos existed */
+	if (pv->photo != NULL) {
+		hash_str(&h, "照片\x1e");
+		hash_str(&h, pv->photo_info.hash);
+		hash_str(&h, "\x1c");
+	}
 	sha256_digest(&h, sizeof dig, dig);
 	for (int k = 0; k < 5; k++)
 		bits = bits << 8 | dig[k];

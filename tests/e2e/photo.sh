@@ -106,6 +106,22 @@ expect_eq "round trip: same hashes" "$(q "$DB2" "SELECT group_concat(hash) FROM 
 expect_eq "round trip: same bytes" "$(q "$DB2" "SELECT hex(data) FROM photo p JOIN s_jbxx j USING (staff_id) WHERE j.SFZJH = '$(id 6)'")" \
 	"$(q "$DB" "SELECT hex(data) FROM photo WHERE staff_id = 6")"
 
+# --- the confirmation sheet: the JPEG embedded as it is (DCT), 照片 where none
+code_before=$("$J" --db "$DB" print sheet --staff "$(id 1)" --out "$T/one.pdf" >/dev/null && pdftotext "$T/one.pdf" - | grep -o '校验码：[0-9A-Z]\{8\}' | head -1)
+"$J" --db "$DB" print sheet --school 2143010001 --out "$T/sheet.pdf" >/dev/null
+expect_eq "sheet: five images, all DCT (jpeg)" "$(pdfimages -list "$T/sheet.pdf" | awk 'NR > 2 && $9 == "jpeg"' | wc -l)" 5
+expect_eq "sheet: no image re-encoded" "$(pdfimages -list "$T/sheet.pdf" | awk 'NR > 2 && $9 != "jpeg"' | wc -l)" 0
+mkdir "$T/img"; pdfimages -j "$T/sheet.pdf" "$T/img/i"
+expect_eq "sheet: the embedded bytes are the stored photo's" "$(sha256sum "$T"/img/*.jpg | cut -c1-64 | sort | tr '\n' ' ')" \
+	"$(q "$DB" "SELECT hash FROM photo ORDER BY hash" | tr '\n' ' ')"
+"$J" --db "$DB" print sheet --staff "$(id 3)" --out "$T/none.pdf" >/dev/null
+expect_eq "sheet without a photo: no image" "$(pdfimages -list "$T/none.pdf" | awk 'NR > 2' | wc -l)" 0
+expect_has "sheet without a photo: the box says 照片" "$(pdftotext -layout "$T/none.pdf" - | head -12)" "照片"
+mkdir "$T/other"; $MK good "$T/other/$(id 1).jpg" 240 295
+"$J" --db "$DB" photo import "$T/other" >/dev/null
+code_after=$("$J" --db "$DB" print sheet --staff "$(id 1)" --out "$T/one.pdf" >/dev/null && pdftotext "$T/one.pdf" - | grep -o '校验码：[0-9A-Z]\{8\}' | head -1)
+[ -n "$code_before" ] && [ "$code_before" != "$code_after" ] && ok "check code follows the photo" || bad "check code follows the photo: $code_before → $code_after"
+
 # --- pack and merge carry photos; identical skipped, different a conflict
 "$J" --db "$DB" pack --school 2143010001 --out "$T/pack.db" >/dev/null
 expect_eq "pack carries photos" "$(photos "$T/pack.db")" 5
