@@ -1,6 +1,7 @@
 /* paths.c — see paths.h. */
 #include "paths.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -210,4 +211,91 @@ paths_default_db(char **cause)
 	db = xasprintf("%s/jzg.db", dir);
 	free(dir);
 	return db;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *
+paths_complete(const char *typed, int *nmatch, char **list)
+{
+	const char *home = getenv("HOME"), *slash;
+	char *full, *dir, *base, *common = NULL, **names = NULL, *out;
+	size_t n = 0, cap = 0, keep;
+	DIR *d;
+	struct dirent *e;
+
+	*nmatch = 0;
+	if (list != NULL)
+		*list = NULL;
+	full = typed[0] == '~' && typed[1] == '/' && home ? xasprintf("%s%s", home, typed + 1) : xstrdup(typed);
+	slash = strrchr(full, '/');
+	dir = slash ? (slash == full ? xstrdup("/") : xstrndup(full, (size_t)(slash - full))) : xstrdup(".");
+	base = xstrdup(slash ? slash + 1 : full);
+	if ((d = opendir(dir)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			if (strncmp(e->d_name, base, strlen(base)) != 0 || (e->d_name[0] == '.' && base[0] != '.') ||
+			    strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				names = xrealloc(names, cap * sizeof *names);
+			}
+			names[n++] = xstrdup(e->d_name);
+		}
+		closedir(d);
+	}
+	if (n == 0) {
+		free(full);
+		free(dir);
+		free(base);
+		return xstrdup(typed);
+	}
+	qsort(names, n, sizeof *names, name_cmp);
+	/* the longest prefix they share, cut at a whole UTF-8 character */
+	keep = strlen(names[0]);
+	for (size_t i = 1; i < n; i++) {
+		size_t k = 0;
+
+		while (k < keep && names[i][k] == names[0][k])
+			k++;
+		keep = k;
+	}
+	while (keep > 0 && ((unsigned char)names[0][keep] & 0xC0) == 0x80)
+		keep--;
+	common = xstrndup(names[0], keep);
+	/* typed keeps its own spelling (~/), only the completed part is added */
+	out = xasprintf("%s%s", typed, common + strlen(base));
+	if (n == 1) {
+		char *path = xasprintf("%s/%s", dir, names[0]);
+		struct stat sb;
+
+		if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			char *o2 = xasprintf("%s/", out);
+
+			free(out);
+			out = o2;
+		}
+		free(path);
+	} else if (list != NULL) {
+		struct strbuf b = { 0 };
+
+		for (size_t i = 0; i < n && i < 20; i++)
+			strbuf_addf(&b, "%s%s", i ? "  " : "", names[i]);
+		if (n > 20)
+			strbuf_addf(&b, "  …（共 %zu 个）", n);
+		*list = strbuf_take(&b);
+	}
+	*nmatch = (int)n;
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(common);
+	free(full);
+	free(dir);
+	free(base);
+	return out;
 }

@@ -27,4 +27,12 @@ int paths_mkdir(const char *path);
  * string, or NULL with *cause (Chinese). */
 char *paths_output_dir(const char *school_code, const char *school_name, char **cause);
 
+/* Complete typed as a file name (Tab in a path prompt): "~/" stands for
+ * $HOME; hidden entries only when typed starts them with ".".  Returns
+ * typed extended by the longest prefix all matches share (a directory
+ * gets its "/" when it is the only match), and *nmatch their number; when
+ * there are several, *list (may be NULL) gets up to 20 of their names,
+ * two spaces apart (caller frees).  Returns a new string (caller frees). */
+char *paths_complete(const char *typed, int *nmatch, char **list);
+
 #endif

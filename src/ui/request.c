@@ -50,6 +50,7 @@ const struct keybinding keymap[] = {
 	{ 24, "^X", REQ_EXPORT },
 	{ 7, "^G", REQ_HISTORY },
 	{ 3, "^C", REQ_INTR },
+	{ 15, "^O", REQ_PHOTO },
 	{ 27, "Esc", REQ_BACK },
 	{ '\n', "Enter", REQ_ENTER },
 	{ '\r', "Enter", REQ_ENTER },

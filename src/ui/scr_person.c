@@ -15,8 +15,10 @@
 
 #include "entry.h"
 #include "idcard.h"
+#include "jpeg.h"
 #include "lineedit.h"
 #include "normalize.h"
+#include "photo.h"
 #include "rules.h"
 #include "ui.h"
 #include "ui_workflow.h"
@@ -415,8 +417,15 @@ load_title(struct screen *s)
 		return;
 	masked = idcard_mask(idno);
 	workflow_state(s->ui->app->st, p->staff_id, &ws, NULL);
-	p->title = xasprintf(" %s %s — %s — %s", name && *name ? name : "（未填姓名）", masked,
-	    school ? school : "", workflow_state_label(ws));
+	{
+		struct photo_info pi;
+		char *ph = photo_info(s->ui->app->st, p->staff_id, &pi) == 1 ?
+		    xasprintf("照片 %.1f KB %d×%d", pi.bytes / 1024.0, pi.width, pi.height) : xstrdup("无照片");
+
+		p->title = xasprintf(" %s %s — %s — %s — %s", name && *name ? name : "（未填姓名）", masked,
+		    school ? school : "", workflow_state_label(ws), ph);
+		free(ph);
+	}
 	free(masked);
 	free(name);
 	free(idno);
@@ -976,10 +985,72 @@ key_sets(struct screen *s, enum request r)
 	return UI_STAY;
 }
 
+/* ^O: the person's photo from a file whose path is typed (Tab completes).
+ * Through entry_photo_set like every change; a photo whose only faults
+ * are its size or proportions is fixed when the clerk agrees. */
+static void
+photo_key(struct screen *s)
+{
+	struct person *p = s->priv;
+	struct store *st = s->ui->app->st;
+	char *path = ui_prompt_path(s->ui, "照片文件（JPEG，Tab 补全，Esc 取消）：", NULL), *cause = NULL, *full;
+	const char *home = getenv("HOME");
+	unsigned char *buf = NULL, *fixed = NULL;
+	size_t len = 0, flen = 0;
+	struct photo_spec sp;
+	int fixable = 0, changed = 0;
+	enum jzg_status rc;
+
+	if (path == NULL || *path == '\0') {
+		free(path);
+		return;
+	}
+	full = path[0] == '~' && path[1] == '/' && home ? xasprintf("%s%s", home, path + 1) : xstrdup(path);
+	entry_photo_spec(st->defs, &sp);
+	rc = jpeg_read_file(full, &buf, &len, &cause);
+	if (rc == JZG_OK && (rc = entry_photo_judge(&sp, buf, len, NULL, &fixable, &cause)) != JZG_OK && fixable) {
+		char *q = xasprintf("%s。自动裁剪压缩为 %d×%d 像素后导入？(y/n)", cause, sp.fix_w, sp.fix_h);
+
+		if (ui_confirm(s->ui, q)) {
+			free(cause);
+			cause = NULL;
+			if ((rc = entry_photo_fix(&sp, buf, len, &fixed, &flen, &cause)) == JZG_OK) {
+				free(buf);
+				buf = fixed;
+				len = flen;
+			}
+		}
+		free(q);
+	}
+	if (rc == JZG_OK) {
+		ui_begin(s->ui);
+		rc = entry_photo_set(st, p->staff_id, buf, len, &changed, &cause);
+		ui_commit_later(s->ui, "照片");
+	}
+	if (rc != JZG_OK)
+		ui_message(s->ui, 1, "照片未导入：%s", cause ? cause : jzg_strstatus(rc));
+	else
+		ui_message(s->ui, 0, changed ? "已保存：照片（%zu 字节）" : "照片与已有的相同（%zu 字节）", len);
+	load_title(s);
+	free(cause);
+	free(buf);
+	free(full);
+	free(path);
+}
+
 static enum ui_action
 person_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 {
 	struct person *p = s->priv;
+
+	if (r == REQ_PHOTO) {
+		if (p->focus == FOCUS_FORM)
+			leave_field(s);
+		photo_key(s);
+		if (p->focus == FOCUS_FORM)
+			start_edit(s);
+		return UI_STAY;
+	}
 
 	if (p->focus == FOCUS_FORM)
 		return key_form(s, r, ch, is_char);
@@ -1009,7 +1080,8 @@ person_done(struct screen *s)
 }
 
 static const enum request person_legend[] = {
-	REQ_HELP, REQ_PICK, REQ_ADD, REQ_REPEAT, REQ_DELETE, REQ_CHECK, REQ_QUIT, REQ_HISTORY, REQ_BACK, REQ_NONE
+	REQ_HELP, REQ_PICK, REQ_ADD, REQ_REPEAT, REQ_DELETE, REQ_CHECK, REQ_QUIT, REQ_HISTORY, REQ_PHOTO, REQ_BACK,
+	REQ_NONE
 };
 
 /* A screen above closed, or a commit failed (ui.c): show what the file

@@ -14,6 +14,7 @@
 #include "audit.h"
 #include "lineedit.h"
 #include "rules.h"
+#include "paths.h"
 #include "util.h"
 
 void
@@ -474,17 +475,33 @@ ui_choose(struct ui *ui, const char *question)
 	return is_char ? ch : 0;
 }
 
-char *
-ui_prompt(struct ui *ui, const char *prompt, const char *initial)
+/* Tab in a path prompt: complete the file name (paths_complete); several
+ * matches are listed on the status line. */
+static void
+prompt_complete(struct lineedit *le, char **shown)
+{
+	char *typed = lineedit_get(le), *list = NULL, *done;
+	int n;
+
+	done = paths_complete(typed, &n, &list);
+	lineedit_set(le, done);
+	free(*shown);
+	*shown = n == 0 ? xstrdup("没有这样的文件或目录") : list;   /* list: NULL for one */
+	free(done);
+	free(typed);
+}
+
+static char *
+prompt_loop(struct ui *ui, const char *prompt, const char *initial, int paths)
 {
 	struct lineedit le;
 	int pw = utf8_width(prompt);
-	char *out = NULL;
+	char *out = NULL, *shown = NULL;
 	/* the previous answer (last search, today's date) is shown selected:
 	 * typing replaces it, Enter keeps it, ← → edit it */
 	int selected = initial != NULL && *initial != '\0';
 
-	lineedit_init(&le, COLS - pw - 2, 100);
+	lineedit_init(&le, COLS - pw - 2, paths ? 1000 : 100);
 	lineedit_set(&le, initial);
 	for (;;) {
 		wchar_t vis[256], ch;
@@ -493,6 +510,8 @@ ui_prompt(struct ui *ui, const char *prompt, const char *initial)
 
 		ui_message(ui, 0, "%s", "");
 		ui_draw(ui);
+		if (shown != NULL)   /* the candidates, over the screen's last line */
+			draw_text(LINES - 3, 0, shown, COLS);
 		attron(A_BOLD);
 		draw_text(LINES - 2, 0, prompt, pw);
 		attroff(A_BOLD);
@@ -522,12 +541,26 @@ ui_prompt(struct ui *ui, const char *prompt, const char *initial)
 		case REQ_HOME: lineedit_key(&le, LE_HOME); continue;
 		case REQ_END: lineedit_key(&le, LE_END); continue;
 		case REQ_KILL: lineedit_key(&le, LE_KILL_LINE); continue;
+		case REQ_NEXT: if (paths) prompt_complete(&le, &shown); continue;
 		default: continue;
 		}
 		break;
 	}
+	free(shown);
 	lineedit_free(&le);
 	return out;
+}
+
+char *
+ui_prompt(struct ui *ui, const char *prompt, const char *initial)
+{
+	return prompt_loop(ui, prompt, initial, 0);
+}
+
+char *
+ui_prompt_path(struct ui *ui, const char *prompt, const char *initial)
+{
+	return prompt_loop(ui, prompt, initial, 1);
 }
 
 /* With JZG_KEYLOG=FILE the client writes, for the benchmark, the start-up

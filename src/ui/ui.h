@@ -107,6 +107,9 @@ int ui_confirm(struct ui *ui, const char *question);
 wchar_t ui_choose(struct ui *ui, const char *question);
 /* Read a line of text on the status line (search); returns a new string or NULL on Esc. */
 char *ui_prompt(struct ui *ui, const char *prompt, const char *initial);
+/* ui_prompt of a file path: Tab completes it (paths_complete), listing the
+ * candidates on the status line when there are several. */
+char *ui_prompt_path(struct ui *ui, const char *prompt, const char *initial);
 
 /* Screens. */
 extern const struct screen_ops scr_schools_ops;   /* school picker; arg unused */
