@@ -44,7 +44,10 @@ truncate -s 41M "$T/hugefile/$(id 1).jpg"
 out=$(/usr/bin/time -f 'rss %M' "$J" --db "$DB" photo import "$T/hugefile" 2>&1) || true
 expect_has "41 MB file refused" "$out" "文件过大（41.0 MB，最多 40 MB）"
 rss=$(sed -n 's/^rss //p' <<<"$out")
-expect_eq "41 MB file: RSS under 30 MB (got ${rss} KB)" "$((rss < 30000))" 1
+# beside the same binary doing next to nothing (a sanitizer build has a
+# large base): the 41 MB were never read into memory
+base=$( { /usr/bin/time -f 'rss %M' "$J" --db "$DB" school list >/dev/null; } 2>&1 | sed -n 's/^rss //p')
+expect_eq "41 MB file: RSS within 20 MB of a bare start (${rss} vs ${base} KB)" "$((rss < base + 20000))" 1
 
 # --- --keep-good stores the good one; --fix repairs size and proportions
 out=$("$J" --db "$DB" photo import --keep-good "$T/in") || true

@@ -40,7 +40,7 @@ def noisy(w, h):
 if kind == 'good':
     scene(w, h).save(out, 'JPEG', quality=90)
 elif kind == 'camera':
-    noisy(4000, 3000).save(out, 'JPEG', quality=rnd.choice([85, 88, 90]))
+    noisy(4000, 3000).save(out, 'JPEG', quality=rnd.choice([72, 76, 80]))
 elif kind == 'png':
     scene(w, h).save(out, 'PNG')
 elif kind == 'small':
