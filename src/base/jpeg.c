@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <jpeglib.h>
+#include <jerror.h>
 
 #include "util.h"
 
@@ -70,7 +71,9 @@ other_format(const unsigned char *b, size_t n)
 	return NULL;
 }
 
-/* Start decompressing buf up to its header; d and e are the caller's. */
+/* Start decompressing buf up to its header; d and e are the caller's, e
+ * set up by jerr_init before the caller's setjmp (jerr_init clears the
+ * jump buffer, so it must not run after it). */
 static enum jzg_status
 open_header(struct jpeg_decompress_struct *d, struct jerr *e, const unsigned char *buf, size_t len,
     struct jpeg_info *out, char **cause)
@@ -81,7 +84,7 @@ open_header(struct jpeg_decompress_struct *d, struct jerr *e, const unsigned cha
 		return jzg_fail(cause, JZG_ERR_FORMAT, "不是 JPEG 文件（是 %s 图片），请另存为 JPEG", other);
 	if (len < 4 || buf[0] != 0xFF || buf[1] != 0xD8 || buf[2] != 0xFF)
 		return jzg_fail(cause, JZG_ERR_FORMAT, "不是 JPEG 文件");
-	jerr_init(e, d);
+	(void)e;
 	jpeg_create_decompress(d);
 	/* a progressive file keeps every coefficient in memory: bounded */
 	d->mem->max_memory_to_use = JPEG_MAX_MEMORY;
@@ -106,6 +109,9 @@ open_header(struct jpeg_decompress_struct *d, struct jerr *e, const unsigned cha
 static enum jzg_status
 damaged(struct jerr *e, char **cause)
 {
+	/* over JPEG_MAX_MEMORY libjpeg would spill to a backing store it has not */
+	if (e->pub.msg_code == JERR_NO_BACKING_STORE || e->pub.msg_code == JERR_OUT_OF_MEMORY)
+		return jzg_fail(cause, JZG_ERR_INVALID, "图像过大：处理它需要的内存超过 %ld MB，请先缩小", JPEG_MAX_MEMORY >> 20);
 	/* libjpeg's own words (English) only as the detail */
 	return jzg_fail(cause, JZG_ERR_FORMAT, "JPEG 文件已损坏或不完整（解码器：%s）", e->msg);
 }
@@ -118,13 +124,13 @@ jpeg_probe(const unsigned char *buf, size_t len, struct jpeg_info *out, char **c
 	enum jzg_status rc;
 
 	memset(&d, 0, sizeof d);
+	jerr_init(&e, &d);
 	if (setjmp(e.jump)) {
 		jpeg_destroy_decompress(&d);
 		return damaged(&e, cause);
 	}
 	rc = open_header(&d, &e, buf, len, out, cause);
-	if (d.err != NULL)
-		jpeg_destroy_decompress(&d);
+	jpeg_destroy_decompress(&d);   /* nothing when it was never created */
 	return rc;
 }
 
@@ -137,13 +143,13 @@ jpeg_verify(const unsigned char *buf, size_t len, char **cause)
 	JSAMPARRAY row = NULL;
 
 	memset(&d, 0, sizeof d);
+	jerr_init(&e, &d);
 	if (setjmp(e.jump)) {
 		jpeg_destroy_decompress(&d);
 		return damaged(&e, cause);
 	}
 	if ((rc = open_header(&d, &e, buf, len, NULL, cause)) != JZG_OK) {
-		if (d.err != NULL)
-			jpeg_destroy_decompress(&d);
+		jpeg_destroy_decompress(&d);
 		return rc;
 	}
 	d.scale_num = 1;
@@ -260,14 +266,14 @@ jpeg_fix(const unsigned char *buf, size_t len, int w, int h, int dpi, size_t max
 	*out = NULL;
 	*outlen = 0;
 	memset(&d, 0, sizeof d);
+	jerr_init(&e, &d);
 	if (setjmp(e.jump)) {
 		jpeg_destroy_decompress(&d);
 		free(img);
 		return damaged(&e, cause);
 	}
 	if ((rc = open_header(&d, &e, buf, len, &in, cause)) != JZG_OK) {
-		if (d.err != NULL)
-			jpeg_destroy_decompress(&d);
+		jpeg_destroy_decompress(&d);
 		return rc;
 	}
 	centre_crop(in.width, in.height, w, h, &cx, &cy, &cw, &ch);

@@ -153,6 +153,7 @@ struct run {
 	size_t                 n;
 	struct photo_spec      sp;
 	int                    fix;
+	int                    alone;        /* no worker thread could be started: the writer reads */
 	size_t                 next, used;   /* next to take; consumed by the writer */
 	pthread_mutex_t        mu, zmu;
 	pthread_cond_t         cv;
@@ -386,7 +387,9 @@ write_all(struct run *r, const struct people *p, const struct photo_batch_opts *
 		struct item *t = &r->it[i];
 		const char *who = t->staff ? people_label(p, t->staff > 0 ? t->staff : 0) : NULL;
 
-		if (t->staff > 0) {
+		if (t->staff > 0 && r->alone)
+			process(r, t);
+		else if (t->staff > 0) {
 			pthread_mutex_lock(&r->mu);
 			while (!t->done)
 				pthread_cond_wait(&r->cv, &r->mu);
@@ -479,8 +482,7 @@ photo_batch_import(struct store *st, const char *path, const struct photo_batch_
 	for (int i = 0; i < nth; i++)
 		if (pthread_create(&th[started], NULL, worker, &r) == 0)
 			started++;
-	if (started == 0)
-		worker(&r);    /* no thread to be had: this one does it */
+	r.alone = started == 0;   /* no thread to be had: the writer reads each file itself */
 	rc = write_all(&r, &p, o, res, cause);
 	pthread_mutex_lock(&r.mu);
 	r.used = r.n;        /* the writer stopped: let the workers run out */

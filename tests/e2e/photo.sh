@@ -38,6 +38,18 @@ expect_has "all or nothing" "$out" "本次未保存任何照片"
 expect_eq "nothing stored" "$(photos "$DB")" 0
 expect_eq "no trail row" "$(q "$DB" "SELECT count(*) FROM audit WHERE set_name = 'photo'")" 0
 
+# --- libjpeg's fatal errors come back as reasons, not crashes (with --fix too)
+mkdir "$T/fatal"
+$MK badheader "$T/fatal/$(id 1).jpg"
+$MK progressive "$T/fatal/$(id 2).jpg"
+for fix in "" --fix; do
+	out=$("$J" --db "$DB" photo import $fix "$T/fatal" 2>&1) && rc=0 || rc=$?
+	expect_eq "fatal decoder errors $fix: exit 1" "$rc" 1
+	expect_has "damaged header $fix" "$out" "$(id 1).jpg	$(q "$DB" "SELECT XM FROM s_jbxx WHERE staff_id=1") $(id 1)	JPEG 文件已损坏或不完整"
+done
+expect_has "8000×6000 progressive: memory bound" "$out" "图像过大：处理它需要的内存超过 96 MB"
+expect_eq "fatal errors: nothing stored" "$(photos "$DB")" 0
+
 # --- a huge file is refused before it is read (memory bounded)
 mkdir "$T/hugefile"
 truncate -s 41M "$T/hugefile/$(id 1).jpg"

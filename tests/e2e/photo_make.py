@@ -6,7 +6,10 @@ KIND: good (a JPEG of W×H, default 307×378, quality 90), camera (a
 noisy 4000×3000 JPEG of 2–4 MB, like a phone's), png (a PNG, whatever
 the name says), small (100×123), wide (400×300), big (a 307×378 JPEG
 over 60 KB: noise at quality 100), truncated (a good JPEG cut in half),
-huge (a small JPEG whose header claims 20,000×20,000 pixels)."""
+huge (a small JPEG whose header claims 20,000×20,000 pixels), badheader
+(a JPEG whose frame header says 99-bit samples: libjpeg stops with a fatal
+error), progressive (8000×6000 progressive: decoding it needs more memory
+than jpeg.c allows)."""
 import random
 import struct
 import sys
@@ -55,18 +58,23 @@ elif kind == 'truncated':
     scene(w, h).save(b, 'JPEG', quality=90)
     data = b.getvalue()
     open(out, 'wb').write(data[:len(data) // 2])
-elif kind == 'huge':
+elif kind in ('huge', 'badheader'):
     import io
     b = io.BytesIO()
     scene(160, 160).save(b, 'JPEG', quality=90)
     data = bytearray(b.getvalue())
     i = 2
-    while i < len(data):          # find SOF0 and claim 20,000 × 20,000
+    while i < len(data):          # find SOF0: claim 20,000 × 20,000, or 99-bit samples
         marker, length = data[i + 1], struct.unpack('>H', data[i + 2:i + 4])[0]
         if marker == 0xC0:
-            data[i + 5:i + 9] = struct.pack('>HH', 20000, 20000)
+            if kind == 'huge':
+                data[i + 5:i + 9] = struct.pack('>HH', 20000, 20000)
+            else:
+                data[i + 4] = 99
             break
         i += 2 + length
     open(out, 'wb').write(data)
+elif kind == 'progressive':
+    Image.new('RGB', (8000, 6000), (120, 130, 140)).save(out, 'JPEG', quality=80, progressive=True)
 else:
     sys.exit('unknown kind ' + kind)
