@@ -1080,8 +1080,7 @@ person_done(struct screen *s)
 }
 
 static const enum request person_legend[] = {
-	REQ_HELP, REQ_PICK, REQ_ADD, REQ_REPEAT, REQ_DELETE, REQ_CHECK, REQ_QUIT, REQ_HISTORY, REQ_PHOTO, REQ_BACK,
-	REQ_NONE
+	REQ_HELP, REQ_PICK, REQ_ADD, REQ_REPEAT, REQ_DELETE, REQ_CHECK, REQ_QUIT, REQ_HISTORY, REQ_BACK, REQ_NONE
 };
 
 /* A screen above closed, or a commit failed (ui.c): show what the file
