@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <nettle/sha2.h>
+#include <sodium.h>
 
 #include "entry.h"
 #include "sqlfn.h"
@@ -16,24 +16,26 @@
  * back cannot be confused with 1 or 0. */
 static const char b32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
+/* SHA-256 from libsodium (already needed for passwords): the same digest
+ * nettle gave, so codes on sheets printed before still match. */
 static void
-hash_str(struct sha256_ctx *h, const char *s)
+hash_str(crypto_hash_sha256_state *h, const char *s)
 {
 	if (s != NULL)
-		sha256_update(h, strlen(s), (const uint8_t *)s);
+		crypto_hash_sha256_update(h, (const unsigned char *)s, strlen(s));
 }
 
 void
 signature_code(const struct pview *pv, char out[SIGNATURE_CODE_LEN + 1])
 {
-	struct sha256_ctx h;
-	uint8_t dig[SHA256_DIGEST_SIZE];
+	crypto_hash_sha256_state h;
+	unsigned char dig[crypto_hash_sha256_BYTES];
 	uint64_t bits = 0;
 
 	/* Separators are control characters that no value can hold (the
 	 * entry screens accept printable characters only), so the encoding
 	 * is unambiguous. */
-	sha256_init(&h);
+	crypto_hash_sha256_init(&h);
 	hash_str(&h, "jzg-sheet-1\x1e");
 	for (size_t i = 0; i < pv->nset; i++) {
 		const struct pview_set *ps = &pv->set[i];
@@ -58,7 +60,7 @@ signature_code(const struct pview *pv, char out[SIGNATURE_CODE_LEN + 1])
 		hash_str(&h, pv->photo_info.hash);
 		hash_str(&h, "\x1c");
 	}
-	sha256_digest(&h, sizeof dig, dig);
+	crypto_hash_sha256_final(&h, dig);
 	for (int k = 0; k < 5; k++)
 		bits = bits << 8 | dig[k];
 	for (int k = 0; k < SIGNATURE_CODE_LEN; k++)

@@ -2,7 +2,7 @@
  * and the record of sheets returned signed.  No curses.
  *
  * The code is 8 characters (Crockford base32 of the first 40 bits of the
- * SHA-256, nettle) over the person's data exactly as the sheet prints it
+ * SHA-256, libsodium) over the person's data exactly as the sheet prints it
  * (pview: set titles, field labels, display values, record order).  When
  * the clerk marks a sheet returned signed, the code is stored (table
  * signature, one row per signing).  The state is then computed, never

@@ -5,20 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <nettle/sha2.h>
+#include <sodium.h>
 
 #include "util.h"
 
 void
 photo_hash(const void *buf, size_t len, char out[65])
 {
-	struct sha256_ctx h;
-	uint8_t dig[SHA256_DIGEST_SIZE];
+	unsigned char dig[crypto_hash_sha256_BYTES];
 
-	sha256_init(&h);
-	sha256_update(&h, len, buf);
-	sha256_digest(&h, sizeof dig, dig);
-	for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+	crypto_hash_sha256(dig, buf, len);
+	for (size_t i = 0; i < crypto_hash_sha256_BYTES; i++)
 		snprintf(out + 2 * i, 3, "%02x", dig[i]);
 }
 
