@@ -35,9 +35,9 @@ screen_start 80 24 "$RUN"
 skip_admin
 wait_for "错|✓ 完整" && keys Enter
 # Esc leaves the form for the set list (an Esc is told from a key's escape
-# sequence by a pause: let it pass before the arrows)
+# sequence by a pause: wait until the form has gone before the arrows)
 wait_for "★姓名" && keys Escape
-sleep 0.5
+wait_gone "★姓名"
 keys Down Down Down Down
 wait_line 2 "│ 专业技术职务聘任" && keys Enter
 wait_for "专业技术职务聘任：1 条" && keys Enter

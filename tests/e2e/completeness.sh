@@ -89,9 +89,9 @@ wait_line 4 "^工作经历 +缺" && ok "set list: 缺 beside 工作经历"
 wait_line 5 "^岗位聘任 +缺" && ok "set list: 缺 beside 岗位聘任"
 if screen | grep -qE "^学习经历 +缺"; then bad "学习经历 has a record but is marked"; else ok "学习经历 not marked"; fi
 # a record added to 工作经历: its mark goes at once (Esc leaves the form for
-# the set list; let the Esc pass before the arrows)
+# the set list; wait until the form has gone before the arrows)
 keys Escape
-sleep 0.5
+wait_gone "★姓名"
 keys Down Down
 wait_line 2 "│ 工作经历" && keys Enter
 wait_for "还没有记录" && keys F3

@@ -40,8 +40,12 @@ expect_eq "still running" "$([ -s "$T/status" ] && echo gone || echo running)" r
 
 keys Enter
 wait_for "教职工 [0-9]+ 人" && ok "staff list"
-putty $'\e[12~'; sleep 0.3           # F2: nothing on the staff list, and no "back"
+putty $'\e[12~'                      # F2: nothing on the staff list, and no "back"
+putty $'\e[17~'                      # F6's filter line shows once F2 has been read
+wait_for "显示：有问题"
 expect_has "PuTTY F2 is not read as Esc" "$(screen | head -1)" "教职工"
+putty $'\e[17~'; putty $'\e[17~'
+wait_for "显示：全部"
 putty $'\e[13~'
 wait_for "★姓名" && ok "PuTTY F3 (ESC [ 13~) adds a person"
 leave_person
@@ -64,10 +68,16 @@ wait_for "教职工 [0-9]+ 人"
 putty $'\e[24~'
 wait_for "签字日期" && ok "F12 (ESC [ 24~) records a signature"
 keys Escape
-putty $'\e[14~'; sleep 0.3           # F4 on the list: nothing, and not "back"
+putty $'\e[14~'                      # F4 on the list: nothing, and not "back"
+putty $'\e[17~'                      # F6's filter line shows once F4 has been read
+wait_for "显示：有问题"
 expect_has "PuTTY F4 is not read as Esc" "$(screen | head -1)" "教职工"
+putty $'\e[17~'; putty $'\e[17~'
+wait_for "显示：全部"
 
 # Esc then a digit, typed as a person would, is the F-key of that number.
+# The pause between the two keys is the typist's, not a wait for the screen:
+# Esc and the digit arrive as two keystrokes, within jzg's Esc delay.
 keys Escape; sleep 0.2; keys 7
 wait_for "排序：身份证件号" && ok "Esc then 7 = F7"
 keys Escape 1

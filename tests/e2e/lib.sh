@@ -48,6 +48,28 @@ wait_line() {
 	bad "timeout waiting for /$2/ on line $1; screen was:"; screen
 	return 1
 }
+# wait_gone REGEX [SECONDS]: poll until the screen no longer shows REGEX
+# (a screen left, e.g. after Esc); a timeout is a failure.
+wait_gone() {
+	local end=$((SECONDS + ${2:-10}))
+	while ((SECONDS < end)); do
+		screen | grep -qE -- "$1" || return 0
+		sleep 0.05
+	done
+	bad "timeout waiting for /$1/ to go; screen was:"; screen
+	return 1
+}
+# wait_change BEFORE [SECONDS]: poll until the screen differs from BEFORE
+# (a capture taken before the key); 1 on timeout, not a failure by itself
+# (paging past the last page changes nothing).
+wait_change() {
+	local end=$((SECONDS + ${2:-5}))
+	while ((SECONDS < end)); do
+		[ "$(screen)" != "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
 keys() { $TM send-keys -t app "$@"; }
 text() { $TM send-keys -t app -l "$1"; }
 pane_dead_status() {

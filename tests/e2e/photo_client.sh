@@ -25,7 +25,10 @@ wait_for "基本信息" && ok "person screen"
 wait_line 1 "无照片" && ok "title says there is no photo"
 # ^O is in the help's key list (the 80-column legend has no room left)
 keys F1; wait_for "帮助"
-for i in 1 2 3 4 5 6; do screen | grep -qE '\^O +照片：导入本人照片' && break; keys NPage; sleep 0.3; done
+for i in 1 2 3 4 5 6; do
+	before=$(screen); echo "$before" | grep -qE '\^O +照片：导入本人照片' && break
+	keys NPage; wait_change "$before" || true
+done
 screen | grep -qE '\^O +照片：导入本人照片' && ok "help lists ^O 照片" || { bad "help lists ^O 照片"; screen; }
 keys Escape; wait_line 1 "无照片"
 keys C-o; wait_for "照片文件（JPEG，Tab 补全" && ok "^O asks for the file"
