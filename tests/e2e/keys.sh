@@ -51,7 +51,7 @@ wait_for "★姓名" && ok "PuTTY F3 (ESC [ 13~) adds a person"
 leave_person
 putty $'\e[15~'
 wait_for "查找" && ok "F5 (ESC [ 15~) searches"
-keys Escape
+keys Escape; wait_gone "查找："      # an Esc is told from the next key's escape sequence by a pause
 putty $'\e[17~'
 wait_for "显示：有问题" && ok "F6 (ESC [ 17~) filters"
 putty $'\e[17~'; putty $'\e[17~'
@@ -60,14 +60,14 @@ putty $'\e[18~'
 wait_for "排序：姓名" && ok "F7 (ESC [ 18~) sorts"
 putty $'\e[19~'
 wait_for "删除.*y 确认" && ok "F8 (ESC [ 19~) asks to delete"
-keys n
+keys n; wait_gone "y 确认"
 putty $'\e[20~'
 wait_for "完整性检测" && ok "F9 (ESC [ 20~) opens the report"
 keys Escape
 wait_for "教职工 [0-9]+ 人"
 putty $'\e[24~'
 wait_for "签字日期" && ok "F12 (ESC [ 24~) records a signature"
-keys Escape
+keys Escape; wait_gone "签字日期"
 putty $'\e[14~'                      # F4 on the list: nothing, and not "back"
 putty $'\e[17~'                      # F6's filter line shows once F4 has been read
 wait_for "显示：有问题"
