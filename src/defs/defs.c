@@ -356,6 +356,73 @@ load_settings(struct defs *defs, struct diag *d)
 	free(path);
 }
 
+/* The next name of a key list (space-separated field names) from *p, or
+ * NULL at the end; *len gets its length. */
+static const char *
+key_next(const char **p, size_t *len)
+{
+	const char *q = *p;
+
+	while (*q == ' ')
+		q++;
+	if (*q == '\0')
+		return NULL;
+	*p = q;
+	while (**p != '\0' && **p != ' ')
+		(*p)++;
+	*len = (size_t)(*p - q);
+	return q;
+}
+
+size_t
+set_key_fields(const struct set_def *s, int **idx)
+{
+	const char *p = s->v[SC_KEY] ? s->v[SC_KEY] : "", *name;
+	size_t len, n = 0;
+
+	*idx = NULL;
+	while ((name = key_next(&p, &len)) != NULL) {
+		char *fn = xstrndup(name, len);
+		int i = set_field_index(s, fn);
+
+		free(fn);
+		if (i < 0)
+			continue;
+		*idx = xreallocarray(*idx, n + 1, sizeof **idx);
+		(*idx)[n++] = i;
+	}
+	return n;
+}
+
+/* A natural key names fields of its own set, once each, and only a
+ * many-record set has one (a one-record set's record is the person's). */
+static void
+check_key(const struct set_def *s, const char *path, struct diag *d)
+{
+	const char *p = s->v[SC_KEY] ? s->v[SC_KEY] : "", *name;
+	size_t len;
+
+	if (s->v[SC_KEY] != NULL && !s->many)
+		diag_add(d, path, s->line, "信息集 %s 只有一条记录，不需要 key", s->v[SC_NAME]);
+	while ((name = key_next(&p, &len)) != NULL) {
+		char *fn = xstrndup(name, len);
+
+		if (set_field(s, fn) == NULL)
+			diag_add(d, path, s->line, "信息集 %s 的 key 中的指标 “%s” 不在该信息集中", s->v[SC_NAME], fn);
+		else if (strstr(p, fn) != NULL) {
+			const char *r = p, *again;
+			size_t l2;
+
+			while ((again = key_next(&r, &l2)) != NULL)
+				if (l2 == len && memcmp(again, fn, len) == 0)
+					break;
+			if (again != NULL)
+				diag_add(d, path, s->line, "信息集 %s 的 key 中指标 “%s” 重复", s->v[SC_NAME], fn);
+		}
+		free(fn);
+	}
+}
+
 static void
 load_sets(struct defs *defs, struct diag *d)
 {
@@ -399,6 +466,7 @@ load_sets(struct defs *defs, struct diag *d)
 		s->required = req_of(s->v[SC_REQUIRED]);
 		defs->nbase++;
 		load_fields(defs, s, d);
+		check_key(s, path, d);
 	}
 	tsv_free(t);
 	free(path);

@@ -28,7 +28,7 @@
 
 #define SET_COLUMNS(_) \
 	_(SC_NAME, "name") _(SC_LABEL, "label") _(SC_RECORDS, "records") \
-	_(SC_GROUP, "group") _(SC_ORDER_BY, "order_by") _(SC_FILLED_BY, "filled_by") \
+	_(SC_GROUP, "group") _(SC_ORDER_BY, "order_by") _(SC_KEY, "key") _(SC_FILLED_BY, "filled_by") \
 	_(SC_HINT, "hint") _(SC_REQUIRED, "required") _(SC_REQUIRED_TAG, "required_tag") \
 	_(SC_SOURCE, "source") _(SC_TAG, "tag") _(SC_NOTE, "note")
 
@@ -141,6 +141,12 @@ const struct set_def *defs_set(const struct set_def *sets, size_t n, const char 
 const struct field_def *set_field(const struct set_def *s, const char *name);
 /* Index of a field in s, or -1. */
 int set_field_index(const struct set_def *s, const char *name);
+/* The fields of s's natural key (forms/sets.tsv column key: field names
+ * separated by spaces, e.g. 学习经历 by 入学年月 and 获得学历), as indexes
+ * into s->field in key order; a name s lacks (a template dropped it) is
+ * skipped.  Returns how many (0: no key, records are matched in entry
+ * order); *idx gets a new array the caller frees, or NULL. */
+size_t set_key_fields(const struct set_def *s, int **idx);
 /* The person set of a template (settings: person_set). */
 const struct set_def *template_person_set(const struct defs *defs, const struct template_def *t);
 

@@ -36,8 +36,13 @@ l9=$(wc -l < "$T/data/codes/XB.tsv")
 sed -i '0,/^name\t.*/s//&\tbogus_column/' "$F/sets/gzjl.tsv"
 l10=$(grep -n -m1 $'^name\t' "$F/sets/gzjl.tsv" | cut -d: -f1)
 
+# issue 19: a natural key naming a field its set lacks
+sed -i 's/^\(xxjl\t.*\)\tRXNY HDXLM\t/\1\tRXNY NOSUCHKEY\t/' "$F/sets.tsv"
+l11=$(grep -n -m1 $'^xxjl\t' "$F/sets.tsv" | cut -d: -f1)
+
 out=$("$J" forms check "$F" 2>&1) && rc=0 || rc=$?
 expect_eq "planted errors: exit 1" "$rc" 1
+expect_has "key names unknown field" "$out" "$F/sets.tsv:$l11: 信息集 xxjl 的 key 中的指标 “NOSUCHKEY” 不在该信息集中"
 expect_has "unknown code table" "$out" "$F/sets/jbxx.tsv:$l1: 未知的代码表 “NOSUCH”"
 expect_has "bad expression" "$out" "$F/sets/jbxx.tsv:$l2: relevant 表达式有错"
 expect_has "duplicate name" "$out" "$F/sets/jbxx.tsv:$l3: 指标名 $first_field 在本信息集中重复"
