@@ -109,7 +109,7 @@ expect_eq "bad condition: forms check fails" "$rc" 1
 expect_has "bad condition named" "$out" "sets.tsv:"
 expect_has "unknown field named" "$out" "NOPE"
 cp "$JZG_FORMS/sets.tsv" "$F/sets.tsv"
-sed -i "s/^\(jbxx\t\([^\t]*\t\)\{6\}\)\t/\1yes\t/" "$F/sets.tsv"
+sed -i "s/^\(jbxx\t\([^\t]*\t\)\{7\}\)\t/\1yes\t/" "$F/sets.tsv"
 out=$(JZG_FORMS=$F "$J" forms check 2>&1) && rc=0 || rc=$?
 expect_eq "required on the person set: forms check fails" "$rc" 1
 expect_has "required on the person set refused" "$out" "person_set jbxx 本身不能设 required"
