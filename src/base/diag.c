@@ -13,6 +13,10 @@ diag_add(struct diag *d, const char *file, int line, const char *fmt, ...)
 	va_list ap;
 	char *m;
 
+	if (d->n >= DIAG_MAX) {
+		d->more++;
+		return;
+	}
 	va_start(ap, fmt);
 	m = xvasprintf(fmt, ap);
 	va_end(ap);
@@ -41,6 +45,8 @@ diag_print(const struct diag *d, FILE *fp)
 {
 	for (size_t i = 0; i < d->n; i++)
 		fprintf(fp, "%s\n", d->msg[i]);
+	if (d->more > 0)
+		fprintf(fp, "……另有 %zu 处问题未列出\n", d->more);
 }
 
 void
@@ -50,5 +56,5 @@ diag_free(struct diag *d)
 		free(d->msg[i]);
 	free(d->msg);
 	d->msg = NULL;
-	d->n = d->cap = 0;
+	d->n = d->cap = d->more = 0;
 }

@@ -11,7 +11,12 @@ struct diag {
 	char   **msg;  /* owned strings */
 	size_t   n;
 	size_t   cap;
+	size_t   more;  /* problems past DIAG_MAX, counted but not kept */
 };
+
+/* Enough to show what is wrong; a damaged file of 100,000 bad lines would
+ * otherwise cost a quadratic de-duplication at every start-up. */
+#define DIAG_MAX 1000
 
 /* line <= 0 prints `file: message`; file NULL prints just the message. */
 void diag_add(struct diag *d, const char *file, int line, const char *fmt, ...)

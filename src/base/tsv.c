@@ -33,6 +33,18 @@ tsv_split(char *line, char ***out)
 	return n;
 }
 
+/* More than max tab-separated cells on line? */
+static int
+tabs_over(const char *line, int max)
+{
+	int n = 1;
+
+	for (; *line; line++)
+		if (*line == '\t' && ++n > max)
+			return 1;
+	return 0;
+}
+
 static void
 tsv_cells_free(char **cells, size_t n)
 {
@@ -73,6 +85,14 @@ tsv_load(const char *path, struct tsv **out, struct diag *d, char **cause)
 			diag_add(d, path, lineno, "不是有效的 UTF-8 文本（请以 UTF-8 编码保存）");
 			continue;
 		}
+		if (t->col == NULL && tabs_over(line, TSV_MAX_COLUMNS)) {
+			/* a data line pasted above the header, or a damaged file:
+			 * refused as a whole rather than checked column by column */
+			diag_add(d, path, lineno, "表头超过 %d 列，不像本程序的定义表（是否把数据行当成了表头？）；"
+			    "此文件未读取", TSV_MAX_COLUMNS);
+			t->refused = 1;
+			break;
+		}
 		n = tsv_split(line, &cells);
 		if (t->col == NULL) {
 			t->col = cells;
@@ -103,7 +123,7 @@ tsv_load(const char *path, struct tsv **out, struct diag *d, char **cause)
 		return jzg_fail(cause, JZG_ERR_IO, "读取 %s 失败", path);
 	}
 	fclose(fp);
-	if (t->col == NULL)
+	if (t->col == NULL && !t->refused)
 		diag_add(d, path, 0, "文件没有表头行");
 	*out = t;
 	return JZG_OK;
@@ -142,16 +162,24 @@ tsv_get(const struct tsv_row *r, int c)
 void
 tsv_check_columns(const struct tsv *t, const char *const *allowed, struct diag *d)
 {
-	for (size_t i = 0; i < t->ncol; i++) {
-		const char *const *a;
+	size_t na = 0;
+	unsigned char *seen;
 
-		for (a = allowed; *a != NULL; a++)
-			if (strcmp(*a, t->col[i]) == 0)
+	/* one pass over the header against the short allowed list: a header of
+	 * many columns (already capped at TSV_MAX_COLUMNS) stays linear */
+	while (allowed[na] != NULL)
+		na++;
+	seen = xcalloc(na + 1, 1);
+	for (size_t i = 0; i < t->ncol; i++) {
+		size_t a;
+
+		for (a = 0; a < na; a++)
+			if (strcmp(allowed[a], t->col[i]) == 0)
 				break;
-		if (*a == NULL)
+		if (a == na)
 			diag_add(d, t->path, t->header_line, "未知的列 “%s”", t->col[i]);
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(t->col[j], t->col[i]) == 0)
-				diag_add(d, t->path, t->header_line, "列 “%s” 重复", t->col[i]);
+		else if (seen[a]++)
+			diag_add(d, t->path, t->header_line, "列 “%s” 重复", t->col[i]);
 	}
+	free(seen);
 }

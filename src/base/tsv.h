@@ -17,6 +17,10 @@ struct tsv_row {
 	size_t  ncell;
 };
 
+/* No definitions table comes near this; a wider header is refused whole
+ * (issue 18: a 16,000-column line stalled every start-up). */
+#define TSV_MAX_COLUMNS 256
+
 struct tsv {
 	char           *path;  /* as given to tsv_load; owned */
 	char          **col;   /* header names, owned */
@@ -24,6 +28,7 @@ struct tsv {
 	int             header_line;
 	struct tsv_row *row;
 	size_t          nrow;
+	int             refused; /* header over TSV_MAX_COLUMNS: no col, no rows */
 };
 
 /* Read path.  Format problems (bad UTF-8, more cells than the header, no
@@ -37,7 +42,8 @@ void tsv_free(struct tsv *t);
 int tsv_col(const struct tsv *t, const char *name);
 /* Cell of row r in column c ("" when the row is short or c < 0); not owned. */
 const char *tsv_get(const struct tsv_row *r, int c);
-/* Report header columns that are not in allowed (NULL-terminated). */
+/* Report header columns that are not in allowed (NULL-terminated) or
+ * repeated; linear in the number of columns. */
 void tsv_check_columns(const struct tsv *t, const char *const *allowed, struct diag *d);
 
 #endif

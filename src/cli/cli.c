@@ -54,7 +54,7 @@ app_load_defs(struct app *a)
 		else if (cause != NULL)
 			cli_fail("无法读取指标定义：%s", cause);
 		else
-			cli_fail("指标定义有 %zu 处错误，请运行 “jzg forms check %s” 查看并修改", d.n, forms);
+			cli_fail("指标定义有 %zu 处错误，请运行 “jzg forms check %s” 查看并修改", d.n + d.more, forms);
 		free(where);
 	}
 	free(cause);
@@ -148,7 +148,7 @@ forms_check(struct app *a, const struct cli_args *args)
 		nfield += a->defs->all[i].nfield;
 	}
 	if (d.n > 0)
-		fprintf(stderr, "jzg: 指标定义共有 %zu 处问题（%s，%s）\n", d.n, forms, data);
+		fprintf(stderr, "jzg: 指标定义共有 %zu 处问题（%s，%s）\n", d.n + d.more, forms, data);
 	else
 		printf("指标定义检查通过：%zu 个模板，%zu 个信息集，%zu 个指标，%zu 个代码表，%zu 条校验规则\n",
 		    a->defs->ntpl, nset, nfield, a->defs->codes->ntab, a->defs->ncheck);

@@ -554,12 +554,13 @@ layout_parse_cell(const struct layout *l, const struct field_def *f, const char 
 	if (str_empty(text))
 		return 0;
 	if (ft->coded == 1) {
-		char *t = str_trim(xstrdup(text));
-		const struct code *c = f->table ? parse_code(l, f->table, t, msg) : NULL;
+		/* free the copy, not the trimmed pointer into it (` 1-男` from Excel) */
+		char *copy = xstrdup(text);
+		const struct code *c = f->table ? parse_code(l, f->table, str_trim(copy), msg) : NULL;
 
 		if (f->table == NULL && *msg == NULL)
 			*msg = xasprintf("代码表 %s 不存在", f->table_id ? f->table_id : "");
-		free(t);
+		free(copy);
 		if (c == NULL)
 			return -1;
 		*stored = xstrdup(c->code);

@@ -197,6 +197,7 @@ wb_start(void *ud, const XML_Char *name, const XML_Char **atts)
 	} else if (strcmp(ln, "definedName") == 0 && attr(atts, "localSheetId") == NULL &&
 	    (v = attr(atts, "name")) != NULL) {
 		w->in_dn = 1;
+		free(w->dn_name);   /* a definedName opened inside another (malformed) */
 		w->dn_name = xstrdup(v);
 		w->text.len = 0;
 		if (w->text.s)

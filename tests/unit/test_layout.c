@@ -155,6 +155,20 @@ every_type_cell(void **state)
 	roundtrip(l, shipped_field(defs, "jbxx", "XBM"), "1", "1-男");
 	roundtrip(l, shipped_field(defs, "cg_bg", "SFDBXCG"), "1", "1-是");
 	roundtrip(l, shipped_field(defs, "jbxx", "ZZMMM"), "01 05", "01-中共党员;05-民盟盟员");
+	/* Excel leaves spaces around a chosen code: trimmed, and the copy freed
+	 * rather than the trimmed pointer into it (issue 18: free() abort) */
+	{
+		char *v = NULL, *msg = NULL;
+
+		assert_int_equal(layout_parse_cell(l, shipped_field(defs, "jbxx", "XBM"), " 1-男 ",
+		    &v, &msg), 0);
+		assert_string_equal(v, "1");
+		free(v);
+		assert_int_equal(layout_parse_cell(l, shipped_field(defs, "jbxx", "XBM"), "  9-无",
+		    &v, &msg), -1);
+		assert_non_null(msg);
+		free(msg);
+	}
 	alt.date_form = "YYYY年MM月DD日";
 	alt.month_form = "YYYY.MM";
 	roundtrip(&alt, shipped_field(defs, "jbxx", "CSRQ"), "1980-09-05", "1980年09月05日");
