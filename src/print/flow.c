@@ -31,7 +31,7 @@ flow_fits(const struct flow *f, double h)
 static double
 title_h(struct flow *f, const char *title)
 {
-	return pdf_text_h(f->p, PDF_SECTION, title, 0) + 2 * FLOW_PAD;
+	return title != NULL ? pdf_text_h(f->p, PDF_SECTION, title, 0) + 2 * FLOW_VPAD : 0;
 }
 
 static void
@@ -41,7 +41,7 @@ draw_title(struct flow *f, const char *title, int cont)
 	double h = title_h(f, title);
 
 	pdf_fill(f->p, FLOW_ML, f->y, FLOW_CW, h, 0.82);
-	pdf_text(f->p, PDF_SECTION, FLOW_ML + FLOW_PAD, f->y + FLOW_PAD, 0, PDF_LEFT, t);
+	pdf_text(f->p, PDF_SECTION, FLOW_ML + FLOW_PAD, f->y + FLOW_VPAD, 0, PDF_LEFT, t);
 	pdf_rect(f->p, FLOW_ML, f->y, FLOW_CW, h, FLOW_LW);
 	f->y += h;
 	free(t);
@@ -50,7 +50,8 @@ draw_title(struct flow *f, const char *title, int cont)
 static void
 block_top(struct flow *f, const struct flow_rows *b, int cont)
 {
-	draw_title(f, b->title, cont);
+	if (b->title != NULL)
+		draw_title(f, b->title, cont);
 	if (b->head_h > 0) {
 		b->draw_head(f, b->ctx, f->y);
 		f->y += b->head_h;
@@ -136,13 +137,13 @@ flow_head(struct flow *f, const char *const *label, const double *w, size_t n, d
 		if (a > h)
 			h = a;
 	}
-	h += 2 * FLOW_PAD;
+	h += 2 * FLOW_VPAD;
 	if (!draw)
 		return h;
 	pdf_fill(f->p, FLOW_ML, y, FLOW_CW, h, FLOW_SHADE);
 	for (size_t j = 0; j < n; j++) {
 		pdf_rect(f->p, x, y, w[j], h, FLOW_LW);
-		flow_cell_text(f, PDF_LABELB, x + FLOW_PAD, y + FLOW_PAD, w[j] - 2 * FLOW_PAD, label[j]);
+		flow_cell_text(f, PDF_LABELB, x + FLOW_PAD, y + FLOW_VPAD, w[j] - 2 * FLOW_PAD, label[j]);
 		x += w[j];
 	}
 	return h;

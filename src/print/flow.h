@@ -20,8 +20,9 @@
 #define FLOW_TOP    (12 * PDF_MM)
 #define FLOW_BOTTOM (PDF_PAGE_H - 16 * PDF_MM)     /* content ends above */
 #define FLOW_FOOTY  (PDF_PAGE_H - 12 * PDF_MM)     /* footer line */
-#define FLOW_PAD    2.5                            /* inside cells */
-#define FLOW_GAP    8.0                            /* between blocks */
+#define FLOW_PAD    2.5                            /* inside cells, left and right */
+#define FLOW_VPAD   1.5                            /* inside cells, above and below */
+#define FLOW_GAP    4.0                            /* between blocks */
 #define FLOW_LW     0.5                            /* cell borders */
 #define FLOW_SHADE  0.92                           /* label cells, headers */
 
@@ -37,7 +38,7 @@ struct flow {
 };
 
 struct flow_rows {
-	const char *title;
+	const char *title;                              /* NULL: a block without title bar */
 	size_t      n;                                  /* rows */
 	const double *h;                                /* their heights */
 	double      head_h;                             /* 0: no header */

@@ -30,6 +30,8 @@ struct sheet {
 
 /* ---------------------------------------------------------------- pages */
 
+/* The first page carries the title and the school; the others one line
+ * naming the person, so that a loose page still says whose it is. */
 static void
 page_begin(struct flow *f)
 {
@@ -38,16 +40,20 @@ page_begin(struct flow *f)
 	char *line;
 	double y = FLOW_TOP;
 
-	y += pdf_text(f->p, PDF_TITLE, ML, y, CW, PDF_CENTER, "教师信息确认表") + 4;
-	line = xasprintf("学校名称：%s　　学校标识码：%s　　模板：%s　　打印日期：%s",
-	    pv->school_name, pv->school_code, pv->tpl->v[TC_LABEL], sh->today);
-	y += pdf_text(f->p, PDF_BODY, ML, y, CW, PDF_LEFT, line) + 1;
-	free(line);
-	line = xasprintf("姓名：%s　　身份证件号：%s　　校验码：%s", pv->name, pv->id_no, sh->code);
-	y += pdf_text(f->p, PDF_BODY, ML, y, CW, PDF_LEFT, line) + 3;
+	if (f->page == 1) {
+		y += pdf_text(f->p, PDF_TITLE, ML, y, CW, PDF_CENTER, "教师信息确认表") + 3;
+		line = xasprintf("学校名称：%s　　学校标识码：%s　　模板：%s　　打印日期：%s",
+		    pv->school_name, pv->school_code, pv->tpl->v[TC_LABEL], sh->today);
+		y += pdf_text(f->p, PDF_BODY, ML, y, CW, PDF_LEFT, line) + 1;
+		free(line);
+		line = xasprintf("姓名：%s　　身份证件号：%s　　校验码：%s", pv->name, pv->id_no, sh->code);
+	} else
+		line = xasprintf("教师信息确认表（续）　　姓名：%s　　身份证件号：%s　　校验码：%s", pv->name, pv->id_no,
+		    sh->code);
+	y += pdf_text(f->p, PDF_BODY, ML, y, CW, PDF_LEFT, line) + 2;
 	free(line);
 	pdf_line(f->p, ML, y, ML + CW, y, 0.8);
-	f->y = y + 6;
+	f->y = y + 4;
 	if (f->total > 0) {
 		line = xasprintf("第 %d 页 共 %d 页", f->page, f->total);
 		pdf_text(f->p, PDF_SMALL, ML, FLOW_FOOTY, CW, PDF_CENTER, line);
@@ -60,34 +66,43 @@ page_begin(struct flow *f)
 
 /* ---------------------------------------------------------------- grid */
 
-/* One-record set: two label/value pairs per row; a value too long for half
- * a row gets a row of its own. */
-#define GL (0.17 * CW)          /* label cell */
-#define GV (0.33 * CW)          /* value cell */
-#define GWIDE (CW - GL)         /* value cell of a row of its own */
+/* One-record set: up to GK label/value pairs per row, in field order.  The
+ * last value cell of a row reaches the row's end, so a value too long for
+ * two lines of a cell ends the row and takes one of its own.  Rows beside
+ * the photo box hold fewer pairs. */
+#define GK 3                    /* pairs per row */
+#define GP (CW / GK)            /* width of a pair */
+#define GL (0.4 * GP)           /* label cell */
+#define GV (GP - GL)            /* value cell */
+#define PHOTO_GAP 4.0
+
+struct grow {
+	int    f[GK];               /* field indexes */
+	int    n;
+	double h;
+};
 
 struct grid {
 	const struct pview_set *ps;
-	int                   (*pair)[2];   /* field indexes; [1] = -1: [0] alone, value spans the row */
+	struct grow            *row;
+	size_t                  nrow;
 	const struct pview     *photo;      /* the person set: its rows leave room for the photo box */
 	double                  pw, ph;     /* the box (photo_mm) */
 	size_t                  nnarrow;    /* rows beside the box */
-	double                  last_h;     /* the last of them, stretched to the box's height */
 };
 
-#define PHOTO_GAP 4.0
+/* Where row r's cells end. */
+static double
+grid_end(const struct grid *g, size_t r)
+{
+	return r < g->nnarrow ? CW - g->pw - PHOTO_GAP : CW;
+}
 
-/* Width of value cell k of row r: the right-most cell of a row beside the
- * photo box gives up the box's width. */
+/* Width of value cell k of row r. */
 static double
 grid_vw(const struct grid *g, size_t r, int k)
 {
-	int alone = g->pair[r][1] < 0;
-	double vw = alone ? GWIDE : GV;
-
-	if (r < g->nnarrow && (alone || k == 1))
-		vw -= g->pw + PHOTO_GAP;
-	return vw;
+	return k + 1 < g->row[r].n ? GV : grid_end(g, r) - k * GP - GL;
 }
 
 /* The photo box at the top right of the person set: the JPEG as it is, or
@@ -112,18 +127,15 @@ grid_height(struct flow *f, const struct grid *g, size_t r)
 	const struct set_def *s = g->ps->s;
 	double h = 0;
 
-	for (int k = 0; k < 2; k++) {
-		int j = g->pair[r][k];
-		double vw = grid_vw(g, r, k), a, b;
+	for (int k = 0; k < g->row[r].n; k++) {
+		int j = g->row[r].f[k];
+		double a = flow_cell_h(f, PDF_LABEL, s->field[j].v[FC_LABEL], GL - 2 * PAD);
+		double b = flow_cell_h(f, PDF_LABEL, g->ps->val[j], grid_vw(g, r, k) - 2 * PAD);
 
-		if (j < 0)
-			break;
-		a = flow_cell_h(f, PDF_LABEL, s->field[j].v[FC_LABEL], GL - 2 * PAD);
-		b = flow_cell_h(f, PDF_LABEL, g->ps->val[j], vw - 2 * PAD);
 		h = a > h ? a : h;
 		h = b > h ? b : h;
 	}
-	return h + 2 * PAD;
+	return h + 2 * FLOW_VPAD;
 }
 
 static void
@@ -131,23 +143,38 @@ grid_draw(struct flow *f, const void *ctx, size_t r, double y)
 {
 	const struct grid *g = ctx;
 	const struct set_def *s = g->ps->s;
-	double x = ML, h = r + 1 == g->nnarrow ? g->last_h : grid_height(f, g, r);
+	double x = ML, h = g->row[r].h;
 
-	for (int k = 0; k < 2; k++) {
-		int j = g->pair[r][k];
+	for (int k = 0; k < g->row[r].n; k++) {
+		int j = g->row[r].f[k];
 		double vw = grid_vw(g, r, k);
 
-		if (j < 0)
-			break;
 		pdf_fill(f->p, x, y, GL, h, FLOW_SHADE);
 		pdf_rect(f->p, x, y, GL, h, LW);
-		flow_cell_text(f, PDF_LABEL, x + PAD, y + PAD, GL - 2 * PAD, s->field[j].v[FC_LABEL]);
+		flow_cell_text(f, PDF_LABEL, x + PAD, y + FLOW_VPAD, GL - 2 * PAD, s->field[j].v[FC_LABEL]);
 		pdf_rect(f->p, x + GL, y, vw, h, LW);
-		flow_cell_text(f, PDF_LABEL, x + GL + PAD, y + PAD, vw - 2 * PAD, g->ps->val[j]);
-		x += GL + vw;
+		flow_cell_text(f, PDF_LABEL, x + GL + PAD, y + FLOW_VPAD, vw - 2 * PAD, g->ps->val[j]);
+		x += GP;
 	}
 	if (r == 0 && g->photo != NULL)
 		photo_box(f, g, y);
+}
+
+/* End the open row g->row[g->nrow]: measure it, and say whether the next
+ * row is still beside the photo box (*beside_h: the height so far). */
+static void
+grid_close(struct flow *f, struct grid *g, double *beside_h)
+{
+	size_t r = g->nrow;
+
+	if (g->row[r].n == 0)
+		return;
+	if (g->photo != NULL && *beside_h < g->ph)
+		g->nnarrow = r + 1;
+	g->row[r].h = grid_height(f, g, r);
+	if (r < g->nnarrow)
+		*beside_h += g->row[r].h;
+	g->nrow++;
 }
 
 static void
@@ -155,51 +182,102 @@ layout_grid(struct flow *f, const struct pview_set *ps, const struct pview *phot
     double keep_after)
 {
 	const struct set_def *s = ps->s;
-	struct grid g = { ps, xcalloc(s->nfield + 1, sizeof *g.pair), photo, pw, ph, 0, 0 };
+	struct grid g = { ps, xcalloc(s->nfield + 1, sizeof *g.row), 0, photo, pw, ph, 0 };
+	int narrow_k = (int)((CW - pw - PHOTO_GAP) / GP);
 	struct flow_rows b = { 0 };
-	double *h;
-	size_t n = 0;
+	double *h, beside_h = 0;
 
-	/* -2 marks a row whose second half is still open. */
+	if (narrow_k < 1)
+		narrow_k = 1;
 	for (size_t j = 0; j < s->nfield; j++) {
 		int wide = pdf_text_w(f->p, PDF_LABEL, ps->val[j] ? ps->val[j] : "") > 2 * (GV - 2 * PAD);
+		int beside = photo != NULL && beside_h < ph;
 
-		if (n > 0 && g.pair[n - 1][1] == -2 && !wide) {
-			g.pair[n - 1][1] = (int)j;
-			continue;
-		}
-		if (n > 0 && g.pair[n - 1][1] == -2)
-			g.pair[n - 1][1] = -1;
-		g.pair[n][0] = (int)j;
-		g.pair[n][1] = wide ? -1 : -2;
-		n++;
+		if (wide)
+			grid_close(f, &g, &beside_h);
+		g.row[g.nrow].f[g.row[g.nrow].n++] = (int)j;
+		if (wide || g.row[g.nrow].n == (beside ? narrow_k : GK))
+			grid_close(f, &g, &beside_h);
 	}
-	if (n > 0 && g.pair[n - 1][1] == -2)
-		g.pair[n - 1][1] = -1;
-	h = xcalloc(n + 1, sizeof *h);
-	{
-		/* rows beside the box until they are as high as it */
-		double cum = 0;
-
-		g.nnarrow = photo != NULL ? n : 0;
-		for (size_t r = 0; r < n; r++) {
-			h[r] = grid_height(f, &g, r);
-			if (r < g.nnarrow && (cum += h[r]) >= ph)
-				g.nnarrow = r + 1;
-		}
-		if (g.nnarrow > 0 && cum < ph)
-			h[g.nnarrow - 1] += ph - cum;
-		if (g.nnarrow > 0)
-			g.last_h = h[g.nnarrow - 1];
-	}
+	grid_close(f, &g, &beside_h);
+	if (g.nnarrow > 0 && beside_h < ph)   /* the last row beside the box reaches its bottom */
+		g.row[g.nnarrow - 1].h += ph - beside_h;
+	h = xcalloc(g.nrow + 1, sizeof *h);
+	for (size_t r = 0; r < g.nrow; r++)
+		h[r] = g.row[r].h;
 	b.title = ps->title;
-	b.n = n;
+	b.n = g.nrow;
 	b.h = h;
 	b.draw_row = grid_draw;
 	b.ctx = &g;
 	flow_place(f, &b, keep_after);
 	free(h);
-	free(g.pair);
+	free(g.row);
+}
+
+/* ---------------------------------------------------------------- none */
+
+/* Sets without records, one after another: one line each, two to a row —
+ * the set's title and 无 — instead of a table with nothing in it. */
+#define NONE_L (0.75 * CW / 2)
+
+struct none_run {
+	const struct pview_set *ps;     /* the first of n sets in a row of pv->set */
+	size_t                  n;
+};
+
+static double
+none_vw(const struct none_run *nr, size_t r, int k)
+{
+	return k == 1 || 2 * r + 1 == nr->n ? CW - k * CW / 2 - NONE_L : CW / 2 - NONE_L;
+}
+
+static double
+none_height(struct flow *f, const struct none_run *nr, size_t r)
+{
+	double h = flow_cell_h(f, PDF_LABEL, "无", CW);
+
+	for (int k = 0; k < 2 && 2 * r + (size_t)k < nr->n; k++) {
+		double a = flow_cell_h(f, PDF_LABEL, nr->ps[2 * r + (size_t)k].title, NONE_L - 2 * PAD);
+
+		h = a > h ? a : h;
+	}
+	return h + 2 * FLOW_VPAD;
+}
+
+static void
+none_draw(struct flow *f, const void *ctx, size_t r, double y)
+{
+	const struct none_run *nr = ctx;
+	double h = none_height(f, nr, r);
+
+	for (int k = 0; k < 2 && 2 * r + (size_t)k < nr->n; k++) {
+		double x = ML + k * CW / 2, vw = none_vw(nr, r, k);
+
+		pdf_fill(f->p, x, y, NONE_L, h, FLOW_SHADE);
+		pdf_rect(f->p, x, y, NONE_L, h, LW);
+		flow_cell_text(f, PDF_LABEL, x + PAD, y + FLOW_VPAD, NONE_L - 2 * PAD, nr->ps[2 * r + (size_t)k].title);
+		pdf_rect(f->p, x + NONE_L, y, vw, h, LW);
+		flow_cell_text(f, PDF_LABEL, x + NONE_L + PAD, y + FLOW_VPAD, vw - 2 * PAD, "无");
+	}
+}
+
+static void
+layout_none(struct flow *f, const struct pview_set *ps, size_t n, double keep_after)
+{
+	struct none_run nr = { ps, n };
+	struct flow_rows b = { 0 };
+	double *h;
+
+	b.n = (n + 1) / 2;
+	h = xcalloc(b.n, sizeof *h);
+	for (size_t r = 0; r < b.n; r++)
+		h[r] = none_height(f, &nr, r);
+	b.h = h;
+	b.draw_row = none_draw;
+	b.ctx = &nr;
+	flow_place(f, &b, keep_after);
+	free(h);
 }
 
 /* ---------------------------------------------------------------- table */
@@ -224,14 +302,12 @@ table_row_h(struct flow *f, const struct table *t, size_t r)
 	const struct set_def *s = t->ps->s;
 	double h = 0;
 
-	if (t->ps->nrow == 0)
-		return flow_cell_h(f, PDF_CELL, "（无）", CW) + 2 * PAD;
 	for (size_t j = 0; j < s->nfield; j++) {
 		double a = flow_cell_h(f, PDF_CELL, t->ps->val[r * s->nfield + j], t->w[j] - 2 * PAD);
 
 		h = a > h ? a : h;
 	}
-	return h + 2 * PAD;
+	return h + 2 * FLOW_VPAD;
 }
 
 static void
@@ -241,30 +317,29 @@ table_row(struct flow *f, const void *ctx, size_t r, double y)
 	const struct set_def *s = t->ps->s;
 	double x = ML, h = table_row_h(f, t, r);
 
-	if (t->ps->nrow == 0) {
-		pdf_rect(f->p, ML, y, CW, h, LW);
-		pdf_text(f->p, PDF_CELL, ML, y + PAD, CW, PDF_CENTER, "（无）");
-		return;
-	}
 	for (size_t j = 0; j < s->nfield; j++) {
 		pdf_rect(f->p, x, y, t->w[j], h, LW);
-		flow_cell_text(f, PDF_CELL, x + PAD, y + PAD, t->w[j] - 2 * PAD, t->ps->val[r * s->nfield + j]);
+		flow_cell_text(f, PDF_CELL, x + PAD, y + FLOW_VPAD, t->w[j] - 2 * PAD, t->ps->val[r * s->nfield + j]);
 		x += t->w[j];
 	}
 }
 
+/* A set with records: a table with one column per field.  Columns are as
+ * wide as their widest value and header; when that does not fit, headers
+ * may take two lines before values wrap. */
 static void
 layout_table(struct flow *f, const struct pview_set *ps, double keep_after)
 {
 	const struct set_def *s = ps->s;
 	size_t nf = s->nfield ? s->nfield : 1;
 	struct table t = { ps, xcalloc(nf, sizeof *t.label), xcalloc(nf, sizeof *t.w) };
-	double *want = xcalloc(nf, sizeof *want), *minw = xcalloc(nf, sizeof *minw), *h;
+	double *want = xcalloc(nf, sizeof *want), *head = xcalloc(nf, sizeof *head);
+	double *minw = xcalloc(nf, sizeof *minw), *h, sum = 0;
 	struct flow_rows b = { 0 };
 
 	for (size_t j = 0; j < s->nfield; j++) {
 		t.label[j] = s->field[j].v[FC_LABEL];
-		want[j] = pdf_text_w(f->p, PDF_LABELB, t.label[j]);
+		head[j] = pdf_text_w(f->p, PDF_LABELB, t.label[j]);
 		for (size_t r = 0; r < ps->nrow; r++) {
 			const char *v = ps->val[r * s->nfield + j];
 			double a = v ? pdf_text_w(f->p, PDF_CELL, v) : 0;
@@ -274,12 +349,17 @@ layout_table(struct flow *f, const struct pview_set *ps, double keep_after)
 			if (v && strlen(v) <= 12 && strspn(v, "0123456789-.:/ABCDEFGHIJKLMNOPQRSTUVWXYZ") == strlen(v))
 				minw[j] = a > minw[j] ? a : minw[j];
 		}
-		want[j] += 2 * PAD + 0.5;
+		sum += (head[j] > want[j] ? head[j] : want[j]) + 2 * PAD + 0.5;
+	}
+	for (size_t j = 0; j < s->nfield; j++) {
+		double hw = sum <= CW ? head[j] : head[j] / 2;
+
+		want[j] = (hw > want[j] ? hw : want[j]) + 2 * PAD + 0.5;
 		minw[j] += minw[j] > 0 ? 2 * PAD + 0.5 : 0;
 	}
 	flow_widths(f, want, minw, s->nfield, t.w);
 	b.title = ps->title;
-	b.n = ps->nrow ? ps->nrow : 1;
+	b.n = ps->nrow;
 	h = xcalloc(b.n, sizeof *h);
 	for (size_t r = 0; r < b.n; r++)
 		h[r] = table_row_h(f, &t, r);
@@ -291,6 +371,7 @@ layout_table(struct flow *f, const struct pview_set *ps, double keep_after)
 	flow_place(f, &b, keep_after);
 	free(h);
 	free(want);
+	free(head);
 	free(minw);
 	free(t.w);
 	free(t.label);
@@ -383,12 +464,19 @@ layout_person(struct sheet *sh)
 
 	flow_start(&sh->f);
 	for (size_t i = 0; i < pv->nset; i++) {
-		double keep = i + 1 == pv->nset ? sig : 0;
+		const struct pview_set *ps = &pv->set[i];
+		size_t n = 0;
 
-		if (pv->set[i].s->many)
-			layout_table(&sh->f, &pv->set[i], keep);
+		while (i + n < pv->nset && ps[n].s->many && ps[n].nrow == 0)
+			n++;
+		if (n > 0) {
+			i += n - 1;
+			layout_none(&sh->f, ps, n, i + 1 == pv->nset ? sig : 0);
+		} else if (ps->s->many)
+			layout_table(&sh->f, ps, i + 1 == pv->nset ? sig : 0);
 		else
-			layout_grid(&sh->f, &pv->set[i], (int)i == pv->person_set ? pv : NULL, sh->pw, sh->ph, keep);
+			layout_grid(&sh->f, ps, (int)i == pv->person_set ? pv : NULL, sh->pw, sh->ph,
+			    i + 1 == pv->nset ? sig : 0);
 	}
 	if (pv->nset == 0 && !flow_fits(&sh->f, sig))
 		flow_break(&sh->f);

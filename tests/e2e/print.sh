@@ -38,6 +38,51 @@ cp "$T/one.pdf" "$T/one_a.pdf"
 "$J" --db "$DB" print sheet --staff "$ID1" --out "$T/one.pdf" >/dev/null
 expect_eq "same data and day give the same bytes" "$(md5sum < "$T/one.pdf")" "$(md5sum < "$T/one_a.pdf")"
 
+# --- a typical teacher: the demo person without the sets a school teacher
+# seldom has (research, talent programmes, overseas study, …) fits on two
+# pages; each set without records is one line, its title and 无, no table
+ID5=$(q "SELECT SFZJH FROM s_jbxx WHERE staff_id = 5")
+"$J" --db "$DB" print sheet --staff "$ID5" --out "$T/full.pdf" >/dev/null
+full=$(pages "$T/full.pdf")
+[ "$full" -le 3 ] && ok "demo person with every set filled: $full pages" || bad "demo person with every set: $full pages"
+for t in jbdy ndkh sdxx cg_xm cg_zz cg_lw cg_jl cg_wy cg_zl cg_bg cg_yy cg_bz cg_zd rcxm hwyx jnzs jllg; do
+	q "DELETE FROM s_$t WHERE staff_id = 5"
+done
+"$J" --db "$DB" print sheet --staff "$ID5" --out "$T/typical.pdf" >/dev/null
+expect_eq "a typical teacher fits on two pages" "$(pages "$T/typical.pdf")" 2
+text=$(pdftotext -raw "$T/typical.pdf" - | tr -d ' \n\t\f')
+missing=0
+while IFS= read -r want; do
+	w=$(tr -d ' \t' <<<"$want")
+	grep -qF -- "$w" <<<"$text" || { missing=$((missing + 1)); echo "  missing on the typical sheet: «$want»"; }
+done < <(python3 "$HERE/sheet_expect.py" "$JZG_FORMS" "$JZG_DATA" "$DB" 5)
+expect_eq "typical sheet: every value, and 无 after each empty set" "$missing" 0
+for s in 基本待遇无 年度考核无 师德信息无 国家/行业标准无 交流轮岗无; do
+	grep -qF -- "$s" <<<"$text" || bad "typical sheet lacks «$s»"
+done
+for s in 年工资收入 考核结果 师德考核结论 标准号 交流轮岗类型 （无）; do
+	grep -qF -- "$s" <<<"$text" && bad "typical sheet prints «$s» (an empty set's table)"
+done
+ok "empty sets are one line each, without their tables"
+expect_has "continuation page names the person" "$(page "$T/typical.pdf" 2)" "教师信息确认表（续）姓名："
+expect_has "signature block after the last set" "$(page "$T/typical.pdf" 2)" "联系方式"
+# grow the typical teacher 3 学习经历 rows at a time past a page break: the
+# signature block always shares its page with 联系方式, the page count grows
+sep=0 grew=0
+for ((k = 1; k <= 12; k++)); do
+	q "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 3)
+	   INSERT INTO s_xxjl(staff_id, seq, HDXLM, HDXLYX, SXZY, SFSFLZY, RXNY, BYNY, XWCCM, XXFSM)
+	   SELECT 5, 100 + $k * 3 + i, '21', '第' || i || '所大学', '专业', '1', '1990-09', '1993-07', '0', '1' FROM k"
+	"$J" --db "$DB" print sheet --staff "$ID5" --out "$T/grow.pdf" >/dev/null
+	np=$(pages "$T/grow.pdf")
+	[ "$np" -gt 2 ] && grew=1
+	last=$(page "$T/grow.pdf" "$np")
+	grep -qF 联系方式 <<<"$last" && grep -qF 教师本人签字 <<<"$last" || { sep=$((sep + 1)); echo "  $k×3 rows: signature apart from 联系方式"; }
+done
+expect_eq "signature block never apart from the last set" "$sep" 0
+expect_eq "the rows pushed the sheet past two pages" "$grew" 1
+q "DELETE FROM s_xxjl WHERE staff_id = 5 AND seq > 100"
+
 # --- page rules for a person with 60 more 学习经历 rows
 q "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 60)
    INSERT INTO s_xxjl(staff_id, seq, HDXLM, HDXLYX, SXZY, SFSFLZY, RXNY, BYNY, XWCCM, XXFSM)

@@ -2,7 +2,8 @@
 """What a person's confirmation sheet must show, computed independently of
 the C code: the sets, labels and code tables from forms/ and data/ (template
 overlays applied), the values from the SQLite file.  Prints one expected
-string per line: every set title, every field label, every display value.
+string per line: every set title, every field label, every display value;
+for a many-record set without records only its title followed by 无.
 
 usage: sheet_expect.py FORMS DATA DB STAFF_ID"""
 import os
@@ -75,12 +76,16 @@ def display(f, v):
 for s in sets:
     if s["name"] in dropped:
         continue
-    print(s["label"])
     fl = fields[s["name"]]
+    cols = ", ".join('"%s"' % f["name"] for f in fl)
+    rows = db.execute('SELECT %s FROM "s_%s" WHERE staff_id = ?' % (cols, s["name"]), (staff,)).fetchall()
+    if s["records"] == "many" and not rows:
+        print(s["label"] + "无")    # a set without records: one line, title and 无
+        continue
+    print(s["label"])
     for f in fl:
         print(f["label"])
-    cols = ", ".join('"%s"' % f["name"] for f in fl)
-    for row in db.execute('SELECT %s FROM "s_%s" WHERE staff_id = ?' % (cols, s["name"]), (staff,)):
+    for row in rows:
         for f, v in zip(fl, row):
             d = display(f, v)
             if d is not None:
