@@ -30,25 +30,32 @@ fi
 "$J" --db "$DB" check --format tsv >/dev/null || true
 
 tables=$(sqlite3 "$DB" "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 's_*' ORDER BY name")
-floor="SELECT 0"
-for t in $tables; do floor="$floor + (SELECT count(*) FROM \"$t\")"; done
+count="SELECT 0"
+floor=""
+for t in $tables; do
+	count="$count + (SELECT count(*) FROM \"$t\")"
+	# the floor (issue 21): one pass reading every stored value once
+	cols=$(sqlite3 "$DB" "SELECT group_concat('length(\"' || name || '\")', '+') FROM pragma_table_info('$t')")
+	floor="$floor SELECT total($cols) FROM \"$t\";"
+done
 
 echo "machine: $(nproc) CPU, $(lscpu | sed -n 's/^Model name: *//p')"
-echo "staff: $(sqlite3 "$DB" 'SELECT count(*) FROM staff'), rows in s_*: $(sqlite3 "$DB" "$floor")"
-echo -n "floor (sqlite3 count(*) over every s_* table): "
-/usr/bin/time -f '%e s %M KB' sqlite3 "$DB" "$floor" 2>&1 >/dev/null
+echo "staff: $(sqlite3 "$DB" 'SELECT count(*) FROM staff'), rows in s_*: $(sqlite3 "$DB" "$count")"
 # The machine may be shared: user CPU time is the steadier figure; wall
 # time only shows the two threads when two cores are free (load in uptime).
-echo "load: $(uptime | sed 's/.*load average: //')"
+# Floor and check alternate, so each ratio is of the same moment's load.
+timed() { /usr/bin/time -f '%e %U %S %M' "$@" 2>&1 >/dev/null | tail -1; }
 for i in 1 2 3; do
-	echo -n "jzg --db $DB check --format tsv > /dev/null (run $i): "
+	echo "load: $(uptime | sed 's/.*load average: //')"
+	f=$(timed sqlite3 "$DB" "$floor")
 	# exit status 1 = findings (the demo file has a few duplicate IDs)
-	{ /usr/bin/time -f '%e s wall, %U s user, %S s sys, %M KB' "$J" --db "$DB" check --format tsv >/dev/null || true; } \
-		2>&1 | tail -1
+	one=$(JZG_CHECK_THREADS=1 timed "$J" --db "$DB" check --format tsv)
+	two=$(timed "$J" --db "$DB" check --format tsv)
+	echo "$f|$one|$two" | awk -F'|' '{
+		split($1, f, " "); split($2, a, " "); split($3, b, " ")
+		printf "run '"$i"': floor (sqlite3, every value once) %.2f s wall %.2f s user; check one thread %.2f s wall %.2f s user %d KB (%.2f× floor user); two threads %.2f s wall %.2f s user %d KB (%.2f× floor wall)\n",
+			f[1], f[2], a[1], a[2], a[4], a[2] / f[2], b[1], b[2], b[4], b[1] / f[1] }'
 done
-echo -n "same, one thread (JZG_CHECK_THREADS=1): "
-{ JZG_CHECK_THREADS=1 /usr/bin/time -f '%e s wall, %U s user, %S s sys, %M KB' "$J" --db "$DB" check --format tsv \
-	>/dev/null || true; } 2>&1 | tail -1
 
 # set-level completeness (forms/sets.tsv `required`, issue 16): the same
 # check with those columns emptied, alternating, same build

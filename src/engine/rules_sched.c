@@ -316,7 +316,7 @@ check_parallel(struct rules *r, const unsigned char *want, enum scope_mode m, sq
 	enum jzg_status rc = JZG_OK;
 
 	*done = 0;
-	if (store_open(r->st->path, r->st->defs, STORE_READONLY | STORE_ONE_THREAD, &st2, &why) != JZG_OK ||
+	if (store_open(r->st->path, r->st->defs, STORE_READONLY, &st2, &why) != JZG_OK ||
 	    rules_register_functions(r, st2->db) != SQLITE_OK) {
 		free(why);
 		store_close(st2);

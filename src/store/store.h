@@ -38,17 +38,16 @@ struct store {
 
 enum store_flags {
 	STORE_CREATE   = 1,  /* create the file when missing */
-	STORE_READONLY = 2,  /* open read-only, change nothing (inspection, merge source) */
-	/* Used by one thread at a time only (a check's second connection):
-	 * SQLite then takes no lock of its own around each call. */
-	STORE_ONE_THREAD = 8
+	STORE_READONLY = 2   /* open read-only, change nothing (inspection, merge source) */
 };
 
 /* Open (and create, with STORE_CREATE) the store at path (":memory:" works).
  * A file of another program, a damaged file or one written by a newer jzg
  * is refused with a Chinese cause, unchanged.  Adds tables and columns the
  * definitions have and the file lacks (never drops any).  Caller frees the
- * store with store_close and *cause with free.
+ * store with store_close and *cause with free.  The connection must not be
+ * used by two threads at once (it takes no lock of its own: a thread that
+ * needs the file in parallel opens its own store).
  *
  * A store opened for writing comes guarded: every change to the file is
  * refused (SQLITE_AUTH) until the audit trail is armed, so that no path
