@@ -1,5 +1,6 @@
 /* merge.c — see merge.h. */
 #include "merge.h"
+#include "merge_digest.h"
 #include "merge_photo.h"
 
 #include <errno.h>
@@ -726,7 +727,7 @@ static enum jzg_status
 merge_attached(struct merge_run *run, const char *sch, const char *path, struct merge_result *res, char **cause)
 {
 	struct store *st = run->st;
-	char **cols, *sql;
+	char **cols, *sql, *dkey = NULL, *dnow = NULL;
 	enum jzg_status rc;
 	sqlite3_stmt *q;
 	int n;
@@ -747,6 +748,12 @@ merge_attached(struct merge_run *run, const char *sch, const char *path, struct 
 		goto out;
 	}
 	sqlite3_finalize(q);
+	/* the same file again, nothing changed on either side since its clean
+	 * merge: every person identical, nothing to read */
+	if (merge_digest_same(st, sch, path, &dkey, &dnow) == 1) {
+		res->same = merge_digest_people(st, sch);
+		goto out;
+	}
 	sql = xasprintf("INSERT INTO main.school(code, name, template, expected_staff) SELECT code, name, "
 	    "template, expected_staff FROM %s.school s WHERE NOT EXISTS (SELECT 1 FROM main.school m WHERE m.code = s.code)",
 	    sch);
@@ -764,7 +771,11 @@ merge_attached(struct merge_run *run, const char *sch, const char *path, struct 
 	store_int(st->db, "SELECT count(*) FROM temp.merge_map WHERE status = 'same'", &n);
 	res->same += n;
 	rc = settle_conflicts(run, sch, cols, res, cause);
+	if (rc == JZG_OK && res->conflicts == 0 && dkey != NULL)
+		rc = merge_digest_record(st, sch, dkey, dnow, cause);
 out:
+	free(dkey);
+	free(dnow);
 	free_cols(st->defs, cols);
 	return rc;
 }
