@@ -9,6 +9,7 @@
 #include "store.h"
 
 struct operator;
+struct cli_args;
 
 struct app {
 	const char   *db_path;    /* --db, or NULL for the default */
@@ -25,6 +26,7 @@ struct app {
 	const char      *user;    /* --user NAME, or NULL */
 	const char      *verb;    /* the verb running; NULL: the client */
 	struct operator *op;      /* logged in; NULL: a file without operators, or not yet; owned */
+	struct cli_args *args;    /* the verb's arguments, checked by cli_gate at log-in; NULL: the client */
 };
 
 /* Exit statuses of every verb. */

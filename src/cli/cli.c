@@ -82,7 +82,10 @@ app_open_store(struct app *a, unsigned flags)
 		free(cause);
 		return -1;
 	}
-	return cli_session_login(a);   /* who acts, for the audit trail (issue 7) */
+	/* who acts, for the audit trail (issue 7); then whether he may (issue 18) */
+	if (cli_session_login(a) < 0)
+		return -1;
+	return a->args != NULL ? cli_gate(a, a->args) : 0;
 }
 
 void
@@ -160,7 +163,7 @@ forms_check(struct app *a, const struct cli_args *args)
 }
 
 const struct cli_verb cli_forms_check = {
-	.name = "forms check", .usage = "forms check [目录]", .exec = forms_check, .max_args = 1,
+	.name = "forms check", .usage = "forms check [目录]", .exec = forms_check, .max_args = 1, .scope = CLI_NOFILE,
 	.help = "检查指标定义和代码表，逐条列出 文件:行: 问题",
 };
 
@@ -185,7 +188,7 @@ const struct cli_verb cli_forms_report = {
 	.name = "forms report", .usage = "forms report [--format text|tsv]",
 	.help = "列出每个信息集、指标和代码表的来源与可靠性标签，统计确认、推定和缺失的项",
 	.opts = (const struct cli_opt[]){ [REPORT_FORMAT] = { "format", CLI_STR }, { NULL, 0 } },
-	.exec = forms_report_exec,
+	.exec = forms_report_exec, .scope = CLI_NOFILE,
 };
 
 static int
@@ -215,6 +218,7 @@ school_list_exec(struct app *a, const struct cli_args *args)
 
 const struct cli_verb cli_school_list = {
 	.name = "school list", .usage = "school list", .exec = school_list_exec, .needs_db = 1,
+	.roles = CLI_ANYONE, .scope = CLI_FILE,
 	.help = "列出文件中的学校和已录入人数",
 };
 
@@ -247,7 +251,7 @@ const struct cli_verb cli_school_add = {
 	.help = "添加学校（学校标识码须为 10 位，类别码和省份码须有效）",
 	.opts = (const struct cli_opt[]){ [SCHOOL_CODE] = { "code", CLI_STR }, [SCHOOL_NAME] = { "name", CLI_STR },
 	    [SCHOOL_TYPE] = { "type", CLI_STR }, { NULL, 0 } },
-	.exec = school_add_exec, .needs_db = 1,
+	.exec = school_add_exec, .needs_db = 1, .roles = CLI_ADMIN, .scope = CLI_COUNTY,
 };
 
 enum { DEMO_STAFF, DEMO_SCHOOL, DEMO_SEED };
@@ -309,9 +313,10 @@ demo_exec(struct app *a, const struct cli_args *args)
 const struct cli_verb cli_demo = {
 	.name = "demo", .usage = "demo --staff N [--school 学校标识码] [--seed 数]",
 	.help = "为学校生成 N 名演示教职工（各信息集均填写，符合校验规则）",
-	.opts = (const struct cli_opt[]){ [DEMO_STAFF] = { "staff", CLI_STR }, [DEMO_SCHOOL] = { "school", CLI_STR },
-	    [DEMO_SEED] = { "seed", CLI_STR }, { NULL, 0 } },
-	.exec = demo_exec, .needs_db = 1,
+	.opts = (const struct cli_opt[]){ [DEMO_STAFF] = { "staff", CLI_STR },
+	    [DEMO_SCHOOL] = { "school", CLI_STR, CLI_T_SCHOOL }, [DEMO_SEED] = { "seed", CLI_STR }, { NULL, 0 } },
+	/* synthetic people keyed by nobody: never into a file whose trail names its operators */
+	.exec = demo_exec, .needs_db = 1, .roles = 0, .scope = CLI_SCHOOL,
 };
 
 /* The person with this 身份证件号, or 0 after saying why. */
@@ -350,6 +355,8 @@ check_exec(struct app *a, const struct cli_args *args)
 	}
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 		return EXIT_FAIL;
+	/* after log-in: a school bound operator who named none gets his school (cli_gate) */
+	school = cli_arg(args, CHECK_SCHOOL);
 	if (school != NULL && (school_find(a->st, school, &o.scope.school_id, &cause) != JZG_OK ||
 	    o.scope.school_id == 0)) {
 		cli_fail("文件中没有学校标识码为 %s 的学校", school);
@@ -380,9 +387,9 @@ check_exec(struct app *a, const struct cli_args *args)
 const struct cli_verb cli_check = {
 	.name = "check", .usage = "check [--school 学校标识码] [--staff 身份证件号] [--format text|tsv|json]",
 	.help = "按指标定义检查数据：列出错误和警告，并按学校汇总完整率",
-	.opts = (const struct cli_opt[]){ [CHECK_SCHOOL] = { "school", CLI_STR }, [CHECK_STAFF] = { "staff", CLI_STR },
-	    [CHECK_FORMAT] = { "format", CLI_STR }, { NULL, 0 } },
-	.exec = check_exec, .needs_db = 1,
+	.opts = (const struct cli_opt[]){ [CHECK_SCHOOL] = { "school", CLI_STR, CLI_T_SCHOOL },
+	    [CHECK_STAFF] = { "staff", CLI_STR, CLI_T_PERSON }, [CHECK_FORMAT] = { "format", CLI_STR }, { NULL, 0 } },
+	.exec = check_exec, .needs_db = 1, .roles = CLI_ANYONE, .scope = CLI_SCHOOL,
 };
 
 enum { EXPLAIN_STAFF, EXPLAIN_RULE, EXPLAIN_SET, EXPLAIN_ROW, EXPLAIN_REASON };
@@ -428,10 +435,11 @@ explain_exec(struct app *a, const struct cli_args *args)
 const struct cli_verb cli_explain = {
 	.name = "explain", .usage = "explain --staff 身份证件号 --rule 规则 [--set 信息集 --row 第几条] --reason 理由",
 	.help = "说明一条警告（说明后仍列出，但不影响完整率）",
-	.opts = (const struct cli_opt[]){ [EXPLAIN_STAFF] = { "staff", CLI_STR }, [EXPLAIN_RULE] = { "rule", CLI_STR },
+	.opts = (const struct cli_opt[]){ [EXPLAIN_STAFF] = { "staff", CLI_STR, CLI_T_PERSON },
+	    [EXPLAIN_RULE] = { "rule", CLI_STR },
 	    [EXPLAIN_SET] = { "set", CLI_STR }, [EXPLAIN_ROW] = { "row", CLI_STR },
 	    [EXPLAIN_REASON] = { "reason", CLI_STR }, { NULL, 0 } },
-	.exec = explain_exec, .needs_db = 1,
+	.exec = explain_exec, .needs_db = 1, .roles = CLI_ANYONE, .scope = CLI_SCHOOL,
 };
 
 /* ---------------------------------------------------------------- table */
@@ -439,7 +447,9 @@ const struct cli_verb cli_explain = {
 static int help_exec(struct app *a, const struct cli_args *args);
 
 static const struct cli_verb cli_help = {
-	.name = "help", .usage = "help", .help = "显示本帮助", .exec = help_exec,
+	.name = "help", .usage = "help [--roles]", .help = "显示本帮助；--roles 列出各命令允许的角色和范围",
+	.opts = (const struct cli_opt[]){ [0] = { "roles", CLI_FLAG }, { NULL, 0 } },
+	.exec = help_exec, .scope = CLI_NOFILE,
 };
 
 /* Every verb, in the order `jzg --help` lists them. */
@@ -456,7 +466,11 @@ static const struct cli_verb *const verbs[] = {
 static int
 help_exec(struct app *a, const struct cli_args *args)
 {
-	(void)a; (void)args;
+	(void)a;
+	if (args != NULL && cli_flag(args, 0)) {
+		cli_gate_table(verbs, NVERB, stdout);
+		return EXIT_CLEAN;
+	}
 	printf("jzg %s — 全国教职工基础信息采集离线录入客户端\n\n", JZG_VERSION);
 	printf("用法：\n  jzg [--db 数据文件]              打开录入界面（默认数据文件 $XDG_DATA_HOME/jzg/jzg.db）\n");
 	for (size_t i = 0; i < NVERB; i++)
@@ -504,7 +518,9 @@ run_verb(struct app *a, int argc, char **argv)
 				rc = EXIT_FAIL;
 			else {
 				a->verb = verbs[i]->name;
+				a->args = &args;
 				rc = verbs[i]->exec(a, &args);
+				a->args = NULL;
 			}
 			cli_args_free(&args);
 			return rc;

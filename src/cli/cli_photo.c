@@ -35,6 +35,8 @@ photo_import_exec(struct app *a, const struct cli_args *args)
 		return cli_usage(args);
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 		return EXIT_FAIL;
+	/* after log-in: a school bound operator who named none gets his school (cli_gate) */
+	o.school = cli_arg(args, PI_SCHOOL);
 	rc = photo_batch_import(a->st, args->argv[0], &o, &r, &cause);
 	if (rc != JZG_OK && rc != JZG_ERR_INVALID)
 		return cli_fail_cause(cause, "照片导入失败，未保存任何照片");
@@ -51,9 +53,9 @@ const struct cli_verb cli_photo_import = {
 	.name = "photo import", .usage = "photo import [--school 学校标识码] [--fix] [--keep-good] 目录|文件.zip",
 	.help = "导入照片（JPEG，以身份证件号、教职工号或姓名命名）：全部合格才保存；--fix 自动裁剪为 26×32 毫米比例并压缩到 60 KB 以内；"
 	    "--keep-good 只保存合格的",
-	.opts = (const struct cli_opt[]){ [PI_SCHOOL] = { "school", CLI_STR }, [PI_FIX] = { "fix", CLI_FLAG },
+	.opts = (const struct cli_opt[]){ [PI_SCHOOL] = { "school", CLI_STR, CLI_T_SCHOOL }, [PI_FIX] = { "fix", CLI_FLAG },
 	    [PI_KEEP_GOOD] = { "keep-good", CLI_FLAG }, { NULL, 0 } },
-	.exec = photo_import_exec, .max_args = 1, .needs_db = 1,
+	.exec = photo_import_exec, .max_args = 1, .needs_db = 1, .roles = CLI_ANYONE, .scope = CLI_SCHOOL,
 };
 
 enum { PE_SCHOOL, PE_OUT };
@@ -93,7 +95,7 @@ photo_export_exec(struct app *a, const struct cli_args *args)
 const struct cli_verb cli_photo_export = {
 	.name = "photo export", .usage = "photo export --school 学校标识码 --out 目录",
 	.help = "导出一所学校的照片（按身份证件号命名的 JPEG 文件，并打包为一个 ZIP）",
-	.opts = (const struct cli_opt[]){ [PE_SCHOOL] = { "school", CLI_STR }, [PE_OUT] = { "out", CLI_STR },
+	.opts = (const struct cli_opt[]){ [PE_SCHOOL] = { "school", CLI_STR, CLI_T_SCHOOL }, [PE_OUT] = { "out", CLI_STR },
 	    { NULL, 0 } },
-	.exec = photo_export_exec, .max_args = 0, .needs_db = 1,
+	.exec = photo_export_exec, .max_args = 0, .needs_db = 1, .roles = CLI_ANYONE, .scope = CLI_SCHOOL,
 };

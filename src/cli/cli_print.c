@@ -95,6 +95,8 @@ print_sheet(struct app *a, const struct cli_args *args)
 		return cli_usage(args);
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 		goto done;
+	/* after log-in: a school bound operator who named none gets his school (cli_gate) */
+	school = cli_arg(args, SHEET_SCHOOL);
 	if (nwant > 0) {
 		ids = xcalloc(nwant, sizeof *ids);
 		for (size_t i = 0; i < nwant; i++) {
@@ -122,9 +124,10 @@ done:
 const struct cli_verb cli_print_sheet = {
 	.name = "print sheet", .usage = "print sheet [--staff 身份证件号 …|--school 学校标识码] --out 文件.pdf [--print]",
 	.help = "打印教师信息确认表（每人一份，含签字栏和校验码）；--print 同时送打印机",
-	.opts = (const struct cli_opt[]){ [SHEET_STAFF] = { "staff", CLI_STRS }, [SHEET_SCHOOL] = { "school", CLI_STR },
+	.opts = (const struct cli_opt[]){ [SHEET_STAFF] = { "staff", CLI_STRS, CLI_T_PERSON },
+	    [SHEET_SCHOOL] = { "school", CLI_STR, CLI_T_SCHOOL },
 	    [SHEET_OUT] = { "out", CLI_STR }, [SHEET_PRINT] = { "print", CLI_FLAG }, { NULL, 0 } },
-	.exec = print_sheet, .needs_db = 1,
+	.exec = print_sheet, .needs_db = 1, .roles = CLI_ANYONE, .scope = CLI_SCHOOL,
 };
 
 enum { FORM_TYPE, FORM_OUT, FORM_PRINT };
@@ -161,7 +164,7 @@ const struct cli_verb cli_print_form = {
 	.help = "打印空白的教职工基础信息采集表，供手工填写",
 	.opts = (const struct cli_opt[]){ [FORM_TYPE] = { "type", CLI_STR }, [FORM_OUT] = { "out", CLI_STR },
 	    [FORM_PRINT] = { "print", CLI_FLAG }, { NULL, 0 } },
-	.exec = print_form,
+	.exec = print_form, .scope = CLI_NOFILE,
 };
 
 enum { SIGN_STAFF, SIGN_DATE, SIGN_CODE };
@@ -189,7 +192,7 @@ sign_exec(struct app *a, const struct cli_args *args)
 const struct cli_verb cli_sign = {
 	.name = "sign", .usage = "sign --staff 身份证件号 [--date 年-月-日] [--code 表上的校验码]",
 	.help = "登记确认表已签字返回（记下校验码；之后数据再改动即提示需重新打印签字）",
-	.opts = (const struct cli_opt[]){ [SIGN_STAFF] = { "staff", CLI_STR }, [SIGN_DATE] = { "date", CLI_STR },
+	.opts = (const struct cli_opt[]){ [SIGN_STAFF] = { "staff", CLI_STR, CLI_T_PERSON }, [SIGN_DATE] = { "date", CLI_STR },
 	    [SIGN_CODE] = { "code", CLI_STR }, { NULL, 0 } },
-	.exec = sign_exec, .needs_db = 1,
+	.exec = sign_exec, .needs_db = 1, .roles = CLI_ANYONE, .scope = CLI_SCHOOL,
 };

@@ -13,11 +13,23 @@
 #include <stdio.h>
 
 #include "app.h"
+#include "operator.h"
 
 /* Print "jzg: <message>" on stderr; returns EXIT_FAIL (2). */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print cause (or fallback when NULL), free cause; returns EXIT_FAIL. */
 int cli_fail_cause(char *cause, const char *fallback);
+
+/* What an option's (or the positional arguments') values name, for the
+ * role and scope check (cli_gate.c): a school bound operator may name only
+ * his own school, people of it and operators of it. */
+enum cli_target {
+	CLI_T_NONE,
+	CLI_T_SCHOOL,     /* 学校标识码 */
+	CLI_T_PERSON,     /* 身份证件号 of a person in the file */
+	CLI_T_OPERATOR,   /* an operator's name */
+	CLI_T_ALL         /* a flag meaning every school (export --all) */
+};
 
 /* One option of a verb, --name. */
 struct cli_opt {
@@ -27,6 +39,22 @@ struct cli_opt {
 		CLI_STR,    /* one value; the last one given wins */
 		CLI_STRS    /* a value each time it is given, all kept */
 	} kind;
+	enum cli_target target;
+};
+
+/* Who may run a verb on a file with operators: a mask of roles, and the
+ * scope.  A file without operators is one person's: nobody logs in and
+ * every verb runs. */
+#define CLI_KEYER    (1u << ROLE_KEYER)
+#define CLI_REVIEWER (1u << ROLE_REVIEWER)
+#define CLI_ADMIN    (1u << ROLE_ADMIN)
+#define CLI_ANYONE   (CLI_KEYER | CLI_REVIEWER | CLI_ADMIN)
+enum cli_scope {
+	CLI_NOFILE,   /* opens no data file: no log-in, no check */
+	CLI_SCHOOL,   /* one school's people: a school bound operator names only his school, its people and
+	               * operators (the targets); naming none means his school */
+	CLI_COUNTY,   /* across schools or the file itself: county operators only */
+	CLI_FILE      /* reads what is not one school's data (operators, school names): anyone logged in */
 };
 
 struct cli_verb;
@@ -59,7 +87,18 @@ struct cli_verb {
 	int                   max_args;  /* positional arguments allowed; -1: any number */
 	int                   needs_db;  /* works on a data file: usage shows --db 文件 */
 	int                 (*exec)(struct app *a, const struct cli_args *args);
+	unsigned              roles;     /* CLI_KEYER …; 0: only on a file without operators */
+	enum cli_scope        scope;
+	enum cli_target       args_target;  /* what the positional arguments name */
 };
+
+/* After log-in (app_open_store): may a->op run args->verb on these
+ * targets?  0, or -1 after saying "无权操作：…" (Chinese, one line).  A
+ * school bound operator who named no school gets his own in the verb's
+ * school option.  The one check of roles and scope (cli_gate.c). */
+int cli_gate(struct app *a, struct cli_args *args);
+/* The verb × role × scope table of verbs[0..n) in Markdown (docs/workflow.md). */
+void cli_gate_table(const struct cli_verb *const *verbs, size_t n, FILE *fp);
 
 /* Parse argv[1..argc) (argv[0] is the verb's last word) by v's options
  * with getopt_long into *out (free with cli_args_free).  Returns 0; 1 when

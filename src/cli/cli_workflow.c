@@ -64,12 +64,12 @@ user_exec(struct app *a, const struct cli_args *args)
 
 	if (strcmp(sub, "list") != 0)
 		name = cli_arg(args, USER_NAME) ? cli_arg(args, USER_NAME) : args->argc > 0 ? args->argv[0] : NULL;
-	if (strcmp(sub, "add") == 0) {
+	if (strcmp(sub, "add") == 0)
 		role = cli_arg(args, USER_ROLE);
-		school = cli_arg(args, USER_SCHOOL);
-	}
 	if (open_all(a) < 0)
 		return EXIT_FAIL;
+	if (strcmp(sub, "add") == 0)   /* after log-in: a school bound 管理员 adds to his school (cli_gate) */
+		school = cli_arg(args, USER_SCHOOL);
 	me = a->op;
 	if (operator_count(a->st, &n, &cause) != JZG_OK)
 		return cli_fail_cause(cause, "无法读取操作员");
@@ -123,26 +123,28 @@ user_exec(struct app *a, const struct cli_args *args)
 	return EXIT_CLEAN;
 }
 
-static const struct cli_opt user_name_opt[] = { [USER_NAME] = { "name", CLI_STR }, { NULL, 0 } };
+static const struct cli_opt user_name_opt[] = { [USER_NAME] = { "name", CLI_STR, CLI_T_OPERATOR }, { NULL, 0 } };
 
 const struct cli_verb cli_user_add = {
 	.name = "user add", .usage = "user add --name 用户名 --role 录入员|审核员|管理员 [--school 学校标识码]",
 	.help = "添加操作员（新密码取自 JZG_NEW_PASSWORD 或在终端输入；第一个必须是管理员）",
 	.opts = (const struct cli_opt[]){ [USER_NAME] = { "name", CLI_STR }, [USER_ROLE] = { "role", CLI_STR },
-	    [USER_SCHOOL] = { "school", CLI_STR }, { NULL, 0 } },
-	.exec = user_exec, .max_args = 1, .needs_db = 1,
+	    [USER_SCHOOL] = { "school", CLI_STR, CLI_T_SCHOOL }, { NULL, 0 } },
+	.exec = user_exec, .max_args = 1, .needs_db = 1, .roles = CLI_ADMIN, .scope = CLI_SCHOOL,
 };
 const struct cli_verb cli_user_list = {
 	.name = "user list", .usage = "user list", .help = "列出操作员、角色、所属学校和状态",
-	.exec = user_exec, .needs_db = 1,
+	.exec = user_exec, .needs_db = 1, .roles = CLI_ANYONE, .scope = CLI_FILE,
 };
 const struct cli_verb cli_user_passwd = {
 	.name = "user passwd", .usage = "user passwd 用户名", .opts = user_name_opt,
 	.help = "修改密码（自己的；管理员可改任何人的）", .exec = user_exec, .max_args = 1, .needs_db = 1,
+	.roles = CLI_ANYONE, .scope = CLI_SCHOOL, .args_target = CLI_T_OPERATOR,
 };
 const struct cli_verb cli_user_disable = {
 	.name = "user disable", .usage = "user disable 用户名", .opts = user_name_opt,
 	.help = "停用操作员（管理员；审计记录中仍保留此名字）", .exec = user_exec, .max_args = 1, .needs_db = 1,
+	.roles = CLI_ADMIN, .scope = CLI_SCHOOL, .args_target = CLI_T_OPERATOR,
 };
 
 /* ---------------------------------------------------------- transitions */
@@ -263,21 +265,23 @@ out:
 }
 
 static const struct cli_opt transition_opts[] = {
-	[MOVE_STAFF] = { "staff", CLI_STRS }, [MOVE_SCHOOL] = { "school", CLI_STR }, [MOVE_REASON] = { "reason", CLI_STR },
+	[MOVE_STAFF] = { "staff", CLI_STRS, CLI_T_PERSON }, [MOVE_SCHOOL] = { "school", CLI_STR, CLI_T_SCHOOL },
+	[MOVE_REASON] = { "reason", CLI_STR },
 	{ NULL, 0 }
 };
-#define TRANSITION(n, u, h) { .name = n, .usage = n " " u, .help = h, .opts = transition_opts, \
-	.exec = transition_exec, .max_args = -1, .needs_db = 1 }
+#define TRANSITION(n, u, h, r) { .name = n, .usage = n " " u, .help = h, .opts = transition_opts, \
+	.exec = transition_exec, .max_args = -1, .needs_db = 1, .roles = r, .scope = CLI_SCHOOL, \
+	.args_target = CLI_T_PERSON }
 const struct cli_verb cli_submit = TRANSITION("submit", "--staff 身份证件号 … | --school 学校标识码",
-    "提交审核（须无错误、警告均已说明）");
+    "提交审核（须无错误、警告均已说明）", CLI_ANYONE);
 const struct cli_verb cli_approve = TRANSITION("approve", "--staff 身份证件号 … | --school 学校标识码",
-    "审核通过并锁定（审核员或管理员，不能审核自己录入或修改过的人员）");
+    "审核通过并锁定（审核员或管理员，不能审核自己录入或修改过的人员）", CLI_REVIEWER | CLI_ADMIN);
 const struct cli_verb cli_reject = TRANSITION("reject", "--staff 身份证件号 … | --school 学校标识码 --reason 理由",
-    "退回录入员修改（理由会显示给录入员）");
+    "退回录入员修改（理由会显示给录入员）", CLI_REVIEWER | CLI_ADMIN);
 const struct cli_verb cli_unlock = TRANSITION("unlock", "--staff 身份证件号 … --reason 理由",
-    "管理员解锁已审核的人员（审核和签字确认随之作废）");
+    "管理员解锁已审核的人员（审核和签字确认随之作废）", CLI_ADMIN);
 const struct cli_verb cli_confirm = TRANSITION("confirm", "--staff 身份证件号 … | --school 学校标识码",
-    "已审核且确认表已签字返回（jzg sign）的人员标记为已签字确认");
+    "已审核且确认表已签字返回（jzg sign）的人员标记为已签字确认", CLI_ANYONE);
 #undef TRANSITION
 
 /* ---------------------------------------------------------------- log */
@@ -323,15 +327,16 @@ log_cb(const struct audit_row *r, void *arg)
 	return 0;
 }
 
-enum { LOG_STAFF, LOG_SINCE, LOG_FIELD };
+enum { LOG_STAFF, LOG_SINCE, LOG_FIELD, LOG_SCHOOL };
 
 static int
 log_exec(struct app *a, const struct cli_args *args)
 {
 	const char *staff = cli_arg(args, LOG_STAFF), *since = cli_arg(args, LOG_SINCE);
-	const char *field = cli_arg(args, LOG_FIELD);
+	const char *field = cli_arg(args, LOG_FIELD), *school;
 	struct target t = { 0 };
 	struct log_ctx x = { 0 };
+	struct audit_filter f = { .since = since, .field = field };
 	char *cause = NULL;
 
 	if (since != NULL && !valid_date(since))
@@ -339,8 +344,15 @@ log_exec(struct app *a, const struct cli_args *args)
 	if (open_all(a) < 0 || (staff != NULL && find_person(a, staff, &t) < 0))
 		return EXIT_FAIL;
 	free(t.label);
+	f.staff_id = t.id;
+	/* read after log-in: a school bound operator's school is filled in (cli_gate) */
+	if ((school = cli_arg(args, LOG_SCHOOL)) != NULL &&
+	    (school_find(a->st, school, &f.school_id, &cause) != JZG_OK || f.school_id == 0)) {
+		free(cause);
+		return cli_fail("文件中没有学校标识码为 %s 的学校", school);
+	}
 	x.defs = a->defs;
-	if (audit_log(a->st, t.id, since, NULL, field, log_cb, &x, &cause) != JZG_OK)
+	if (audit_log(a->st, &f, log_cb, &x, &cause) != JZG_OK)
 		return cli_fail_cause(cause, "无法读取审计记录");
 	if (x.n == 0)
 		printf("没有符合条件的修改记录\n");
@@ -348,11 +360,12 @@ log_exec(struct app *a, const struct cli_args *args)
 }
 
 const struct cli_verb cli_log = {
-	.name = "log", .usage = "log [--staff 身份证件号] [--since 年-月-日] [--field 指标]",
+	.name = "log", .usage = "log [--school 学校标识码] [--staff 身份证件号] [--since 年-月-日] [--field 指标]",
 	.help = "修改记录：谁、何时、经由何处、哪一项由什么改成什么",
-	.opts = (const struct cli_opt[]){ [LOG_STAFF] = { "staff", CLI_STR }, [LOG_SINCE] = { "since", CLI_STR },
-	    [LOG_FIELD] = { "field", CLI_STR }, { NULL, 0 } },
-	.exec = log_exec, .needs_db = 1,
+	.opts = (const struct cli_opt[]){ [LOG_STAFF] = { "staff", CLI_STR, CLI_T_PERSON },
+	    [LOG_SINCE] = { "since", CLI_STR }, [LOG_FIELD] = { "field", CLI_STR },
+	    [LOG_SCHOOL] = { "school", CLI_STR, CLI_T_SCHOOL }, { NULL, 0 } },
+	.exec = log_exec, .needs_db = 1, .roles = CLI_ANYONE, .scope = CLI_SCHOOL,
 };
 
 /* ---------------------------------------------------------------- stats */
@@ -436,7 +449,7 @@ const struct cli_verb cli_stats = {
 	.help = "各校录入进度：应有、已录、录入率、完整率、待审核、已审核、已签字",
 	.opts = (const struct cli_opt[]){ [STATS_FORMAT] = { "format", CLI_STR }, [STATS_OUT] = { "out", CLI_STR },
 	    [STATS_SORT] = { "sort", CLI_STR }, { NULL, 0 } },
-	.exec = stats_exec, .needs_db = 1,
+	.exec = stats_exec, .needs_db = 1, .roles = CLI_ANYONE, .scope = CLI_COUNTY,
 };
 
 enum { WEEKLY_OUT };
@@ -452,7 +465,7 @@ weekly_exec(struct app *a, const struct cli_args *args)
 const struct cli_verb cli_weekly = {
 	.name = "weekly", .usage = "weekly --out 周报表.xlsx", .help = "生成进度周报表（Excel）",
 	.opts = (const struct cli_opt[]){ [WEEKLY_OUT] = { "out", CLI_STR }, { NULL, 0 } },
-	.exec = weekly_exec, .needs_db = 1,
+	.exec = weekly_exec, .needs_db = 1, .roles = CLI_ANYONE, .scope = CLI_COUNTY,
 };
 
 enum { EXPECT_SCHOOL, EXPECT_STAFF };
@@ -480,7 +493,7 @@ const struct cli_verb cli_expect = {
 	.name = "expect", .usage = "expect --school 学校标识码 --staff 人数", .help = "登记学校年报中的教职工数（计算录入率用）",
 	.opts = (const struct cli_opt[]){ [EXPECT_SCHOOL] = { "school", CLI_STR }, [EXPECT_STAFF] = { "staff", CLI_STR },
 	    { NULL, 0 } },
-	.exec = expect_exec, .needs_db = 1,
+	.exec = expect_exec, .needs_db = 1, .roles = CLI_ANYONE, .scope = CLI_COUNTY,
 };
 
 /* ---------------------------------------------------------- pack, merge */
@@ -509,8 +522,9 @@ pack_exec(struct app *a, const struct cli_args *args)
 const struct cli_verb cli_pack = {
 	.name = "pack", .usage = "pack --school 学校标识码 --out 文件.db",
 	.help = "把一所学校的数据写到 U 盘上的单独文件（写完校验，提示可以拔出）",
-	.opts = (const struct cli_opt[]){ [PACK_SCHOOL] = { "school", CLI_STR }, [PACK_OUT] = { "out", CLI_STR }, { NULL, 0 } },
-	.exec = pack_exec, .needs_db = 1,
+	.opts = (const struct cli_opt[]){ [PACK_SCHOOL] = { "school", CLI_STR, CLI_T_SCHOOL }, [PACK_OUT] = { "out", CLI_STR },
+	    { NULL, 0 } },
+	.exec = pack_exec, .needs_db = 1, .roles = CLI_ANYONE, .scope = CLI_SCHOOL,
 };
 
 static void
@@ -593,5 +607,5 @@ const struct cli_verb cli_merge = {
 	.name = "merge", .usage = "merge [--take mine|theirs] 文件.db …",
 	.help = "把学校的文件合并到本文件：新增的加入，相同的跳过，冲突的逐项列出",
 	.opts = (const struct cli_opt[]){ [MERGE_OPT_TAKE] = { "take", CLI_STR }, { NULL, 0 } },
-	.exec = merge_exec, .max_args = -1, .needs_db = 1,
+	.exec = merge_exec, .max_args = -1, .needs_db = 1, .roles = CLI_REVIEWER | CLI_ADMIN, .scope = CLI_COUNTY,
 };

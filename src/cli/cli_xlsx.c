@@ -74,6 +74,9 @@ export_exec(struct app *a, const struct cli_args *args)
 		return cli_fail("%s 不是目录", out);
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 		return EXIT_FAIL;
+	/* after log-in: a school bound operator who named none gets his school (cli_gate) */
+	for (nwant = 0; want[nwant] != NULL; nwant++)
+		;
 	if (school_list(a->st, &rows, &n, &cause) != JZG_OK)
 		return cli_fail_cause(cause, "无法读取学校");
 	for (size_t i = 0; i < nwant; i++) {
@@ -167,9 +170,10 @@ export_exec(struct app *a, const struct cli_args *args)
 const struct cli_verb cli_export = {
 	.name = "export", .usage = "export [--school 学校标识码 ...|--all] [--out 目录] [--zip]",
 	.help = "导出官方 Excel 模板：每校一个 学校标识码_学校名称_模板名称.xlsx；--zip 按模板打包为 模板名称_YYYYMMDD.zip",
-	.opts = (const struct cli_opt[]){ [EXPORT_SCHOOL] = { "school", CLI_STRS }, [EXPORT_ALL] = { "all", CLI_FLAG },
-	    [EXPORT_OUT] = { "out", CLI_STR }, [EXPORT_ZIP] = { "zip", CLI_FLAG }, { NULL, 0 } },
-	.exec = export_exec, .needs_db = 1,
+	.opts = (const struct cli_opt[]){ [EXPORT_SCHOOL] = { "school", CLI_STRS, CLI_T_SCHOOL },
+	    [EXPORT_ALL] = { "all", CLI_FLAG, CLI_T_ALL }, [EXPORT_OUT] = { "out", CLI_STR },
+	    [EXPORT_ZIP] = { "zip", CLI_FLAG }, { NULL, 0 } },
+	.exec = export_exec, .needs_db = 1, .roles = CLI_ANYONE, .scope = CLI_SCHOOL,
 };
 
 static void
@@ -200,6 +204,8 @@ import_exec(struct app *a, const struct cli_args *args)
 		return cli_usage(args);
 	if (app_load_defs(a) < 0 || app_open_store(a, STORE_CREATE) < 0)
 		return EXIT_FAIL;
+	/* after log-in: a school bound operator who named none gets his school (cli_gate) */
+	o.school = cli_arg(args, IMPORT_SCHOOL);
 	/* One rules engine for every file: each imported row goes through it. */
 	{
 		char *cause = NULL;
@@ -244,7 +250,7 @@ import_exec(struct app *a, const struct cli_args *args)
 const struct cli_verb cli_import = {
 	.name = "import", .usage = "import [--school 学校标识码] [--keep-good] [--max-part MB] 文件.xlsx|目录|文件.zip ...",
 	.help = "导入填好的模板：整个文件要么全部导入要么不导入；--keep-good 只导入没有错误的人员",
-	.opts = (const struct cli_opt[]){ [IMPORT_SCHOOL] = { "school", CLI_STR },
+	.opts = (const struct cli_opt[]){ [IMPORT_SCHOOL] = { "school", CLI_STR, CLI_T_SCHOOL },
 	    [IMPORT_KEEP_GOOD] = { "keep-good", CLI_FLAG }, [IMPORT_MAX_PART] = { "max-part", CLI_STR }, { NULL, 0 } },
-	.exec = import_exec, .max_args = -1, .needs_db = 1,
+	.exec = import_exec, .max_args = -1, .needs_db = 1, .roles = CLI_ANYONE, .scope = CLI_SCHOOL,
 };

@@ -498,9 +498,10 @@ audit_bulk_end(struct store *st, char **cause)
 /* ------------------------------------------------------------ reading */
 
 enum jzg_status
-audit_log(struct store *st, sqlite3_int64 staff_id, const char *since, const char *set_name,
-    const char *field, audit_cb cb, void *arg, char **cause)
+audit_log(struct store *st, const struct audit_filter *f, audit_cb cb, void *arg, char **cause)
 {
+	sqlite3_int64 staff_id = f->staff_id;
+	const char *since = f->since, *set_name = f->set_name, *field = f->field;
 	const struct defs *d = st->defs;
 	struct strbuf b = { 0 };
 	sqlite3_stmt *q;
@@ -523,6 +524,8 @@ audit_log(struct store *st, sqlite3_int64 staff_id, const char *since, const cha
 		strbuf_adds(&b, " AND a.set_name = ?3");
 	if (field != NULL)
 		strbuf_adds(&b, " AND a.field = ?4");
+	if (f->school_id != 0)
+		strbuf_adds(&b, " AND a.staff_id IN (SELECT id FROM staff WHERE school_id = ?5)");
 	strbuf_adds(&b, " ORDER BY a.id");
 	rc = store_prepare(st, b.s, &q, cause);
 	strbuf_free(&b);
@@ -536,6 +539,8 @@ audit_log(struct store *st, sqlite3_int64 staff_id, const char *since, const cha
 		sqlite3_bind_text(q, 3, set_name, -1, SQLITE_STATIC);
 	if (field != NULL)
 		sqlite3_bind_text(q, 4, field, -1, SQLITE_STATIC);
+	if (f->school_id != 0)
+		sqlite3_bind_int64(q, 5, f->school_id);
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
 		struct audit_row a = {
 			.id = sqlite3_column_int64(q, 0),

@@ -93,11 +93,19 @@ struct audit_row {
 
 typedef int (*audit_cb)(const struct audit_row *r, void *arg);
 
-/* Rows for staff_id (0 = all) on or after since (YYYY-MM-DD, NULL = all),
- * oldest first; field (NULL = any) narrows to one field's history.  The
- * callback returns non-zero to stop. */
-enum jzg_status audit_log(struct store *st, sqlite3_int64 staff_id, const char *since,
-    const char *set_name, const char *field, audit_cb cb, void *arg, char **cause);
+/* Which rows audit_log reads; every member 0/NULL = no narrowing. */
+struct audit_filter {
+	sqlite3_int64 staff_id;   /* one person */
+	sqlite3_int64 school_id;  /* the people of one school (rows of no person left out) */
+	const char   *since;      /* YYYY-MM-DD: on or after */
+	const char   *set_name;
+	const char   *field;      /* one field's history */
+};
+
+/* The rows f selects, oldest first.  The callback returns non-zero to
+ * stop. */
+enum jzg_status audit_log(struct store *st, const struct audit_filter *f, audit_cb cb, void *arg,
+    char **cause);
 
 /* Did actor key or change person staff_id (other than review transitions
  * and merges)?  The separation rule of workflow.c. */

@@ -47,7 +47,8 @@ history_open(struct screen *s, void *arg)
 	char *cause = NULL;
 
 	snprintf(p->title, sizeof p->title, " 修改记录%s%s", a->label ? " — " : "", a->label ? a->label : "");
-	if (audit_log(s->ui->app->st, a->staff_id, NULL, a->set_name, a->field, history_cb, p, &cause) != JZG_OK) {
+	if (audit_log(s->ui->app->st, &(struct audit_filter){ .staff_id = a->staff_id, .set_name = a->set_name,
+	    .field = a->field }, history_cb, p, &cause) != JZG_OK) {
 		ui_message(s->ui, 1, "%s", cause);
 		free(cause);
 		return -1;

@@ -61,8 +61,8 @@ expect_eq "submit the school" "$rc" 0
 expect_has "submit count" "$out" "共 6 人提交审核，0 人未能提交审核"
 expect_eq "all submitted" "$(sqlite3 s.db "SELECT count(*) FROM staff WHERE state = 'submitted'")" 6
 run $KEY approve --staff "$ID1"
-expect_eq "keyer cannot approve" "$rc" 1
-expect_has "keyer refusal" "$out" "录入员不能审核通过"
+expect_eq "keyer cannot approve" "$rc" 2
+expect_has "keyer refusal" "$out" "无权操作：只有审核员或管理员可以执行 approve"
 run $REV reject --staff "$ID2"
 expect_eq "reject without reason refused" "$rc" 1
 expect_has "reject needs reason" "$out" "必须写明理由"
@@ -79,8 +79,8 @@ run $KEY confirm --staff "$ID1"
 expect_eq "confirm after sign" "$rc" 0
 expect_eq "state signed" "$(sqlite3 s.db "SELECT state FROM staff WHERE id = 1")" signed
 run $REV unlock --staff "$ID1" --reason 改错
-expect_eq "reviewer cannot unlock" "$rc" 1
-expect_has "unlock is admin only" "$out" "只有管理员可以解锁"
+expect_eq "reviewer cannot unlock" "$rc" 2
+expect_has "unlock is admin only" "$out" "无权操作：只有管理员可以执行 unlock"
 run $ADM unlock --staff "$ID1" --reason "身份证件号录错"
 expect_eq "admin unlocks" "$rc" 0
 expect_eq "state draft after unlock" "$(sqlite3 s.db "SELECT state FROM staff WHERE id = 1")" draft

@@ -367,20 +367,20 @@ test_log(void **state)
 	int n = 0;
 
 	(void)state;
-	assert_int_equal(audit_log(st, 1, NULL, "jbxx", "CYM", count_rows, &n, &cause), JZG_OK);
+	assert_int_equal(audit_log(st, &(struct audit_filter){ .staff_id = 1, .set_name = "jbxx", .field = "CYM" }, count_rows, &n, &cause), JZG_OK);
 	assert_int_equal(n, 3);   /* 甲, 乙, 解锁后修改 */
 	n = 0;
-	assert_int_equal(audit_log(st, 0, "2999-01-01", NULL, NULL, count_rows, &n, &cause), JZG_OK);
+	assert_int_equal(audit_log(st, &(struct audit_filter){ .staff_id = 0, .since = "2999-01-01" }, count_rows, &n, &cause), JZG_OK);
 	assert_int_equal(n, 0);
 	/* every filter combined (the statement has only the filters given) */
 	n = 0;
-	assert_int_equal(audit_log(st, 1, "2000-01-01", "jbxx", "CYM", count_rows, &n, &cause), JZG_OK);
+	assert_int_equal(audit_log(st, &(struct audit_filter){ .staff_id = 1, .since = "2000-01-01", .set_name = "jbxx", .field = "CYM" }, count_rows, &n, &cause), JZG_OK);
 	assert_int_equal(n, 3);
 	n = 0;
-	assert_int_equal(audit_log(st, 1, "2999-01-01", "jbxx", "CYM", count_rows, &n, &cause), JZG_OK);
+	assert_int_equal(audit_log(st, &(struct audit_filter){ .staff_id = 1, .since = "2999-01-01", .set_name = "jbxx", .field = "CYM" }, count_rows, &n, &cause), JZG_OK);
 	assert_int_equal(n, 0);
 	n = 0;
-	assert_int_equal(audit_log(st, 0, NULL, NULL, "CYM", count_rows, &n, &cause), JZG_OK);
+	assert_int_equal(audit_log(st, &(struct audit_filter){ .staff_id = 0, .field = "CYM" }, count_rows, &n, &cause), JZG_OK);
 	assert_int_equal(n, q_int(st, "SELECT count(*) FROM audit WHERE field = 'CYM'"));
 	assert_true(n >= 3);
 }
@@ -408,7 +408,7 @@ test_insert_text(void **state)
 	struct audit_row plain = { .set_name = "jbxx", .op = "insert" };
 
 	(void)state;
-	assert_int_equal(audit_log(st, 0, NULL, "explanation", NULL, explanation_text, &t, &cause), JZG_OK);
+	assert_int_equal(audit_log(st, &(struct audit_filter){ .staff_id = 0, .set_name = "explanation" }, explanation_text, &t, &cause), JZG_OK);
 	assert_non_null(t);
 	assert_non_null(strstr(t, "：确有其事"));
 	assert_memory_equal(t, "新增 ", strlen("新增 "));
