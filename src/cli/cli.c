@@ -20,6 +20,7 @@
 #include "record.h"
 #include "report.h"
 #include "rules.h"
+#include "text.h"
 #include "school.h"
 #include "util.h"
 
@@ -556,6 +557,12 @@ cli_main(int argc, char **argv)
 	int c, rc, k = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &a.started);
+	/* every text that enters by the command line — names, reasons, paths —
+	 * is judged once, here (text.h); the argument is not echoed: it may
+	 * hold an Esc sequence */
+	for (int i = 1; i < argc; i++)
+		if (text_fault(argv[i], TEXT_ANY) != NULL)
+			return cli_fail("命令行第 %d 项%s，未执行任何操作", i, text_fault(argv[i], TEXT_ANY));
 	opterr = 0;   /* getopt's own messages are English */
 	/* "+": the global options end at the verb; the verb's own follow it */
 	while ((c = getopt_long(argc, argv, "+:hV", global, &k)) != -1) {

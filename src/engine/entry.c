@@ -7,6 +7,7 @@
 #include "expr.h"
 #include "normalize.h"
 #include "record.h"
+#include "text.h"
 #include "util.h"
 
 const struct template_def *
@@ -314,9 +315,12 @@ entry_set(struct entry *e, const struct set_def *s, sqlite3_int64 key, const str
     const char *value, char **cause)
 {
 	enum jzg_status rc;
+	const char *why;
 
 	if (!own_set(e, s))
 		return not_own(s, cause);
+	if ((why = text_fault(value, TEXT_ANY)) != NULL)
+		return jzg_fail(cause, JZG_ERR_INVALID, "%s%s，未保存", f->v[FC_LABEL], why);
 	if ((rc = store_exec(e->st, "SAVEPOINT entry", cause)) != JZG_OK)
 		return rc;
 	rc = record_set(e->st, s, key, f, value, cause);

@@ -14,6 +14,7 @@
 
 #include "entry.h"
 #include "rules_int.h"
+#include "text.h"
 
 /* The SQL functions the compiled statements call, on db (the store's
  * connection, or the second one of a two-thread check). */
@@ -216,6 +217,8 @@ rules_explain(struct rules *r, sqlite3_int64 staff_id, const char *rule, const c
 		return jzg_fail(cause, JZG_ERR_INVALID, "规则 “%s” 是错误，不能说明，只能改正", rule);
 	if (str_empty(reason))
 		return jzg_fail(cause, JZG_ERR_USAGE, "请写明说明理由");
+	if (text_fault(reason, TEXT_NAME) != NULL)
+		return jzg_fail(cause, JZG_ERR_INVALID, "说明理由%s", text_fault(reason, TEXT_NAME));
 	if (hit->set->many) {
 		char *sql = xasprintf("SELECT id, (SELECT count(*) FROM \"s_%s\" WHERE staff_id = ?1) FROM \"s_%s\""
 		    " WHERE staff_id = ?1 ORDER BY seq, id LIMIT 1 OFFSET ?2", hit->set->v[SC_NAME], hit->set->v[SC_NAME]);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
 #include "util.h"
 
 enum jzg_status
@@ -66,6 +67,7 @@ school_add(struct store *st, const char *code, const char *name, const char *tpl
 	sqlite3_stmt *s;
 	enum jzg_status rc;
 	sqlite3_int64 existing;
+	const char *why;
 
 	if (t == NULL) {
 		struct strbuf b = { 0 };
@@ -79,8 +81,8 @@ school_add(struct store *st, const char *code, const char *name, const char *tpl
 	}
 	if ((rc = school_code_check(st->defs, code, t, cause)) != JZG_OK)
 		return rc;
-	if (str_empty(name))
-		return jzg_fail(cause, JZG_ERR_INVALID, "学校名称不能为空");
+	if ((why = text_fault(name, TEXT_NAME)) != NULL)
+		return jzg_fail(cause, JZG_ERR_INVALID, "学校名称%s", why);
 	if (utf8_chars(name) > 100 || strpbrk(name, "/\\:*?\"<>|") != NULL)
 		return jzg_fail(cause, JZG_ERR_INVALID,
 		    "学校名称不能超过 100 个字，且不能含有 / \\ : * ? \" < > |（它是导出文件名的一部分）");

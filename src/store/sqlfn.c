@@ -11,6 +11,7 @@
 #include "idcard.h"
 #include "pinyin.h"
 #include "rx.h"
+#include "text.h"
 #include "util.h"
 
 void
@@ -397,6 +398,38 @@ fn_demo_text(sqlite3_context *c, int argc, sqlite3_value **argv)
 	sqlite3_result_text(c, buf, -1, SQLITE_TRANSIENT);
 }
 
+/* text_ok(set label, "label1|label2|…", value1, value2, …): 1 when every
+ * text value is clean (text.h), else an SQL error that says which and why,
+ * "基本信息的“姓名”含有 Esc 控制字符（不是经本程序录入的值）".  Put in the
+ * WHERE of the statement that copies the rows (merge): no second pass over
+ * them; the labels in one argument, as the call per row is most of the
+ * cost. */
+static void
+fn_text_ok(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	for (int i = 2; i < argc; i++) {
+		const char *why, *label;
+		char *m;
+
+		if (sqlite3_value_type(argv[i]) != SQLITE_TEXT)
+			continue;
+		why = text_fault_n((const char *)sqlite3_value_text(argv[i]), (size_t)sqlite3_value_bytes(argv[i]),
+		    TEXT_ANY);
+		if (why == NULL)
+			continue;
+		label = (const char *)sqlite3_value_text(argv[1]);
+		for (int k = 2; k < i && label != NULL; k++)
+			if ((label = strchr(label, '|')) != NULL)
+				label++;
+		m = xasprintf("%s的“%.*s”%s（不是经本程序录入的值）", sqlite3_value_text(argv[0]),
+		    label ? (int)strcspn(label, "|") : 1, label ? label : "?", why);
+		sqlite3_result_error(c, m, -1);
+		free(m);
+		return;
+	}
+	sqlite3_result_int(c, 1);
+}
+
 int
 sqlfn_register(sqlite3 *db, struct sqlfn_ctx *ctx)
 {
@@ -420,6 +453,7 @@ sqlfn_register(sqlite3 *db, struct sqlfn_ctx *ctx)
 		{ "demo_name", 1, 0, fn_demo_name },
 		{ "demo_idno", 2, 0, fn_demo_idno },
 		{ "demo_text", 1, 0, fn_demo_text },
+		{ "text_ok", -1, 1, fn_text_ok },
 	};
 	int rc = SQLITE_OK;
 

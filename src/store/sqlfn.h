@@ -1,6 +1,7 @@
 /* sqlfn.h — functions added to SQLite for definition expressions
  * (docs/forms-format.md §4): today, selected, count_selected, idcard_*,
- * code_name, regexp, and the seeded demo generators.  No curses. */
+ * code_name, regexp, the seeded demo generators, and text_fault (text.h) for
+ * what merge copies.  No curses. */
 #ifndef JZG_SQLFN_H
 #define JZG_SQLFN_H
 

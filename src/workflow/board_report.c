@@ -8,6 +8,7 @@
 #include <xlsxwriter.h>
 
 #include "sqlfn.h"
+#include "text.h"
 #include "util.h"
 
 static const char *
@@ -124,6 +125,12 @@ board_write_xlsx(const char *path, const struct defs *defs, const struct board_r
 	lxw_error err;
 	int row = 0;
 
+	/* names jzg stored are clean (text.h); one put in with sqlite3 would
+	 * make a workbook Excel cannot open */
+	for (size_t i = 0; i < n; i++)
+		if (text_fault(rows[i].name, TEXT_ANY) != NULL || text_fault(rows[i].code, TEXT_ANY) != NULL)
+			return jzg_fail(cause, JZG_ERR_INVALID, "第 %zu 所学校的名称或标识码%s（不是经本程序录入的值），未写出 %s",
+			    i + 1, text_fault(rows[i].name, 0) ? text_fault(rows[i].name, 0) : text_fault(rows[i].code, 0), path);
 	tmp = slash ? xasprintf("%.*s/.%s.%ld.part", (int)(slash - path), path, slash + 1, (long)getpid())
 	    : xasprintf(".%s.%ld.part", path, (long)getpid());
 	if ((wb = workbook_new_opt(tmp, &opt)) == NULL) {

@@ -11,6 +11,7 @@
 
 #include "audit.h"
 #include "entry.h"
+#include "fieldtype.h"
 #include "util.h"
 
 /* file: URI of a path, every byte outside the unreserved set escaped, so
@@ -314,6 +315,45 @@ out:
 	return ndiff;
 }
 
+/* " AND text_ok(…)" over the text fields of set s among cols (quoted,
+ * comma-separated), read through alias t, or "" (caller frees): put in
+ * the WHERE of a statement that copies the set's rows, so that every text
+ * a file brings is judged (text.h) without a second pass over the rows.
+ * A file made by jzg is always clean; one changed with sqlite3 could carry
+ * an Esc or invalid UTF-8 into the county's file and its exports.  Coded,
+ * date and number fields have their rules, checked like every value. */
+static char *
+text_cond(const struct set_def *s, const char *cols)
+{
+	struct strbuf labels = { 0 }, vals = { 0 };
+	char *r;
+
+	for (size_t j = 0; cols != NULL && j < s->nfield; j++) {
+		const struct field_def *f = &s->field[j];
+		char *name;
+
+		if (f->type != FT_TEXT)
+			continue;
+		name = xasprintf("\"%s\"", f->v[FC_NAME]);
+		if (strstr(cols, name) != NULL) {
+			strbuf_addf(&labels, "%s%s", labels.len ? "|" : "", f->v[FC_LABEL]);
+			strbuf_addf(&vals, ", t.%s", name);
+		}
+		free(name);
+	}
+	if (vals.len == 0)
+		r = xstrdup("");
+	else {
+		char *q = sqlite3_mprintf(" AND text_ok(%Q, %Q%s)", s->v[SC_LABEL], labels.s, vals.s);
+
+		r = xstrdup(q);
+		sqlite3_free(q);
+	}
+	strbuf_free(&labels);
+	strbuf_free(&vals);
+	return r;
+}
+
 /* Replace our records of person mine by the source's (take theirs).  One-
  * record sets are updated in place so the trail shows field by field.
  * Whole rows, not entry_set: the values went through the entry path in the
@@ -322,18 +362,21 @@ static enum jzg_status
 take_theirs(struct store *st, const char *sch, const struct set_def *s, const char *cols, sqlite3_int64 mine,
     sqlite3_int64 theirs, char **cause)
 {
-	char *sql;
+	char *sql, *tc = text_cond(s, cols);
 
 	if (s->many)
 		sql = xasprintf("DELETE FROM main.\"s_%1$s\" WHERE staff_id = %3$lld;"
-		    "INSERT INTO main.\"s_%1$s\"(staff_id, seq, %2$s) SELECT %3$lld, seq, %2$s FROM %5$s.\"s_%1$s\" "
-		    "WHERE staff_id = %4$lld ORDER BY seq, id", s->v[SC_NAME], cols, (long long)mine, (long long)theirs, sch);
+		    "INSERT INTO main.\"s_%1$s\"(staff_id, seq, %2$s) SELECT %3$lld, seq, %2$s FROM %5$s.\"s_%1$s\" t "
+		    "WHERE staff_id = %4$lld%6$s ORDER BY seq, id", s->v[SC_NAME], cols, (long long)mine, (long long)theirs,
+		    sch, tc);
 	else
-		sql = xasprintf("UPDATE main.\"s_%1$s\" SET (%2$s) = (SELECT %2$s FROM %5$s.\"s_%1$s\" WHERE staff_id = %4$lld) "
+		sql = xasprintf("UPDATE main.\"s_%1$s\" SET (%2$s) = (SELECT %2$s FROM %5$s.\"s_%1$s\" t "
+		    "WHERE staff_id = %4$lld%6$s) "
 		    "WHERE staff_id = %3$lld AND EXISTS (SELECT 1 FROM %5$s.\"s_%1$s\" WHERE staff_id = %4$lld);"
-		    "INSERT INTO main.\"s_%1$s\"(staff_id, %2$s) SELECT %3$lld, %2$s FROM %5$s.\"s_%1$s\" "
-		    "WHERE staff_id = %4$lld AND NOT EXISTS (SELECT 1 FROM main.\"s_%1$s\" WHERE staff_id = %3$lld)",
-		    s->v[SC_NAME], cols, (long long)mine, (long long)theirs, sch);
+		    "INSERT INTO main.\"s_%1$s\"(staff_id, %2$s) SELECT %3$lld, %2$s FROM %5$s.\"s_%1$s\" t "
+		    "WHERE staff_id = %4$lld%6$s AND NOT EXISTS (SELECT 1 FROM main.\"s_%1$s\" WHERE staff_id = %3$lld)",
+		    s->v[SC_NAME], cols, (long long)mine, (long long)theirs, sch, tc);
+	free(tc);
 	return exec_free(st, sql, cause);
 }
 
@@ -577,22 +620,25 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 	}
 	for (size_t i = 0; i < d->nall; i++) {
 		const char *sn = d->all[i].v[SC_NAME];
+		char *tc;
 
 		if (cols[i] == NULL)
 			continue;
+		tc = text_cond(&d->all[i], cols[i]);
 		if (dense)
 			strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.\"s_%1$s\"(staff_id, %5$s%2$s) SELECT t.staff_id + %4$d, %6$s%2$s FROM "
-			    "%3$s.\"s_%1$s\" t WHERE +t.staff_id BETWEEN %7$d AND %8$d%9$s;", sn, cols[i], sch, off,
+			    "%3$s.\"s_%1$s\" t WHERE +t.staff_id BETWEEN %7$d AND %8$d%10$s%9$s;", sn, cols[i], sch, off,
 			    d->all[i].many ? "seq, " : "", d->all[i].many ? "t.seq, " : "", lo, hi,
-			    d->all[i].many ? " ORDER BY t.id" : "");
+			    d->all[i].many ? " ORDER BY t.id" : "", tc);
 		else if (d->all[i].many)
 			strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.\"s_%1$s\"(staff_id, seq, %2$s) SELECT m.dst_id, t.seq, %2$s FROM "
-			    "%3$s.\"s_%1$s\" t JOIN temp.merge_map m ON m.src_id = t.staff_id WHERE m.status = 'new' ORDER BY t.id;",
-			    sn, cols[i], sch);
+			    "%3$s.\"s_%1$s\" t JOIN temp.merge_map m ON m.src_id = t.staff_id WHERE m.status = 'new'%4$s ORDER BY t.id;",
+			    sn, cols[i], sch, tc);
 		else
 			strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.\"s_%1$s\"(staff_id, %2$s) SELECT m.dst_id, %2$s FROM "
-			    "%3$s.\"s_%1$s\" t JOIN temp.merge_map m ON m.src_id = t.staff_id WHERE m.status = 'new';",
-			    sn, cols[i], sch);
+			    "%3$s.\"s_%1$s\" t JOIN temp.merge_map m ON m.src_id = t.staff_id WHERE m.status = 'new'%4$s;",
+			    sn, cols[i], sch, tc);
+		free(tc);
 	}
 	/* What the file brings besides its records, only where it has any:
 	 * each statement costs a parse per file, the explanations' one most. */
@@ -723,6 +769,38 @@ settle_conflicts(struct merge_run *run, const char *sch, char **cols, struct mer
 	return rc;
 }
 
+/* The file's school names and reasons (small tables: a pass of their own). */
+static enum jzg_status
+check_text(struct store *st, const char *sch, const char *path, char **cause)
+{
+	char *sql = xasprintf("SELECT count(*) FROM %1$s.school WHERE NOT text_ok('学校', '名称|标识码', name, code) "
+	    "OR trim(name, ' 　') = '';"
+	    "SELECT count(*) FROM %1$s.explanation WHERE NOT text_ok('警告说明', '理由', reason);"
+	    "SELECT count(*) FROM %1$s.review WHERE NOT text_ok('审核记录', '理由', reason)", sch);
+	enum jzg_status rc = JZG_OK;
+	char *next = sql;
+
+	while (rc == JZG_OK && *next) {
+		sqlite3_stmt *q;
+		const char *tail;
+
+		if (sqlite3_prepare_v2(st->db, next, -1, &q, &tail) != SQLITE_OK)
+			rc = jzg_fail(cause, JZG_ERR_DB, "%s", sqlite3_errmsg(st->db));
+		else {
+			int r = sqlite3_step(q);
+
+			if (r == SQLITE_ROW && sqlite3_column_int(q, 0) > 0)
+				rc = jzg_fail(cause, JZG_ERR_INVALID, "%s 中的学校名称为空或只有空格，未合并任何数据", path);
+			else if (r != SQLITE_ROW)
+				rc = jzg_fail(cause, JZG_ERR_INVALID, "%s 中%s，未合并任何数据", path, sqlite3_errmsg(st->db));
+			sqlite3_finalize(q);
+			next = (char *)tail;
+		}
+	}
+	free(sql);
+	return rc;
+}
+
 static enum jzg_status
 merge_attached(struct merge_run *run, const char *sch, const char *path, struct merge_result *res, char **cause)
 {
@@ -734,6 +812,8 @@ merge_attached(struct merge_run *run, const char *sch, const char *path, struct 
 
 	if ((rc = file_cols(run, sch, &cols, cause)) != JZG_OK)
 		return rc;
+	if ((rc = check_text(st, sch, path, cause)) != JZG_OK)
+		goto out;
 	/* Schools: the same code must mean the same template. */
 	sql = xasprintf("SELECT s.code, s.template, m.template FROM %s.school s JOIN main.school m "
 	    "ON m.code = s.code WHERE m.template <> s.template LIMIT 1", sch);
@@ -804,6 +884,15 @@ merge_one(struct merge_run *run, const char *sch, const char *path, struct merge
 	memset(r, 0, sizeof *r);
 	if ((rc = merge_attached(run, sch, path, r, cause)) == JZG_OK)
 		return JZG_OK;
+	/* text_ok's refusal (text_cond) comes back as a database error */
+	if (rc == JZG_ERR_DB && cause != NULL && *cause != NULL && strstr(*cause, "（不是经本程序录入的值）") != NULL) {
+		const char *open = strstr(*cause, "（"), *close = strstr(*cause, "（不是经本程序录入的值）");
+		char *what = open ? xstrndup(open + strlen("（"), (size_t)(close - open) - strlen("（")) : xstrdup(*cause);
+
+		rc = jzg_fail(cause, JZG_ERR_INVALID, "%s 中%s（不是经本程序录入的值），未合并任何数据", path, what);
+		free(what);
+		return rc;
+	}
 	e = sqlite3_errcode(run->st->db) & 0xFF;
 	if (e == SQLITE_CORRUPT || e == SQLITE_NOTADB)
 		rc = damaged(path, cause);

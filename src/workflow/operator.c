@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
 #include "util.h"
 
 static const struct { const char *code, *label; } roles[] = {
@@ -89,7 +90,7 @@ operator_add(struct store *st, const char *name, enum operator_role role, const 
 	enum jzg_status rc;
 	int n, r;
 
-	if (str_empty(name) || !utf8_valid(name) || strpbrk(name, " \t\n") != NULL)
+	if (text_fault(name, TEXT_NAME) != NULL || strchr(name, ' ') != NULL)
 		return jzg_fail(cause, JZG_ERR_INVALID, "用户名不能为空，也不能含空格");
 	if ((rc = check_password(password, cause)) != JZG_OK)
 		return rc;

@@ -6,6 +6,7 @@
 
 #include "audit.h"
 #include "signature.h"
+#include "text.h"
 #include "util.h"
 
 static const char *const state_code[WF__COUNT] = { "draft", "submitted", "approved", "signed" };
@@ -165,6 +166,8 @@ workflow_apply(struct store *st, struct rules *rules, const struct operator *op,
 	enum jzg_status rc;
 	int r;
 
+	if (!str_empty(reason) && text_fault(reason, TEXT_ANY) != NULL)
+		return jzg_fail(cause, JZG_ERR_INVALID, "理由%s", text_fault(reason, TEXT_ANY));
 	if ((rc = staff_row(st, staff_id, &s, &school, cause)) != JZG_OK ||
 	    (rc = allowed(st, op, a, s, school, staff_id, reason, cause)) != JZG_OK)
 		return rc;

@@ -11,6 +11,7 @@
 #include "tsv.h"
 #include "calendar.h"
 #include "fieldtype.h"
+#include "text.h"
 #include "util.h"
 
 #define LAYOUT_NAME(e, s) s,
@@ -549,10 +550,16 @@ layout_parse_cell(const struct layout *l, const struct field_def *f, const char 
 	const struct fieldtype *ft = fieldtype_of(f);
 	char out[11];
 
+	const char *why;
+
 	*stored = NULL;
 	*msg = NULL;
 	if (str_empty(text))
 		return 0;
+	if ((why = text_fault(text, TEXT_ANY)) != NULL) {
+		*msg = xstrdup(why);   /* the cell's text is not echoed: it may hold Esc */
+		return -1;
+	}
 	if (ft->coded == 1) {
 		/* free the copy, not the trimmed pointer into it (` 1-男` from Excel) */
 		char *copy = xstrdup(text);

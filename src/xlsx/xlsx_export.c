@@ -11,6 +11,7 @@
 #include "expr.h"
 #include "fieldtype.h"
 #include "layout.h"
+#include "text.h"
 #include "util.h"
 
 /* Pinned document date (2013-09-01, the first national collection) so that
@@ -395,6 +396,15 @@ write_set(struct ex *e, lxw_worksheet *ws, const struct set_def *s, sqlite3_int6
 
 			if (v == NULL)
 				continue;
+			/* what jzg stored is clean (text.h); a value put in with
+			 * sqlite3 or an old version would make a workbook Excel
+			 * cannot open, and an export that says it worked */
+			if (text_fault_n(v, (size_t)sqlite3_column_bytes(q, (int)k), TEXT_ANY) != NULL) {
+				e->err = xasprintf("%s 第 %u 行“%s”%s（不是经本程序录入的值），未导出；请在客户端中改正",
+				    s->v[SC_LABEL], (unsigned)row + 1, c[k].f->v[FC_LABEL],
+				    text_fault_n(v, (size_t)sqlite3_column_bytes(q, (int)k), TEXT_ANY));
+				break;
+			}
 			if (c[k].num && sqlite3_column_type(q, (int)k) != SQLITE_TEXT) {
 				lxw_ok(e, worksheet_write_number(ws, row, (lxw_col_t)k, sqlite3_column_double(q, (int)k),
 				    c[k].num), s->v[SC_LABEL]);
@@ -549,6 +559,7 @@ xlsx_export_school(struct store *st, sqlite3_int64 school_id, const char *dir,
 {
 	struct ex e = { .st = st, .defs = st->defs, .pg = pg, .school = school_id };
 	char *code = NULL, *name = NULL, *tplname = NULL, *fname, *path, *tmp, *q;
+	const char *why;
 	lxw_workbook_options opt = { .constant_memory = 1, .tmpdir = NULL, .use_zip64 = 1 };
 	lxw_doc_properties props = { 0 };
 	lxw_worksheet **ws;
@@ -559,6 +570,11 @@ xlsx_export_school(struct store *st, sqlite3_int64 school_id, const char *dir,
 		*path_out = NULL;
 	if ((rc = school_row(st, school_id, &code, &name, &tplname, cause)) != JZG_OK)
 		return rc;
+	if ((why = text_fault(code, TEXT_NAME)) != NULL || (why = text_fault(name, TEXT_NAME)) != NULL) {
+		rc = jzg_fail(cause, JZG_ERR_INVALID, "学校标识码或名称%s（不是经本程序录入的值），未导出", why);
+		free(code); free(name); free(tplname);
+		return rc;
+	}
 	if ((e.tpl = defs_template(e.defs, tplname)) == NULL || (e.ps = template_person_set(e.defs, e.tpl)) == NULL ||
 	    (e.pid = set_field(e.ps, e.defs->setting[SK_PERSON_ID])) == NULL ||
 	    (e.pname = set_field(e.ps, e.defs->setting[SK_PERSON_NAME])) == NULL)

@@ -108,6 +108,17 @@ test_set_cascade(void **state)
 	/* a refused value leaves the record as it was */
 	assert_int_not_equal(entry_set(e, s, id + 1000, set_field(s, "XM"), "无此人", &cause), JZG_OK);
 	free(cause);
+	cause = NULL;
+	/* text with a control character or invalid UTF-8 never enters (text.h),
+	 * whichever path (client, import) brings it */
+	assert_int_equal(entry_set(e, s, id, set_field(s, "XM"), "张\x1b[2J三", &cause), JZG_ERR_INVALID);
+	assert_string_equal(cause, "姓名含有 Esc 控制字符，未保存");
+	free(cause);
+	cause = NULL;
+	assert_int_equal(entry_set_typed(e, s, id, set_field(s, "XM"), "张\xff", &cause), JZG_ERR_INVALID);
+	free(cause);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM s_jbxx WHERE staff_id = %lld AND XM LIKE '张%%'", (long long)id);
+	expect(sql, "0");
 	entry_free(e);
 }
 

@@ -178,7 +178,9 @@ every_type_cell(void **state)
 	refused(l, shipped_field(defs, "jbxx", "CSRQ"), "1980-02-30", "“1980-02-30”不是日期，应写成 YYYY-MM-DD");
 	refused(&alt, shipped_field(defs, "cg_jl", "HJNY"), "1980-13", "“1980-13”不是年月，应写成 YYYY.MM");
 	refused(l, shipped_field(defs, "gnpx", "PXND"), "23", "“23”不是年份，应写成 4 位数字，如 2024");
-	refused(l, shipped_field(defs, "jbxx", "XM"), "\xff", "含有无效的字符编码");
+	refused(l, shipped_field(defs, "jbxx", "XM"), "\xff", "含有无效的字符编码（不是 UTF-8 文本）");
+	refused(l, shipped_field(defs, "jbxx", "XM"), "张\x1b[31m三", "含有 Esc 控制字符");
+	refused(l, shipped_field(defs, "jbxx", "XBM"), "1-男\n", "含有换行符");
 	assert_null(layout_form(l, fieldtype(FT_TEXT)));
 	assert_string_equal(layout_form(&alt, fieldtype(FT_DATE)), "YYYY年MM月DD日");
 	assert_string_equal(layout_form(&alt, fieldtype(FT_MONTH)), "YYYY.MM");
