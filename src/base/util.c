@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 static void (*fatal_hook)(void);
 
@@ -333,4 +335,32 @@ utf8_width(const char *s)
 		n -= k;
 	}
 	return w;
+}
+
+int
+stderr_hush(void)
+{
+	int saved, null;
+
+	fflush(stderr);
+	if ((saved = dup(2)) < 0)
+		return -1;
+	if ((null = open("/dev/null", O_WRONLY)) < 0 || dup2(null, 2) < 0) {
+		if (null >= 0)
+			close(null);
+		close(saved);
+		return -1;
+	}
+	close(null);
+	return saved;
+}
+
+void
+stderr_restore(int saved)
+{
+	if (saved < 0)
+		return;
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
 }

@@ -50,4 +50,11 @@ int utf8_valid(const char *s);
 size_t utf8_chars(const char *s);         /* number of characters */
 int utf8_width(const char *s);            /* display columns (wcwidth), -1 if unprintable */
 
+/* Send file descriptor 2 to /dev/null until stderr_restore: around the
+ * calls of a library that prints English lines ("[ERROR]…", libxlsxwriter
+ * on a full disk) where jzg says what happened in Chinese.  Returns the
+ * saved descriptor, or -1 (then nothing changed). */
+int stderr_hush(void);
+void stderr_restore(int saved);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "import.h"
+#include "outfile.h"
 #include "paths.h"
 #include "progress.h"
 #include "rules.h"
@@ -117,9 +118,11 @@ export_exec(struct app *a, const struct cli_args *args)
 				memmove(dc + 6, dc + 8, 3);
 				zpath = xasprintf("%s/%s_%s.zip", out, tp->v[TC_TITLE], dc);
 				free(dc);
-				tmpdir = xasprintf("%s/.jzg_export_XXXXXX", out);
-				if (mkdtemp(tmpdir) == NULL) {
-					cli_fail("无法在 %s 中创建临时目录：%s", out, strerror(errno));
+				/* the workbooks wait under $TMPDIR, only the ZIP's
+				 * .part is beside it (outfile.h) */
+				if (outfile_tmpdir("export", &tmpdir, &cause) != JZG_OK) {
+					cli_fail_cause(cause, "无法创建临时目录");
+					cause = NULL;
 					rc = EXIT_FAIL;
 					break;
 				}
@@ -159,7 +162,7 @@ export_exec(struct app *a, const struct cli_args *args)
 				printf("%s\n", zpath);
 		}
 		if (tmpdir != NULL)
-			rmdir(tmpdir);
+			outfile_rmtree(tmpdir);
 		free(tmpdir);
 		free(zpath);
 	}
@@ -220,6 +223,7 @@ import_exec(struct app *a, const struct cli_args *args)
 	o.pg = &pg;
 	for (int i = 0; i < args->argc; i++) {
 		char *cause = NULL;
+		long refused = res.refused;
 		enum jzg_status st = import_path(a->st, args->argv[i], &o, &res, &cause);
 
 		progress_term_done(&bar);
@@ -229,7 +233,8 @@ import_exec(struct app *a, const struct cli_args *args)
 		} else if (st != JZG_OK) {
 			cli_fail("%s", cause ? cause : jzg_strstatus(st));
 			rc = EXIT_FAIL;
-			res.refused++;
+			if (res.refused == refused)   /* a file the import did not count itself */
+				res.refused++;
 		}
 		free(cause);
 	}

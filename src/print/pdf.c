@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <glib.h>
 #include <pango/pangocairo.h>
 
+#include "outfile.h"
 #include "util.h"
 
 /* pango, cairo and glib are loaded on the first document, not at start-up:
@@ -357,8 +359,9 @@ pdf_new(const char *path, const char *title, struct pdf **out, char **cause)
 		return JZG_ERR_NOTFOUND;
 	p = xcalloc(1, sizeof *p);
 	p->path = xstrdup(path);
-	p->tmp = xasprintf("%s.tmp-XXXXXX", path);
-	if ((fd = mkstemp(p->tmp)) < 0 || (p->fp = fdopen(fd, "wb")) == NULL) {
+	p->tmp = outfile_part(path);
+	unlink(p->tmp);   /* our pid's: a file of a run before a reboot */
+	if ((fd = open(p->tmp, O_WRONLY | O_CREAT | O_EXCL, 0644)) < 0 || (p->fp = fdopen(fd, "wb")) == NULL) {
 		int e = errno;
 
 		if (fd >= 0) {
@@ -488,8 +491,7 @@ pdf_close(struct pdf *p, char **cause)
 		return rc;
 	}
 	p->fp = NULL;
-	if (rename(p->tmp, p->path) != 0) {
-		rc = jzg_fail(cause, JZG_ERR_IO, "无法保存 %s：%s", p->path, strerror(errno));
+	if ((rc = outfile_commit(p->tmp, p->path, cause)) != JZG_OK) {
 		pdf_free(p);
 		return rc;
 	}

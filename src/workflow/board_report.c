@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "outfile.h"
 #include "sqlfn.h"
 #include "text.h"
 #include "util.h"
@@ -117,13 +118,12 @@ board_write_xlsx(const char *path, const struct defs *defs, const struct board_r
 		"已完整", "完整率", "待审核", "已审核", "已签字确认", "需重新签字", "本周新增" };
 	const int ncol = (int)(sizeof head / sizeof head[0]);
 	lxw_workbook_options opt = { .constant_memory = 0, .tmpdir = NULL };
-	const char *slash = strrchr(path, '/');
 	char *tmp, today[11];
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
 	lxw_format *bold, *pctf, *title, *text;
 	lxw_error err;
-	int row = 0;
+	int row = 0, hush;
 
 	/* names jzg stored are clean (text.h); one put in with sqlite3 would
 	 * make a workbook Excel cannot open */
@@ -131,9 +131,11 @@ board_write_xlsx(const char *path, const struct defs *defs, const struct board_r
 		if (text_fault(rows[i].name, TEXT_ANY) != NULL || text_fault(rows[i].code, TEXT_ANY) != NULL)
 			return jzg_fail(cause, JZG_ERR_INVALID, "第 %zu 所学校的名称或标识码%s（不是经本程序录入的值），未写出 %s",
 			    i + 1, text_fault(rows[i].name, 0) ? text_fault(rows[i].name, 0) : text_fault(rows[i].code, 0), path);
-	tmp = slash ? xasprintf("%.*s/.%s.%ld.part", (int)(slash - path), path, slash + 1, (long)getpid())
-	    : xasprintf(".%s.%ld.part", path, (long)getpid());
-	if ((wb = workbook_new_opt(tmp, &opt)) == NULL) {
+	tmp = outfile_part(path);
+	hush = stderr_hush();   /* libxlsxwriter's English [ERROR] lines: ours follow */
+	wb = workbook_new_opt(tmp, &opt);
+	stderr_restore(hush);
+	if (wb == NULL) {
 		free(tmp);
 		return jzg_fail(cause, JZG_ERR_IO, "无法创建 %s（请检查目录是否存在、是否可写）", path);
 	}
@@ -197,20 +199,19 @@ board_write_xlsx(const char *path, const struct defs *defs, const struct board_r
 		worksheet_conditional_format_range(ws, (lxw_row_t)(row + 1), 5, (lxw_row_t)(row + (int)n), 5, &cf);
 		worksheet_conditional_format_range(ws, (lxw_row_t)(row + 1), 7, (lxw_row_t)(row + (int)n), 7, &cf);
 	}
+	hush = stderr_hush();
 	err = workbook_close(wb);
+	stderr_restore(hush);
 	if (err != LXW_NO_ERROR) {
 		unlink(tmp);
 		free(tmp);
 		return jzg_fail(cause, JZG_ERR_IO, "无法写出 %s：%s（请检查磁盘空间和目录权限）", path,
 		    lxw_strerror(err));
 	}
-	if (rename(tmp, path) != 0) {
-		int e = errno;
+	{
+		enum jzg_status rc = outfile_commit(tmp, path, cause);
 
-		unlink(tmp);
 		free(tmp);
-		return jzg_fail(cause, JZG_ERR_IO, "无法写出 %s：%s", path, strerror(e));
+		return rc;
 	}
-	free(tmp);
-	return JZG_OK;
 }

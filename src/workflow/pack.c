@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "outfile.h"
 #include "school.h"
 #include "util.h"
 
@@ -31,23 +32,6 @@ pack_common_columns(struct store *st, const char *a, const char *b, const char *
 	return out.len ? strbuf_take(&out) : NULL;
 }
 
-static enum jzg_status
-fsync_path(const char *path, int dir, char **cause)
-{
-	int fd = open(path, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-
-	if (fd < 0)
-		return jzg_fail(cause, JZG_ERR_IO, "无法打开 %s：%s", path, strerror(errno));
-	if (fsync(fd) != 0 && !dir) {
-		int e = errno;
-
-		close(fd);
-		return jzg_fail(cause, JZG_ERR_IO, "写入 U 盘失败（%s）：%s，请换一个 U 盘或位置重试", path, strerror(e));
-	}
-	close(fd);
-	return JZG_OK;
-}
-
 /* Copy the rows of table selected by where (over main) into dst. */
 static enum jzg_status
 copy_table(struct store *st, const char *table, const char *where, char **cause)
@@ -67,9 +51,10 @@ copy_table(struct store *st, const char *table, const char *where, char **cause)
 enum jzg_status
 pack_school(struct store *st, const char *code, const char *out, int *people, char **cause)
 {
-	const char *slash = strrchr(out, '/');
-	char *dir = slash ? xstrndup(out, (size_t)(slash - out)) : xstrdup(".");
-	char *tmp = xasprintf("%s/.%s.%ld.part", dir, slash ? slash + 1 : out, (long)getpid());
+	/* The file is built under $TMPDIR (its journal and half-made pages
+	 * never touch the stick), then copied beside out and renamed: a kill
+	 * leaves at most a hidden .part there, which the next run removes. */
+	char *work = NULL, *tmp = NULL, *part = NULL;
 	char *where = NULL, *sql;
 	struct store *dst = NULL;
 	sqlite3_int64 sid = 0;
@@ -84,7 +69,9 @@ pack_school(struct store *st, const char *code, const char *out, int *people, ch
 		rc = jzg_fail(cause, JZG_ERR_NOTFOUND, "文件中没有学校标识码为 %s 的学校", code);
 		goto done;
 	}
-	unlink(tmp);
+	if ((rc = outfile_tmpdir("pack", &work, cause)) != JZG_OK)
+		goto done;
+	tmp = xasprintf("%s/school.db", work);
 	/* A fresh file with the schema of these definitions. */
 	if ((rc = audit_open(tmp, st->defs, STORE_CREATE, &dst, cause)) != JZG_OK)
 		goto done;
@@ -140,13 +127,11 @@ detach:
 	sqlite3_exec(st->db, "DETACH dst", NULL, NULL, NULL);
 	if (rc != JZG_OK)
 		goto done;
-	if ((rc = fsync_path(tmp, 0, cause)) != JZG_OK)
+	part = outfile_part(out);
+	unlink(part);   /* our pid's: a run before a reboot */
+	if ((rc = outfile_copy(tmp, part, cause)) != JZG_OK ||
+	    (rc = outfile_commit(part, out, cause)) != JZG_OK)
 		goto done;
-	if (rename(tmp, out) != 0) {
-		rc = jzg_fail(cause, JZG_ERR_IO, "无法写出 %s：%s", out, strerror(errno));
-		goto done;
-	}
-	fsync_path(dir, 1, NULL);
 	/* Read back what is on the stick, not what is in the cache of the
 	 * connection that wrote it. */
 	if (sqlite3_open_v2(out, &chk, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
@@ -166,10 +151,13 @@ done:
 	if (chk != NULL)
 		sqlite3_close(chk);
 	store_close(dst);
-	if (rc != JZG_OK)
-		unlink(tmp);
+	if (part != NULL && rc != JZG_OK)
+		unlink(part);
+	if (work != NULL)
+		outfile_rmtree(work);
 	free(where);
 	free(tmp);
-	free(dir);
+	free(part);
+	free(work);
 	return rc;
 }

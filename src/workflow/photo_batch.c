@@ -14,6 +14,7 @@
 #include <minizip/unzip.h>
 
 #include "entry.h"
+#include "outfile.h"
 #include "photo.h"
 #include "school.h"
 #include "util.h"
@@ -535,21 +536,23 @@ file_name(const char *v)
 static enum jzg_status
 write_photo(const char *path, const unsigned char *data, size_t len, char **cause)
 {
-	char *tmp = xasprintf("%s.part", path);
+	char *tmp = outfile_part(path);
 	FILE *f = fopen(tmp, "wb");
 	int ok = f != NULL && fwrite(data, 1, len, f) == len;
+	enum jzg_status rc;
 
 	if (f != NULL && fclose(f) != 0)
 		ok = 0;
-	if (!ok || rename(tmp, path) != 0) {
+	if (!ok) {
 		int e = errno;
 
 		unlink(tmp);
 		free(tmp);
 		return jzg_fail(cause, JZG_ERR_IO, "无法写出 %s：%s", path, strerror(e));
 	}
+	rc = outfile_commit(tmp, path, cause);
 	free(tmp);
-	return JZG_OK;
+	return rc;
 }
 
 enum jzg_status

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <minizip/unzip.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "fieldtype.h"
 #include "layout.h"
 #include "normalize.h"
+#include "outfile.h"
 #include "record.h"
 #include "rules.h"
 #include "school.h"
@@ -1295,13 +1297,19 @@ import_zip(struct store *st, const char *path, const struct import_opts *o, stru
 	unzFile z = unzOpen64(path);
 	enum jzg_status all = JZG_OK;
 	unsigned long long cap = o->max_part ? o->max_part : XLSX_MAX_PART_DEFAULT;
+	char *work = NULL;
 	int k;
 
 	if (z == NULL)
 		return jzg_fail(cause, JZG_ERR_FORMAT, "%s 不是 ZIP 文件，或文件已损坏", path);
+	/* each workbook is taken out under $TMPDIR (outfile.h), read, removed */
+	if ((all = outfile_tmpdir("import", &work, cause)) != JZG_OK) {
+		unzClose(z);
+		return all;
+	}
 	for (k = unzGoToFirstFile(z); k == UNZ_OK; k = unzGoToNextFile(z)) {
 		unz_file_info64 info;
-		char entry[1024], tmp[] = "/tmp/jzg_import_XXXXXX";
+		char entry[1024], *tmp;
 		const char *base;
 		char *buf, *c2 = NULL;
 		int fd, n;
@@ -1318,13 +1326,16 @@ import_zip(struct store *st, const char *path, const struct import_opts *o, stru
 			all = worst(all, refuse(o, base, res, "解压后超过 %llu MB，拒绝读取", cap >> 20));
 			continue;
 		}
-		if ((fd = mkstemp(tmp)) < 0) {
-			unzClose(z);
-			return jzg_fail(cause, JZG_ERR_IO, "无法创建临时文件：%s", strerror(errno));
+		tmp = xasprintf("%s/book.xlsx", work);
+		if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0) {
+			all = jzg_fail(cause, JZG_ERR_IO, "无法创建临时文件：%s", strerror(errno));
+			free(tmp);
+			break;
 		}
 		if (unzOpenCurrentFile(z) != UNZ_OK) {
 			close(fd);
 			unlink(tmp);
+			free(tmp);
 			all = worst(all, jzg_fail(cause, JZG_ERR_FORMAT, "%s 已损坏（无法解压 %s）", path, entry));
 			continue;
 		}
@@ -1345,6 +1356,7 @@ import_zip(struct store *st, const char *path, const struct import_opts *o, stru
 		else
 			rc = import_file(st, tmp, base, o, res, &c2);
 		unlink(tmp);
+		free(tmp);
 		if (rc != JZG_OK && rc != JZG_ERR_INVALID) {
 			if (o->finding)
 				o->finding(o->finding_arg, base, 0, c2 ? c2 : jzg_strstatus(rc));
@@ -1356,6 +1368,8 @@ import_zip(struct store *st, const char *path, const struct import_opts *o, stru
 		all = worst(all, rc);
 	}
 	unzClose(z);
+	outfile_rmtree(work);
+	free(work);
 	return all;
 }
 

@@ -11,6 +11,7 @@
 #include "expr.h"
 #include "fieldtype.h"
 #include "layout.h"
+#include "outfile.h"
 #include "text.h"
 #include "util.h"
 
@@ -560,6 +561,7 @@ xlsx_export_school(struct store *st, sqlite3_int64 school_id, const char *dir,
 	struct ex e = { .st = st, .defs = st->defs, .pg = pg, .school = school_id };
 	char *code = NULL, *name = NULL, *tplname = NULL, *fname, *path, *tmp, *q;
 	const char *why;
+	int hush;
 	lxw_workbook_options opt = { .constant_memory = 1, .tmpdir = NULL, .use_zip64 = 1 };
 	lxw_doc_properties props = { 0 };
 	lxw_worksheet **ws;
@@ -587,8 +589,11 @@ xlsx_export_school(struct store *st, sqlite3_int64 school_id, const char *dir,
 	}
 	fname = xlsx_export_filename(code, name, e.tpl->v[TC_TITLE]);
 	path = xasprintf("%s/%s", dir, fname);
-	tmp = xasprintf("%s/.%s.%ld.part", dir, fname, (long)getpid());
-	if ((e.wb = workbook_new_opt(tmp, &opt)) == NULL) {
+	tmp = outfile_part(path);
+	hush = stderr_hush();   /* libxlsxwriter's English [ERROR] lines: ours follow */
+	e.wb = workbook_new_opt(tmp, &opt);
+	stderr_restore(hush);
+	if (e.wb == NULL) {
 		rc = jzg_fail(cause, JZG_ERR_IO, "无法在 %s 中创建 Excel 文件（请检查目录是否存在、是否可写）", dir);
 		goto out;
 	}
@@ -656,11 +661,17 @@ xlsx_export_school(struct store *st, sqlite3_int64 school_id, const char *dir,
 		progress_report(pg, e.total, e.total);
 	}
 	free(ws);
+	hush = stderr_hush();
 	lrc = workbook_close(e.wb);     /* always: it frees the workbook */
+	stderr_restore(hush);
 	if (e.err == NULL && lrc != LXW_NO_ERROR)
 		e.err = xasprintf("写入 %s 失败：%s（磁盘已满或目录不可写？）", path, lxw_strerror(lrc));
-	if (e.err == NULL && rename(tmp, path) != 0)
-		e.err = xasprintf("无法把临时文件改名为 %s：%s", path, strerror(errno));
+	if (e.err == NULL) {
+		char *why2 = NULL;
+
+		if (outfile_commit(tmp, path, &why2) != JZG_OK)
+			e.err = why2;
+	}
 	if (e.err != NULL) {
 		unlink(tmp);
 		rc = jzg_fail(cause, JZG_ERR_IO, "%s", e.err);

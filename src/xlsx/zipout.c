@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "outfile.h"
 #include "util.h"
 
 struct zipout {
@@ -28,7 +29,7 @@ zipout_open(const char *path, const char *date, struct zipout **out, char **caus
 		z->y = 2013; z->m = 9; z->d = 1;
 	}
 	z->path = xstrdup(path);
-	z->tmp = xasprintf("%s.%ld.part", path, (long)getpid());
+	z->tmp = outfile_part(path);
 	if ((z->zf = zipOpen64(z->tmp, APPEND_STATUS_CREATE)) == NULL) {
 		enum jzg_status rc = jzg_fail(cause, JZG_ERR_IO, "无法创建 %s（请检查目录是否存在、是否可写）", path);
 
@@ -87,9 +88,9 @@ zipout_close(struct zipout *z, int commit, char **cause)
 
 	if (zipClose(z->zf, NULL) != ZIP_OK && commit && !z->failed)
 		rc = jzg_fail(cause, JZG_ERR_IO, "写入 %s 失败（磁盘已满？）", z->path);
-	if (commit && !z->failed && rc == JZG_OK && rename(z->tmp, z->path) != 0)
-		rc = jzg_fail(cause, JZG_ERR_IO, "无法生成 %s：%s", z->path, strerror(errno));
-	if (!commit || z->failed || rc != JZG_OK)
+	if (commit && !z->failed && rc == JZG_OK)
+		rc = outfile_commit(z->tmp, z->path, cause);
+	else
 		unlink(z->tmp);
 	free(z->path);
 	free(z->tmp);
