@@ -305,9 +305,9 @@ set_value(struct screen *s, const char *value, const char *note)
 	if (str_eq(set->v[SC_NAME], s->ui->app->defs->setting[SK_PERSON_SET]))
 		load_title(s);   /* 姓名 or 身份证件号 may have changed */
 	if (note != NULL)
-		ui_message(s->ui, 0, "已保存：%s（%s）", f->v[FC_LABEL], note);
+		ui_saved(s->ui, "已保存：%s（%s）", f->v[FC_LABEL], note);
 	else
-		ui_message(s->ui, 0, "已保存：%s", f->v[FC_LABEL]);
+		ui_saved(s->ui, "已保存：%s", f->v[FC_LABEL]);
 	show_field_message(s);
 	return note != NULL && p->msg[p->fsel] == NULL;
 }
@@ -727,7 +727,7 @@ add_record(struct screen *s)
 	p->missing_ok = 0;   /* the set has a record now */
 	table_load(s);
 	ui_commit_later(s->ui, set->v[SC_LABEL]);
-	ui_message(s->ui, 0, "已新增一条%s记录", set->v[SC_LABEL]);
+	ui_saved(s->ui, "已新增一条%s记录", set->v[SC_LABEL]);
 	open_form(s, id, NULL);
 }
 
@@ -919,15 +919,17 @@ key_table(struct screen *s, enum request r)
 	case REQ_ADD: add_record(s); break;
 	case REQ_DELETE:
 		if (p->nrec > 0 && ui_confirm(s->ui, "删除这条记录？")) {
+			int gone;
+
 			ui_begin(s->ui);
-			if (entry_delete(p->e, set, p->rec[p->rsel], &cause) != JZG_OK) {
+			if (!(gone = entry_delete(p->e, set, p->rec[p->rsel], &cause) == JZG_OK)) {
 				ui_message(s->ui, 1, "%s", cause);
 				free(cause);
-			} else {
-				ui_message(s->ui, 0, "已删除");
+			} else
 				p->missing_ok = 0;   /* maybe its last record */
-			}
 			ui_commit_later(s->ui, set->v[SC_LABEL]);
+			if (gone)
+				ui_saved(s->ui, "已删除");
 			table_load(s);
 		}
 		break;
@@ -1029,8 +1031,10 @@ photo_key(struct screen *s)
 	}
 	if (rc != JZG_OK)
 		ui_message(s->ui, 1, "照片未导入：%s", cause ? cause : jzg_strstatus(rc));
+	else if (changed)
+		ui_saved(s->ui, "已保存：照片（%zu 字节）", len);
 	else
-		ui_message(s->ui, 0, changed ? "已保存：照片（%zu 字节）" : "照片与已有的相同（%zu 字节）", len);
+		ui_message(s->ui, 0, "照片与已有的相同（%zu 字节）", len);
 	load_title(s);
 	free(cause);
 	free(buf);

@@ -525,7 +525,7 @@ staff_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 		staff_prepare(s);
 		p->sel = p->total;   /* the new person is last in entry order */
 		ui_commit_later(s->ui, "新增的教职工");
-		ui_message(s->ui, 0, "已新增一名教职工，请填写基本信息");
+		ui_saved(s->ui, "已新增一名教职工，请填写基本信息");
 		ui_push(s->ui, &scr_person_ops, &pa);
 		return UI_STAY;
 	}

@@ -13,6 +13,7 @@
 
 #include "audit.h"
 #include "lineedit.h"
+#include "outfile.h"
 #include "rules.h"
 #include "paths.h"
 #include "util.h"
@@ -99,6 +100,24 @@ ui_message(struct ui *ui, int error, const char *fmt, ...)
 	vsnprintf(ui->status, sizeof ui->status, fmt, ap);
 	va_end(ap);
 	ui->status_error = error;
+	ui->saved[0] = '\0';   /* a later word wins over a pending 已保存 */
+}
+
+void
+ui_saved(struct ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+	char m[sizeof ui->saved];
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof m, fmt, ap);
+	va_end(ap);
+	if (!ui->commit_pending) {
+		ui_message(ui, 0, "%s", m);
+		return;
+	}
+	ui_message(ui, 0, "正在保存……");
+	memcpy(ui->saved, m, sizeof m);
 }
 
 /* One legend item at x: the key bold, the label reversed; returns the
@@ -306,7 +325,18 @@ ui_settle(struct ui *ui)
 
 		ui->commit_pending = 0;
 		did = 1;
-		if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+			if (ui->saved[0] != '\0') {
+				/* now, and only now, the words that say it is safe */
+				snprintf(ui->status, sizeof ui->status, "%s", ui->saved);
+				ui->saved[0] = '\0';
+				ui->status_error = 0;
+				draw_status(ui);
+				if (ui->cursor_y >= 0)
+					move(ui->cursor_y, ui->cursor_x);
+				refresh();
+			}
+		} else {
 			ui_message(ui, 1, "保存失败：〈%s〉没有存入数据文件——%s。处理后请重新输入这一项。", ui->commit_label,
 			    store_errstr(sqlite3_extended_errcode(st->db)));
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -747,6 +777,17 @@ ui_can_start(void)
 
 /* Replay keys from $JZG_KEYS_LOG? No: keys come from the terminal only; the
  * benchmark drives the binary through tmux like a user. */
+/* What the client's outputs removed of a killed run's temporary files
+ * (outfile_sweep) goes on the status line, not onto the curses screen. */
+static struct ui *notice_ui;
+
+static void
+ui_notice(const char *msg)
+{
+	if (notice_ui != NULL)
+		ui_message(notice_ui, 0, "%s", msg);
+}
+
 int
 ui_run(struct app *a)
 {
@@ -771,6 +812,8 @@ ui_run(struct app *a)
 	setenv("NCURSES_NO_UTF8_ACS", "1", 0);
 	initscr();
 	util_set_fatal_hook(ui_restore);
+	notice_ui = &ui;
+	outfile_set_notice(ui_notice);
 	raw();            /* ^C, ^S and friends reach us as keys, not signals */
 	noecho();
 	nonl();
@@ -782,6 +825,7 @@ ui_run(struct app *a)
 	/* log-in (or creating the first 管理员) when the file has operators */
 	if (ui_modal(&ui, &scr_login_ops, NULL) == 0 && (ui.fatal != NULL || ui.login_gave_up)) {
 		endwin();
+		outfile_set_notice(NULL);
 		rules_free(ui.rules);
 		return ui_fatal(&ui);
 	}
@@ -798,6 +842,7 @@ ui_run(struct app *a)
 		ui_pop(&ui);
 	ui_settle(&ui);   /* quitting commits what the last key changed */
 	endwin();
+	outfile_set_notice(NULL);   /* the ui is gone: stderr again */
 	rules_free(ui.rules);
 	if (ui.fatal != NULL)
 		return ui_fatal(&ui);

@@ -51,6 +51,7 @@ struct ui {
 	sqlite3_int64   replace_id;
 	int             commit_pending;        /* ui_commit_later: COMMIT after the redraw */
 	char            commit_label[128];
+	char            saved[512];            /* ui_saved: shown once the COMMIT has returned */
 	long long       owed_us;               /* settle time a waiting key sat through (keylog) */
 	char           *fatal;                 /* why the client must stop (printed after endwin) */
 	int             arm_failed;            /* audit_arm failed: the file stays read-only */
@@ -86,6 +87,14 @@ void ui_replace(struct ui *ui, const struct screen_ops *ops, sqlite3_int64 id);
  * message if the commit fails (the screen is then reloaded from the file). */
 void ui_begin(struct ui *ui);
 void ui_commit_later(struct ui *ui, const char *label);
+
+/* A status line message that says a change is safe ("已保存：姓名",
+ * "已新增一条…记录"): while its COMMIT is pending the line says 正在保存……
+ * and the message replaces it only when the COMMIT has returned (ui_settle),
+ * so that a kill or power cut can never lose what the screen called saved
+ * (issue 18).  Shown at once when nothing is pending; a message set after
+ * it (the field's own finding) takes its place. */
+void ui_saved(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A message naming a file written: before, the path with $HOME as ~ and
  * shortened from the left with … so that the message fits the line, then

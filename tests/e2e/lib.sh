@@ -104,3 +104,14 @@ finish() {
 	echo "$PASSES passed, $FAILS failed"
 	[ "$FAILS" -eq 0 ]
 }
+
+# kill9_client: a power cut — SIGKILL to the jzg the tmux pane runs (not a
+# hang-up the client could answer), then wait until it is gone.
+kill9_client() {
+	local shpid pid end=$((SECONDS + 10))
+	shpid=$($TM display -p -t app '#{pane_pid}')
+	pid=$(pgrep -P "$shpid" | head -1)
+	[ -n "$pid" ] || { bad "kill9_client: no client running"; return 1; }
+	kill -9 "$pid"
+	while ((SECONDS < end)) && kill -0 "$pid" 2>/dev/null; do sleep 0.01; done
+}
