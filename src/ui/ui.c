@@ -404,13 +404,41 @@ static long long waited_us, handled_us;
 /* What follows an Esc.  Terminals that send F-keys this terminal type
  * does not describe (PuTTY's ESC [ 11~ under TERM=xterm) or keys with
  * modifiers reach us as Esc and the rest of the sequence: the rest comes
- * at once, and is swallowed here so that it never counts as "back".  A
- * digit right after Esc — Alt-digit, or Esc then digit typed within
- * ESC_DIGIT_MS as in Midnight Commander — is the F-key of that number
- * (0 = F10), for terminals that keep F1 and F11 for themselves.  Returns
- * the get_wch result in *w (Esc itself when nothing followed); ERR when a
- * sequence was swallowed. */
+ * at once, and is read here so that it never counts as "back".  When
+ * curses gave up on a known sequence because its bytes came apart (a
+ * loaded machine, a slow link: more than ESCDELAY between them), the
+ * sequence is still looked up here (key_defined) and is that key; an
+ * unknown one is swallowed.  A digit right after Esc — Alt-digit, or Esc
+ * then digit typed within ESC_DIGIT_MS as in Midnight Commander — is the
+ * F-key of that number (0 = F10), for terminals that keep F1 and F11 for
+ * themselves; while that digit may still come the status line says so.
+ * Returns the get_wch result in *w (Esc itself when nothing followed);
+ * ERR when a sequence was swallowed. */
 enum { ESC_SEQ_MS = 60, ESC_DIGIT_MS = 700 };
+
+static int
+read_esc_sequence(wint_t intro, wint_t *w)
+{
+	char seq[32] = { 27, (char)intro };
+	size_t n = 2;
+	wint_t c;
+	int rc, key;
+
+	/* CSI: parameter and intermediate bytes, then one final byte
+	 * (0x40–0x7e); SS3: one byte */
+	while ((rc = get_wch(&c)) == OK && c < 0x80) {
+		if (n + 1 < sizeof seq)
+			seq[n++] = (char)c;
+		if (intro == 'O' || c < 0x20 || c >= 0x40)
+			break;
+	}
+	seq[n] = '\0';
+	if (rc == OK && (key = key_defined(seq)) > 0) {
+		*w = (wint_t)key;
+		return KEY_CODE_YES;
+	}
+	return ERR;
+}
 
 static int
 read_after_esc(wint_t *w)
@@ -420,19 +448,22 @@ read_after_esc(wint_t *w)
 
 	timeout(ESC_SEQ_MS);
 	rc = get_wch(&n);
-	if (rc == OK && (n == '[' || n == 'O')) {
-		int csi = n == '[';
-
-		/* CSI: parameter and intermediate bytes, then one final byte
-		 * (0x40–0x7e); SS3: one byte */
-		while ((rc = get_wch(&n)) == OK && csi && n >= 0x20 && n < 0x40)
-			;
-		timeout(delay);
-		return ERR;
-	}
 	if (rc == ERR) {
+		/* Esc alone so far: a digit may follow (drawn over the status
+		 * line; the next redraw restores it) */
+		attron(A_BOLD);
+		draw_text(LINES - 2, 0, "Esc：接着按数字 1–9、0 即 F1–F10（不按即为 Esc）", COLS);
+		attroff(A_BOLD);
+		refresh();
 		timeout(ESC_DIGIT_MS);
 		rc = get_wch(&n);
+	}
+	/* a sequence whose rest came late is still one (no one types Esc [) */
+	if (rc == OK && (n == '[' || n == 'O')) {
+		timeout(ESC_SEQ_MS);
+		rc = read_esc_sequence(n, w);
+		timeout(delay);
+		return rc;
 	}
 	timeout(delay);
 	if (rc == OK && n >= '0' && n <= '9') {
