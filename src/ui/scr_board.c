@@ -19,6 +19,7 @@ struct board {
 	enum board_sort   sort;
 	int               pending;   /* schools may still need checking */
 	sqlite3_int64     last;      /* school refreshed last (no loop on a failing one) */
+	int               named;     /* the status line holds a cut school name */
 };
 
 static void
@@ -52,13 +53,27 @@ board_open(struct screen *s, void *arg)
 	return 0;
 }
 
+/* six columns: "100.0%" or "     —" */
 static void
 rate(char *buf, size_t n, double r)
 {
 	if (r < 0)
-		snprintf(buf, n, "    —");
+		snprintf(buf, n, "     —");
 	else
 		snprintf(buf, n, "%5.1f%%", 100 * r);
+}
+
+/* Wide terminals show a bar of 录入率; at 80 columns the bar gives way,
+ * and a school name longer than its column (ending in …) is said whole on
+ * the status line when its row is selected.  Every column always shows. */
+enum { BOARD_BAR_COLS = 100, NUMS_W = 48 };
+
+static int
+name_width(void)
+{
+	int w = COLS - 12 - NUMS_W - 1 - (COLS >= BOARD_BAR_COLS ? 11 : 0);
+
+	return w < 8 ? 8 : w;
 }
 
 static void
@@ -66,24 +81,27 @@ draw_row(int y, const struct board_row *r, int bold)
 {
 	char buf[128], er[16], dr[16];
 	int bar = r->entry_rate < 0 ? 0 : r->entry_rate >= 1 ? 10 : (int)(r->entry_rate * 10 + 0.5);
+	int nw = name_width(), x = 13 + nw;
 	char bars[64] = "";
 
 	rate(er, sizeof er, r->entry_rate);
 	rate(dr, sizeof dr, r->done_rate);
-	for (int k = 0; k < 10; k++)
-		strcat(bars, k < bar ? "█" : "░");
 	if (bold)
 		attron(A_BOLD);
 	draw_text(y, 0, "", COLS);
 	draw_text(y, 1, r->code, 11);
-	draw_text(y, 12, r->name, 22);
+	draw_text(y, 12, r->name, nw);
 	snprintf(buf, sizeof buf, "%5d %5d %s", r->expected, r->entered, er);
-	draw_text(y, 35, buf, 19);
-	draw_text(y, 54, bars, 11);
+	draw_text(y, x, buf, 18);
+	x += 19;
+	if (COLS >= BOARD_BAR_COLS) {
+		for (int k = 0; k < 10; k++)
+			strcat(bars, k < bar ? "█" : "░");
+		draw_text(y, x, r->entered == 0 ? "未录入" : bars, 11);
+		x += 11;
+	}
 	snprintf(buf, sizeof buf, "%s %5d %5d %5d %4d", dr, r->submitted, r->approved, r->signed_, r->stale);
-	draw_text(y, 65, buf, COLS - 65);
-	if (r->entered == 0)
-		draw_text(y, 54, "未录入", 11);
+	draw_text(y, x, buf, COLS - x);
 	if (bold)
 		attroff(A_BOLD);
 }
@@ -92,14 +110,16 @@ static void
 board_draw(struct screen *s)
 {
 	struct board *p = s->priv;
-	int rows = LINES - 6;
-	char title[256];
+	int rows = LINES - 6, nw = name_width();
+	char title[256], head[256];
 
 	snprintf(title, sizeof title, " 录入进度 — %zu 所学校（%s）%s", p->n, board_sort_label(p->sort),
 	    p->pending ? " — 正在检查…" : "");
 	draw_title(title);
+	snprintf(head, sizeof head, "学校标识码 学校名称%*s  应有  已录 录入率 %s完整率  待审  已审  签字 重签",
+	    nw - 8, "", COLS >= BOARD_BAR_COLS ? "进度       " : "");
 	attron(A_BOLD);
-	draw_text(1, 1, "学校标识码  学校名称                应有  已录 录入率  进度        完整率  待审  已审  签字 重签", COLS - 2);
+	draw_text(1, 1, head, COLS - 1);
 	attroff(A_BOLD);
 	if (p->n == 0) {
 		draw_text(3, 2, "文件中还没有学校。", COLS - 4);
@@ -119,6 +139,10 @@ board_draw(struct screen *s)
 			attroff(A_REVERSE);
 	}
 	draw_row(LINES - 3, &p->total, 1);
+	if (utf8_width(p->row[p->sel].name) > nw && (p->named || s->ui->status[0] == '\0')) {
+		ui_message(s->ui, 0, "%s %s", p->row[p->sel].code, p->row[p->sel].name);
+		p->named = 1;
+	}
 }
 
 static enum ui_action
@@ -128,6 +152,10 @@ board_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 	size_t rows = LINES > 7 ? (size_t)(LINES - 6) : 1;
 
 	(void)ch; (void)is_char;
+	if (p->named) {
+		ui_message(s->ui, 0, "%s", "");
+		p->named = 0;
+	}
 	switch (r) {
 	case REQ_UP: if (p->sel > 0) p->sel--; break;
 	case REQ_DOWN: if (p->sel + 1 < p->n) p->sel++; break;
@@ -147,6 +175,7 @@ board_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 			ui_push(s->ui, &scr_staff_ops, &id);
 		}
 		break;
+	case REQ_HELP: ui_push(s->ui, &scr_help_ops, NULL); break;
 	case REQ_BACK: return UI_POP;
 	case REQ_QUIT: return UI_QUIT;
 	default: break;
@@ -198,7 +227,7 @@ board_done(struct screen *s)
 	board_row_clear(&p->total);
 }
 
-static const enum request board_legend[] = { REQ_ENTER, REQ_SORT, REQ_BACK, REQ_QUIT, REQ_NONE };
+static const enum request board_legend[] = { REQ_HELP, REQ_ENTER, REQ_SORT, REQ_BACK, REQ_QUIT, REQ_NONE };
 
 const struct screen_ops scr_board_ops = {
 	.name = "board", .priv_size = sizeof(struct board), .legend = board_legend,

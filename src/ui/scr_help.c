@@ -70,7 +70,7 @@ help_open(struct screen *s, void *arg)
 	const struct field_def *f = arg;
 
 	if (f != NULL) {
-		add(h, "【%s】%s", f->v[FC_LABEL], f->v[FC_NO] ? "" : "");
+		add(h, "【%s】", f->v[FC_LABEL]);
 		if (f->v[FC_NO])
 			add(h, "  指标编号：%s", f->v[FC_NO]);
 		add(h, "  类型：%s%s%s", type_label(f), f->table ? "，代码表：" : "", f->table ? f->table->label : "");
@@ -82,10 +82,12 @@ help_open(struct screen *s, void *arg)
 			add(h, "  范围：%s ～ %s", f->v[FC_MIN] ? f->v[FC_MIN] : "", f->v[FC_MAX] ? f->v[FC_MAX] : "");
 		if (f->v[FC_DEFAULT] && f->v[FC_DEFAULT][0] != '=')
 			add(h, "  默认值：%s", f->v[FC_DEFAULT]);
-		add(h, "  说明：%s", f->v[FC_HINT] ? f->v[FC_HINT] : "（定义中没有说明）");
+		/* the explanation a clerk reads; where the definition came from
+		 * (source tags, reliability) is for maintainers: jzg forms report */
+		if (f->v[FC_HINT])
+			add(h, "  说明：%s", f->v[FC_HINT]);
 		if (f->v[FC_CONSTRAINT_MESSAGE])
 			add(h, "  规则：%s", f->v[FC_CONSTRAINT_MESSAGE]);
-		add(h, "  来源：%s（可靠性：%s）", f->v[FC_SOURCE] ? f->v[FC_SOURCE] : "", f->v[FC_TAG] ? f->v[FC_TAG] : "");
 		add(h, "%s", "");
 	}
 	if (s->ui->last_path[0] != '\0') {
@@ -113,6 +115,9 @@ help_open(struct screen *s, void *arg)
 	add(h, "%s", "");
 	add(h, "【录入提示】年月可输入 198009、1980-09、1980.9 或 1980年9月；全角数字和多余空格自动更正。");
 	add(h, "  离开每一项时即已保存，断电最多丢失正在输入的一项。代码项可直接输入代码、拼音首字母或汉字。");
+	add(h, "%s", "");
+	add(h, "【数据文件】");
+	add(h, "  %s", s->ui->app->db_path);
 	return 0;
 }
 
@@ -137,6 +142,8 @@ help_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 	case REQ_DOWN: if (h->top + 1 < h->n) h->top++; break;
 	case REQ_PGUP: h->top = h->top > LINES - 4 ? h->top - (LINES - 4) : 0; break;
 	case REQ_PGDN: if (h->top + LINES - 4 < h->n) h->top += LINES - 4; break;
+	case REQ_HOME: h->top = 0; break;
+	case REQ_END: h->top = h->n > LINES - 3 ? h->n - (LINES - 3) : 0; break;
 	case REQ_QUIT: return UI_QUIT;
 	case REQ_RESIZE: break;
 	default: return UI_POP;

@@ -48,16 +48,16 @@ login_draw(struct screen *s)
 {
 	static const char *const label[F__COUNT] = { "用户名：", "密  码：", "再输一次：" };
 	struct login *p = s->priv;
-	int y0, x0, h = p->create ? 11 : 9, w = 56;
+	const char *intro = p->create ? "此文件还没有操作员。请创建管理员账号，之后由管理员添加录入员和审核员"
+	    "（Esc：不设账号，单人使用）。" : "请输入用户名和密码。";
+	int y0, x0, w = COLS - 4 < 60 ? COLS - 4 : 60;
+	int nl = draw_wrap(-1, 0, intro, w - 4, 0), h = nl + 3 + 2 * p->nfield;
 
 	draw_title(p->create ? " jzg — 新数据文件：创建第一个管理员" : " jzg — 登录");
 	draw_box(h, w, &y0, &x0);
-	draw_text(y0 + 1, x0 + 2, p->create ? "此文件还没有操作员。请创建管理员账号，" :
-	    "请输入用户名和密码。", w - 4);
-	if (p->create)
-		draw_text(y0 + 2, x0 + 2, "之后由管理员添加录入员和审核员（Esc：不设账号，单人使用）。", w - 4);
+	draw_wrap(y0 + 1, x0 + 2, intro, w - 4, 0);
 	for (int i = 0; i < p->nfield; i++) {
-		int y = y0 + (p->create ? 4 : 3) + 2 * i;
+		int y = y0 + nl + 2 + 2 * i;
 		char *v = lineedit_get(&p->le[i]);
 		char shown[200] = "";
 

@@ -224,13 +224,34 @@ display_value(const struct field_def *f, const char *v)
 	return strbuf_take(&b);
 }
 
+/* The form's columns: labels as wide as the set's widest (★ included), so
+ * that none is cut, while the values keep at least VALUE_MIN columns. */
+enum { VALUE_MIN = 24 };
+
+static void
+form_geometry(const struct set_def *set, int *lw, int *vx, int *vw)
+{
+	int x0 = LEFT_W + 2, w = COLS - x0;
+
+	*lw = 12;
+	for (size_t j = 0; j < set->nfield; j++)
+		if (utf8_width(set->field[j].v[FC_LABEL]) + 2 > *lw)
+			*lw = utf8_width(set->field[j].v[FC_LABEL]) + 2;
+	if (*lw > w - VALUE_MIN - 2)
+		*lw = w - VALUE_MIN - 2;
+	*vx = x0 + *lw + 1;
+	*vw = COLS - *vx - 1;
+}
+
 static void
 start_edit(struct screen *s)
 {
 	struct person *p = s->priv;
 	const struct set_def *set = cur_set(p);
 	const struct field_def *f;
-	int vw = COLS - LEFT_W - 2 - 26;
+	int lw, vx, vw;
+
+	form_geometry(set, &lw, &vx, &vw);
 
 	if (p->editing) {
 		lineedit_free(&p->le);
@@ -546,23 +567,28 @@ draw_table(struct screen *s)
 	struct person *p = s->priv;
 	const struct set_def *set = cur_set(p);
 	int x0 = LEFT_W + 2, w = COLS - x0, ncol = set->nfield < 4 ? (int)set->nfield : 4;
-	int cw = ncol ? (w - 5) / ncol : w, rows = LINES - 5;
+	int cw = ncol ? (w - 5) / ncol : w, hl = 1, rows;
 
+	/* headings too wide for their column take a second line */
+	for (int j = 0; j < ncol; j++)
+		if (draw_wrap(-1, 0, set->field[j].v[FC_LABEL], cw - 1, 2) > hl)
+			hl = 2;
+	rows = LINES - 4 - hl;
 	attron(A_BOLD);
 	draw_text(1, x0, set->v[SC_LABEL], w);
 	draw_text(2, x0, "序号", 5);
 	for (int j = 0; j < ncol; j++)
-		draw_text(2, x0 + 5 + j * cw, set->field[j].v[FC_LABEL], cw - 1);
+		draw_wrap(2, x0 + 5 + j * cw, set->field[j].v[FC_LABEL], cw - 1, 2);
 	attroff(A_BOLD);
 	if (p->nrec == 0)
-		draw_text(4, x0, "还没有记录。按 F3 新增。", w);
+		draw_text(3 + hl, x0, "还没有记录。按 F3 新增。", w);
 	if (p->rsel < p->rtop)
 		p->rtop = p->rsel;
 	if (p->rsel >= p->rtop + rows)
 		p->rtop = p->rsel - rows + 1;
 	for (int i = p->rtop; i < p->nrec && i - p->rtop < rows; i++) {
 		char no[16];
-		int y = 3 + i - p->rtop;
+		int y = 2 + hl + i - p->rtop;
 
 		if (i == p->rsel && p->focus == FOCUS_TABLE)
 			attron(A_REVERSE);
@@ -585,9 +611,11 @@ draw_form(struct screen *s)
 {
 	struct person *p = s->priv;
 	const struct set_def *set = cur_set(p);
-	int x0 = LEFT_W + 2, w = COLS - x0, lw = w > 60 ? 26 : 20, vx = x0 + lw + 1, vw = COLS - vx - 1;
+	int x0 = LEFT_W + 2, w = COLS - x0, lw, vx, vw;
 	int rows = LINES - 4;
 	char head[256];
+
+	form_geometry(set, &lw, &vx, &vw);
 
 	if (set->many)
 		snprintf(head, sizeof head, "%s — 第 %d 条（共 %d 条）", set->v[SC_LABEL], record_place(p), p->nrec);
@@ -1083,8 +1111,10 @@ person_done(struct screen *s)
 	entry_free(p->e);
 }
 
+/* in the order they give way at 80 columns: F10 (in F1's list) goes first */
 static const enum request person_legend[] = {
-	REQ_HELP, REQ_PICK, REQ_ADD, REQ_REPEAT, REQ_DELETE, REQ_CHECK, REQ_QUIT, REQ_HISTORY, REQ_BACK, REQ_NONE
+	REQ_HELP, REQ_PICK, REQ_ADD, REQ_REPEAT, REQ_DELETE, REQ_CHECK, REQ_HISTORY, REQ_PHOTO, REQ_QUIT, REQ_BACK,
+	REQ_NONE
 };
 
 /* A screen above closed, or a commit failed (ui.c): show what the file

@@ -133,14 +133,26 @@ picker_draw(struct screen *s)
 	struct picker *p = s->priv;
 	int multi = fieldtype_of(p->arg->field)->coded == 2;
 	int h = LINES - 4 < 22 ? LINES - 4 : 22, w = COLS - 4 < 60 ? COLS - 4 : 60, y0, x0;
-	int rows = h - 5;
+	const char *label = p->arg->field->v[FC_LABEL], *hint = p->arg->field->v[FC_HINT];
+	int nh = hint ? draw_wrap(-1, 0, hint, w - 4, 2) : 0, rows = h - 5 - nh;
 	char line[256];
 
 	draw_box(h, w, &y0, &x0);
-	snprintf(line, sizeof line, "%s（%s）%s", p->arg->field->v[FC_LABEL], p->t->label, multi ? " 可多选" : "");
+	/* the code table's name only where it says more than the label
+	 * (not 民族（民族）, 获得学历（学历）); then the indicator's explanation */
+	if (strstr(label, p->t->label) != NULL || strstr(p->t->label, label) != NULL)
+		snprintf(line, sizeof line, "%s%s", label, multi ? " 可多选" : "");
+	else
+		snprintf(line, sizeof line, "%s（%s）%s", label, p->t->label, multi ? " 可多选" : "");
 	attron(A_BOLD);
 	draw_text(y0 + 1, x0 + 2, line, w - 4);
 	attroff(A_BOLD);
+	if (hint != NULL) {
+		attron(A_DIM);
+		draw_wrap(y0 + 2, x0 + 2, hint, w - 4, 2);
+		attroff(A_DIM);
+	}
+	y0 += nh;
 	snprintf(line, sizeof line, "查找：%s", p->query);
 	draw_text(y0 + 2, x0 + 2, line, w - 4);
 	s->ui->cursor_y = y0 + 2;
@@ -168,8 +180,9 @@ picker_draw(struct screen *s)
 	}
 	if (p->nitem == 0)
 		draw_text(y0 + 3, x0 + 2, "没有符合的代码", w - 4);
-	draw_text(y0 + h - 2, x0 + 2, multi ? "空格 勾选  Enter 确定  → 下级  ← 上级  Esc 取消" :
-	    "Enter 选定  → 下级  ← 上级  Esc 取消", w - 4);
+	snprintf(line, sizeof line, "%sEnter %s%s  Esc 取消", multi ? "空格 勾选  " : "", multi ? "确定" : "选定",
+	    p->t->tree ? "  → 下级  ← 上级" : "");
+	draw_text(y0 - nh + h - 2, x0 + 2, line, w - 4);
 }
 
 /* The chosen codes, space-separated, in table order (caller frees). */

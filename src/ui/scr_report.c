@@ -120,30 +120,46 @@ report_open(struct screen *s, void *arg)
 	return 0;
 }
 
+/* Findings wrap rather than being cut: a
+ * message such as 进本校年月不能早于参加工作年月，且不能晚于… is read whole. */
+static int
+item_lines(const struct fitem *it)
+{
+	return draw_wrap(-1, 0, it->line, COLS - 2, 0);
+}
+
 static void
 report_draw(struct screen *s)
 {
 	struct report *p = s->priv;
 	char title[256];
-	int rows = LINES - 4;
+	int rows = LINES - 4, used = 0, y = 1;
 
 	snprintf(title, sizeof title, " 完整性检测 — 错误 %d，警告 %d，已说明 %d%s", p->errors, p->warnings,
 	    p->explained, p->truncated ? "（只显示前 20000 条）" : "");
 	draw_title(title);
 	if (p->sel < p->top)
 		p->top = p->sel;
-	if (p->sel >= p->top + rows)
-		p->top = p->sel - rows + 1;
-	for (int i = p->top; i < p->n && i - p->top < rows; i++) {
+	/* the selected finding's last line on screen */
+	for (int i = p->sel; i >= p->top; i--)
+		used += item_lines(&p->item[i]);
+	for (; used > rows && p->top < p->sel; p->top++)
+		used -= item_lines(&p->item[p->top]);
+	for (int i = p->top; i < p->n && y < 1 + rows; i++) {
+		int n = item_lines(&p->item[i]);
+
 		if (i == p->sel)
 			attron(A_REVERSE);
 		else if (!p->item[i].warning)
 			attron(A_BOLD);
-		draw_text(1 + i - p->top, 0, p->item[i].line, COLS);
+		for (int k = 0; k < n && y + k < 1 + rows; k++)
+			draw_text(y + k, 0, "", COLS);
+		draw_wrap(y, 1, p->item[i].line, COLS - 2, 1 + rows - y);
 		if (i == p->sel)
 			attroff(A_REVERSE);
 		else if (!p->item[i].warning)
 			attroff(A_BOLD);
+		y += n;
 	}
 	if (p->n == 0)
 		draw_text(2, 2, "没有发现问题。", COLS - 4);

@@ -51,10 +51,13 @@ static void
 schools_draw(struct screen *s)
 {
 	struct schools *p = s->priv;
-	char title[512];
+	char title[4200], count[64], path[4096];
 	int rows = LINES - 4;
 
-	snprintf(title, sizeof title, " jzg 教职工信息采集 — %s — 学校 %zu 所", s->ui->app->db_path, p->n);
+	snprintf(count, sizeof count, " — 学校 %zu 所", p->n);
+	/* the file's path (whole in F1) gives way, never the count */
+	path_fit(path, sizeof path, s->ui->app->db_path, COLS - utf8_width(" jzg 教职工信息采集 — ") - utf8_width(count) - 1);
+	snprintf(title, sizeof title, " jzg 教职工信息采集 — %s%s", path, count);
 	draw_title(title);
 	if (p->n == 0) {
 		draw_text(2, 2, "文件中还没有学校。按 F3 添加学校。", COLS - 4);

@@ -18,13 +18,28 @@
 #include "paths.h"
 #include "util.h"
 
+static int
+wtext_width(const wchar_t *s)
+{
+	int n = 0;
+
+	for (; s && *s; s++)
+		n += wcwidth(*s) < 0 ? 1 : wcwidth(*s);
+	return n;
+}
+
 void
 draw_wtext(int y, int x, const wchar_t *s, int width)
 {
-	int used = 0;
+	int used = 0, cut = 1;
 
 	if (width <= 0 || y < 0 || y >= LINES)
 		return;
+	/* text that does not fit ends in … (a cut is never silent) */
+	if (wtext_width(s) > width)
+		width--;
+	else
+		cut = 0;
 	move(y, x);
 	for (; s && *s; s++) {
 		wchar_t wc = *s;
@@ -37,29 +52,78 @@ draw_wtext(int y, int x, const wchar_t *s, int width)
 		addnwstr(&wc, 1);
 		used += w;
 	}
+	if (cut) {
+		addnwstr(L"…", 1);
+		width++;
+		used++;
+	}
 	for (; used < width; used++)
 		addch(' ');
 }
 
-void
-draw_text(int y, int x, const char *s, int width)
+/* s decoded into buf (n wide characters at most, NUL-terminated); returns
+ * where decoding stopped */
+static const char *
+decode(const char *s, wchar_t *buf, size_t n)
 {
-	size_t n = s ? strlen(s) : 0, k;
-	wchar_t buf[512];
-	size_t m = 0;
+	size_t len = s ? strlen(s) : 0, k, m = 0;
 	wchar_t wc;
 
-	while (n > 0 && m + 1 < sizeof buf / sizeof buf[0]) {
-		if ((k = utf8_decode(s, n, &wc)) == 0) {
+	while (len > 0 && m + 1 < n) {
+		if ((k = utf8_decode(s, len, &wc)) == 0) {
 			wc = L'?';
 			k = 1;
 		}
 		buf[m++] = wc;
 		s += k;
-		n -= k;
+		len -= k;
 	}
 	buf[m] = 0;
+	return s;
+}
+
+void
+draw_text(int y, int x, const char *s, int width)
+{
+	wchar_t buf[512];
+
+	decode(s, buf, sizeof buf / sizeof buf[0]);
 	draw_wtext(y, x, buf, width);
+}
+
+int
+draw_wrap(int y, int x, const char *s, int width, int maxlines)
+{
+	wchar_t buf[2048], *p = buf;
+	int n = 0;
+
+	decode(s, buf, sizeof buf / sizeof buf[0]);
+	if (width < 2)
+		return 0;
+	do {
+		wchar_t *start = p, keep;
+		int used = 0, w;
+
+		/* whole characters; a line break never strands a closing
+		 * punctuation mark at the start of the next line */
+		while (*p && used + (w = wcwidth(*p) < 0 ? 1 : wcwidth(*p)) <= width) {
+			used += w;
+			p++;
+		}
+		if (*p && p - start > 1 && wcschr(L"，。、；：）」』”！？", *p) != NULL)
+			p--;
+		if (maxlines > 0 && n + 1 == maxlines && *p) {
+			draw_wtext(y + n, x, start, width);   /* the last line allowed ends in … */
+			return n + 1;
+		}
+		keep = *p;
+		*p = 0;
+		if (y >= 0)
+			draw_wtext(y + n, x, start, width);
+		*p = keep;
+		n++;
+	} while (*p);
+	return n;
 }
 
 void
@@ -178,39 +242,51 @@ draw_legend(const struct screen *s)
 }
 
 void
-ui_message_path(struct ui *ui, int error, const char *before, const char *path, const char *after)
+path_fit(char *out, size_t n, const char *path, int room)
 {
 	const char *home = getenv("HOME"), *tail;
 	size_t hl = home ? strlen(home) : 0;
 	char shown[4096];
-	int room;
 
-	snprintf(ui->last_path, sizeof ui->last_path, "%s", path);
 	if (hl > 1 && strncmp(path, home, hl) == 0 && path[hl] == '/')
 		snprintf(shown, sizeof shown, "~%s", path + hl);
 	else
 		snprintf(shown, sizeof shown, "%s", path);
-	room = COLS - utf8_width(before) - utf8_width(after) - 1;
 	tail = shown;
-	if (utf8_width(shown) > room) {
-		/* keep the end (the file's name), cut whole characters from the left */
-		while (*tail && utf8_width(tail) > room - 1)
-			do
-				tail++;
-			while ((*tail & 0xC0) == 0x80);
-		ui_message(ui, error, "%s…%s%s", before, tail, after);
-	} else
-		ui_message(ui, error, "%s%s%s", before, shown, after);
+	if (utf8_width(shown) <= room) {
+		snprintf(out, n, "%s", shown);
+		return;
+	}
+	/* keep the end (the file's name), cut whole characters from the left */
+	while (*tail && utf8_width(tail) > room - 1)
+		do
+			tail++;
+		while ((*tail & 0xC0) == 0x80);
+	snprintf(out, n, "…%s", tail);
 }
 
+void
+ui_message_path(struct ui *ui, int error, const char *before, const char *path, const char *after)
+{
+	char shown[4096];
+
+	snprintf(ui->last_path, sizeof ui->last_path, "%s", path);
+	path_fit(shown, sizeof shown, path, COLS - utf8_width(before) - utf8_width(after) - 1);
+	ui_message(ui, error, "%s%s%s", before, shown, after);
+}
+
+/* The status line; a message longer than the line takes the lines above
+ * it (over the screen's last lines) rather than being cut. */
 static void
 draw_status(struct ui *ui)
 {
+	int n = draw_wrap(-1, 0, ui->status, COLS, 3);
+
 	move(LINES - 2, 0);
 	clrtoeol();
 	if (ui->status_error)
 		attron(A_BOLD);
-	draw_text(LINES - 2, 0, ui->status, COLS);
+	draw_wrap(LINES - 1 - n, 0, ui->status, COLS, 3);
 	if (ui->status_error)
 		attroff(A_BOLD);
 }

@@ -100,13 +100,22 @@ void ui_saved(struct ui *ui, const char *fmt, ...) __attribute__((format(printf,
  * shortened from the left with … so that the message fits the line, then
  * after.  The whole path is kept for the help screen (F1) to show. */
 void ui_message_path(struct ui *ui, int error, const char *before, const char *path, const char *after);
+/* path for a room of room columns into out (n bytes): $HOME as ~, and
+ * shortened from the left with … when it does not fit. */
+void path_fit(char *out, size_t n, const char *path, int room);
 
 /* Status line (bottom-but-one) message, Chinese; error shows it bold. */
 void ui_message(struct ui *ui, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Drawing: UTF-8 text at y,x clipped/padded to width columns. */
+/* Drawing: UTF-8 text at y,x padded to width columns; text that does not
+ * fit is cut and ends in …. */
 void draw_text(int y, int x, const char *s, int width);
 void draw_wtext(int y, int x, const wchar_t *s, int width);
+/* s over lines of width columns from y,x, broken between whole characters
+ * (never before a closing punctuation mark); at most maxlines (0: no
+ * limit; the last line ends in … when text remains).  Returns the lines
+ * used; with y < 0 only counts them. */
+int draw_wrap(int y, int x, const char *s, int width, int maxlines);
 void draw_title(const char *s);
 /* A framed box (popup) of h×w centred; returns its top-left. */
 void draw_box(int h, int w, int *y0, int *x0);

@@ -56,7 +56,8 @@ keys Escape
 wait_for "学习经历：2 条记录。Enter 进入"
 expect_eq "the set list shows the records, not 还没有记录" "$(screen | grep -c '还没有记录' || true)" 0
 keys Down Up
-wait_line 5 "  2  21 " && ok "moving over the sets keeps the preview"
+# (line 6: the headings take two lines at 80 columns)
+wait_line 6 "  2  21 " && ok "moving over the sets keeps the preview"
 keys Enter Down Enter
 wait_for "学习经历 — 第 2 条（共 2 条）" && ok "the second record is titled 第 2 条（共 2 条）"
 
