@@ -218,6 +218,21 @@ str_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+
+int
+str_count(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 char *
 str_trim(char *s)
 {

@@ -41,6 +41,8 @@ void strbuf_free(struct strbuf *b);
 int str_empty(const char *s);             /* NULL or "" */
 int str_eq(const char *a, const char *b); /* NULL-safe equality */
 char *str_trim(char *s);                  /* in place, ASCII white space */
+/* *out = s as a decimal integer in lo..hi; -1 (nothing said) if it is not one. */
+int str_count(const char *s, long lo, long hi, long *out);
 
 /* Decode one UTF-8 character at s (n bytes available).  Returns its length
  * and stores the code point in *wc, or returns 0 on an invalid sequence. */

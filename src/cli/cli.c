@@ -266,11 +266,11 @@ demo_exec(struct app *a, const struct cli_args *args)
 	sqlite3_int64 sid = 0;
 	char *cause = NULL;
 
-	if (staff != NULL && cli_count(staff, 1, 1000000, &n) < 0) {
+	if (staff != NULL && str_count(staff, 1, 1000000, &n) < 0) {
 		cli_fail("--staff 应为 1 到 1000000 的整数");
 		return EXIT_FAIL;
 	}
-	if (seeds != NULL && cli_count(seeds, 0, 2147483647, &seed) < 0) {
+	if (seeds != NULL && str_count(seeds, 0, 2147483647, &seed) < 0) {
 		cli_fail("--seed 应为非负整数");
 		return EXIT_FAIL;
 	}
@@ -407,7 +407,7 @@ explain_exec(struct app *a, const struct cli_args *args)
 	char *cause = NULL, *masked;
 	enum jzg_status st;
 
-	if (rows != NULL && cli_count(rows, 1, 1000000, &row) < 0) {
+	if (rows != NULL && str_count(rows, 1, 1000000, &row) < 0) {
 		cli_fail("--row 应为正整数（检查结果中的第几条）");
 		return EXIT_FAIL;
 	}

@@ -136,17 +136,3 @@ cli_args_all(const struct cli_args *a, int opt)
 {
 	return a->val[opt];
 }
-
-int
-cli_count(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || end == s || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}

@@ -109,9 +109,6 @@ void cli_args_free(struct cli_args *a);
 /* The usage lines of v ("  jzg [--db 数据文件] <usage>\n      <help>\n") on fp. */
 void cli_verb_print(const struct cli_verb *v, FILE *fp);
 
-/* *out = s as a decimal integer in lo..hi; -1 (nothing said) if it is not one. */
-int cli_count(const char *s, long lo, long hi, long *out);
-
 /* The verbs, each defined beside its code; cli.c lists them in order. */
 extern const struct cli_verb cli_school_add, cli_school_list, cli_demo, cli_check, cli_explain,
     cli_forms_check, cli_forms_report;                                /* cli.c */

@@ -477,7 +477,7 @@ expect_exec(struct app *a, const struct cli_args *args)
 	long n = -1;
 	char *cause = NULL;
 
-	if (staff != NULL && cli_count(staff, 0, 1000000, &n) < 0)
+	if (staff != NULL && str_count(staff, 0, 1000000, &n) < 0)
 		return cli_fail("--staff 应为 0 到 1000000 的整数（年报中的教职工数）");
 	if (school == NULL || n < 0)
 		return cli_usage(args);

@@ -200,7 +200,7 @@ import_exec(struct app *a, const struct cli_args *args)
 	long mb = 0;
 	int rc = EXIT_CLEAN;
 
-	if (maxpart != NULL && cli_count(maxpart, 1, 65536, &mb) < 0)
+	if (maxpart != NULL && str_count(maxpart, 1, 65536, &mb) < 0)
 		return cli_fail("--max-part 应为 1 到 65536 之间的整数（MB）");
 	o.max_part = (unsigned long long)mb << 20;   /* 0: import.c's default */
 	if (args->argc == 0)

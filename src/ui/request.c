@@ -51,6 +51,8 @@ const struct keybinding keymap[] = {
 	{ 7, "^G", REQ_HISTORY },
 	{ 3, "^C", REQ_INTR },
 	{ 15, "^O", REQ_PHOTO },
+	{ 14, "^N", REQ_EXPECT },
+	{ 11, "^K", REQ_ACCOUNT },
 	{ 27, "Esc", REQ_BACK },
 	{ '\n', "Enter", REQ_ENTER },
 	{ '\r', "Enter", REQ_ENTER },

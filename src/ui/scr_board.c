@@ -19,7 +19,7 @@ struct board {
 	enum board_sort   sort;
 	int               pending;   /* schools may still need checking */
 	sqlite3_int64     last;      /* school refreshed last (no loop on a failing one) */
-	int               named;     /* the status line holds a cut school name */
+	int               named;     /* the status line holds what board_say said */
 };
 
 static void
@@ -40,6 +40,8 @@ board_load(struct screen *s)
 		p->sel = p->n ? p->n - 1 : 0;
 }
 
+static void board_say(struct screen *s);
+
 static int
 board_open(struct screen *s, void *arg)
 {
@@ -50,6 +52,7 @@ board_open(struct screen *s, void *arg)
 	p->pending = 1;
 	p->last = -1;
 	board_load(s);
+	board_say(s);
 	return 0;
 }
 
@@ -139,9 +142,25 @@ board_draw(struct screen *s)
 			attroff(A_REVERSE);
 	}
 	draw_row(LINES - 3, &p->total, 1);
-	if (utf8_width(p->row[p->sel].name) > nw && (p->named || s->ui->status[0] == '\0')) {
-		ui_message(s->ui, 0, "%s %s", p->row[p->sel].code, p->row[p->sel].name);
+}
+
+/* Said when a row is selected: a school name cut in its column, whole;
+ * how an empty 应有 is filled. */
+static void
+board_say(struct screen *s)
+{
+	struct board *p = s->priv;
+	const struct board_row *r = p->n ? &p->row[p->sel] : NULL;
+
+	if (r != NULL && utf8_width(r->name) > name_width()) {
+		ui_message(s->ui, 0, "%s %s%s", r->code, r->name, r->expected ? "" : "；应有未填，按 ^N 填写");
 		p->named = 1;
+	} else if (r != NULL && r->expected == 0) {
+		ui_message(s->ui, 0, "%s", UI_EXPECTED_HINT);
+		p->named = 1;
+	} else if (p->named) {
+		ui_message(s->ui, 0, "%s", "");
+		p->named = 0;
 	}
 }
 
@@ -152,10 +171,6 @@ board_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 	size_t rows = LINES > 7 ? (size_t)(LINES - 6) : 1;
 
 	(void)ch; (void)is_char;
-	if (p->named) {
-		ui_message(s->ui, 0, "%s", "");
-		p->named = 0;
-	}
 	switch (r) {
 	case REQ_UP: if (p->sel > 0) p->sel--; break;
 	case REQ_DOWN: if (p->sel + 1 < p->n) p->sel++; break;
@@ -163,6 +178,12 @@ board_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 	case REQ_PGDN: p->sel = p->sel + rows < p->n ? p->sel + rows : (p->n ? p->n - 1 : 0); break;
 	case REQ_HOME: p->sel = 0; break;
 	case REQ_END: p->sel = p->n ? p->n - 1 : 0; break;
+	default: break;
+	}
+	switch (r) {
+	case REQ_UP: case REQ_DOWN: case REQ_PGUP: case REQ_PGDN: case REQ_HOME: case REQ_END:
+		board_say(s);
+		break;
 	case REQ_SORT:
 		p->sort = (enum board_sort)((p->sort + 1) % BOARD_SORT__COUNT);
 		board_sort_rows(p->row, p->n, p->sort);
@@ -176,6 +197,12 @@ board_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 		}
 		break;
 	case REQ_HELP: ui_push(s->ui, &scr_help_ops, NULL); break;
+	case REQ_EXPECT:
+		if (p->n > 0) {
+			ui_set_expected(s->ui, p->row[p->sel].code, p->row[p->sel].expected);
+			board_load(s);
+		}
+		break;
 	case REQ_BACK: return UI_POP;
 	case REQ_QUIT: return UI_QUIT;
 	default: break;
@@ -227,7 +254,7 @@ board_done(struct screen *s)
 	board_row_clear(&p->total);
 }
 
-static const enum request board_legend[] = { REQ_HELP, REQ_ENTER, REQ_SORT, REQ_BACK, REQ_QUIT, REQ_NONE };
+static const enum request board_legend[] = { REQ_HELP, REQ_EXPECT, REQ_ENTER, REQ_SORT, REQ_BACK, REQ_QUIT, REQ_NONE };
 
 const struct screen_ops scr_board_ops = {
 	.name = "board", .priv_size = sizeof(struct board), .legend = board_legend,

@@ -17,6 +17,7 @@ enum { F_NAME, F_PW, F_PW2, F__COUNT };
 
 struct login {
 	int             create;   /* no operators yet: create the first 管理员 */
+	int             asked;    /* opened by ^K (账号), not at start-up */
 	int             field, nfield, tries;
 	struct lineedit le[F__COUNT];
 };
@@ -28,7 +29,6 @@ login_open(struct screen *s, void *arg)
 	char *cause = NULL;
 	int n = 0;
 
-	(void)arg;
 	if (s->ui->app->op != NULL)
 		return -1;            /* --user already logged in */
 	if (operator_count(s->ui->app->st, &n, &cause) != JZG_OK) {
@@ -36,6 +36,11 @@ login_open(struct screen *s, void *arg)
 		free(cause);
 	}
 	p->create = n == 0;
+	p->asked = arg != NULL;
+	/* asked once: a file whose user chose single use starts without the
+	 * question; ^K on the school list asks again */
+	if (p->create && !p->asked && operator_single_user(s->ui->app->st))
+		return -1;
 	p->nfield = p->create ? 3 : 2;
 	for (int i = 0; i < F__COUNT; i++)
 		lineedit_init(&p->le[i], 30, 64);
@@ -154,7 +159,14 @@ login_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 	case REQ_KILL: lineedit_key(le, LE_KILL_LINE); break;
 	case REQ_BACK:
 		if (p->create) {      /* single-user file, as before accounts existed */
+			char *cause = NULL;
+
 			s->ui->login_gave_up = 0;
+			if (operator_single_user_set(s->ui->app->st, &cause) != JZG_OK) {
+				ui_message(s->ui, 1, "%s", cause);
+				free(cause);
+			} else if (!p->asked)
+				ui_message(s->ui, 0, "单人使用，不设账号；以后启动不再询问。要设账号：在学校列表按 ^K");
 			return UI_POP;
 		}
 		return UI_QUIT;

@@ -6,7 +6,9 @@
 
 #include <sys/stat.h>
 
+#include "county.h"
 #include "lineedit.h"
+#include "operator.h"
 #include "paths.h"
 #include "xlsx_export.h"
 #include "school.h"
@@ -20,6 +22,7 @@ struct schools {
 	struct school_row *row;
 	size_t             n;
 	size_t             sel, top;
+	int                hinted;   /* the status line holds UI_EXPECTED_HINT */
 };
 
 static void
@@ -39,11 +42,15 @@ schools_load(struct screen *s)
 		p->sel = p->n ? p->n - 1 : 0;
 }
 
+static void schools_hint(struct screen *s);
+
 static int
 schools_open(struct screen *s, void *arg)
 {
 	(void)arg;
 	schools_load(s);
+	if (s->ui->status[0] == '\0')
+		schools_hint(s);
 	return 0;
 }
 
@@ -83,13 +90,87 @@ schools_draw(struct screen *s)
 		draw_text(2 + i, 47, t ? t->v[TC_LABEL] : r->template, 9);
 		snprintf(num, sizeof num, "%5d", r->staff);
 		draw_text(2 + i, 57, num, 6);
-		if (r->expected > 0) {
+		if (r->expected > 0)
 			snprintf(num, sizeof num, "%5d", r->expected);
-			draw_text(2 + i, 63, num, 6);
-		}
+		else
+			snprintf(num, sizeof num, "%s", " 未填");
+		draw_text(2 + i, 63, num, 6);
 		if (p->top + (size_t)i == p->sel)
 			attroff(A_REVERSE);
 	}
+}
+
+/* How an empty 应有 is filled, said when its school is selected. */
+static void
+schools_hint(struct screen *s)
+{
+	struct schools *p = s->priv;
+
+	if (p->n > 0 && p->row[p->sel].expected == 0) {
+		ui_message(s->ui, 0, "%s", UI_EXPECTED_HINT);
+		p->hinted = 1;
+	} else if (p->hinted) {
+		ui_message(s->ui, 0, "%s", "");
+		p->hinted = 0;
+	}
+}
+
+void
+ui_set_expected(struct ui *ui, const char *code, int current)
+{
+	char now[32] = "", *typed, *cause = NULL;
+	long n;
+
+	if (current > 0)
+		snprintf(now, sizeof now, "%d", current);
+	typed = ui_prompt(ui, "应有教职工数（年报数，空为未填）：", now);
+	if (typed == NULL)
+		return;
+	str_trim(typed);
+	if (*typed == '\0')
+		n = 0;
+	else if (str_count(typed, 0, 1000000, &n) < 0) {
+		ui_message(ui, 1, "应有人数应为 0 到 1000000 的整数：%s", typed);
+		free(typed);
+		return;
+	}
+	ui_begin(ui);
+	if (county_set_expected(ui->app->st, code, (int)n, &cause) != JZG_OK) {
+		ui_message(ui, 1, "%s", cause);
+		free(cause);
+	} else {
+		ui_commit_later(ui, "应有人数");
+		if (n > 0)
+			ui_message(ui, 0, "已保存：应有 %ld 人", n);
+		else
+			ui_message(ui, 0, "已保存：应有人数未填");
+	}
+	free(typed);
+}
+
+/* ^K: the first 管理员 of a file used without accounts so far. */
+static void
+schools_account(struct screen *s)
+{
+	static const int asked = 1;
+	const struct operator *op = s->ui->app->op;
+	char *cause = NULL;
+	int n = 0;
+
+	if (op != NULL) {
+		ui_message(s->ui, 0, "已登录：%s %s。增加录入员、审核员用命令 jzg user add（jzg user add --help）",
+		    operator_role_label(op->role), op->name);
+		return;
+	}
+	if (operator_count(s->ui->app->st, &n, &cause) != JZG_OK) {
+		ui_message(s->ui, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	if (n > 0)
+		ui_message(s->ui, 0, "此文件已有账号：重新启动 jzg 后登录");
+	else
+		ui_modal(s->ui, &scr_login_ops, (void *)&asked);
 }
 
 /* The export's progress as a bar on the status line (at most once a percent). */
@@ -147,10 +228,21 @@ schools_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 
 	(void)ch; (void)is_char;
 	switch (r) {
-	case REQ_UP: if (p->sel > 0) p->sel--; break;
-	case REQ_DOWN: if (p->sel + 1 < p->n) p->sel++; break;
-	case REQ_PGUP: p->sel = p->sel > (size_t)rows ? p->sel - (size_t)rows : 0; break;
-	case REQ_PGDN: if (p->n) p->sel = p->sel + (size_t)rows < p->n ? p->sel + (size_t)rows : p->n - 1; break;
+	case REQ_UP: if (p->sel > 0) p->sel--; schools_hint(s); break;
+	case REQ_DOWN: if (p->sel + 1 < p->n) p->sel++; schools_hint(s); break;
+	case REQ_PGUP: p->sel = p->sel > (size_t)rows ? p->sel - (size_t)rows : 0; schools_hint(s); break;
+	case REQ_PGDN:
+		if (p->n)
+			p->sel = p->sel + (size_t)rows < p->n ? p->sel + (size_t)rows : p->n - 1;
+		schools_hint(s);
+		break;
+	case REQ_EXPECT:
+		if (p->n > 0) {
+			ui_set_expected(s->ui, p->row[p->sel].code, p->row[p->sel].expected);
+			schools_load(s);
+		}
+		break;
+	case REQ_ACCOUNT: schools_account(s); break;
 	case REQ_ENTER:
 	case REQ_RIGHT:
 		if (p->n > 0)
@@ -187,7 +279,7 @@ schools_done(struct screen *s)
 }
 
 static const enum request schools_legend[] = {
-	REQ_HELP, REQ_ADD, REQ_CHECK, REQ_BOARD, REQ_EXPORT, REQ_ENTER, REQ_QUIT, REQ_NONE
+	REQ_HELP, REQ_ADD, REQ_CHECK, REQ_BOARD, REQ_EXPORT, REQ_EXPECT, REQ_ACCOUNT, REQ_ENTER, REQ_QUIT, REQ_NONE
 };
 
 const struct screen_ops scr_schools_ops = {

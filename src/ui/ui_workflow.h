@@ -12,6 +12,14 @@
  * yet checked, school by school. */
 extern const struct screen_ops scr_board_ops;
 
+/* ^N on the school list or the board: ask for the school's 应有 (the
+ * headcount of its annual report) and store it through county_set_expected
+ * (audited); current is shown selected, 0 = not known. */
+void ui_set_expected(struct ui *ui, const char *code, int current);
+
+/* The hint on the status line for a school whose 应有 is not filled. */
+#define UI_EXPECTED_HINT "应有人数未填：按 ^N 填写年报中的教职工数，录入率才能算出"
+
 /* The audit history of one field, popup; arg: struct history_arg *. */
 extern const struct screen_ops scr_history_ops;
 

@@ -275,19 +275,34 @@ county_next_stale(struct store *st, sqlite3_int64 *school_id, char **cause)
 enum jzg_status
 county_set_expected(struct store *st, const char *code, int n, char **cause)
 {
-	sqlite3_stmt *q;
-	enum jzg_status rc = store_prepare(st, "UPDATE school SET expected_staff = ?2, "
-	    "updated = datetime('now','localtime') WHERE code = ?1", &q, cause);
+	/* the change and its audit row together (a savepoint: inside the
+	 * client's transaction or on its own from the command line) */
+	static const char *const sql[] = {
+		"INSERT INTO audit(actor,path,set_name,row_id,op,field,old,new) SELECT audit_who(), audit_path(), "
+		"'school', id, 'update', 'expected_staff', expected_staff, ?2 FROM school "
+		"WHERE code = ?1 AND expected_staff IS NOT ?2",
+		"UPDATE school SET expected_staff = ?2, updated = datetime('now','localtime') WHERE code = ?1",
+	};
+	enum jzg_status rc = JZG_OK;
 
+	if (sqlite3_exec(st->db, "SAVEPOINT set_expected", NULL, NULL, NULL) != SQLITE_OK)
+		return jzg_fail(cause, JZG_ERR_DB, "无法保存应有人数：%s", sqlite3_errmsg(st->db));
+	for (size_t k = 0; k < sizeof sql / sizeof sql[0] && rc == JZG_OK; k++) {
+		sqlite3_stmt *q;
+
+		if ((rc = store_prepare(st, sql[k], &q, cause)) != JZG_OK)
+			break;
+		sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+		if (n > 0)
+			sqlite3_bind_int(q, 2, n);
+		if (sqlite3_step(q) != SQLITE_DONE)
+			rc = jzg_fail(cause, JZG_ERR_DB, "无法保存应有人数：%s", sqlite3_errmsg(st->db));
+		else if (k == 1 && sqlite3_changes(st->db) == 0)
+			rc = jzg_fail(cause, JZG_ERR_NOTFOUND, "文件中没有学校标识码为 %s 的学校", code);
+		sqlite3_finalize(q);
+	}
 	if (rc != JZG_OK)
-		return rc;
-	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
-	if (n > 0)
-		sqlite3_bind_int(q, 2, n);
-	if (sqlite3_step(q) != SQLITE_DONE)
-		rc = jzg_fail(cause, JZG_ERR_DB, "无法保存应有人数：%s", sqlite3_errmsg(st->db));
-	else if (sqlite3_changes(st->db) == 0)
-		rc = jzg_fail(cause, JZG_ERR_NOTFOUND, "文件中没有学校标识码为 %s 的学校", code);
-	sqlite3_finalize(q);
+		sqlite3_exec(st->db, "ROLLBACK TO set_expected", NULL, NULL, NULL);
+	sqlite3_exec(st->db, "RELEASE set_expected", NULL, NULL, NULL);
 	return rc;
 }

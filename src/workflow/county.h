@@ -59,7 +59,8 @@ enum jzg_status county_refresh_school(struct store *st, struct rules *r, sqlite3
 /* The next school with people lacking a cached result (0: none). */
 enum jzg_status county_next_stale(struct store *st, sqlite3_int64 *school_id, char **cause);
 
-/* Set the expected headcount (年报) of a school; n 0 clears it. */
+/* Set the expected headcount (年报) of a school; n 0 clears it.  The change
+ * is audited (set_name school, field expected_staff, old and new). */
 enum jzg_status county_set_expected(struct store *st, const char *code, int n, char **cause);
 
 #endif

@@ -70,6 +70,28 @@ log_change(struct store *st, sqlite3_int64 id, const char *op, const char *field
 	sqlite3_finalize(q);
 }
 
+int
+operator_single_user(struct store *st)
+{
+	sqlite3_stmt *q;
+	int yes = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM meta WHERE key = 'single_user'", -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	yes = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	return yes;
+}
+
+enum jzg_status
+operator_single_user_set(struct store *st, char **cause)
+{
+	if (sqlite3_exec(st->db, "INSERT OR REPLACE INTO meta VALUES('single_user', datetime('now','localtime'))",
+	    NULL, NULL, NULL) != SQLITE_OK)
+		return jzg_fail(cause, JZG_ERR_DB, "无法保存单人使用的选择：%s", sqlite3_errmsg(st->db));
+	return JZG_OK;
+}
+
 enum jzg_status
 operator_count(struct store *st, int *n, char **cause)
 {

@@ -37,6 +37,12 @@ const char *operator_role_label(enum operator_role r);  /* 录入员 … */
 /* Number of operators not disabled. */
 enum jzg_status operator_count(struct store *st, int *n, char **cause);
 
+/* A file whose user chose to work without accounts (Esc at the first
+ * 管理员 prompt) is not asked again at every start: the choice is kept in
+ * the file (meta single_user) until the first 管理员 is created. */
+int operator_single_user(struct store *st);
+enum jzg_status operator_single_user_set(struct store *st, char **cause);
+
 /* Add an operator.  school_code NULL = county staff.  The first operator of
  * a file must be a 管理员.  Refuses an empty or taken name, a password
  * shorter than OPERATOR_MIN_PASSWORD characters, an unknown school. */

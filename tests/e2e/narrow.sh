@@ -47,7 +47,7 @@ keys Down
 wait_line 23 "2141000123 河南省某某县城关镇中心小学" && ok "board: the selected school's whole name on the status line"
 expect_has "board: the cut name ends in …" "$(screen | grep '^ 2141000123')" "…"
 keys Up
-wait_gone "2141000123 河南省某某县城关镇中心小学$"
+wait_gone "2141000123 河南省某某县城关镇中心小学"
 keys Escape
 wait_for "学校 2 所"
 
@@ -79,6 +79,7 @@ expect_has "record label whole" "$(screen)" "获得学历的国家(地区)"
 keys F2
 wait_for "查找："
 expect_eq "picker title not repeated" "$(screen | grep -c '获得学历（学历）')" 0
+expect_has "picker: the indicator's explanation" "$(screen | sed 's/[│ ]//g' | tr -d '\n')" "从第一学历（高中或中专）填起"
 keys Escape
 wait_gone "查找："
 keys Down
