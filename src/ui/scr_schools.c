@@ -121,6 +121,11 @@ ui_set_expected(struct ui *ui, const char *code, int current)
 	char now[32] = "", *typed, *cause = NULL;
 	long n;
 
+	/* as the expect command: county staff only (docs/workflow.md, roles) */
+	if (ui->app->op != NULL && ui->app->op->school_id != 0) {
+		ui_message(ui, 1, "无权操作：应有人数由县级人员填写");
+		return;
+	}
 	if (current > 0)
 		snprintf(now, sizeof now, "%d", current);
 	typed = ui_prompt(ui, "应有教职工数（年报数，空为未填）：", now);
