@@ -460,6 +460,7 @@ static const struct cli_verb *const verbs[] = {
 	&cli_print_form, &cli_sign, &cli_check, &cli_explain, &cli_user_add, &cli_user_list,
 	&cli_user_passwd, &cli_user_disable, &cli_submit, &cli_approve, &cli_reject, &cli_unlock,
 	&cli_confirm, &cli_log, &cli_stats, &cli_weekly, &cli_expect, &cli_pack, &cli_merge,
+	&cli_baseline_set, &cli_baseline_list, &cli_baseline_drop, &cli_changes,
 	&cli_forms_check, &cli_forms_report, &cli_help,
 };
 #define NVERB (sizeof verbs / sizeof verbs[0])

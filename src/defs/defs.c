@@ -394,6 +394,22 @@ set_key_fields(const struct set_def *s, int **idx)
 	return n;
 }
 
+char *
+set_key_sql(const struct set_def *s, const char *alias)
+{
+	struct strbuf b = { 0 };
+	int *idx;
+	size_t n = set_key_fields(s, &idx);
+
+	if (n == 0)
+		strbuf_adds(&b, "''");
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&b, "%scoalesce(%s.\"%s\", '')", i ? " || char(31) || " : "", alias,
+		    s->field[idx[i]].v[FC_NAME]);
+	free(idx);
+	return strbuf_take(&b);
+}
+
 /* A natural key names fields of its own set, once each, and only a
  * many-record set has one (a one-record set's record is the person's). */
 static void
@@ -719,7 +735,7 @@ check_settings(struct defs *defs, struct diag *d)
 		diag_add(d, path, 0, "person_set “%s” 不是已定义的信息集", defs->setting[SK_PERSON_SET]);
 	else if (ps != NULL && ps->many)
 		diag_add(d, path, 0, "person_set 必须是每人一条记录（records one）的信息集");
-	for (int k = SK_PERSON_NAME; k <= SK_PERSON_NO && ps; k++)
+	for (int k = SK_PERSON_NAME; k <= SK_PERSON_STATUS && ps; k++)
 		if (defs->setting[k] && set_field(ps, defs->setting[k]) == NULL)
 			diag_add(d, path, 0, "%s “%s” 不是信息集 %s 的指标", setting_key_name[k],
 			    defs->setting[k], ps->v[SC_NAME]);

@@ -46,7 +46,8 @@
 #define SETTING_KEYS(_) \
 	_(SK_PERSON_SET, "person_set") _(SK_PERSON_NAME, "person_name") \
 	_(SK_PERSON_IDTYPE, "person_idtype") _(SK_PERSON_ID, "person_id") \
-	_(SK_PERSON_NO, "person_no") _(SK_SCHOOL_CLASS_TABLE, "school_class_table") \
+	_(SK_PERSON_NO, "person_no") _(SK_PERSON_BIRTH, "person_birth") \
+	_(SK_PERSON_STATUS, "person_status") _(SK_SCHOOL_CLASS_TABLE, "school_class_table") \
 	_(SK_PROVINCE_TABLE, "province_table") _(SK_SCHOOL_TYPE_TABLE, "school_type_table") \
 	_(SK_PHOTO_FILE_FIELD, "photo_file_field") _(SK_PHOTO_ZIP_NAME, "photo_zip_name") \
 	_(SK_PHOTO_MM, "photo_mm") _(SK_PHOTO_MIN_DPI, "photo_min_dpi") \
@@ -147,6 +148,13 @@ int set_field_index(const struct set_def *s, const char *name);
  * skipped.  Returns how many (0: no key, records are matched in entry
  * order); *idx gets a new array the caller frees, or NULL. */
 size_t set_key_fields(const struct set_def *s, int **idx);
+/* The SQL that gives a record's natural key from the row named alias
+ * (e.g. "cur"): its key fields' values as text joined by char(31), an
+ * empty value as ''; '' for a set without a key.  Every user of keys (the
+ * baseline's stored key, prior-year rules, recmatch_stream's statements)
+ * computes it with this one expression, so both sides of a comparison
+ * agree.  Returns a new string (caller frees). */
+char *set_key_sql(const struct set_def *s, const char *alias);
 /* The person set of a template (settings: person_set). */
 const struct set_def *template_person_set(const struct defs *defs, const struct template_def *t);
 

@@ -7,22 +7,6 @@
 
 #include "util.h"
 
-char *
-recmatch_key_sql(const struct set_def *s, const char *alias)
-{
-	struct strbuf b = { 0 };
-	int *idx;
-	size_t n = set_key_fields(s, &idx);
-
-	if (n == 0)
-		strbuf_adds(&b, "''");
-	for (size_t i = 0; i < n; i++)
-		strbuf_addf(&b, "%scoalesce(%s.\"%s\", '')", i ? " || char(31) || " : "", alias,
-		    s->field[idx[i]].v[FC_NAME]);
-	free(idx);
-	return strbuf_take(&b);
-}
-
 static int
 empty(const char *v)
 {
@@ -35,13 +19,19 @@ same_value(const char *a, const char *b)
 	return empty(a) ? empty(b) : !empty(b) && strcmp(a, b) == 0;
 }
 
+static int
+key_cmp(const struct recmatch_rec *a, const struct recmatch_rec *b)
+{
+	return strcmp(a->key ? a->key : "", b->key ? b->key : "");
+}
+
 /* Key order, then entry order (the records' places in their array). */
 static int
 by_key(const void *a, const void *b)
 {
 	const struct recmatch_rec *x = *(const struct recmatch_rec *const *)a;
 	const struct recmatch_rec *y = *(const struct recmatch_rec *const *)b;
-	int c = strcmp(x->key ? x->key : "", y->key ? y->key : "");
+	int c = key_cmp(x, y);
 
 	return c ? c : (x > y) - (x < y);
 }
@@ -57,6 +47,64 @@ sorted(struct recmatch_rec *r, size_t n)
 	return p;
 }
 
+static int
+same_record(const struct set_def *s, const struct recmatch_rec *a, const struct recmatch_rec *b)
+{
+	for (size_t f = 0; f < s->nfield; f++)
+		if (!same_value(a->v[f], b->v[f]))
+			return 0;
+	return 1;
+}
+
+/* Records a[0..na) and b[0..nb) share one key: identical records pair
+ * first (the same records read back in another order, as a template
+ * export and import may), the others in entry order; the rest are
+ * removed or added.  1 when cb asked to stop. */
+static int
+group(const struct set_def *s, sqlite3_int64 pid, const struct recmatch_rec **a, size_t na,
+    const struct recmatch_rec **b, size_t nb, recmatch_cb cb, void *arg)
+{
+	unsigned char *ua = xcalloc(na + nb + 1, 1), *ub = ua + na;
+	size_t i, j = 0;
+	int stop = 0;
+
+	if (na > 1 || nb > 1)
+		for (i = 0; i < na; i++)
+			for (size_t k = 0; k < nb; k++)
+				if (!ub[k] && same_record(s, a[i], b[k])) {
+					ua[i] = ub[k] = 1;
+					break;
+				}
+	for (i = 0; i < na && !stop; i++) {
+		struct recmatch_diff d = { .person = pid, .set = s, .field = -1, .old = a[i] };
+
+		if (ua[i])
+			continue;
+		while (j < nb && ub[j])
+			j++;
+		if (j == nb) {
+			d.kind = RM_REMOVED;
+			stop = cb(&d, arg);
+			continue;
+		}
+		d.kind = RM_CHANGED;
+		d.new = b[j++];
+		for (size_t f = 0; f < s->nfield && !stop; f++)
+			if (!same_value(d.old->v[f], d.new->v[f])) {
+				d.field = (int)f;
+				stop = cb(&d, arg);
+			}
+	}
+	for (; j < nb && !stop; j++) {
+		struct recmatch_diff d = { .kind = RM_ADDED, .person = pid, .set = s, .field = -1, .new = b[j] };
+
+		if (!ub[j])
+			stop = cb(&d, arg);
+	}
+	free(ua);
+	return stop;
+}
+
 /* 1 when cb asked to stop. */
 static int
 person(const struct set_def *s, sqlite3_int64 pid, struct recmatch_rec *old, size_t nold,
@@ -67,27 +115,18 @@ person(const struct set_def *s, sqlite3_int64 pid, struct recmatch_rec *old, siz
 	int stop = 0;
 
 	while (!stop && (i < nold || j < nnew)) {
-		struct recmatch_diff d = { .person = pid, .set = s, .field = -1 };
-		int c = i == nold ? 1 : j == nnew ? -1 : strcmp(a[i]->key ? a[i]->key : "", b[j]->key ? b[j]->key : "");
+		int c = i == nold ? 1 : j == nnew ? -1 : key_cmp(a[i], b[j]);
+		size_t i1 = i, j1 = j;
 
-		if (c < 0) {
-			d.kind = RM_REMOVED;
-			d.old = a[i++];
-			stop = cb(&d, arg);
-		} else if (c > 0) {
-			d.kind = RM_ADDED;
-			d.new = b[j++];
-			stop = cb(&d, arg);
-		} else {
-			d.kind = RM_CHANGED;
-			d.old = a[i++];
-			d.new = b[j++];
-			for (size_t f = 0; f < s->nfield && !stop; f++)
-				if (!same_value(d.old->v[f], d.new->v[f])) {
-					d.field = (int)f;
-					stop = cb(&d, arg);
-				}
-		}
+		if (c <= 0)
+			while (i1 < nold && key_cmp(a[i1], a[i]) == 0)
+				i1++;
+		if (c >= 0)
+			while (j1 < nnew && key_cmp(b[j1], b[j]) == 0)
+				j1++;
+		stop = group(s, pid, a + i, i1 - i, b + j, j1 - j, cb, arg);
+		i = i1;
+		j = j1;
 	}
 	free(a);
 	free(b);

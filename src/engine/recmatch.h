@@ -6,8 +6,9 @@
  * Records of a many-record set are matched by the set's natural key, data
  * in forms/sets.tsv (column key, e.g. 学习经历 by 入学年月 and 获得学历;
  * defs.h set_key_fields), so that an added degree is one added record, not
- * every later row shifted.  Records with the same key are paired in entry
- * order; a set without a key pairs all its records in entry order.  A
+ * every later row shifted.  Among records with the same key, identical
+ * ones pair first (the same records read back in another order), the
+ * others in entry order; a set without a key is one such group.  A
  * one-record set is one record per person.  Values compare as text, empty
  * and NULL alike (what the store, the template and the sheet show).
  *
@@ -24,13 +25,10 @@
 #include "defs.h"
 #include "status.h"
 
-/* The SQL that gives a record's natural key from the row named alias
- * (e.g. "cur"): its key fields' values as text joined by char(31), an
- * empty value as ''; '' for a set without a key.  Every user of keys
- * (the baseline's stored key, prior-year rules, the statements of
- * recmatch_stream) computes it with this one expression, so both sides
- * of a comparison agree.  Returns a new string (caller frees). */
-char *recmatch_key_sql(const struct set_def *s, const char *alias);
+/* The key SQL of set s's rows named alias: set_key_sql (defs.h), which
+ * the statements of recmatch_stream use.  Returns a new string (caller
+ * frees). */
+static inline char *recmatch_key_sql(const struct set_def *s, const char *alias) { return set_key_sql(s, alias); }
 
 /* One record as the matcher sees it; nothing here is owned by the matcher. */
 struct recmatch_rec {

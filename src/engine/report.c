@@ -397,8 +397,8 @@ write_tsv(struct report *rp, FILE *out)
 
 /* ------------------------------------------------------------- json */
 
-static void
-json_str(FILE *out, const char *s)
+void
+report_json_str(FILE *out, const char *s)
 {
 	if (s == NULL) {
 		fputs("null", out);
@@ -426,7 +426,7 @@ static void
 json_key(FILE *out, const char *k, const char *v, int comma)
 {
 	fprintf(out, "%s\"%s\": ", comma ? ", " : "", k);
-	json_str(out, v);
+	report_json_str(out, v);
 }
 
 static void

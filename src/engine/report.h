@@ -24,4 +24,8 @@ struct report_opts {
 enum jzg_status report_check(struct store *st, struct rules *r, const struct report_opts *o,
     FILE *out, int *found, char **cause);
 
+/* s as a JSON string (null for NULL) on out: the one JSON quoting of
+ * check --format json and changes --format json. */
+void report_json_str(FILE *out, const char *s);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include "util.h"
 #include "photo_schema.h"
+#include "baseline_schema.h"
 #include "workflow_schema.h"
 #include "fieldtype.h"
 
@@ -50,7 +51,9 @@
 	"CREATE INDEX IF NOT EXISTS audit_staff ON audit(staff_id, id);" \
 	"DROP INDEX IF EXISTS audit_at;" \
 	"CREATE INDEX IF NOT EXISTS review_staff ON review(staff_id, id);" \
-	"CREATE INDEX IF NOT EXISTS staff_school_state ON staff(school_id, state);"
+	"CREATE INDEX IF NOT EXISTS staff_school_state ON staff(school_id, state);" \
+	"CREATE INDEX IF NOT EXISTS b_staff_baseline ON b_staff(baseline_id, idno);" \
+	"CREATE INDEX IF NOT EXISTS b_staff_cur ON b_staff(staff_id);"
 
 /* The current fixed tables, for a new file. */
 static const char *const base_schema =
@@ -73,7 +76,8 @@ static const char *const base_schema =
 	EXPLANATION_SCHEMA
 	SIGNATURE_SCHEMA
 	WORKFLOW_SCHEMA
-	PHOTO_SCHEMA;
+	PHOTO_SCHEMA
+	BASELINE_SCHEMA;
 
 const char *
 store_errstr(int rc)
@@ -247,6 +251,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION + 1] = {
 	SIGNATURE_SCHEMA,
 	WORKFLOW_SCHEMA,   /* 4: operators, audit, review, check cache (issue 7) */
 	PHOTO_SCHEMA,      /* 5: one photo per person (issue 16, photo.h) */
+	BASELINE_SCHEMA,   /* 6: last year's data per school (issue 19, baseline.h) */
 };
 
 static enum jzg_status
@@ -303,7 +308,7 @@ int
 store_colset_load(sqlite3 *db, const char *schema, struct store_colset *cs)
 {
 	char *sql = sqlite3_mprintf("SELECT m.name || '.' || lower(p.name) FROM \"%w\".sqlite_master m, "
-	    "pragma_table_info(m.name, %Q) p WHERE m.type = 'table' AND m.name LIKE 's\\_%%' ESCAPE '\\'",
+	    "pragma_table_info(m.name, %Q) p WHERE m.type = 'table' AND (m.name LIKE 's\\_%%' ESCAPE '\\' OR m.name LIKE 'b\\_%%' ESCAPE '\\')",
 	    schema, schema);
 	sqlite3_stmt *ps;
 	size_t cap = 0;
@@ -366,7 +371,7 @@ sync_schema(struct store *st, char **cause)
 	strbuf_adds(&b, "BEGIN IMMEDIATE;");
 	for (size_t i = 0; i < st->defs->nall; i++) {
 		const struct set_def *s = &st->defs->all[i];
-		char tname[80];
+		char tname[80], bname[80];
 		int exists;
 
 		snprintf(tname, sizeof tname, "s_%s", s->v[SC_NAME]);
@@ -388,8 +393,22 @@ sync_schema(struct store *st, char **cause)
 					    s->field[j].v[FC_NAME], store_affinity(&s->field[j]));
 			}
 		}
+		/* the baseline's copy of the set (baseline_schema.h) */
+		snprintf(bname, sizeof bname, "b_%s", s->v[SC_NAME]);
+		if (!store_colset_has(&cs, bname, "staff_id")) {
+			strbuf_addf(&b, "CREATE TABLE \"b_%s\"(" STORE_BASELINE_SET_COLUMNS, s->v[SC_NAME]);
+			for (size_t j = 0; j < s->nfield; j++)
+				strbuf_addf(&b, ", \"%s\" %s", s->field[j].v[FC_NAME], store_affinity(&s->field[j]));
+			strbuf_adds(&b, ");");
+		} else {
+			for (size_t j = 0; j < s->nfield; j++)
+				if (!store_colset_has(&cs, bname, s->field[j].v[FC_NAME]))
+					strbuf_addf(&b, "ALTER TABLE \"%s\" ADD COLUMN \"%s\" %s;", bname,
+					    s->field[j].v[FC_NAME], store_affinity(&s->field[j]));
+		}
 		/* every index on every open, IF NOT EXISTS: one lost (dropped by
 		 * hand, or by a tool) comes back */
+		strbuf_addf(&b, "CREATE INDEX IF NOT EXISTS \"%s_staff\" ON \"%s\"(staff_id, nk, seq);", bname, bname);
 		if (s->many)
 			strbuf_addf(&b, "CREATE INDEX IF NOT EXISTS \"%s_staff\" ON \"%s\"(staff_id, seq);", tname, tname);
 		for (size_t j = 0; j < s->nfield; j++)

@@ -20,7 +20,7 @@
 #include "status.h"
 
 #define STORE_APPLICATION_ID 0x4A5A4731   /* "JZG1" */
-#define STORE_SCHEMA_VERSION 5            /* fixed tables; bump with a migration step */
+#define STORE_SCHEMA_VERSION 6            /* fixed tables; bump with a migration step */
 /* printf format (person set name) of the index that covers the staff list's
  * columns (settings person_name, person_id, person_no) by staff_id: the
  * list sorts and searches a school's people in it instead of in the wide
@@ -78,7 +78,7 @@ int store_int(sqlite3 *db, const char *sql, int *out);
 /* A Chinese explanation of an SQLite result code (static). */
 const char *store_errstr(int rc);
 
-/* Every "s_table.column" (column in lower case) of one schema of db
+/* Every "s_table.column" and "b_table.column" (the baseline's, column in lower case) of one schema of db
  * ("main", or an attached file), sorted for store_colset_has.  Load returns
  * the SQLite result (SQLITE_CORRUPT for a damaged schema). */
 struct store_colset {

@@ -29,7 +29,7 @@ expect_eq "verbs and global options" "$(comp '')" "$(echo "$global $verbs" | sor
 # more than the line shows (submit … accept --reason everywhere), never less.
 while read -r verb rest; do
 	sub=''
-	case $verb in school | print | user | forms | photo) sub=${rest%% *} ;; esac
+	case $verb in school | print | user | forms | photo | baseline) sub=${rest%% *} ;; esac
 	want=$(grep -o -- '--[a-z-]*' <<<"${rest%%| list*}" | sorted)
 	[ -n "$want" ] || continue
 	if [ -n "$sub" ]; then got=$(comp "$verb" "$sub" --); else got=$(comp "$verb" --); fi

@@ -125,8 +125,8 @@ person_by_key(void **state)
 	free(o1); free(o2); free(o3); free(n1); free(n2); free(n3);
 }
 
-/* Two records with the same key pair in entry order; the extra one is
- * added. */
+/* Records with the same key: identical ones pair first, the others in
+ * entry order; the extra one is added. */
 static void
 person_same_key(void **state)
 {
@@ -138,6 +138,15 @@ person_same_key(void **state)
 	(void)state;
 	recmatch_person(xxjl(), old, 2, new, 3, collect, &s);
 	assert_string_equal(s.b.s, "0+k;");
+	strbuf_free(&s.b);
+	/* the same records read back in another order: nothing changed */
+	s = (struct seen){ 0 };
+	recmatch_person(xxjl(), old, 2, (struct recmatch_rec[]){ new[1], new[0] }, 2, collect, &s);
+	assert_null(s.b.s);
+	/* one of them edited: one changed field, not two shifted records */
+	s = (struct seen){ 0 };
+	recmatch_person(xxjl(), old, 2, (struct recmatch_rec[]){ { 6, "k", c }, new[0] }, 2, collect, &s);
+	assert_string_equal(s.b.s, "0~k SXZY 乙>丙;");
 	strbuf_free(&s.b);
 	free(a); free(b); free(c);
 }

@@ -1,0 +1,392 @@
+/* changes.c — see changes.h.  Per school with a baseline: one query for the
+ * people added, one for the people gone, and per set two streams (last
+ * year's records of the linked people, this year's) that recmatch_stream
+ * matches; the differences are collected, sorted by person and printed
+ * through the callback. */
+#include "changes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baseline.h"
+#include "pview.h"
+#include "recmatch.h"
+#include "util.h"
+
+/* A difference held until the school is done (they come set by set). */
+struct item {
+	sqlite3_int64 staff;    /* this year's person */
+	int           set;      /* index into defs->all */
+	int           kind;     /* enum change_kind */
+	int           field;
+	char         *key;      /* the record's key text, or NULL */
+	char         *old, *new;
+	size_t        seq;      /* arrival, to keep records in key order */
+};
+
+struct collect {
+	const struct defs *defs;
+	int                set;
+	struct item       *it;
+	size_t             n, cap;
+};
+
+static int
+on_diff(const struct recmatch_diff *d, void *arg)
+{
+	struct collect *c = arg;
+	struct item *it;
+	const struct recmatch_rec *r = d->new ? d->new : d->old;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 256;
+		c->it = xreallocarray(c->it, c->cap, sizeof *c->it);
+	}
+	it = &c->it[c->n];
+	memset(it, 0, sizeof *it);
+	it->staff = d->person;
+	it->set = c->set;
+	it->field = d->field;
+	it->seq = c->n++;
+	it->kind = d->kind == RM_ADDED ? CHANGE_RECORD_ADDED : d->kind == RM_REMOVED ? CHANGE_RECORD_REMOVED : CHANGE_VALUE;
+	it->key = d->set->many ? xstrdup(r->key) : NULL;
+	if (d->kind == RM_CHANGED) {
+		it->old = xstrdup(d->old->v[d->field]);
+		it->new = xstrdup(d->new->v[d->field]);
+	}
+	return 0;
+}
+
+static int
+item_cmp(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+
+	if (x->staff != y->staff)
+		return x->staff < y->staff ? -1 : 1;
+	if (x->set != y->set)
+		return x->set - y->set;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The columns of set s's fields as "alias"."F", in order. */
+static char *
+field_cols(const struct set_def *s, const char *alias)
+{
+	struct strbuf b = { 0 };
+
+	for (size_t j = 0; j < s->nfield; j++)
+		strbuf_addf(&b, ", %s.\"%s\"", alias, s->field[j].v[FC_NAME]);
+	return strbuf_take(&b);
+}
+
+/* Match set s of the linked people of baseline bid (school code qcode, a
+ * quoted literal) into c. */
+static enum jzg_status
+compare_set(struct store *st, const struct set_def *s, sqlite3_int64 bid, const char *qcode,
+    sqlite3_int64 staff_id, struct collect *c, char **cause)
+{
+	char *cols = field_cols(s, "x"), *key = s->many ? set_key_sql(s, "x") : xstrdup("''");
+	char *filter = staff_id ? xasprintf(" AND b.staff_id = %lld", (long long)staff_id) : xstrdup("");
+	char *osql = xasprintf("SELECT b.staff_id, x.id, x.nk%s FROM b_staff b JOIN \"b_%s\" x ON x.staff_id = b.id"
+	    " WHERE b.baseline_id = %lld AND b.staff_id IS NOT NULL%s ORDER BY b.staff_id, x.nk, x.seq, x.id",
+	    cols, s->v[SC_NAME], (long long)bid, filter);
+	char *nsql = xasprintf("SELECT t.id, %s, %s%s FROM staff t JOIN school k ON k.id = t.school_id"
+	    " JOIN \"s_%s\" x ON x.staff_id = t.id WHERE k.code = %s"
+	    " AND t.id IN (SELECT b.staff_id FROM b_staff b WHERE b.baseline_id = %lld%s) ORDER BY t.id%s",
+	    s->many ? "x.id" : "x.staff_id", key, cols, s->v[SC_NAME], qcode, (long long)bid, filter,
+	    s->many ? ", x.seq, x.id" : "");
+	sqlite3_stmt *o = NULL, *n = NULL;
+	enum jzg_status rc;
+
+	if ((rc = store_prepare(st, osql, &o, cause)) == JZG_OK && (rc = store_prepare(st, nsql, &n, cause)) == JZG_OK)
+		rc = recmatch_stream(s, o, n, on_diff, c, cause);
+	sqlite3_finalize(o);
+	sqlite3_finalize(n);
+	free(cols);
+	free(key);
+	free(filter);
+	free(osql);
+	free(nsql);
+	return rc;
+}
+
+/* The key text of a record as shown: each key field's value as printed,
+ * separated by spaces (a new string). */
+static char *
+record_label(const struct set_def *s, const char *key)
+{
+	struct strbuf b = { 0 };
+	int *idx;
+	size_t nk = set_key_fields(s, &idx);
+	const char *p = key;
+
+	for (size_t i = 0; i < nk && p != NULL; i++) {
+		const char *e = strchr(p, '\x1f');
+		char *v = e ? xstrndup(p, (size_t)(e - p)) : xstrdup(p);
+		char *shown = pview_display(&s->field[idx[i]], v);
+
+		if (shown != NULL)
+			strbuf_addf(&b, "%s%s", b.len ? " " : "", shown);
+		free(shown);
+		free(v);
+		p = e ? e + 1 : NULL;
+	}
+	free(idx);
+	if (b.len == 0)
+		strbuf_adds(&b, nk ? "（键为空）" : "");
+	return strbuf_take(&b);
+}
+
+struct school_run {
+	struct store          *st;
+	sqlite3_int64          bid;
+	const char            *code;
+	char                  *qcode;
+	sqlite3_int64          staff_id;
+	changes_cb             cb;
+	void                  *arg;
+	struct changes_school *sum;
+};
+
+/* People added since the baseline: called back, and counted. */
+static enum jzg_status
+added_people(struct school_run *r, char **cause)
+{
+	const struct defs *defs = r->st->defs;
+	char *sql = xasprintf("SELECT t.id, p.\"%s\", p.\"%s\" FROM staff t JOIN school k ON k.id = t.school_id"
+	    " LEFT JOIN \"s_%s\" p ON p.staff_id = t.id WHERE k.code = %s%s AND NOT EXISTS (SELECT 1 FROM b_staff b"
+	    " WHERE b.baseline_id = %lld AND b.staff_id = t.id) ORDER BY t.id", defs->setting[SK_PERSON_NAME],
+	    defs->setting[SK_PERSON_ID], defs->setting[SK_PERSON_SET], r->qcode,
+	    r->staff_id ? " AND t.id = ?1" : "", (long long)r->bid);
+	sqlite3_stmt *q;
+	enum jzg_status rc = store_prepare(r->st, sql, &q, cause);
+
+	free(sql);
+	if (rc != JZG_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, r->staff_id);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		struct change ch = { .kind = CHANGE_ADDED, .school = r->code, .staff_id = sqlite3_column_int64(q, 0),
+		    .name = (const char *)sqlite3_column_text(q, 1), .idno = (const char *)sqlite3_column_text(q, 2) };
+
+		r->sum->added++;
+		if (r->cb)
+			r->cb(&ch, r->arg);
+	}
+	sqlite3_finalize(q);
+	return JZG_OK;
+}
+
+/* People of the baseline no longer in the file, with their last 人员状态. */
+static enum jzg_status
+gone_people(struct school_run *r, char **cause)
+{
+	const struct defs *defs = r->st->defs;
+	const struct set_def *ps = defs_set(defs->all, defs->nall, defs->setting[SK_PERSON_SET]);
+	const struct field_def *fs = ps ? set_field(ps, defs->setting[SK_PERSON_STATUS]) : NULL;
+	char *sql = xasprintf("SELECT b.name, b.idno, p.\"%s\" FROM b_staff b LEFT JOIN \"b_%s\" p ON p.staff_id = b.id"
+	    " WHERE b.baseline_id = %lld AND (b.staff_id IS NULL OR NOT EXISTS (SELECT 1 FROM staff t WHERE t.id = b.staff_id))"
+	    " ORDER BY b.id", defs->setting[SK_PERSON_STATUS], defs->setting[SK_PERSON_SET], (long long)r->bid);
+	sqlite3_stmt *q;
+	enum jzg_status rc;
+
+	if (r->staff_id != 0 || fs == NULL) {   /* one person of this year: nobody gone */
+		free(sql);
+		return JZG_OK;
+	}
+	rc = store_prepare(r->st, sql, &q, cause);
+	free(sql);
+	if (rc != JZG_OK)
+		return rc;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *status = (const char *)sqlite3_column_text(q, 2);
+		char *shown = pview_display(fs, status), *why;
+		int finding = str_empty(status) || str_eq(status, fdef(fs, FC_DEFAULT));
+		struct change ch = { .kind = CHANGE_GONE, .school = r->code, .name = (const char *)sqlite3_column_text(q, 0),
+		    .idno = (const char *)sqlite3_column_text(q, 1), .finding = finding };
+
+		if (finding)
+			why = xasprintf("去年%s为“%s”，今年不在本文件中，去向未说明（调出、退休等应改%s，不要删除此人），请核实",
+			    fs->v[FC_LABEL], shown ? shown : "空", fs->v[FC_LABEL]);
+		else
+			why = xasprintf("%s：%s", fs->v[FC_LABEL], shown);
+		ch.why = why;
+		r->sum->gone++;
+		if (r->cb)
+			r->cb(&ch, r->arg);
+		free(why);
+		free(shown);
+	}
+	sqlite3_finalize(q);
+	return JZG_OK;
+}
+
+/* Hand the collected differences of the school to the callback, person by
+ * person, and count the people changed. */
+static enum jzg_status
+report_items(struct school_run *r, struct collect *c, char **cause)
+{
+	const struct defs *defs = r->st->defs;
+	sqlite3_stmt *who;
+	char *sql = xasprintf("SELECT \"%s\", \"%s\" FROM \"s_%s\" WHERE staff_id = ?1", defs->setting[SK_PERSON_NAME],
+	    defs->setting[SK_PERSON_ID], defs->setting[SK_PERSON_SET]);
+	enum jzg_status rc = store_prepare(r->st, sql, &who, cause);
+	sqlite3_int64 last = 0;
+	char *name = NULL, *idno = NULL;
+
+	free(sql);
+	if (rc != JZG_OK)
+		return rc;
+	qsort(c->it, c->n, sizeof *c->it, item_cmp);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct item *it = &c->it[i];
+		const struct set_def *s = &defs->all[it->set];
+		struct change ch = { .kind = it->kind, .school = r->code, .staff_id = it->staff, .set = s };
+		char *label = it->key ? record_label(s, it->key) : NULL, *o = NULL, *n = NULL;
+
+		if (it->staff != last) {
+			last = it->staff;
+			r->sum->changed++;
+			free(name);
+			free(idno);
+			name = idno = NULL;
+			sqlite3_bind_int64(who, 1, it->staff);
+			if (sqlite3_step(who) == SQLITE_ROW) {
+				name = xstrdup((const char *)sqlite3_column_text(who, 0));
+				idno = xstrdup((const char *)sqlite3_column_text(who, 1));
+			}
+			sqlite3_reset(who);
+		}
+		ch.name = name;
+		ch.idno = idno;
+		ch.record = label;
+		if (it->kind == CHANGE_VALUE) {
+			ch.field = &s->field[it->field];
+			ch.old = o = pview_display(ch.field, it->old);
+			ch.new = n = pview_display(ch.field, it->new);
+		}
+		if (r->cb)
+			r->cb(&ch, r->arg);
+		free(label);
+		free(o);
+		free(n);
+	}
+	free(name);
+	free(idno);
+	sqlite3_finalize(who);
+	return JZG_OK;
+}
+
+static enum jzg_status
+one_school(struct school_run *r, char **cause)
+{
+	const struct defs *defs = r->st->defs;
+	struct collect c = { .defs = defs };
+	enum jzg_status rc = JZG_OK;
+	char *sql = xasprintf("SELECT (SELECT count(*) FROM staff t JOIN school k ON k.id = t.school_id WHERE k.code = %s),"
+	    " (SELECT count(*) FROM b_staff WHERE baseline_id = %lld)", r->qcode, (long long)r->bid);
+	sqlite3_stmt *q;
+
+	if ((rc = store_prepare(r->st, sql, &q, cause)) == JZG_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			r->sum->people = sqlite3_column_int64(q, 0);
+			r->sum->baseline = sqlite3_column_int64(q, 1);
+		}
+		sqlite3_finalize(q);
+	}
+	free(sql);
+	if (rc == JZG_OK)
+		rc = added_people(r, cause);
+	for (size_t i = 0; i < defs->nall && rc == JZG_OK; i++) {
+		c.set = (int)i;
+		rc = compare_set(r->st, &defs->all[i], r->bid, r->qcode, r->staff_id, &c, cause);
+	}
+	if (rc == JZG_OK)
+		rc = report_items(r, &c, cause);
+	if (rc == JZG_OK)
+		rc = gone_people(r, cause);
+	for (size_t i = 0; i < c.n; i++) {
+		free(c.it[i].key);
+		free(c.it[i].old);
+		free(c.it[i].new);
+	}
+	free(c.it);
+	if (r->sum->people > 0)
+		r->sum->rate = (double)(r->sum->added + r->sum->changed) / (double)r->sum->people;
+	return rc;
+}
+
+enum jzg_status
+changes_run(struct store *st, const char *school, sqlite3_int64 staff_id, changes_cb cb, void *arg,
+    struct changes_school **sum, size_t *nsum, char **cause)
+{
+	sqlite3_stmt *q;
+	enum jzg_status rc;
+	size_t cap = 0;
+
+	*sum = NULL;
+	*nsum = 0;
+	if (baseline_count(st) == 0)
+		return JZG_OK;
+	if ((rc = baseline_link(st, school, cause)) != JZG_OK)
+		return rc;
+	if ((rc = store_prepare(st, "SELECT l.id, l.school_code, coalesce(k.name, ''), l.label FROM baseline l"
+	    " LEFT JOIN school k ON k.code = l.school_code WHERE ?1 IS NULL OR l.school_code = ?1"
+	    " ORDER BY l.school_code", &q, cause)) != JZG_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, school, -1, SQLITE_STATIC);
+	/* one read transaction: the counts and the lists agree */
+	sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL);
+	while (rc == JZG_OK && sqlite3_step(q) == SQLITE_ROW) {
+		struct school_run r = { .st = st, .bid = sqlite3_column_int64(q, 0),
+		    .code = (const char *)sqlite3_column_text(q, 1), .staff_id = staff_id, .cb = cb, .arg = arg };
+
+		if (staff_id != 0) {
+			int in = 0;
+			char *sql = sqlite3_mprintf("SELECT count(*) FROM staff t JOIN school k ON k.id = t.school_id"
+			    " WHERE t.id = %lld AND k.code = %Q", (long long)staff_id, r.code);
+
+			store_int(st->db, sql, &in);
+			sqlite3_free(sql);
+			if (!in)
+				continue;
+		}
+		if (*nsum == cap) {
+			cap = cap ? 2 * cap : 8;
+			*sum = xreallocarray(*sum, cap, sizeof **sum);
+		}
+		r.sum = &(*sum)[(*nsum)++];
+		memset(r.sum, 0, sizeof *r.sum);
+		r.sum->code = xstrdup(r.code);
+		r.sum->name = xstrdup((const char *)sqlite3_column_text(q, 2));
+		r.sum->label = xstrdup((const char *)sqlite3_column_text(q, 3));
+		r.qcode = sqlite3_mprintf("%Q", r.code);
+		rc = one_school(&r, cause);
+		sqlite3_free(r.qcode);
+	}
+	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+void
+changes_free(struct changes_school *sum, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(sum[i].code);
+		free(sum[i].name);
+		free(sum[i].label);
+	}
+	free(sum);
+}
+
+char *
+changes_rate_text(const struct changes_school *sum, size_t n, const char *code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (str_eq(sum[i].code, code))
+			return xasprintf("%.1f%%", 100.0 * sum[i].rate);
+	return xstrdup("");
+}
