@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "audit.h"
+#include "baseline.h"
 #include "cli_session.h"
 #include "cli_util.h"
 #include "defs_report.h"
@@ -366,6 +367,9 @@ check_exec(struct app *a, const struct cli_args *args)
 	}
 	if (staff != NULL && (o.scope.staff_id = find_staff(a, staff)) == 0)
 		return EXIT_FAIL;
+	/* the prior-year rules read last year's person through the link */
+	if (baseline_link(a->st, school, &cause) != JZG_OK)
+		return cli_fail_cause(cause, "无法读取基线");
 	if ((r = rules_new(a->st, &cause)) == NULL) {
 		cli_fail("%s", cause ? cause : "无法编译校验规则");
 		free(cause);

@@ -13,6 +13,7 @@
 #include "calendar.h"
 #include "board_report.h"
 #include "cli_session.h"
+#include "changes.h"
 #include "county.h"
 #include "merge.h"
 #include "operator.h"
@@ -416,6 +417,11 @@ board_out(struct app *a, const char *format, const char *out, const char *sort, 
 		return EXIT_FAIL;
 	if (county_board(a->st, (enum board_sort)s, &rows, &n, &total, &cause) != JZG_OK)
 		return cli_fail_cause(cause, "无法读取进度");
+	if (changes_board(a->st, rows, n, &total, &cause) != JZG_OK) {
+		board_free(rows, n);
+		board_row_clear(&total);
+		return cli_fail_cause(cause, "无法与基线比对（更新率）");
+	}
 	if (strcmp(format, "xlsx") == 0) {
 		if (board_write_xlsx(out, a->defs, rows, n, &total, weekly, &cause) != JZG_OK) {
 			board_free(rows, n);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "tsv.h"
 #include "fieldtype.h"
@@ -439,6 +440,89 @@ check_key(const struct set_def *s, const char *path, struct diag *d)
 	}
 }
 
+/* forms/renames.tsv (optional: none when missing), checked against this
+ * version's definitions: a renamed field's new name and a code's new
+ * codes must exist, the old field name must be gone. */
+static void
+load_renames(struct defs *defs, struct diag *d)
+{
+	static const char *const cols[] = { "version", "kind", "set", "field", "old", "new", "note" };
+	static const char *const kinds[] = { "field", "code", "split" };
+	char *path = xasprintf("%s/renames.tsv", defs->formsdir), *end = NULL;
+	struct tsv *t;
+	char *cause = NULL;
+
+	if (defs->setting[SK_FORMS_VERSION] != NULL) {
+		long v = strtol(defs->setting[SK_FORMS_VERSION], &end, 10);
+
+		if (*end != '\0' || v < 2000 || v > 9999)
+			diag_add(d, "settings.tsv", 0, "forms_version “%s” 应为年份，如 2026", defs->setting[SK_FORMS_VERSION]);
+		else
+			defs->version = (int)v;
+	}
+	if (access(path, F_OK) != 0 || (t = load_table(path, cols, 7, NULL, d, &cause)) == NULL) {
+		free(cause);
+		free(path);
+		return;
+	}
+	defs->rename = xcalloc(t->nrow ? t->nrow : 1, sizeof *defs->rename);
+	for (size_t i = 0; i < t->nrow; i++) {
+		struct rename_def *r = &defs->rename[defs->nrename];
+		const char *v = tsv_get(&t->row[i], tsv_col(t, "version")), *k = tsv_get(&t->row[i], tsv_col(t, "kind"));
+		const struct set_def *s;
+		const struct field_def *f;
+		int kind = -1;
+
+		memset(r, 0, sizeof *r);
+		r->line = t->row[i].line;
+		for (int j = 0; j < 3; j++)
+			if (str_eq(k, kinds[j]))
+				kind = j;
+		r->version = (int)strtol(v ? v : "0", &end, 10);
+		if (kind < 0 || r->version <= 0 || *end != '\0' || (defs->version && r->version > defs->version)) {
+			diag_add(d, path, r->line, "kind 应为 field、code 或 split，version 应为不晚于 forms_version 的年份");
+			continue;
+		}
+		r->kind = (enum rename_kind)kind;
+		r->set = xstrdup(tsv_get(&t->row[i], tsv_col(t, "set")));
+		r->field = str_empty(tsv_get(&t->row[i], tsv_col(t, "field"))) ? NULL :
+		    xstrdup(tsv_get(&t->row[i], tsv_col(t, "field")));
+		r->old = xstrdup(tsv_get(&t->row[i], tsv_col(t, "old")));
+		r->new = xstrdup(tsv_get(&t->row[i], tsv_col(t, "new")));
+		defs->nrename++;
+		if ((s = defs_set(defs->all, defs->nall, r->set)) == NULL) {
+			diag_add(d, path, r->line, "信息集 “%s” 不存在", r->set);
+			continue;
+		}
+		if (str_empty(r->old) || str_empty(r->new)) {
+			diag_add(d, path, r->line, "old 和 new 都要填");
+			continue;
+		}
+		if (r->kind == RN_FIELD) {
+			if (set_field(s, r->new) == NULL)
+				diag_add(d, path, r->line, "改名后的指标 “%s” 不在信息集 %s 中", r->new, r->set);
+			if (set_field(s, r->old) != NULL)
+				diag_add(d, path, r->line, "旧指标名 “%s” 仍在信息集 %s 中", r->old, r->set);
+			continue;
+		}
+		if (r->field == NULL || (f = set_field(s, r->field)) == NULL || f->table == NULL) {
+			diag_add(d, path, r->line, "field 应为信息集 %s 中用代码表的指标", r->set);
+			continue;
+		}
+		for (char *p = r->new, *bar; p != NULL; p = bar ? bar + 1 : NULL) {
+			char *code;
+
+			bar = strchr(p, '|');
+			code = bar ? xstrndup(p, (size_t)(bar - p)) : xstrdup(p);
+			if (codes_find(f->table, code) == NULL)
+				diag_add(d, path, r->line, "新代码 “%s” 不在代码表 %s 中", code, f->table_id);
+			free(code);
+		}
+	}
+	tsv_free(t);
+	free(path);
+}
+
 static void
 load_sets(struct defs *defs, struct diag *d)
 {
@@ -460,6 +544,7 @@ load_sets(struct defs *defs, struct diag *d)
 		row_cells(t, &t->row[i], set_col_name, SC__COUNT, s->v);
 		s->file = intern(defs, path);
 		s->line = t->row[i].line;
+		s->defs = defs;
 		if (!is_ident(s->v[SC_NAME], 0)) {
 			diag_add(d, path, s->line, "信息集名 “%s” 不合规（应为小写字母开头的字母、数字、下划线）",
 			    s->v[SC_NAME] ? s->v[SC_NAME] : "");
@@ -786,6 +871,7 @@ defs_load(const char *formsdir, const char *datadir, struct defs **out, struct d
 	build_union(defs);
 	load_checks(defs, d);
 	check_settings(defs, d);
+	load_renames(defs, d);
 	return d->n > before ? JZG_ERR_DEFS : JZG_OK;
 }
 
@@ -795,6 +881,13 @@ defs_free(struct defs *defs)
 	if (defs == NULL)
 		return;
 	codes_free(defs->codes);
+	for (size_t i = 0; i < defs->nrename; i++) {
+		free(defs->rename[i].set);
+		free(defs->rename[i].field);
+		free(defs->rename[i].old);
+		free(defs->rename[i].new);
+	}
+	free(defs->rename);
 	for (int k = 0; k < SK__COUNT; k++)
 		free(defs->setting[k]);
 	for (size_t i = 0; i < defs->nbase; i++)

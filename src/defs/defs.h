@@ -52,7 +52,7 @@
 	_(SK_PHOTO_FILE_FIELD, "photo_file_field") _(SK_PHOTO_ZIP_NAME, "photo_zip_name") \
 	_(SK_PHOTO_MM, "photo_mm") _(SK_PHOTO_MIN_DPI, "photo_min_dpi") \
 	_(SK_PHOTO_MAX_BYTES, "photo_max_bytes") _(SK_PHOTO_FIX_DPI, "photo_fix_dpi") \
-	_(SK_PHOTO_RATIO_TOLERANCE, "photo_ratio_tolerance")
+	_(SK_PHOTO_RATIO_TOLERANCE, "photo_ratio_tolerance") _(SK_FORMS_VERSION, "forms_version")
 
 #define DEFS_ENUM(e, s) e,
 enum field_col { FIELD_COLUMNS(DEFS_ENUM) FC__COUNT };
@@ -66,6 +66,8 @@ extern const char *const field_col_name[FC__COUNT];
 extern const char *const setting_key_name[SK__COUNT];
 
 enum field_req { REQ_NO, REQ_YES, REQ_EXPR };
+
+struct defs;
 
 struct field_def {
 	char                    *v[FC__COUNT]; /* raw cells; NULL when empty */
@@ -91,6 +93,7 @@ struct set_def {
 	enum field_req    required;
 	struct field_def *field;    /* in order */
 	size_t            nfield;
+	const struct defs *defs;    /* the definitions it belongs to (other sets, for expressions); NULL in a bare test set */
 };
 
 struct template_def {
@@ -106,6 +109,22 @@ struct check_def {
 	int   warning;              /* severity: warning */
 };
 
+/* One row of forms/renames.tsv: what changed between two versions of the
+ * definitions (docs/forms-format.md §renames).  Applied to a file keyed
+ * with an older version when it is opened (store.c), and to a baseline
+ * taken from one (baseline.c). */
+enum rename_kind { RN_FIELD, RN_CODE, RN_SPLIT };
+
+struct rename_def {
+	int               version;  /* the definitions version that made the change */
+	enum rename_kind  kind;
+	char             *set;      /* a set name */
+	char             *field;    /* RN_CODE, RN_SPLIT: the field (this version's name) */
+	char             *old;      /* the old field name, or the old code */
+	char             *new;      /* the new field name, the new code, or new codes separated by | */
+	int               line;
+};
+
 struct defs {
 	char                *formsdir;
 	char                *datadir;
@@ -119,6 +138,9 @@ struct defs {
 	size_t               ntpl;
 	struct check_def    *check;
 	size_t               ncheck;
+	int                  version;   /* settings forms_version (a year) */
+	struct rename_def   *rename;    /* forms/renames.tsv, in file order */
+	size_t               nrename;
 	char               **file;  /* interned file names */
 	size_t               nfile;
 };

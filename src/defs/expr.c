@@ -15,11 +15,85 @@ ident_char(int c)
 	return isalnum(c) || c == '_' || c >= 0x80;
 }
 
+static int emit_field(struct strbuf *b, const struct set_def *s, const char *name, enum expr_mode mode,
+    unsigned char *refs, char **cause);
+
+/* The baseline's person of this row's: b_staff.staff_id links last year's
+ * people to this year's (baseline_schema.h). */
+static void
+emit_prior_from(struct strbuf *b, const char *set, const struct set_def *s, enum expr_mode mode)
+{
+	strbuf_addf(b, "FROM \"b_%s\" p JOIN b_staff pb ON pb.id = p.staff_id WHERE pb.staff_id = ", set);
+	emit_field(b, s, "_staff", mode, NULL, NULL);
+}
+
+/* ${prior.X}: field X's value in last year's record that matches this one
+ * (the person's, or the record of the same natural key); NULL when there
+ * is none or no baseline. */
+static int
+emit_prior(struct strbuf *b, const struct set_def *s, const char *name, enum expr_mode mode,
+    unsigned char *refs, char **cause)
+{
+	int *idx;
+	size_t nk;
+
+	if (set_field_index(s, name) < 0) {
+		jzg_fail(cause, JZG_ERR_DEFS, "${prior.%s}：信息集 %s 中没有指标 “%s”", name, s->v[SC_NAME], name);
+		return -1;
+	}
+	strbuf_addf(b, "(SELECT p.\"%s\" ", name);
+	emit_prior_from(b, s->v[SC_NAME], s, mode);
+	if (s->many) {
+		/* the record of the same key (set_key_sql's form) */
+		nk = set_key_fields(s, &idx);
+		strbuf_adds(b, " AND p.nk = ");
+		if (nk == 0)
+			strbuf_adds(b, "''");
+		for (size_t i = 0; i < nk; i++) {
+			strbuf_adds(b, i ? " || char(31) || coalesce(" : "coalesce(");
+			emit_field(b, s, s->field[idx[i]].v[FC_NAME], mode, refs, NULL);
+			strbuf_adds(b, ", '')");
+		}
+		free(idx);
+		strbuf_adds(b, " ORDER BY p.seq, p.id");
+	}
+	strbuf_adds(b, " LIMIT 1)");
+	return 0;
+}
+
+/* ${prior_missing.SET}: how many of last year's records of many-record set
+ * SET the person no longer has (none of this year's has its key). */
+static int
+emit_prior_missing(struct strbuf *b, const struct set_def *s, const char *name, enum expr_mode mode,
+    char **cause)
+{
+	const struct set_def *o = s->defs ? defs_set(s->defs->all, s->defs->nall, name) : NULL;
+	char *key;
+
+	if (o == NULL || !o->many) {
+		jzg_fail(cause, JZG_ERR_DEFS, "${prior_missing.%s}：“%s” 不是多条记录的信息集", name, name);
+		return -1;
+	}
+	key = set_key_sql(o, "c");
+	strbuf_adds(b, "(SELECT count(*) ");
+	emit_prior_from(b, name, s, mode);
+	strbuf_addf(b, " AND NOT EXISTS (SELECT 1 FROM \"s_%s\" c WHERE c.staff_id = ", name);
+	emit_field(b, s, "_staff", mode, NULL, NULL);
+	strbuf_addf(b, " AND %s = p.nk))", key);
+	free(key);
+	return 0;
+}
+
 static int
 emit_field(struct strbuf *b, const struct set_def *s, const char *name, enum expr_mode mode,
     unsigned char *refs, char **cause)
 {
 	int i;
+
+	if (strncmp(name, "prior.", 6) == 0)
+		return emit_prior(b, s, name + 6, mode, refs, cause);
+	if (strncmp(name, "prior_missing.", 14) == 0)
+		return emit_prior_missing(b, s, name + 14, mode, cause);
 
 	if (strcmp(name, "_staff") == 0) {
 		if (mode == EXPR_ROW)

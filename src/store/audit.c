@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "migrate.h"
 #include "util.h"
 
 struct audit_ctx {
@@ -434,6 +435,10 @@ audit_open(const char *path, const struct defs *defs, unsigned flags, struct sto
 	if ((s = audit_attach(st, cause)) == JZG_OK && !(flags & STORE_READONLY)) {
 		store_guard(st, 0);
 		s = audit_prepare(st, cause);
+		/* values keyed with older definitions (forms/renames.tsv), before
+		 * anything reads them; a file that cannot be migrated is refused */
+		if (s == JZG_OK)
+			s = migrate_file(st, cause);
 		store_guard(st, 1);
 		if (s == JZG_OK && !(flags & AUDIT_LATE))
 			s = audit_arm(st, cause);

@@ -435,6 +435,58 @@ sync_schema(struct store *st, char **cause)
 	return rc;
 }
 
+enum jzg_status
+store_check_splits(struct store *st, const char *prefix, int from, const char *where, char **cause)
+{
+	const struct defs *defs = st->defs;
+	struct store_colset cs;
+	enum jzg_status rc = JZG_OK;
+
+	store_colset_load(st->db, "main", &cs);
+	for (size_t i = 0; i < defs->nrename && rc == JZG_OK; i++) {
+		const struct rename_def *r = &defs->rename[i];
+		char t[80], *sql;
+		int n = 0;
+
+		snprintf(t, sizeof t, "%s%s", prefix, r->set);
+		if (r->kind != RN_SPLIT || r->version <= from || !store_colset_has(&cs, t, r->field))
+			continue;
+		sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE \"%w\" = %Q AND (%s)", t, r->field, r->old,
+		    where ? where : "1");
+		store_int(st->db, sql, &n);
+		sqlite3_free(sql);
+		if (n > 0) {
+			const struct set_def *s = defs_set(defs->all, defs->nall, r->set);
+			const struct field_def *f = s ? set_field(s, r->field) : NULL;
+
+			rc = jzg_fail(cause, JZG_ERR_INVALID, "%s·%s 有 %d 个值是代码 “%s”，该代码在 %d 年版指标中拆分为 %s，"
+			    "无法自动迁移：请先用旧版本的 jzg 改选为其中之一（或在 forms/renames.tsv 中改为 code 对照），未做任何改动",
+			    s ? s->v[SC_LABEL] : r->set, f ? f->v[FC_LABEL] : r->field, n, r->old, r->version, r->new);
+		}
+	}
+	store_colset_free(&cs);
+	return rc;
+}
+
+/* A file keyed with other definitions (meta forms_version) that cannot be
+ * migrated (migrate.h does the migration, after the schema sync) is
+ * refused here, before anything in it changes: one keyed with newer
+ * definitions, or holding a code split since its version. */
+static enum jzg_status
+check_forms_version(struct store *st, char **cause)
+{
+	const struct defs *defs = st->defs;
+	int have = 0;
+
+	store_int(st->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'forms_version'", &have);
+	if (have == 0 || defs->version == 0 || have == defs->version)
+		return JZG_OK;
+	if (have > defs->version)
+		return jzg_fail(cause, JZG_ERR_NEWER, "%s 是按 %d 年版指标定义录入的，本程序的指标定义是 %d 年版，"
+		    "请用新版的指标定义（forms）打开；文件未做任何改动", st->path, have, defs->version);
+	return store_check_splits(st, "s_", have, NULL, cause);
+}
+
 /* temp.code: the code tables as rows, for choice_filter and look-ups in SQL. */
 static enum jzg_status
 load_code_table(struct store *st, char **cause)
@@ -557,7 +609,8 @@ store_open(const char *path, const struct defs *defs, unsigned flags, struct sto
 		store_close(st);
 		return jzg_fail(cause, JZG_ERR_DB, "注册 SQL 函数失败");
 	}
-	if ((!(flags & STORE_READONLY) && (s = sync_schema(st, cause)) != JZG_OK) ||
+	if ((!(flags & STORE_READONLY) && ((s = check_forms_version(st, cause)) != JZG_OK ||
+	    (s = sync_schema(st, cause)) != JZG_OK)) ||
 	    (s = load_code_table(st, cause)) != JZG_OK) {
 		store_close(st);
 		return s;

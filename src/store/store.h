@@ -90,6 +90,13 @@ int store_colset_load(sqlite3 *db, const char *schema, struct store_colset *cs);
 int store_colset_has(const struct store_colset *cs, const char *table, const char *col);
 void store_colset_free(struct store_colset *cs);
 
+/* Refuse (JZG_ERR_INVALID, a Chinese cause naming field, code and count)
+ * when tables prefix<set> ("s_" or "b_"), rows where (NULL: all), hold a
+ * code forms/renames.tsv split after definitions version from: only a
+ * person can choose among the new codes (migrate.h). */
+enum jzg_status store_check_splits(struct store *st, const char *prefix, int from, const char *where,
+    char **cause);
+
 /* SQL column type of a field. */
 const char *store_affinity(const struct field_def *f);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "changes.h"
 #include "county.h"
 #include "ui_workflow.h"
 #include "util.h"
@@ -32,7 +33,8 @@ board_load(struct screen *s)
 	board_row_clear(&p->total);
 	p->row = NULL;
 	p->n = 0;
-	if (county_board(s->ui->app->st, p->sort, &p->row, &p->n, &p->total, &cause) != JZG_OK) {
+	if (county_board(s->ui->app->st, p->sort, &p->row, &p->n, &p->total, &cause) != JZG_OK ||
+	    changes_board(s->ui->app->st, p->row, p->n, &p->total, &cause) != JZG_OK) {
 		ui_message(s->ui, 1, "%s", cause);
 		free(cause);
 	}
@@ -118,6 +120,11 @@ board_draw(struct screen *s)
 
 	snprintf(title, sizeof title, " 录入进度 — %zu 所学校（%s）%s", p->n, board_sort_label(p->sort),
 	    p->pending ? " — 正在检查…" : "");
+	/* 更新率 (changes.h): only schools with a baseline have one; no
+	 * column is left at 80 columns, so the selected school's is here */
+	if (p->sel < p->n && p->row[p->sel].update_rate >= 0)
+		snprintf(title + strlen(title), sizeof title - strlen(title), " — 本校更新率 %.1f%%",
+		    100 * p->row[p->sel].update_rate);
 	draw_title(title);
 	snprintf(head, sizeof head, "学校标识码 学校名称%*s  应有  已录 录入率 %s完整率  待审  已审  签字 重签",
 	    nw - 8, "", COLS >= BOARD_BAR_COLS ? "进度       " : "");

@@ -11,6 +11,7 @@
 
 #include "audit.h"
 #include "import.h"
+#include "migrate.h"
 #include "util.h"
 
 #define SRC "bsrc"   /* the attached source's schema */
@@ -102,8 +103,11 @@ drop_school(struct store *st, const char *code, char **cause)
 	for (size_t i = 0; i < st->defs->nall; i++)
 		strbuf_addf(&b, "DELETE FROM \"b_%s\" WHERE staff_id IN (SELECT s.id FROM b_staff s JOIN baseline l"
 		    " ON l.id = s.baseline_id WHERE l.school_code = %s);", st->defs->all[i].v[SC_NAME], q);
+	/* the prior-year rules' findings cached for the school's people are stale */
 	strbuf_addf(&b, "DELETE FROM b_staff WHERE baseline_id IN (SELECT id FROM baseline WHERE school_code = %s);"
-	    "DELETE FROM baseline WHERE school_code = %s;", q, q);
+	    "DELETE FROM baseline WHERE school_code = %s;"
+	    "DELETE FROM check_cache WHERE staff_id IN (SELECT t.id FROM staff t JOIN school k ON k.id = t.school_id"
+	    " WHERE k.code = %s);", q, q, q);
 	rc = store_exec(st, b.s, cause);
 	strbuf_free(&b);
 	sqlite3_free(q);
@@ -212,7 +216,7 @@ copy_school(struct store *st, const char *sch, const struct store_colset *cs, co
 	enum jzg_status rc;
 	sqlite3_int64 bid, off;
 	char *q = sqlite3_mprintf("%Q", code);
-	int maxid = 0;
+	int maxid = 0, from = version ? atoi(version) : 0;
 
 	if ((rc = drop_school(st, code, cause)) != JZG_OK)
 		goto out;
@@ -245,10 +249,12 @@ copy_school(struct store *st, const char *sch, const struct store_colset *cs, co
 			continue;   /* a set last year's definitions did not have */
 		for (size_t j = 0; j < s->nfield; j++) {
 			const char *fn = s->field[j].v[FC_NAME];
+			/* last year's name of a field renamed since (forms/renames.tsv) */
+			const char *col = from ? migrate_source_column(defs, sn, fn, from) : fn;
 
 			strbuf_addf(&cols, ", \"%s\"", fn);
-			if (store_colset_has(cs, tname, fn))
-				strbuf_addf(&vals, ", x.\"%s\" AS \"%s\"", fn, fn);
+			if (store_colset_has(cs, tname, col))
+				strbuf_addf(&vals, ", x.\"%s\" AS \"%s\"", col, fn);
 			else
 				strbuf_addf(&vals, ", NULL AS \"%s\"", fn);
 		}
@@ -265,6 +271,29 @@ copy_school(struct store *st, const char *sch, const struct store_colset *cs, co
 	    (long long)bid, (long long)bid);
 	if ((rc = store_exec(st, b.s, cause)) != JZG_OK)
 		goto out;
+	/* codes replaced since last year's definitions, then the keys again */
+	if (from > 0 && from < defs->version) {
+		char *where = xasprintf("staff_id > %lld", (long long)off);
+
+		rc = migrate_values(st, "b_", from, 0, where, cause);
+		free(where);
+		for (size_t i = 0; i < defs->nall && rc == JZG_OK; i++) {
+			const struct set_def *s = &defs->all[i];
+			char *alias, *key, *sql;
+
+			if (!s->many)
+				continue;
+			alias = xasprintf("\"b_%s\"", s->v[SC_NAME]);
+			key = set_key_sql(s, alias);
+			sql = xasprintf("UPDATE %s SET nk = %s WHERE staff_id > %lld", alias, key, (long long)off);
+			rc = store_exec(st, sql, cause);
+			free(sql);
+			free(key);
+			free(alias);
+		}
+		if (rc != JZG_OK)
+			goto out;
+	}
 	if ((rc = link_one(st, bid, code, cause)) != JZG_OK)
 		goto out;
 	{

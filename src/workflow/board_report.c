@@ -79,6 +79,8 @@ board_write_text(FILE *out, const struct defs *defs, const struct board_row *row
 			fputs(" 未录入", out);
 		else if (r->checked < r->entered)
 			fprintf(out, " %d 人未检查", r->entered - r->checked);
+		if (r->update_rate >= 0)
+			fprintf(out, " 更新率 %.1f%%", 100 * r->update_rate);
 		fputc('\n', out);
 	}
 }
@@ -86,18 +88,19 @@ board_write_text(FILE *out, const struct defs *defs, const struct board_row *row
 void
 board_write_tsv(FILE *out, const struct board_row *rows, size_t n, const struct board_row *total)
 {
-	fputs("学校标识码\t学校名称\t模板\t应有人数\t已录入\t录入率\t已完整\t完整率\t待审核\t已审核\t已签字确认\t需重新签字\t本周新增\n", out);
+	fputs("学校标识码\t学校名称\t模板\t应有人数\t已录入\t录入率\t已完整\t完整率\t待审核\t已审核\t已签字确认\t需重新签字\t本周新增\t更新率\n", out);
 	for (size_t i = 0; i <= n; i++) {
 		const struct board_row *r = i < n ? &rows[i] : total;
-		char er[16], dr[16];
+		char er[16], dr[16], ur[16];
 
 		if (r == NULL)
 			break;
 		pct(er, sizeof er, r->entry_rate);
 		pct(dr, sizeof dr, r->done_rate);
-		fprintf(out, "%s\t%s\t%s\t%d\t%d\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\n", r->code, r->name,
+		pct(ur, sizeof ur, r->update_rate);
+		fprintf(out, "%s\t%s\t%s\t%d\t%d\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", r->code, r->name,
 		    i < n ? r->template : "", r->expected, r->entered, er, r->complete, dr, r->submitted,
-		    r->approved, r->signed_, r->stale, r->new_week);
+		    r->approved, r->signed_, r->stale, r->new_week, ur);
 	}
 }
 
@@ -115,7 +118,7 @@ board_write_xlsx(const char *path, const struct defs *defs, const struct board_r
     const struct board_row *total, int weekly, char **cause)
 {
 	static const char *const head[] = { "学校标识码", "学校名称", "模板", "应有人数", "已录入", "录入率",
-		"已完整", "完整率", "待审核", "已审核", "已签字确认", "需重新签字", "本周新增" };
+		"已完整", "完整率", "待审核", "已审核", "已签字确认", "需重新签字", "本周新增", "更新率" };
 	const int ncol = (int)(sizeof head / sizeof head[0]);
 	lxw_workbook_options opt = { .constant_memory = 0, .tmpdir = NULL };
 	char *tmp, today[11];
@@ -191,6 +194,7 @@ board_write_xlsx(const char *path, const struct defs *defs, const struct board_r
 		worksheet_write_number(ws, y, 10, r->signed_, NULL);
 		worksheet_write_number(ws, y, 11, r->stale, NULL);
 		worksheet_write_number(ws, y, 12, r->new_week, NULL);
+		write_rate(ws, (int)y, 13, r->update_rate, pctf);
 	}
 	if (n > 0) {
 		/* Bars for the rates, as on the screen. */

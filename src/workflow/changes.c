@@ -10,13 +10,14 @@
 #include <string.h>
 
 #include "baseline.h"
+#include "county.h"
 #include "pview.h"
 #include "recmatch.h"
 #include "util.h"
 
 /* A difference held until the school is done (they come set by set). */
 struct item {
-	sqlite3_int64 staff;    /* this year's person */
+	sqlite3_int64 staff;    /* last year's person (b_staff.id), linked to this year's */
 	int           set;      /* index into defs->all */
 	int           kind;     /* enum change_kind */
 	int           field;
@@ -28,6 +29,9 @@ struct item {
 struct collect {
 	const struct defs *defs;
 	int                set;
+	unsigned char     *linked;   /* by b_staff.id - lo: last year's person is linked to this year's */
+	sqlite3_int64      lo, hi;
+	sqlite3_int64      only;     /* --staff: that person's b_staff.id (0: none) */
 	struct item       *it;
 	size_t             n, cap;
 };
@@ -39,6 +43,8 @@ on_diff(const struct recmatch_diff *d, void *arg)
 	struct item *it;
 	const struct recmatch_rec *r = d->new ? d->new : d->old;
 
+	if (d->person < c->lo || d->person > c->hi || !c->linked[d->person - c->lo])
+		return 0;
 	if (c->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 256;
 		c->it = xreallocarray(c->it, c->cap, sizeof *c->it);
@@ -81,22 +87,28 @@ field_cols(const struct set_def *s, const char *alias)
 	return strbuf_take(&b);
 }
 
-/* Match set s of the linked people of baseline bid (school code qcode, a
- * quoted literal) into c. */
+/* Match set s of the linked people of a baseline (its people are
+ * b_staff.id lo..hi, baseline_set gives each baseline its own range) into c.  Both sides
+ * come ordered by last year's person (b_staff.id, which recmatch_stream
+ * takes as the pair's id): last year's records straight from the index of
+ * b_<set> over the baseline's id range (lo..hi), this year's through
+ * b_staff in rowid order and the index of s_<set> — no sort either way. */
 static enum jzg_status
-compare_set(struct store *st, const struct set_def *s, sqlite3_int64 bid, const char *qcode,
+compare_set(struct store *st, const struct set_def *s, sqlite3_int64 lo, sqlite3_int64 hi,
     sqlite3_int64 staff_id, struct collect *c, char **cause)
 {
 	char *cols = field_cols(s, "x"), *key = s->many ? set_key_sql(s, "x") : xstrdup("''");
 	char *filter = staff_id ? xasprintf(" AND b.staff_id = %lld", (long long)staff_id) : xstrdup("");
-	char *osql = xasprintf("SELECT b.staff_id, x.id, x.nk%s FROM b_staff b JOIN \"b_%s\" x ON x.staff_id = b.id"
-	    " WHERE b.baseline_id = %lld AND b.staff_id IS NOT NULL%s ORDER BY b.staff_id, x.nk, x.seq, x.id",
-	    cols, s->v[SC_NAME], (long long)bid, filter);
-	char *nsql = xasprintf("SELECT t.id, %s, %s%s FROM staff t JOIN school k ON k.id = t.school_id"
-	    " JOIN \"s_%s\" x ON x.staff_id = t.id WHERE k.code = %s"
-	    " AND t.id IN (SELECT b.staff_id FROM b_staff b WHERE b.baseline_id = %lld%s) ORDER BY t.id%s",
-	    s->many ? "x.id" : "x.staff_id", key, cols, s->v[SC_NAME], qcode, (long long)bid, filter,
-	    s->many ? ", x.seq, x.id" : "");
+
+	/* last year's people not linked (gone) are skipped by on_diff */
+	char *osql = xasprintf("SELECT x.staff_id, x.id, x.nk%s FROM \"b_%s\" x"
+	    " WHERE x.staff_id BETWEEN %lld AND %lld ORDER BY x.staff_id, x.nk, x.seq",
+	    cols, s->v[SC_NAME], (long long)staff_id ? (long long)c->only : (long long)lo,
+	    (long long)staff_id ? (long long)c->only : (long long)hi);
+	char *nsql = xasprintf("SELECT b.id, %s, %s%s FROM b_staff b JOIN \"s_%s\" x ON x.staff_id = b.staff_id"
+	    " WHERE b.id BETWEEN %lld AND %lld%s ORDER BY b.id%s",
+	    s->many ? "x.id" : "x.staff_id", key, cols, s->v[SC_NAME], (long long)lo, (long long)hi,
+	    filter, s->many ? ", x.seq, x.id" : "");
 	sqlite3_stmt *o = NULL, *n = NULL;
 	enum jzg_status rc;
 
@@ -230,10 +242,11 @@ report_items(struct school_run *r, struct collect *c, char **cause)
 {
 	const struct defs *defs = r->st->defs;
 	sqlite3_stmt *who;
-	char *sql = xasprintf("SELECT \"%s\", \"%s\" FROM \"s_%s\" WHERE staff_id = ?1", defs->setting[SK_PERSON_NAME],
-	    defs->setting[SK_PERSON_ID], defs->setting[SK_PERSON_SET]);
+	char *sql = xasprintf("SELECT p.\"%s\", p.\"%s\", b.staff_id FROM b_staff b LEFT JOIN \"s_%s\" p"
+	    " ON p.staff_id = b.staff_id WHERE b.id = ?1", defs->setting[SK_PERSON_NAME], defs->setting[SK_PERSON_ID],
+	    defs->setting[SK_PERSON_SET]);
 	enum jzg_status rc = store_prepare(r->st, sql, &who, cause);
-	sqlite3_int64 last = 0;
+	sqlite3_int64 last = 0, staff = 0;
 	char *name = NULL, *idno = NULL;
 
 	free(sql);
@@ -243,7 +256,7 @@ report_items(struct school_run *r, struct collect *c, char **cause)
 	for (size_t i = 0; i < c->n; i++) {
 		const struct item *it = &c->it[i];
 		const struct set_def *s = &defs->all[it->set];
-		struct change ch = { .kind = it->kind, .school = r->code, .staff_id = it->staff, .set = s };
+		struct change ch = { .kind = it->kind, .school = r->code, .set = s };
 		char *label = it->key ? record_label(s, it->key) : NULL, *o = NULL, *n = NULL;
 
 		if (it->staff != last) {
@@ -256,9 +269,11 @@ report_items(struct school_run *r, struct collect *c, char **cause)
 			if (sqlite3_step(who) == SQLITE_ROW) {
 				name = xstrdup((const char *)sqlite3_column_text(who, 0));
 				idno = xstrdup((const char *)sqlite3_column_text(who, 1));
+				staff = sqlite3_column_int64(who, 2);
 			}
 			sqlite3_reset(who);
 		}
+		ch.staff_id = staff;
 		ch.name = name;
 		ch.idno = idno;
 		ch.record = label;
@@ -286,22 +301,44 @@ one_school(struct school_run *r, char **cause)
 	struct collect c = { .defs = defs };
 	enum jzg_status rc = JZG_OK;
 	char *sql = xasprintf("SELECT (SELECT count(*) FROM staff t JOIN school k ON k.id = t.school_id WHERE k.code = %s),"
-	    " (SELECT count(*) FROM b_staff WHERE baseline_id = %lld)", r->qcode, (long long)r->bid);
+	    " count(*), min(id), max(id) FROM b_staff WHERE baseline_id = %lld", r->qcode, (long long)r->bid);
+	sqlite3_int64 lo = 0, hi = -1;
 	sqlite3_stmt *q;
 
 	if ((rc = store_prepare(r->st, sql, &q, cause)) == JZG_OK) {
 		if (sqlite3_step(q) == SQLITE_ROW) {
 			r->sum->people = sqlite3_column_int64(q, 0);
 			r->sum->baseline = sqlite3_column_int64(q, 1);
+			lo = sqlite3_column_int64(q, 2);
+			hi = sqlite3_column_int64(q, 3);
 		}
 		sqlite3_finalize(q);
 	}
 	free(sql);
 	if (rc == JZG_OK)
 		rc = added_people(r, cause);
+	c.lo = lo;
+	c.hi = hi;
+	c.linked = xcalloc((size_t)(hi >= lo ? hi - lo + 1 : 1), 1);
+	if (rc == JZG_OK) {
+		sql = xasprintf("SELECT id FROM b_staff WHERE id BETWEEN %lld AND %lld AND staff_id IS NOT NULL%s",
+		    (long long)lo, (long long)hi, r->staff_id ? " AND staff_id = ?1" : "");
+		if ((rc = store_prepare(r->st, sql, &q, cause)) == JZG_OK) {
+			sqlite3_bind_int64(q, 1, r->staff_id);
+			while (sqlite3_step(q) == SQLITE_ROW) {
+				sqlite3_int64 b = sqlite3_column_int64(q, 0);
+
+				c.linked[b - lo] = 1;
+				c.only = b;
+			}
+			sqlite3_finalize(q);
+		}
+		free(sql);
+		sql = NULL;
+	}
 	for (size_t i = 0; i < defs->nall && rc == JZG_OK; i++) {
 		c.set = (int)i;
-		rc = compare_set(r->st, &defs->all[i], r->bid, r->qcode, r->staff_id, &c, cause);
+		rc = compare_set(r->st, &defs->all[i], lo, hi, r->staff_id, &c, cause);
 	}
 	if (rc == JZG_OK)
 		rc = report_items(r, &c, cause);
@@ -313,6 +350,7 @@ one_school(struct school_run *r, char **cause)
 		free(c.it[i].new);
 	}
 	free(c.it);
+	free(c.linked);
 	if (r->sum->people > 0)
 		r->sum->rate = (double)(r->sum->added + r->sum->changed) / (double)r->sum->people;
 	return rc;
@@ -382,11 +420,27 @@ changes_free(struct changes_school *sum, size_t n)
 	free(sum);
 }
 
-char *
-changes_rate_text(const struct changes_school *sum, size_t n, const char *code)
+enum jzg_status
+changes_board(struct store *st, struct board_row *rows, size_t n, struct board_row *total, char **cause)
 {
-	for (size_t i = 0; i < n; i++)
-		if (str_eq(sum[i].code, code))
-			return xasprintf("%.1f%%", 100.0 * sum[i].rate);
-	return xstrdup("");
+	struct changes_school *sum;
+	size_t ns;
+	long people = 0, moved = 0;
+	enum jzg_status rc;
+
+	if (baseline_count(st) == 0)
+		return JZG_OK;
+	if ((rc = changes_run(st, NULL, 0, NULL, NULL, &sum, &ns, cause)) != JZG_OK)
+		return rc;
+	for (size_t k = 0; k < ns; k++) {
+		people += sum[k].people;
+		moved += sum[k].added + sum[k].changed;
+		for (size_t i = 0; i < n; i++)
+			if (str_eq(rows[i].code, sum[k].code))
+				rows[i].update_rate = sum[k].rate;
+	}
+	if (total != NULL && ns > 0)
+		total->update_rate = people > 0 ? (double)moved / (double)people : 0;
+	changes_free(sum, ns);
+	return JZG_OK;
 }

@@ -55,8 +55,13 @@ enum jzg_status changes_run(struct store *st, const char *school, sqlite3_int64 
     void *arg, struct changes_school **sum, size_t *nsum, char **cause);
 void changes_free(struct changes_school *sum, size_t n);
 
-/* 更新率 of school code ("" when it has no baseline): "12.5%", for the
- * board, stats and weekly.  Returns a new string (caller frees). */
-char *changes_rate_text(const struct changes_school *sum, size_t n, const char *code);
+struct board_row;
+
+/* Fill update_rate of the board's rows (county.h) and of total (may be
+ * NULL: every school with a baseline together) by comparing every school
+ * with its baseline: seconds for 100,000 people, so the board calls it
+ * only when the file has a baseline, stats and weekly before printing. */
+enum jzg_status changes_board(struct store *st, struct board_row *rows, size_t n, struct board_row *total,
+    char **cause);
 
 #endif

@@ -29,6 +29,7 @@ rates(struct board_row *r)
 {
 	r->entry_rate = r->expected > 0 ? (double)r->entered / r->expected : -1;
 	r->done_rate = r->entered > 0 ? (double)r->complete / r->entered : -1;
+	r->update_rate = -1;   /* changes_board fills it: the board itself never compares */
 }
 
 static int

@@ -32,6 +32,7 @@ struct board_row {
 	int           submitted, approved, signed_, stale;
 	double        entry_rate;  /* entered / expected, -1 when expected unknown */
 	double        done_rate;   /* complete / entered, -1 when nobody entered */
+	double        update_rate; /* 更新率 since the baseline (changes.h), -1 when none or not computed */
 };
 
 enum board_sort {

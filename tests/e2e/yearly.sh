@@ -83,6 +83,45 @@ expect_eq "json: parses, rate" "$(python3 -c 'import json,sys; d=json.load(sys.s
 out=$("$J" --db "$NEW" changes --staff "$(name 1 | cut -f2)" --format tsv || true)
 expect_eq "--staff: that person only" "$(tail -n +2 <<<"$out" | wc -l)" 1
 
+# 更新率 on the board (stats text and tsv)
+out=$("$J" --db "$NEW" stats --format tsv)
+expect_has "stats: 更新率 column" "$out" "	本周新增	更新率"
+expect_has "stats: the school's 更新率" "$(grep "^$CODE" <<<"$out")" "	41.7%"
+
+# prior-year rules (forms/checks.tsv ${prior.X}, ${prior_missing.SET}):
+# exactly the planted ones fire, and none on a file without a baseline
+out=$("$J" --db "$NEW" check --format tsv || true)
+prior=$(grep -o '	jbxx_prior_[a-z]*	' <<<"$out" | sort | tr -d '\t' | tr '\n' ' ')
+expect_eq "prior rules: birth date and id number changed" "$prior" "jbxx_prior_csrq jbxx_prior_sfzjh "
+expect_has "prior rule message (Chinese)" "$out" "出生日期	警告	jbxx_prior_csrq	出生日期与去年不同，请核实并说明原因"
+q "$NEW" "DELETE FROM s_gzjl WHERE id = (SELECT min(id) FROM s_gzjl WHERE staff_id = 5);
+  UPDATE s_jbxx SET ZGXLM = '61' WHERE staff_id = 7 AND ZGXLM < '61'; DELETE FROM check_cache;"
+out=$("$J" --db "$NEW" check --format tsv || true)
+expect_has "a last-year record missing → warning" "$out" "	警告	jbxx_prior_gzjl	去年的工作经历记录今年缺少"
+expect_has "最高学历 lower than last year → error" "$out" "	错误	jbxx_prior_zgxl	最高学历低于去年"
+out=$("$J" --db "$OLD" check --format tsv || true)
+expect_eq "no baseline: no prior finding" "$(grep -c jbxx_prior_ <<<"$out" || true)" 0
+# a warning of a prior rule is explained like any other
+"$J" --db "$NEW" explain --staff "$(name 1 | cut -f2)" --rule jbxx_prior_csrq --reason "按档案更正" >/dev/null
+out=$("$J" --db "$NEW" check --format tsv || true)
+expect_has "prior warning explained" "$(grep jbxx_prior_csrq <<<"$out")" "按档案更正"
+
+# the confirmation sheet marks each changed item with last year's value
+# (pdftotext), and the check code covers the marks
+"$J" --db "$NEW" print sheet --staff "$(name 1 | cut -f2)" --out "$T/s1.pdf" >/dev/null
+txt=$(pdftotext -layout "$T/s1.pdf" - | tr -s ' ')
+expect_has "sheet: changed birth date with last year's value" "$txt" "去年：$birth"
+"$J" --db "$NEW" print sheet --staff "$(name 3 | cut -f2)" --out "$T/s3.pdf" >/dev/null
+expect_has "sheet: the added degree marked" "$(pdftotext -layout "$T/s3.pdf" - | tr -s ' ')" "今年新增"
+code_marked=$(pdftotext "$T/s1.pdf" - | grep -o '校验码[：: ]*[0-9A-Z]*' | head -1)
+"$J" --db "$NEW" baseline drop >/dev/null
+"$J" --db "$NEW" print sheet --staff "$(name 1 | cut -f2)" --out "$T/s1b.pdf" >/dev/null
+txt=$(pdftotext -layout "$T/s1b.pdf" - | tr -s ' ')
+expect_eq "sheet without a baseline: no mark" "$(grep -c '去年：' <<<"$txt" || true)" 0
+code_plain=$(pdftotext "$T/s1b.pdf" - | grep -o '校验码[：: ]*[0-9A-Z]*' | head -1)
+if [ -n "$code_marked" ] && [ "$code_marked" != "$code_plain" ]; then ok "check code covers the marks"; else bad "check code covers the marks: «$code_marked» vs «$code_plain»"; fi
+"$J" --db "$NEW" baseline set --label 2025年 "$OLD" >/dev/null
+
 # a baseline from the filled official template of last year
 mkdir "$T/x"
 "$J" --db "$OLD" export --school $CODE --out "$T/x" >/dev/null
@@ -91,7 +130,7 @@ expect_eq "baseline from templates: exit 0" "$rc" 0
 expect_has "baseline from templates: replaces" "$out" "去年 12 人"
 expect_eq "one baseline per school" "$(q "$NEW" "SELECT count(*) || label FROM baseline")" "1模板"
 out=$("$J" --db "$NEW" changes --format tsv || true)
-expect_eq "same changes from the template baseline" "$(tail -n +2 <<<"$out" | wc -l)" 6
+expect_eq "same changes from the template baseline" "$(tail -n +2 <<<"$out" | wc -l)" 8
 
 out=$("$J" --db "$NEW" baseline drop) && rc=0 || rc=$?
 expect_eq "baseline drop" "$rc" 0
