@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "expr.h"
+#include "recmatch.h"
 #include "util.h"
 #include "fieldtype.h"
 
@@ -13,7 +14,9 @@ struct pview_loader {
 	struct store              *st;
 	const struct template_def *tpl;
 	sqlite3_stmt              *head;   /* school name, code */
-	sqlite3_stmt             **rows;   /* per set of tpl */
+	sqlite3_stmt             **rows;   /* per set of tpl: display columns, then the record's key */
+	sqlite3_stmt             **prior;  /* per set: last year's records (b_<set>), NULL when none can be read */
+	sqlite3_stmt              *linked; /* is the person linked to last year's (b_staff)? */
 	int                        name_set, name_col, id_col;  /* person set index, fields */
 };
 
@@ -69,6 +72,10 @@ pview_loader_new(struct store *st, const struct template_def *tpl, struct pview_
 	l->st = st;
 	l->tpl = tpl;
 	l->rows = xcalloc(tpl->nset ? tpl->nset : 1, sizeof *l->rows);
+	l->prior = xcalloc(tpl->nset ? tpl->nset : 1, sizeof *l->prior);
+	/* an older file opened read-only may lack the baseline tables: no marks */
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM b_staff WHERE staff_id = ?1", -1, &l->linked, NULL) != SQLITE_OK)
+		l->linked = NULL;
 	l->name_set = -1;
 	if ((rc = store_prepare(st, "SELECT school.name, school.code FROM staff JOIN school ON school.id = staff.school_id"
 	    " WHERE staff.id = ?", &l->head, cause)) != JZG_OK) {
@@ -88,6 +95,21 @@ pview_loader_new(struct store *st, const struct template_def *tpl, struct pview_
 		strbuf_adds(&q, "SELECT 0");
 		for (size_t j = 0; j < s->nfield; j++)
 			strbuf_addf(&q, ", cur.\"%s\"", s->field[j].v[FC_NAME]);
+		{
+			char *key = set_key_sql(s, "cur");
+			struct strbuf pq = { 0 };
+
+			strbuf_addf(&q, ", %s", key);
+			strbuf_adds(&pq, "SELECT p.nk");
+			for (size_t j = 0; j < s->nfield; j++)
+				strbuf_addf(&pq, ", p.\"%s\"", s->field[j].v[FC_NAME]);
+			strbuf_addf(&pq, " FROM \"b_%s\" p JOIN b_staff pb ON pb.id = p.staff_id WHERE pb.staff_id = ?1"
+			    " ORDER BY p.seq, p.id", s->v[SC_NAME]);
+			if (l->linked == NULL || sqlite3_prepare_v2(st->db, pq.s, -1, &l->prior[i], NULL) != SQLITE_OK)
+				l->prior[i] = NULL;
+			strbuf_free(&pq);
+			free(key);
+		}
 		strbuf_addf(&q, " FROM \"s_%s\" AS cur WHERE cur.staff_id = ?1", s->v[SC_NAME]);
 		if (s->many) {
 			if (s->v[SC_ORDER_BY] != NULL &&
@@ -120,15 +142,88 @@ pview_loader_free(struct pview_loader *l)
 	if (l == NULL)
 		return;
 	sqlite3_finalize(l->head);
-	for (size_t i = 0; i < l->tpl->nset; i++)
+	sqlite3_finalize(l->linked);
+	for (size_t i = 0; i < l->tpl->nset; i++) {
 		sqlite3_finalize(l->rows[i]);
+		sqlite3_finalize(l->prior[i]);
+	}
 	free(l->rows);
+	free(l->prior);
 	free(l);
+}
+
+struct marks {
+	struct pview_set *ps;
+};
+
+static int
+on_mark(const struct recmatch_diff *d, void *arg)
+{
+	struct pview_set *ps = ((struct marks *)arg)->ps;
+	size_t nf = ps->s->nfield;
+
+	if (d->kind == RM_ADDED)
+		ps->added[d->new->id] = 1;
+	else if (d->kind == RM_CHANGED) {
+		char *was = pview_display(&ps->s->field[d->field], d->old->v[d->field]);
+
+		ps->prior[(size_t)d->new->id * nf + (size_t)d->field] = was ? was : xstrdup("");
+	}
+	return 0;
+}
+
+/* Mark set i of the view against last year's records of the person: raw
+ * holds this year's stored values (nrow × nfield) and keys their keys. */
+static void
+mark_prior(struct pview_loader *l, size_t i, struct pview_set *ps, char **raw, char **keys, sqlite3_int64 staff_id)
+{
+	const struct set_def *s = ps->s;
+	sqlite3_stmt *q = l->prior[i];
+	struct recmatch_rec *old = NULL, *new = xcalloc(ps->nrow + 1, sizeof *new);
+	char **oraw = NULL;
+	size_t nold = 0, cap = 0;
+	struct marks m = { ps };
+
+	ps->prior = xcalloc(ps->nrow * s->nfield + 1, sizeof *ps->prior);
+	ps->added = xcalloc(ps->nrow + 1, 1);
+	sqlite3_reset(q);
+	sqlite3_bind_int64(q, 1, staff_id);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (nold == cap) {
+			cap = cap ? 2 * cap : 4;
+			old = xreallocarray(old, cap, sizeof *old);
+			oraw = xreallocarray(oraw, cap * (s->nfield + 1), sizeof *oraw);
+		}
+		for (size_t j = 0; j <= s->nfield; j++)
+			oraw[nold * (s->nfield + 1) + j] = sqlite3_column_type(q, (int)j) == SQLITE_NULL ? NULL :
+			    xstrdup((const char *)sqlite3_column_text(q, (int)j));
+		nold++;
+	}
+	sqlite3_reset(q);
+	for (size_t k = 0; k < nold; k++) {
+		old[k].id = (sqlite3_int64)k;
+		old[k].key = oraw[k * (s->nfield + 1)] ? oraw[k * (s->nfield + 1)] : "";
+		old[k].v = (const char *const *)&oraw[k * (s->nfield + 1) + 1];
+	}
+	for (size_t r = 0; r < ps->nrow && keys != NULL; r++) {
+		new[r].id = (sqlite3_int64)r;
+		new[r].key = keys[r] ? keys[r] : "";
+		new[r].v = (const char *const *)&raw[r * s->nfield];
+	}
+	/* a one-record set read blank (no row) is not matched */
+	recmatch_person(s, old, nold, new, keys != NULL ? ps->nrow : 0, on_mark, &m);
+	for (size_t k = 0; k < nold * (s->nfield + 1); k++)
+		free(oraw[k]);
+	free(oraw);
+	free(old);
+	free(new);
 }
 
 enum jzg_status
 pview_load(struct pview_loader *l, sqlite3_int64 staff_id, struct pview **out, char **cause)
 {
+	int linked = 0;
+
 	struct pview *pv;
 	int rc;
 
@@ -149,11 +244,19 @@ pview_load(struct pview_loader *l, sqlite3_int64 staff_id, struct pview **out, c
 	sqlite3_reset(l->head);
 	pv->nset = l->tpl->nset;
 	pv->set = xcalloc(pv->nset ? pv->nset : 1, sizeof *pv->set);
+	if (l->linked != NULL) {
+		sqlite3_reset(l->linked);
+		sqlite3_bind_int64(l->linked, 1, staff_id);
+		linked = sqlite3_step(l->linked) == SQLITE_ROW;
+		sqlite3_reset(l->linked);
+	}
 	for (size_t i = 0; i < pv->nset; i++) {
 		struct pview_set *ps = &pv->set[i];
 		const struct set_def *s = &l->tpl->set[i];
 		sqlite3_stmt *q = l->rows[i];
 		size_t cap = 0;
+		char **raw = NULL, **keys = NULL;   /* stored values and keys, for the marks */
+		int mark = linked && l->prior[i] != NULL;
 
 		ps->s = s;
 		ps->title = s->v[SC_GROUP] ? xasprintf("%s·%s", s->v[SC_GROUP], s->v[SC_LABEL]) :
@@ -164,10 +267,20 @@ pview_load(struct pview_loader *l, sqlite3_int64 staff_id, struct pview **out, c
 			if (ps->nrow == cap) {
 				cap = cap ? cap * 2 : 2;
 				ps->val = xreallocarray(ps->val, cap * (s->nfield ? s->nfield : 1), sizeof *ps->val);
+				if (mark) {
+					raw = xreallocarray(raw, cap * (s->nfield ? s->nfield : 1), sizeof *raw);
+					keys = xreallocarray(keys, cap, sizeof *keys);
+				}
 			}
-			for (size_t j = 0; j < s->nfield; j++)
-				ps->val[ps->nrow * s->nfield + j] =
-				    pview_display(&s->field[j], (const char *)sqlite3_column_text(q, (int)j + 1));
+			for (size_t j = 0; j < s->nfield; j++) {
+				const char *v = (const char *)sqlite3_column_text(q, (int)j + 1);
+
+				ps->val[ps->nrow * s->nfield + j] = pview_display(&s->field[j], v);
+				if (mark)
+					raw[ps->nrow * s->nfield + j] = v ? xstrdup(v) : NULL;
+			}
+			if (mark)
+				keys[ps->nrow] = xstrdup((const char *)sqlite3_column_text(q, (int)s->nfield + 1));
 			ps->nrow++;
 			if (!s->many)
 				break;
@@ -180,6 +293,15 @@ pview_load(struct pview_loader *l, sqlite3_int64 staff_id, struct pview **out, c
 		if (!s->many && ps->nrow == 0) {   /* a one-record set always prints, blank */
 			ps->val = xcalloc(s->nfield ? s->nfield : 1, sizeof *ps->val);
 			ps->nrow = 1;
+		}
+		if (mark) {
+			mark_prior(l, i, ps, raw, keys, staff_id);
+			for (size_t k = 0; keys != NULL && k < ps->nrow * s->nfield; k++)
+				free(raw[k]);
+			for (size_t k = 0; keys != NULL && k < ps->nrow; k++)
+				free(keys[k]);
+			free(raw);
+			free(keys);
 		}
 	}
 	pv->name = xstrdup("");
@@ -213,9 +335,14 @@ pview_free(struct pview *pv)
 	for (size_t i = 0; i < pv->nset; i++) {
 		struct pview_set *ps = &pv->set[i];
 
-		for (size_t k = 0; k < ps->nrow * ps->s->nfield; k++)
+		for (size_t k = 0; k < ps->nrow * ps->s->nfield; k++) {
 			free(ps->val[k]);
+			if (ps->prior != NULL)
+				free(ps->prior[k]);
+		}
 		free(ps->val);
+		free(ps->prior);
+		free(ps->added);
 		free(ps->title);
 	}
 	free(pv->set);

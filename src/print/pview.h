@@ -5,7 +5,8 @@
  * construction.  No curses.
  *
  * A pview_loader prepares one statement per set of a template once, so that
- * a school batch of thousands of people costs one query per set and person. */
+ * a school batch of thousands of people costs one query per set and person
+ * (two with a baseline: last year's records, matched by recmatch.h). */
 #ifndef JZG_PVIEW_H
 #define JZG_PVIEW_H
 
@@ -20,6 +21,12 @@ struct pview_set {
 	char                 *title;   /* "教学科研成果及获奖·项目（课题）" or the label */
 	size_t                nrow;    /* records (1 for a one-record set, even when absent) */
 	char                **val;     /* nrow × s->nfield display values; NULL = empty */
+	/* Against last year's data (the baseline, issue 19), when the person
+	 * has one: nrow × s->nfield, last year's display value of each value
+	 * that changed ("" when it was empty), NULL where unchanged; and per
+	 * row 1 for a record last year's data lacks.  NULL without a baseline. */
+	char                **prior;
+	unsigned char        *added;
 };
 
 struct pview {

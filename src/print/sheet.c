@@ -121,6 +121,50 @@ photo_box(struct flow *f, const struct grid *g, double y)
 	pdf_rect(f->p, x, y, g->pw, g->ph, LW);
 }
 
+/* ---------------------------------------------------------------- marks */
+
+/* The mark under value k (row r, field j) of a set, in small type, when the
+ * person has a baseline (pview.h prior): last year's value of a changed
+ * item, or 今年新增 on the first cell of a record last year lacked; NULL
+ * otherwise.  A new string (caller frees). */
+static char *
+mark_text(const struct pview_set *ps, size_t r, size_t j)
+{
+	const char *was = ps->prior ? ps->prior[r * ps->s->nfield + j] : NULL;
+
+	if (was != NULL)
+		return xasprintf("去年：%s", *was ? was : "空");
+	if (j == 0 && ps->added != NULL && ps->added[r])
+		return xstrdup("今年新增");
+	return NULL;
+}
+
+/* Height of value (r, j) in style st and inner width w, its mark below it. */
+static double
+value_h(struct flow *f, enum pdf_style st, const struct pview_set *ps, size_t r, size_t j, double w)
+{
+	char *mark = mark_text(ps, r, j);
+	double h = flow_cell_h(f, st, ps->val[r * ps->s->nfield + j], w);
+
+	if (mark != NULL)
+		h += flow_cell_h(f, PDF_SMALL, mark, w);
+	free(mark);
+	return h;
+}
+
+static void
+value_draw(struct flow *f, enum pdf_style st, const struct pview_set *ps, size_t r, size_t j, double x, double y,
+    double w)
+{
+	const char *v = ps->val[r * ps->s->nfield + j];
+	char *mark = mark_text(ps, r, j);
+
+	flow_cell_text(f, st, x, y, w, v);
+	if (mark != NULL)
+		flow_cell_text(f, PDF_SMALL, x, y + flow_cell_h(f, st, v, w), w, mark);
+	free(mark);
+}
+
 static double
 grid_height(struct flow *f, const struct grid *g, size_t r)
 {
@@ -130,7 +174,7 @@ grid_height(struct flow *f, const struct grid *g, size_t r)
 	for (int k = 0; k < g->row[r].n; k++) {
 		int j = g->row[r].f[k];
 		double a = flow_cell_h(f, PDF_LABEL, s->field[j].v[FC_LABEL], GL - 2 * PAD);
-		double b = flow_cell_h(f, PDF_LABEL, g->ps->val[j], grid_vw(g, r, k) - 2 * PAD);
+		double b = value_h(f, PDF_LABEL, g->ps, 0, (size_t)j, grid_vw(g, r, k) - 2 * PAD);
 
 		h = a > h ? a : h;
 		h = b > h ? b : h;
@@ -153,7 +197,7 @@ grid_draw(struct flow *f, const void *ctx, size_t r, double y)
 		pdf_rect(f->p, x, y, GL, h, LW);
 		flow_cell_text(f, PDF_LABEL, x + PAD, y + FLOW_VPAD, GL - 2 * PAD, s->field[j].v[FC_LABEL]);
 		pdf_rect(f->p, x + GL, y, vw, h, LW);
-		flow_cell_text(f, PDF_LABEL, x + GL + PAD, y + FLOW_VPAD, vw - 2 * PAD, g->ps->val[j]);
+		value_draw(f, PDF_LABEL, g->ps, 0, (size_t)j, x + GL + PAD, y + FLOW_VPAD, vw - 2 * PAD);
 		x += GP;
 	}
 	if (r == 0 && g->photo != NULL)
@@ -303,7 +347,7 @@ table_row_h(struct flow *f, const struct table *t, size_t r)
 	double h = 0;
 
 	for (size_t j = 0; j < s->nfield; j++) {
-		double a = flow_cell_h(f, PDF_CELL, t->ps->val[r * s->nfield + j], t->w[j] - 2 * PAD);
+		double a = value_h(f, PDF_CELL, t->ps, r, j, t->w[j] - 2 * PAD);
 
 		h = a > h ? a : h;
 	}
@@ -319,7 +363,7 @@ table_row(struct flow *f, const void *ctx, size_t r, double y)
 
 	for (size_t j = 0; j < s->nfield; j++) {
 		pdf_rect(f->p, x, y, t->w[j], h, LW);
-		flow_cell_text(f, PDF_CELL, x + PAD, y + FLOW_VPAD, t->w[j] - 2 * PAD, t->ps->val[r * s->nfield + j]);
+		value_draw(f, PDF_CELL, t->ps, r, j, x + PAD, y + FLOW_VPAD, t->w[j] - 2 * PAD);
 		x += t->w[j];
 	}
 }

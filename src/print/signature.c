@@ -48,7 +48,16 @@ signature_code(const struct pview *pv, char out[SIGNATURE_CODE_LEN + 1])
 				hash_str(&h, "\x1f");
 				hash_str(&h, ps->val[r * ps->s->nfield + j]);
 				hash_str(&h, "\x1f");
+				/* last year's value printed beside a changed one (issue
+				 * 19); nothing for people without marks, whose codes stay */
+				if (ps->prior != NULL && ps->prior[r * ps->s->nfield + j] != NULL) {
+					hash_str(&h, "\x1a");
+					hash_str(&h, ps->prior[r * ps->s->nfield + j]);
+					hash_str(&h, "\x1f");
+				}
 			}
+			if (ps->added != NULL && ps->added[r])
+				hash_str(&h, "\x1a新增\x1f");
 			hash_str(&h, "\x1d");
 		}
 		hash_str(&h, "\x1c");
