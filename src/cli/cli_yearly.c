@@ -28,8 +28,7 @@ enum { BS_SCHOOL, BS_LABEL };
 static int
 baseline_set_exec(struct app *a, const struct cli_args *args)
 {
-	struct baseline_opts o = { .school = cli_arg(args, BS_SCHOOL), .label = cli_arg(args, BS_LABEL),
-	    .finding = import_finding };
+	struct baseline_opts o = { .label = cli_arg(args, BS_LABEL), .finding = import_finding };
 	struct baseline_result r;
 	char *cause = NULL;
 
@@ -37,6 +36,8 @@ baseline_set_exec(struct app *a, const struct cli_args *args)
 		return cli_usage(args);
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 		return EXIT_FAIL;
+	/* after log-in: a school bound operator who named none gets his school (cli_gate) */
+	o.school = cli_arg(args, BS_SCHOOL);
 	if (baseline_set(a->st, args->argv[0], &o, &r, &cause) != JZG_OK)
 		return cli_fail_cause(cause, "设置基线失败，未做任何改动");
 	printf("基线已设置：%d 所学校，去年 %ld 人，其中 %ld 人在本年数据中找到", r.schools, r.people, r.linked);
@@ -49,9 +50,9 @@ baseline_set_exec(struct app *a, const struct cli_args *args)
 const struct cli_verb cli_baseline_set = {
 	.name = "baseline set", .usage = "baseline set [--school 学校标识码] [--label 2025年] 来源",
 	.help = "以去年的数据为基线（来源：jzg 数据文件或打包文件，或填好的采集模板 .xlsx、文件夹、ZIP）；每校一份，重设即替换",
-	.opts = (const struct cli_opt[]){ [BS_SCHOOL] = { "school", CLI_STR }, [BS_LABEL] = { "label", CLI_STR },
-	    { NULL, 0 } },
-	.exec = baseline_set_exec, .max_args = 1, .needs_db = 1,
+	.opts = (const struct cli_opt[]){ [BS_SCHOOL] = { "school", CLI_STR, CLI_T_SCHOOL },
+	    [BS_LABEL] = { "label", CLI_STR }, { NULL, 0 } },
+	.exec = baseline_set_exec, .max_args = 1, .needs_db = 1, .roles = CLI_REVIEWER | CLI_ADMIN, .scope = CLI_SCHOOL,
 };
 
 static int
@@ -79,7 +80,7 @@ baseline_list_exec(struct app *a, const struct cli_args *args)
 
 const struct cli_verb cli_baseline_list = {
 	.name = "baseline list", .usage = "baseline list", .help = "列出本文件中的基线（每校一份）",
-	.exec = baseline_list_exec, .needs_db = 1,
+	.exec = baseline_list_exec, .needs_db = 1, .roles = CLI_ANYONE, .scope = CLI_FILE,
 };
 
 enum { BD_SCHOOL };
@@ -100,8 +101,8 @@ baseline_drop_exec(struct app *a, const struct cli_args *args)
 
 const struct cli_verb cli_baseline_drop = {
 	.name = "baseline drop", .usage = "baseline drop [--school 学校标识码]", .help = "删除一所学校的基线（本年数据不变）",
-	.opts = (const struct cli_opt[]){ [BD_SCHOOL] = { "school", CLI_STR }, { NULL, 0 } },
-	.exec = baseline_drop_exec, .needs_db = 1,
+	.opts = (const struct cli_opt[]){ [BD_SCHOOL] = { "school", CLI_STR, CLI_T_SCHOOL }, { NULL, 0 } },
+	.exec = baseline_drop_exec, .needs_db = 1, .roles = CLI_REVIEWER | CLI_ADMIN, .scope = CLI_SCHOOL,
 };
 
 /* ------------------------------------------------------------ changes */
@@ -173,7 +174,7 @@ print_change(const struct change *c, void *arg)
 static int
 changes_exec(struct app *a, const struct cli_args *args)
 {
-	const char *school = cli_arg(args, CH_SCHOOL), *staff = cli_arg(args, CH_STAFF);
+	const char *school, *staff = cli_arg(args, CH_STAFF);
 	const char *format = cli_arg(args, CH_FORMAT) ? cli_arg(args, CH_FORMAT) : "text";
 	struct ch_out o = { CHF_TEXT, 0, NULL, 0 };
 	struct changes_school *sum;
@@ -190,6 +191,8 @@ changes_exec(struct app *a, const struct cli_args *args)
 		return cli_fail("--format 只能是 text、tsv 或 json");
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 		return EXIT_FAIL;
+	/* after log-in: a school bound operator who named none gets his school (cli_gate) */
+	school = cli_arg(args, CH_SCHOOL);
 	if (staff != NULL && record_find_staff(a->st, staff, &sid, &label, &cause) != JZG_OK)
 		return cli_fail_cause(cause, "找不到该人员");
 	free(label);
@@ -229,7 +232,7 @@ changes_exec(struct app *a, const struct cli_args *args)
 const struct cli_verb cli_changes = {
 	.name = "changes", .usage = "changes [--school 学校标识码] [--staff 身份证件号] [--format text|tsv|json]",
 	.help = "与基线（去年的数据）比对：新增、减少的人员，每人改了哪些信息（信息集、记录、指标、去年 → 今年），各校更新率",
-	.opts = (const struct cli_opt[]){ [CH_SCHOOL] = { "school", CLI_STR }, [CH_STAFF] = { "staff", CLI_STR },
-	    [CH_FORMAT] = { "format", CLI_STR }, { NULL, 0 } },
-	.exec = changes_exec, .needs_db = 1,
+	.opts = (const struct cli_opt[]){ [CH_SCHOOL] = { "school", CLI_STR, CLI_T_SCHOOL },
+	    [CH_STAFF] = { "staff", CLI_STR, CLI_T_PERSON }, [CH_FORMAT] = { "format", CLI_STR }, { NULL, 0 } },
+	.exec = changes_exec, .needs_db = 1, .roles = CLI_ANYONE, .scope = CLI_SCHOOL,
 };

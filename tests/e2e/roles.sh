@@ -71,6 +71,9 @@ args_of() {
 	expect) echo "--school $s --staff 5" ;;
 	pack) echo "--school $s --out p.db" ;;
 	merge) echo "p$s.db" ;;
+	"baseline set") echo "--school $s p$s.db" ;;
+	"baseline list") echo "" ;;
+	"baseline drop"|changes) echo "--school $s" ;;
 	*) return 1 ;;
 	esac
 }
