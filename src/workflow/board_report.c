@@ -121,7 +121,7 @@ board_write_xlsx(const char *path, const struct defs *defs, const struct board_r
 		"已完整", "完整率", "待审核", "已审核", "已签字确认", "需重新签字", "本周新增", "更新率" };
 	const int ncol = (int)(sizeof head / sizeof head[0]);
 	lxw_workbook_options opt = { .constant_memory = 0, .tmpdir = NULL };
-	char *tmp, today[11];
+	char *tmp, *work = NULL, today[11];
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
 	lxw_format *bold, *pctf, *title, *text;
@@ -135,10 +135,17 @@ board_write_xlsx(const char *path, const struct defs *defs, const struct board_r
 			return jzg_fail(cause, JZG_ERR_INVALID, "第 %zu 所学校的名称或标识码%s（不是经本程序录入的值），未写出 %s",
 			    i + 1, text_fault(rows[i].name, 0) ? text_fault(rows[i].name, 0) : text_fault(rows[i].code, 0), path);
 	tmp = outfile_part(path);
+	if (outfile_tmpdir("xlsx", &work, cause) != JZG_OK) {
+		free(tmp);
+		return JZG_ERR_IO;
+	}
+	opt.tmpdir = work;   /* libxlsxwriter's temporary files: in a directory of ours */
 	hush = stderr_hush();   /* libxlsxwriter's English [ERROR] lines: ours follow */
 	wb = workbook_new_opt(tmp, &opt);
 	stderr_restore(hush);
 	if (wb == NULL) {
+		outfile_rmtree(work);
+		free(work);
 		free(tmp);
 		return jzg_fail(cause, JZG_ERR_IO, "无法创建 %s（请检查目录是否存在、是否可写）", path);
 	}
@@ -206,6 +213,8 @@ board_write_xlsx(const char *path, const struct defs *defs, const struct board_r
 	hush = stderr_hush();
 	err = workbook_close(wb);
 	stderr_restore(hush);
+	outfile_rmtree(work);
+	free(work);
 	if (err != LXW_NO_ERROR) {
 		unlink(tmp);
 		free(tmp);

@@ -561,6 +561,7 @@ xlsx_export_school(struct store *st, sqlite3_int64 school_id, const char *dir,
 	struct ex e = { .st = st, .defs = st->defs, .pg = pg, .school = school_id };
 	char *code = NULL, *name = NULL, *tplname = NULL, *fname, *path, *tmp, *q;
 	const char *why;
+	char *work = NULL;
 	int hush;
 	lxw_workbook_options opt = { .constant_memory = 1, .tmpdir = NULL, .use_zip64 = 1 };
 	lxw_doc_properties props = { 0 };
@@ -590,6 +591,11 @@ xlsx_export_school(struct store *st, sqlite3_int64 school_id, const char *dir,
 	fname = xlsx_export_filename(code, name, e.tpl->v[TC_TITLE]);
 	path = xasprintf("%s/%s", dir, fname);
 	tmp = outfile_part(path);
+	/* libxlsxwriter's own temporary files (one per sheet) in a directory of
+	 * ours: a kill leaves them where the next run finds them (outfile.h) */
+	if ((rc = outfile_tmpdir("xlsx", &work, cause)) != JZG_OK)
+		goto out;
+	opt.tmpdir = work;
 	hush = stderr_hush();   /* libxlsxwriter's English [ERROR] lines: ours follow */
 	e.wb = workbook_new_opt(tmp, &opt);
 	stderr_restore(hush);
@@ -680,6 +686,9 @@ xlsx_export_school(struct store *st, sqlite3_int64 school_id, const char *dir,
 		path = NULL;
 	}
 out:
+	if (work != NULL)
+		outfile_rmtree(work);
+	free(work);
 	code_texts_free(&e);
 	layout_free(e.l);
 	free(e.err);
