@@ -144,7 +144,7 @@ expect_db "T002 committed before the cut" "$DB" 'SELECT JZGH FROM s_jbxx' "T002"
 keys C-u; text 'T9'                           # being typed (国籍 is a code: type into 教职工号 again)
 wait_for "查找：T9" && ok "T9 being typed (in 国籍/地区, the field after) when the power goes"
 kill9_client                                  # the cut comes when the screen shows it, not after a time
-$TM kill-server 2>/dev/null || true
+screen_stop
 expect_db "committed value survives the cut" "$DB" 'SELECT JZGH FROM s_jbxx' "T002"
 expect_db "file intact" "$DB" 'PRAGMA integrity_check' "ok"
 

@@ -80,7 +80,14 @@ pane_dead_status() {
 	done
 	echo timeout
 }
-screen_stop() { $TM kill-server 2>/dev/null || true; sleep 0.3; }
+# screen_stop: end the private tmux server and wait until its process is
+# gone — a new session started on a server still shutting down fails with
+# "server exited unexpectedly" (seen under load in saved_kill's rounds).
+screen_stop() {
+	$TM kill-server 2>/dev/null || true
+	local end=$((SECONDS + 10))
+	while ((SECONDS < end)) && pgrep -f -- "-L $TMUX_SOCK " >/dev/null; do sleep 0.02; done
+}
 
 # expect_db WHAT DB SQL WANT: poll (a commit may still be on its way), then compare
 expect_db() {

@@ -36,7 +36,7 @@ for i in $(seq 1 "$ROUNDS"); do
 	seen=$((seen + 1))
 	[ "$(sqlite3 "$DB" 'SELECT JZGH FROM s_jbxx')" = "$v" ] || { lost=$((lost + 1)); echo "round $i: $v shown as saved, lost"; }
 	[ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || broken=$((broken + 1))
-	$TM kill-server 2>/dev/null || true
+	screen_stop
 done
 echo "# rounds=$ROUNDS killed_after_saved=$seen lost=$lost integrity_failures=$broken"
 expect_eq "every round reached 已保存 and was killed" "$seen" "$ROUNDS"
