@@ -84,6 +84,9 @@ app_open_store(struct app *a, unsigned flags)
 		free(cause);
 		return -1;
 	}
+	/* changes made outside jzg, found on opening: told before anything else */
+	if (audit_notice(a->st) != NULL && a->verb != NULL)
+		cli_fail("警告：%s", audit_notice(a->st));
 	/* who acts, for the audit trail (issue 7); then whether he may (issue 18) */
 	if (cli_session_login(a) < 0)
 		return -1;
@@ -463,7 +466,7 @@ static const struct cli_verb *const verbs[] = {
 	&cli_photo_export, &cli_print_sheet,
 	&cli_print_form, &cli_sign, &cli_check, &cli_explain, &cli_user_add, &cli_user_list,
 	&cli_user_passwd, &cli_user_disable, &cli_submit, &cli_approve, &cli_reject, &cli_unlock,
-	&cli_confirm, &cli_log, &cli_stats, &cli_weekly, &cli_expect, &cli_pack, &cli_merge,
+	&cli_confirm, &cli_log, &cli_verify, &cli_stats, &cli_weekly, &cli_expect, &cli_pack, &cli_merge,
 	&cli_baseline_set, &cli_baseline_list, &cli_baseline_drop, &cli_changes,
 	&cli_forms_check, &cli_forms_report, &cli_help,
 };

@@ -119,5 +119,6 @@ extern const struct cli_verb cli_user_add, cli_user_list, cli_user_passwd, cli_u
     cli_submit, cli_approve, cli_reject, cli_unlock, cli_confirm, cli_log, cli_stats, cli_weekly,
     cli_expect, cli_pack, cli_merge;                                  /* cli_workflow.c */
 extern const struct cli_verb cli_baseline_set, cli_baseline_list, cli_baseline_drop, cli_changes;  /* cli_yearly.c */
+extern const struct cli_verb cli_verify;                              /* cli_verify.c */
 
 #endif

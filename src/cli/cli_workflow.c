@@ -305,7 +305,8 @@ log_cb(const struct audit_row *r, void *arg)
 	const char *what = s ? s->v[SC_LABEL] : str_eq(r->set_name, "staff") ? "人员" :
 	    str_eq(r->set_name, "explanation") ? "警告说明" : str_eq(r->set_name, "signature") ? "签字登记" :
 	    str_eq(r->set_name, "photo") ? "照片" :
-	    str_eq(r->set_name, "operator") ? "操作员" : r->set_name ? r->set_name : "";
+	    str_eq(r->set_name, "operator") ? "操作员" : str_eq(r->set_name, "trust") ? "防篡改检查" :
+	    r->set_name ? r->set_name : "";
 
 	printf("%s\t%s\t%s\t%s\t%s\t%s\t", r->at, r->actor ? r->actor : "（未登录）", audit_path_label(r->path),
 	    r->behalf ? r->behalf : "", r->person ? r->person : r->staff_id ? "（已删除）" : "", what);
@@ -316,6 +317,8 @@ log_cb(const struct audit_row *r, void *arg)
 		free(t);
 	} else if (str_eq(r->op, "delete"))
 		printf("删除\n");
+	else if (str_eq(r->op, "alarm"))   /* what jzg found on opening the file (trust.h) */
+		printf("%s\n", r->new_value ? r->new_value : "");
 	else if (str_eq(r->set_name, "staff") && str_eq(r->field, "state")) {
 		int o = workflow_state_parse(r->old_value), n = workflow_state_parse(r->new_value);
 

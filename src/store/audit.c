@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "migrate.h"
+#include "trust.h"
 #include "util.h"
 
 struct audit_ctx {
@@ -14,6 +15,7 @@ struct audit_ctx {
 	int   county;
 	int   on;
 	int   armed;  /* triggers exist on this connection */
+	char *notice; /* what trust_open found on this open, or NULL */
 };
 
 static void
@@ -62,6 +64,7 @@ ctx_free(void *p)
 
 	free(x->actor);
 	free(x->path);
+	free(x->notice);
 	free(x);
 }
 
@@ -87,7 +90,7 @@ audit_attach(struct store *st, char **cause)
 	    (rc = sqlite3_create_function(st->db, "audit_path", 0, SQLITE_UTF8, x, fn_path, NULL, NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_create_function(st->db, "audit_county", 0, SQLITE_UTF8, x, fn_county, NULL, NULL)) != SQLITE_OK)
 		return jzg_fail(cause, JZG_ERR_DB, "注册审计函数失败：%s", sqlite3_errstr(rc));
-	return JZG_OK;
+	return trust_attach(st, cause);
 }
 
 void
@@ -102,6 +105,14 @@ audit_set(struct store *st, const char *actor, int county, const char *path)
 	x->actor = xstrdup(actor);
 	x->path = xstrdup(path ? path : AUDIT_PATH_CLIENT);
 	x->county = county;
+}
+
+const char *
+audit_notice(const struct store *st)
+{
+	const struct audit_ctx *x = st->audit;
+
+	return x ? x->notice : NULL;
 }
 
 const char *
@@ -127,6 +138,7 @@ audit_path_label(const char *path)
 	static const struct { const char *path, *label; } l[] = {
 		{ AUDIT_PATH_CLIENT, "录入界面" }, { AUDIT_PATH_IMPORT, "导入" },
 		{ AUDIT_PATH_MERGE, "合并" }, { AUDIT_PATH_CLI, "命令行" }, { AUDIT_PATH_DEMO, "演示数据" },
+		{ AUDIT_PATH_CHECK, "打开时检查" },
 	};
 
 	for (size_t i = 0; i < sizeof l / sizeof l[0]; i++)
@@ -196,10 +208,22 @@ set_triggers(const struct set_def *s, char *name[3], char *sql[3])
 	name[0] = xasprintf("audit_s_%s_i", set);
 	strbuf_addf(&b, "CREATE TEMP TRIGGER \"%s\" AFTER INSERT ON \"s_%s\" WHEN audit_on() BEGIN ", name[0], set);
 	add_lock(&b, "new", NULL);
-	strbuf_adds(&b, "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op) SELECT ");
+	/* the values the row was made with (a JSON object in new): jzg verify
+	 * replays the trail and names any value changed outside jzg (trust.h) */
+	strbuf_adds(&b, "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op,new) SELECT ");
 	add_actor_cols(&b, "new");
-	strbuf_addf(&b, ", new.staff_id, '%s', new.%s, 'insert';"
-	    "DELETE FROM check_cache WHERE staff_id = new.staff_id; END", set, key);
+	strbuf_addf(&b, ", new.staff_id, '%s', new.%s, 'insert', ", set, key);
+	/* a function takes at most 127 arguments: 60 fields per object, the
+	 * objects joined by json_patch */
+	for (size_t j = 60; j < s->nfield; j += 60)
+		strbuf_adds(&b, "json_patch(");
+	for (size_t j = 0; j < s->nfield; j++)
+		strbuf_addf(&b, "%s'%s', new.\"%s\"", j == 0 ? "json_object(" : j % 60 != 0 ? ", " :
+		    j == 60 ? "), json_object(" : ")), json_object(", s->field[j].v[FC_NAME], s->field[j].v[FC_NAME]);
+	if (s->nfield > 60)
+		strbuf_adds(&b, ")");
+	strbuf_adds(&b, s->nfield ? ");" : "NULL;");
+	strbuf_adds(&b, "DELETE FROM check_cache WHERE staff_id = new.staff_id; END");
 	sql[0] = strbuf_take(&b);
 
 	name[1] = xasprintf("audit_s_%s_u", set);
@@ -298,7 +322,7 @@ static const char *const fixed_trigger[][2] = {
 };
 
 /* Bump when the generated trigger text changes meaning. */
-#define AUDIT_TRIGGER_VERSION 3ull
+#define AUDIT_TRIGGER_VERSION 4ull
 
 static void
 add_drop(struct strbuf *drop, const char *names, const char *name)
@@ -405,6 +429,7 @@ audit_arm(struct store *st, char **cause)
 	/* the guard would refuse the INSERTs inside the triggers' bodies too */
 	store_guard(st, 0);
 	trigger_sql(st, &b, NULL, NULL);
+	trust_trigger_sql(&b);
 	rc = store_exec(st, b.s, cause);
 	strbuf_free(&b);
 	if (rc != JZG_OK)
@@ -439,6 +464,8 @@ audit_open(const char *path, const struct defs *defs, unsigned flags, struct sto
 		 * anything reads them; a file that cannot be migrated is refused */
 		if (s == JZG_OK)
 			s = migrate_file(st, cause);
+		if (s == JZG_OK)
+			s = trust_open(st, &((struct audit_ctx *)st->audit)->notice, cause);
 		store_guard(st, 1);
 		if (s == JZG_OK && !(flags & AUDIT_LATE))
 			s = audit_arm(st, cause);
@@ -498,6 +525,31 @@ enum jzg_status
 audit_bulk_end(struct store *st, char **cause)
 {
 	return insert_triggers(st, 1, cause);
+}
+
+enum jzg_status
+audit_write(struct store *st, const struct audit_note *n, char **cause)
+{
+	sqlite3_stmt *q;
+	enum jzg_status rc;
+	int r;
+
+	if ((rc = store_prepare(st, "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op,field,old,new) "
+	    "VALUES(audit_who(), audit_path(), CASE WHEN audit_county() THEN (SELECT sc.code FROM staff sf JOIN school sc "
+	    "ON sc.id = sf.school_id WHERE sf.id = ?1) END, ?1, ?2, ?3, ?4, ?5, ?6, ?7)", &q, cause)) != JZG_OK)
+		return rc;
+	if (n->staff_id != 0)
+		sqlite3_bind_int64(q, 1, n->staff_id);
+	sqlite3_bind_text(q, 2, n->set_name, -1, SQLITE_STATIC);
+	if (n->row_id != 0)
+		sqlite3_bind_int64(q, 3, n->row_id);
+	sqlite3_bind_text(q, 4, n->op, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, n->field, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, n->old_value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, n->new_value, -1, SQLITE_STATIC);
+	r = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return r == SQLITE_DONE ? JZG_OK : jzg_fail(cause, JZG_ERR_DB, "无法写入修改记录：%s", store_errstr(r));
 }
 
 /* ------------------------------------------------------------ reading */

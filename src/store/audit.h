@@ -28,6 +28,7 @@
 #define AUDIT_PATH_MERGE  "merge"
 #define AUDIT_PATH_CLI    "cli"
 #define AUDIT_PATH_DEMO   "demo"
+#define AUDIT_PATH_CHECK  "check"   /* what jzg found on opening (trust.h) */
 
 /* An audit_open flag beside the STORE_* ones (store.h): the client's.  The
  * triggers are created by audit_arm, after the first screen is drawn;
@@ -47,11 +48,28 @@ enum jzg_status audit_open(const char *path, const struct defs *defs, unsigned f
  * staff keying for schools: audit.behalf gets the person's school), and the
  * path (AUDIT_PATH_*).  Strings are copied. */
 void audit_set(struct store *st, const char *actor, int county, const char *path);
+/* What the opening found of changes made outside jzg (trust.h), for the
+ * user: Chinese, one matter per line; NULL when nothing.  Valid while the
+ * store is open. */
+const char *audit_notice(const struct store *st);
 /* The operator name set by audit_set, or NULL. */
 const char *audit_actor(const struct store *st);
 /* Turn the trail (and the lock) off for bulk synthetic data (demo) and on
  * again. */
 void audit_enable(struct store *st, int on);
+
+/* One row of the trail written by C code rather than a trigger (an
+ * operator's change, a person re-keyed): who and how from audit_set, the
+ * rest given (NULL/0: none).  Linked into the hash chain like every row
+ * (trust.h); inside the caller's transaction.  Returns JZG_OK or a cause. */
+struct audit_note {
+	sqlite3_int64 staff_id;
+	const char   *set_name;
+	sqlite3_int64 row_id;
+	const char   *op;          /* insert | update | delete */
+	const char   *field, *old_value, *new_value;
+};
+enum jzg_status audit_write(struct store *st, const struct audit_note *n, char **cause);
 
 /* Opening for writing is two steps, so that the client can draw its first
  * screen before paying for the triggers (docs/client.md §6): audit_open

@@ -11,6 +11,7 @@
 #include "util.h"
 #include "photo_schema.h"
 #include "baseline_schema.h"
+#include "trust_schema.h"
 #include "workflow_schema.h"
 #include "fieldtype.h"
 
@@ -53,7 +54,9 @@
 	"CREATE INDEX IF NOT EXISTS review_staff ON review(staff_id, id);" \
 	"CREATE INDEX IF NOT EXISTS staff_school_state ON staff(school_id, state);" \
 	"CREATE INDEX IF NOT EXISTS b_staff_baseline ON b_staff(baseline_id, idno);" \
-	"CREATE INDEX IF NOT EXISTS b_staff_cur ON b_staff(staff_id);"
+	"CREATE INDEX IF NOT EXISTS b_staff_cur ON b_staff(staff_id);" \
+	"CREATE INDEX IF NOT EXISTS chain_operator ON chain(row_id, seq) WHERE tbl = 4;" \
+	"CREATE INDEX IF NOT EXISTS chain_review ON chain(row_id) WHERE tbl = 2;"
 
 /* The current fixed tables, for a new file. */
 static const char *const base_schema =
@@ -77,7 +80,8 @@ static const char *const base_schema =
 	SIGNATURE_SCHEMA
 	WORKFLOW_SCHEMA
 	PHOTO_SCHEMA
-	BASELINE_SCHEMA;
+	BASELINE_SCHEMA
+	TRUST_SCHEMA;
 
 const char *
 store_errstr(int rc)
@@ -252,6 +256,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION + 1] = {
 	WORKFLOW_SCHEMA,   /* 4: operators, audit, review, check cache (issue 7) */
 	PHOTO_SCHEMA,      /* 5: one photo per person (issue 16, photo.h) */
 	BASELINE_SCHEMA,   /* 6: last year's data per school (issue 19, baseline.h) */
+	TRUST_SCHEMA,      /* 7: the hash chain, operators' keys (issue 18, trust.h) */
 };
 
 static enum jzg_status
@@ -285,6 +290,7 @@ identify_and_migrate(struct store *st, int readonly, char **cause)
 		return jzg_fail(cause, JZG_ERR_NEWER,
 		    "%s 由更新版本的 jzg 写入（文件版本 %d，本程序支持到 %d），请升级 jzg 后再打开；文件未做任何改动",
 		    st->path, version, STORE_SCHEMA_VERSION);
+	st->opened_version = version;
 	if (version < STORE_SCHEMA_VERSION && readonly)
 		return jzg_fail(cause, JZG_ERR_NEWER, "%s 是旧版本文件，需要先用本程序打开升级", st->path);
 	for (int k = version + 1; k <= STORE_SCHEMA_VERSION; k++) {
@@ -628,6 +634,8 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	cache_free(st->cache);
+	if (st->trust_done != NULL)
+		st->trust_done(st);
 	if (st->db != NULL)
 		sqlite3_close_v2(st->db);
 	sqlfn_ctx_done(&st->fn);

@@ -20,7 +20,7 @@
 #include "status.h"
 
 #define STORE_APPLICATION_ID 0x4A5A4731   /* "JZG1" */
-#define STORE_SCHEMA_VERSION 6            /* fixed tables; bump with a migration step */
+#define STORE_SCHEMA_VERSION 7            /* fixed tables; bump with a migration step */
 /* printf format (person set name) of the index that covers the staff list's
  * columns (settings person_name, person_id, person_no) by staff_id: the
  * list sorts and searches a school's people in it instead of in the wide
@@ -33,6 +33,9 @@ struct store {
 	const struct defs *defs;    /* not owned; must outlive the store */
 	struct sqlfn_ctx   fn;
 	void              *audit;  /* the trail's session (audit.c); freed with db */
+	void              *trust;  /* the chain's session (trust.c) */
+	void             (*trust_done)(struct store *st);  /* frees it, before the connection closes */
+	int                opened_version;  /* the file's schema version before this open (0: new) */
 	struct store_cache *cache; /* store_cached's statements; owned */
 };
 

@@ -381,6 +381,12 @@ ui_settle(struct ui *ui)
 			ui_message(ui, 1, "审计记录无法建立（%s），本次不能修改数据；请退出后重新启动", cause ? cause : "");
 			free(cause);
 			ui->arm_failed = 1;
+		} else if (audit_notice(st) != NULL) {
+			/* changes made outside jzg, found on opening (trust.h): the
+			 * first line of what was found, the rest from jzg verify */
+			const char *n = audit_notice(st);
+
+			ui_message(ui, 1, "%.*s", (int)strcspn(n, "\n"), n);
 		}
 	}
 	/* the rules engine (compiling every rule: ~30 M instructions) is not

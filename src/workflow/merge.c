@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "audit.h"
+#include "trust.h"
 #include "entry.h"
 #include "fieldtype.h"
 #include "util.h"
@@ -834,6 +835,11 @@ merge_attached(struct merge_run *run, const char *sch, const char *path, struct 
 		res->same = merge_digest_people(st, sch);
 		goto out;
 	}
+	/* a school file changed outside jzg, or whose history differs from
+	 * the last merge, is refused (trust.h); one unchanged since its clean
+	 * merge was checked then (its digest covers the file's header) */
+	if ((rc = trust_merge_check(st, sch, path, cause)) != JZG_OK)
+		goto out;
 	sql = xasprintf("INSERT INTO main.school(code, name, template, expected_staff) SELECT code, name, "
 	    "template, expected_staff FROM %s.school s WHERE NOT EXISTS (SELECT 1 FROM main.school m WHERE m.code = s.code)",
 	    sch);

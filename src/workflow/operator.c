@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "text.h"
+#include "trust.h"
 #include "util.h"
 
 static const struct { const char *code, *label; } roles[] = {
@@ -26,15 +28,31 @@ operator_role_parse(const char *s)
 const char *operator_role_code(enum operator_role r) { return roles[r].code; }
 const char *operator_role_label(enum operator_role r) { return roles[r].label; }
 
-static enum jzg_status
-pw_hash(const char *password, char out[crypto_pwhash_STRBYTES], char **cause)
+/* The minimum cost of Argon2id, for tests (operator.h). */
+static int
+pw_fast(void)
 {
 #ifdef JZG_TEST_HOOKS
 	/* the tests make hundreds of operators; a real file never gets this */
-	int fast = str_eq(getenv("JZG_PWHASH_FAST"), "1");
+	return str_eq(getenv("JZG_PWHASH_FAST"), "1");
 #else
-	int fast = 0;
+	return 0;
 #endif
+}
+
+/* A new salt and the signing key pair of password (trust.h). */
+static enum jzg_status
+new_keys(const char *password, unsigned char salt[TRUST_SALT_BYTES], unsigned char pk[crypto_sign_PUBLICKEYBYTES],
+    unsigned char sk[crypto_sign_SECRETKEYBYTES], char **cause)
+{
+	randombytes_buf(salt, TRUST_SALT_BYTES);
+	return trust_keypair(password, salt, pw_fast(), pk, sk, cause);
+}
+
+static enum jzg_status
+pw_hash(const char *password, char out[crypto_pwhash_STRBYTES], char **cause)
+{
+	int fast = pw_fast();
 
 	if (sodium_init() < 0)
 		return jzg_fail(cause, JZG_ERR_NOMEM, "无法初始化密码库（libsodium）");
@@ -57,17 +75,8 @@ check_password(const char *password, char **cause)
 static void
 log_change(struct store *st, sqlite3_int64 id, const char *op, const char *field, const char *val)
 {
-	sqlite3_stmt *q;
-
-	if (sqlite3_prepare_v2(st->db, "INSERT INTO audit(actor,path,set_name,row_id,op,field,new) "
-	    "VALUES(audit_who(), audit_path(), 'operator', ?1, ?2, ?3, ?4)", -1, &q, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_int64(q, 1, id);
-	sqlite3_bind_text(q, 2, op, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, field, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, val, -1, SQLITE_STATIC);
-	sqlite3_step(q);
-	sqlite3_finalize(q);
+	audit_write(st, &(struct audit_note){ .set_name = "operator", .row_id = id, .op = op, .field = field,
+	    .new_value = val }, NULL);
 }
 
 int
@@ -112,6 +121,7 @@ operator_add(struct store *st, const char *name, enum operator_role role, const 
     const char *school_code, char **cause)
 {
 	char hash[crypto_pwhash_STRBYTES];
+	unsigned char salt[TRUST_SALT_BYTES], pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
 	sqlite3_stmt *q;
 	sqlite3_int64 sid = 0;
 	enum jzg_status rc;
@@ -135,18 +145,26 @@ operator_add(struct store *st, const char *name, enum operator_role role, const 
 		if (sid == 0)
 			return jzg_fail(cause, JZG_ERR_NOTFOUND, "文件中没有学校标识码为 %s 的学校", school_code);
 	}
-	if ((rc = pw_hash(password, hash, cause)) != JZG_OK)
+	if ((rc = pw_hash(password, hash, cause)) != JZG_OK || (rc = new_keys(password, salt, pk, sk, cause)) != JZG_OK)
 		return rc;
-	if ((rc = store_prepare(st, "INSERT INTO operator(name, role, pwhash, school_id) VALUES(?1,?2,?3,?4)",
-	    &q, cause)) != JZG_OK)
+	if ((rc = store_prepare(st, "INSERT INTO operator(name, role, pwhash, school_id, salt, pubkey) "
+	    "VALUES(?1,?2,?3,?4,?5,?6)", &q, cause)) != JZG_OK)
 		return rc;
 	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, roles[role].code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, hash, -1, SQLITE_STATIC);
 	if (sid)
 		sqlite3_bind_int64(q, 4, sid);
+	sqlite3_bind_blob(q, 5, salt, sizeof salt, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 6, pk, sizeof pk, SQLITE_STATIC);
+	/* the first 管理员 signs his own row: nobody else is there to */
+	if (n == 0)
+		trust_set_key(st, 0, sk);
 	r = sqlite3_step(q);
 	sqlite3_finalize(q);
+	if (n == 0)
+		trust_set_key(st, 0, NULL);
+	sodium_memzero(sk, sizeof sk);
 	if (r == SQLITE_CONSTRAINT_UNIQUE)
 		return jzg_fail(cause, JZG_ERR_EXISTS, "用户名 %s 已存在，请换一个", name);
 	if (r != SQLITE_DONE)
@@ -166,16 +184,17 @@ row_to_op(sqlite3_stmt *q, struct operator *op)
 	op->disabled = sqlite3_column_int(q, 5);
 }
 
-#define OP_COLUMNS "o.id, o.name, o.role, ifnull(o.school_id, 0), s.code, o.disabled, o.pwhash " \
+#define OP_COLUMNS "o.id, o.name, o.role, ifnull(o.school_id, 0), s.code, o.disabled, o.pwhash, o.salt " \
 	"FROM operator o LEFT JOIN school s ON s.id = o.school_id"
 
 enum jzg_status
 operator_login(struct store *st, const char *name, const char *password, struct operator **out,
     char **cause)
 {
+	unsigned char salt[TRUST_SALT_BYTES], pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
 	sqlite3_stmt *q;
 	enum jzg_status rc;
-	int ok = 0;
+	int ok = 0, has_salt = 0;
 
 	*out = NULL;
 	if (sodium_init() < 0)
@@ -188,15 +207,58 @@ operator_login(struct store *st, const char *name, const char *password, struct 
 		ok = 1;
 		*out = xcalloc(1, sizeof **out);
 		row_to_op(q, *out);
+		if ((has_salt = sqlite3_column_bytes(q, 7) == TRUST_SALT_BYTES))
+			memcpy(salt, sqlite3_column_blob(q, 7), TRUST_SALT_BYTES);
 	}
 	sqlite3_finalize(q);
 	if (!ok)
 		return jzg_fail(cause, JZG_ERR_INVALID, "用户名或密码不正确，请重新输入");
 	if ((*out)->disabled) {
-		operator_free(*out);
-		*out = NULL;
-		return jzg_fail(cause, JZG_ERR_INVALID, "账号 %s 已停用，请联系管理员", name);
+		rc = jzg_fail(cause, JZG_ERR_INVALID, "账号 %s 已停用，请联系管理员", name);
+		goto refuse;
 	}
+	/* his row as jzg last wrote it: a 录入员 made 管理员 by hand gets nothing */
+	if (trust_operator_intact(st, (*out)->id, cause) != 0) {
+		rc = JZG_ERR_INVALID;
+		goto refuse;
+	}
+	/* his signing key; an operator made before schema 6 gets one now */
+	if (!has_salt)
+		rc = new_keys(password, salt, pk, sk, cause);
+	else
+		rc = trust_keypair(password, salt, pw_fast(), pk, sk, cause);
+	if (rc != JZG_OK)
+		goto refuse;
+	trust_set_key(st, (*out)->id, sk);
+	sodium_memzero(sk, sizeof sk);
+	if (!has_salt && (rc = store_prepare(st, "UPDATE operator SET salt = ?2, pubkey = ?3 WHERE id = ?1", &q, cause)) == JZG_OK) {
+		sqlite3_bind_int64(q, 1, (*out)->id);
+		sqlite3_bind_blob(q, 2, salt, sizeof salt, SQLITE_STATIC);
+		sqlite3_bind_blob(q, 3, pk, sizeof pk, SQLITE_STATIC);
+		if (sqlite3_step(q) != SQLITE_DONE)
+			rc = jzg_fail(cause, JZG_ERR_DB, "无法保存签名密钥：%s", store_errstr(sqlite3_errcode(st->db)));
+		sqlite3_finalize(q);
+	}
+	if (rc == JZG_OK)
+		return JZG_OK;
+	trust_set_key(st, 0, NULL);
+refuse:
+	operator_free(*out);
+	*out = NULL;
+	return rc;
+}
+
+/* Step and finalize q, an UPDATE of the operator name. */
+static enum jzg_status
+step_update(struct store *st, sqlite3_stmt *q, const char *name, char **cause)
+{
+	int r = sqlite3_step(q);
+
+	sqlite3_finalize(q);
+	if (r != SQLITE_DONE)
+		return jzg_fail(cause, JZG_ERR_DB, "无法修改操作员：%s", store_errstr(r));
+	if (sqlite3_changes(st->db) == 0)
+		return jzg_fail(cause, JZG_ERR_NOTFOUND, "没有名为 %s 的操作员（用 jzg user list 查看）", name);
 	return JZG_OK;
 }
 
@@ -205,20 +267,13 @@ update_one(struct store *st, const char *sql, const char *name, const char *arg,
 {
 	sqlite3_stmt *q;
 	enum jzg_status rc = store_prepare(st, sql, &q, cause);
-	int r;
 
 	if (rc != JZG_OK)
 		return rc;
 	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
 	if (arg != NULL)
 		sqlite3_bind_text(q, 2, arg, -1, SQLITE_STATIC);
-	r = sqlite3_step(q);
-	sqlite3_finalize(q);
-	if (r != SQLITE_DONE)
-		return jzg_fail(cause, JZG_ERR_DB, "无法修改操作员：%s", store_errstr(r));
-	if (sqlite3_changes(st->db) == 0)
-		return jzg_fail(cause, JZG_ERR_NOTFOUND, "没有名为 %s 的操作员（用 jzg user list 查看）", name);
-	return JZG_OK;
+	return step_update(st, q, name, cause);
 }
 
 static sqlite3_int64
@@ -240,11 +295,28 @@ enum jzg_status
 operator_passwd(struct store *st, const char *name, const char *password, char **cause)
 {
 	char hash[crypto_pwhash_STRBYTES];
+	unsigned char salt[TRUST_SALT_BYTES], pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+	sqlite3_stmt *q;
 	enum jzg_status rc;
 
-	if ((rc = check_password(password, cause)) != JZG_OK || (rc = pw_hash(password, hash, cause)) != JZG_OK)
+	if ((rc = check_password(password, cause)) != JZG_OK || (rc = pw_hash(password, hash, cause)) != JZG_OK ||
+	    (rc = new_keys(password, salt, pk, sk, cause)) != JZG_OK)
 		return rc;
-	if ((rc = update_one(st, "UPDATE operator SET pwhash = ?2 WHERE name = ?1", name, hash, cause)) != JZG_OK)
+	/* a new password is a new key: signed by the one acting (himself, with
+	 * his old key, or a 管理员) */
+	if ((rc = store_prepare(st, "UPDATE operator SET pwhash = ?2, salt = ?3, pubkey = ?4 WHERE name = ?1", &q,
+	    cause)) != JZG_OK) {
+		sodium_memzero(sk, sizeof sk);
+		return rc;
+	}
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 3, salt, sizeof salt, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 4, pk, sizeof pk, SQLITE_STATIC);
+	if ((rc = step_update(st, q, name, cause)) == JZG_OK && str_eq(audit_actor(st), name))
+		trust_set_key(st, op_id(st, name), sk);   /* he signs with his new key from now on */
+	sodium_memzero(sk, sizeof sk);
+	if (rc != JZG_OK)
 		return rc;
 	log_change(st, op_id(st, name), "update", "password", "（已修改）");
 	return JZG_OK;

@@ -113,8 +113,20 @@ pack_school(struct store *st, const char *code, const char *out, int *people, ch
 		rc = copy_table(st, "review", where, cause);
 	if (rc == JZG_OK)
 		rc = copy_table(st, "check_cache", where, cause);
-	if (rc == JZG_OK)
-		rc = copy_table(st, "audit", where, cause);
+	if (rc == JZG_OK) {
+		/* A file of one school goes whole: its trail, with the rows of
+		 * its operators, and the hash chain over them (trust.h), which
+		 * the county checks at merge.  Of a file of several schools only
+		 * this school's rows go, and a chain cannot follow them. */
+		int schools = 0;
+
+		store_int(st->db, "SELECT count(*) FROM main.school", &schools);
+		rc = copy_table(st, "audit", schools == 1 ? "1" : where, cause);
+		if (rc == JZG_OK && schools == 1)
+			rc = copy_table(st, "chain", "1", cause);
+		else if (rc == JZG_OK)
+			rc = store_exec(st, "INSERT OR REPLACE INTO dst.meta VALUES('trust_unchained', '1')", cause);
+	}
 	if (rc == JZG_OK) {
 		sql = sqlite3_mprintf("INSERT OR REPLACE INTO dst.meta VALUES('packed_from', %Q);"
 		    "INSERT OR REPLACE INTO dst.meta VALUES('packed_at', datetime('now','localtime'));COMMIT", code);
