@@ -19,6 +19,7 @@
 #include "lineedit.h"
 #include "normalize.h"
 #include "photo.h"
+#include "record.h"
 #include "rules.h"
 #include "ui.h"
 #include "ui_workflow.h"
@@ -267,8 +268,15 @@ start_edit(struct screen *s)
 	p->editing = 1;
 	/* a value the definitions put there (教职工号 "0": 没有的填 0) is one
 	 * the clerk did not type: typing replaces it rather than appending */
-	p->selected = p->val[p->fsel] != NULL && f->v[FC_DEFAULT] != NULL && f->v[FC_DEFAULT][0] != '=' &&
-	    str_eq(p->val[p->fsel], f->v[FC_DEFAULT]);
+	p->selected = p->val[p->fsel] != NULL && f->v[FC_DEFAULT] != NULL;
+	if (p->selected && f->v[FC_DEFAULT][0] == '=') {
+		/* 任职单位名称: the school's name */
+		char *def = record_default(s->ui->app->st, set, f, p->staff_id);
+
+		p->selected = str_eq(p->val[p->fsel], def);
+		free(def);
+	} else if (p->selected)
+		p->selected = str_eq(p->val[p->fsel], f->v[FC_DEFAULT]);
 }
 
 static void
@@ -378,6 +386,21 @@ move_field(struct screen *s, int dir)
 			p->fsel = j;
 			return;
 		}
+	}
+}
+
+/* Enter's move: over a calculated field that already holds its value (出生日
+ * 期 from the ID number): it stays reachable with ↑ and ↓. */
+static void
+move_on(struct screen *s)
+{
+	struct person *p = s->priv;
+	int j = p->fsel;
+
+	move_field(s, 1);
+	while (p->fsel != j && cur_set(p)->field[p->fsel].v[FC_CALCULATE] != NULL && p->val[p->fsel] != NULL) {
+		j = p->fsel;
+		move_field(s, 1);
 	}
 }
 
@@ -703,7 +726,7 @@ open_picker(struct screen *s, const char *query)
 	ui_modal(s->ui, &scr_picker_ops, &pa);   /* fills pa.result */
 	if (pa.chosen) {
 		set_value(s, pa.result, NULL);
-		move_field(s, 1);
+		move_on(s);
 		start_edit(s);
 	}
 	free(pa.result);
@@ -759,6 +782,32 @@ add_record(struct screen *s)
 	open_form(s, id, NULL);
 }
 
+/* A date typed whole as digits (200709 for a month, 19850312 for a
+ * date, 2024 for a year) and valid: on to the next field without Enter,
+ * as a code typed whole is (picker_auto). */
+static int
+date_complete(const struct field_def *f, const struct lineedit *le)
+{
+	const struct fieldtype *t = fieldtype_of(f);
+	size_t want = t->type == FT_YEAR ? 4 : 0;
+	char *typed, *norm;
+	int yes;
+
+	for (const char *c = t->pattern; c && *c; c++)
+		want += *c != '-';   /* YYYY-MM: 6 digits */
+	if (want == 0)
+		return 0;
+	typed = lineedit_get(le);
+	yes = strlen(typed) == want && strspn(typed, "0123456789") == want;
+	if (yes) {
+		norm = t->normalise(typed);
+		yes = t->valid(norm);
+		free(norm);
+	}
+	free(typed);
+	return yes;
+}
+
 static enum ui_action
 key_form(struct screen *s, enum request r, wchar_t ch, int is_char)
 {
@@ -786,6 +835,8 @@ key_form(struct screen *s, enum request r, wchar_t ch, int is_char)
 		p->selected = 0;
 		if (p->editing && lineedit_insert(&p->le, ch) < 0 && f->length > 0)
 			ui_message(s->ui, 1, "本项最多 %d 个字", f->length);
+		if (p->editing && date_complete(f, &p->le))
+			return key_form(s, REQ_ENTER, 0, 0);
 		return UI_STAY;
 	}
 	/* a selected default: Backspace/Del remove it whole, moving keeps it */
@@ -799,7 +850,10 @@ key_form(struct screen *s, enum request r, wchar_t ch, int is_char)
 	case REQ_DOWN: {
 		int before = p->fsel, told = leave_field(s);
 
-		move_field(s, 1);
+		if (r == REQ_ENTER)
+			move_on(s);
+		else
+			move_field(s, 1);
 		if (p->fsel == before && r == REQ_ENTER && set->many) {
 			/* a record's last field: back to the set's records, where
 			 * F3 adds the next one */

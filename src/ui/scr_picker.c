@@ -81,6 +81,36 @@ picker_build(struct picker *p)
 		p->sel = p->nitem ? p->nitem - 1 : 0;
 }
 
+/* A code typed whole from the paper form needs no Enter: digits that are
+ * one offered code and the beginning of no other (01 汉族, 1 是, but not
+ * 1 of a table with 10–19) choose it at once.  Single choice only; a
+ * multiple choice (政治面貌) may want more codes. */
+static int
+picker_auto(struct picker *p)
+{
+	const struct code *hit = NULL;
+	size_t len = strlen(p->query);
+
+	if (fieldtype_of(p->arg->field)->coded != 1 || len == 0 || strspn(p->query, "0123456789") != len)
+		return 0;
+	for (size_t i = 0; i < p->t->nrow; i++) {
+		const struct code *c = &p->t->row[i];
+
+		if (!p->allowed[i] && c->pick)
+			continue;
+		if (strncmp(c->code, p->query, len) != 0)
+			continue;
+		if (c->code[len] != '\0' || !c->pick || hit != NULL)
+			return 0;   /* a longer code, a heading, or a second one */
+		hit = c;
+	}
+	if (hit == NULL)
+		return 0;
+	p->arg->result = xstrdup(hit->code);
+	p->arg->chosen = 1;
+	return 1;
+}
+
 static int
 picker_open(struct screen *s, void *arg)
 {
@@ -124,7 +154,8 @@ picker_open(struct screen *s, void *arg)
 	if (a->query != NULL)
 		snprintf(p->query, sizeof p->query, "%s", a->query);
 	picker_build(p);
-	return 0;
+	/* chosen by its first key: not opened (the caller reads the result) */
+	return picker_auto(p) ? -1 : 0;
 }
 
 static void
@@ -233,7 +264,7 @@ picker_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 		}
 		p->sel = p->top = 0;
 		picker_build(p);
-		return UI_STAY;
+		return picker_auto(p) ? UI_POP : UI_STAY;
 	}
 	switch (r) {
 	case REQ_UP: if (p->sel > 0) p->sel--; break;

@@ -137,11 +137,13 @@ extern const struct screen_ops scr_person_ops;    /* one person; arg: struct per
 extern const struct screen_ops scr_picker_ops;    /* code picker; arg: struct picker_arg * */
 extern const struct screen_ops scr_help_ops;      /* help; arg: const struct field_def * or NULL */
 extern const struct screen_ops scr_report_ops;    /* check report; arg: struct report_arg * */
-/* Log-in; arg unused.  Open it with ui_modal before the first screen: it
- * refuses to open (returns -1) when somebody is already logged in
- * (app->op, --user).  On a file without operators it offers to create the
- * first 管理员; Esc there goes on without accounts (single user).  It
- * sets app->op, or ui->login_gave_up when the client must quit. */
+/* Log-in; arg NULL at start-up, non-NULL from ^K.  Open it with ui_modal
+ * before the first screen: it refuses to open (returns -1) when somebody
+ * is already logged in (app->op, --user), or at start-up on a file whose
+ * user chose single use before.  On a file without operators it offers to
+ * create the first 管理员; Esc there goes on without accounts (single user,
+ * not asked again).  It sets app->op, or ui->login_gave_up when the client
+ * must quit. */
 extern const struct screen_ops scr_login_ops;
 
 struct person_arg {
@@ -158,7 +160,8 @@ struct picker_arg {
 	const char             *current;   /* current value (codes, space-separated) */
 	const char             *filter_sql;/* extra SQL condition on temp.code c, or NULL */
 	char                   *result;    /* set on Enter: new value (caller frees) */
-	int                     chosen;
+	int                     chosen;    /* also when the query alone chose a code: the
+	                                    * picker then does not open (ui_modal -1) */
 };
 
 struct report_arg {

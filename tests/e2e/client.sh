@@ -33,7 +33,7 @@ wait_for "1949-12-31" && ok "出生日期 filled from the ID number"
 wait_for "2 女" && ok "性别 filled from the ID number"
 expect_db "name with middle dot, normalised ID" "$DB" 'SELECT XM, JZGH, SFZJH, CSRQ, XBM FROM s_jbxx' \
 	"阿依古丽·买买提|T001|11010519491231002X|1949-12-31|2"
-keys Enter                                    # 出生日期 stays as filled
+# Enter after the ID went over 出生日期, filled from it (↑ reaches it)
 LONG='新疆维吾尔自治区乌鲁木齐市天山区人民路第一百二十三号院内'
 text "$LONG"; keys Enter                      # 籍贯: longer than its box
 expect_db "long Chinese text kept whole" "$DB" 'SELECT JG FROM s_jbxx' "$LONG"
@@ -43,7 +43,7 @@ wait_for "05 维吾尔族" && ok "pinyin initials wwe find 维吾尔族"
 keys Enter
 text gq; wait_for "03 共青团员" && ok "gq finds 共青团员"
 keys Enter
-text 20; keys Enter                           # 婚姻状况 by code digits
+text 20                                       # 婚姻状况 by code digits: a whole code needs no Enter
 keys Enter                                    # 健康状况 default
 text '1972年9月'; keys Enter                  # 参加工作年月
 wait_for "已保存：参加工作年月（“1972年9月”已写成“1972-09”）" && ok "the status line says how the month was rewritten"
@@ -54,34 +54,34 @@ expect_db "codes and months stored" "$DB" 'SELECT MZM, ZZMMM, HYZKM, CJGNY, JBXN
 # A relevant rule: 国籍/地区 other than 156 clears and locks 民族 and 政治面貌.
 keys PPage
 keys Down Down Down Down                      # 国籍/地区
-text 840; wait_for "840 美国" && keys Enter
+text 840                                      # a whole code: chosen without Enter
 wait_for "—— 不填" && ok "民族 and 政治面貌 locked"
 expect_db "民族 and 政治面貌 cleared" "$DB" 'SELECT coalesce(MZM, "-"), coalesce(ZZMMM, "-"), GJDQM FROM s_jbxx' "-|-|840"
 keys PPage; keys Down Down Down Down
-text 156; wait_for "156 中国" && keys Enter
+text 156; wait_for "156 中国"                 # chosen as typed
 expect_db "back to 156" "$DB" 'SELECT GJDQM FROM s_jbxx' "156"
 
 # Two 学习经历 rows, the second repeating the first's 所学专业 with F4.
 keys Escape Down Enter
 wait_for "还没有记录" && ok "学习经历 table empty"
 keys F3
-text 21; wait_for "21 " && keys Enter         # 获得学历: 大学本科毕业
+text 21                                       # 获得学历: 大学本科毕业 (a whole code: no Enter)
 keys Enter                                    # 国家 156
 text 北京师范大学; keys Enter
 text 汉语言文学; keys Enter
 keys Enter                                    # 是否师范类专业
 text '1968.9'; keys Enter
-text 197207; keys Enter
+text 197207                                   # a whole month as digits: no Enter
 keys Escape
 wait_for "北京师范大学|21 " && ok "first row listed"
 keys F3
-text 31; wait_for "31 " && keys Enter         # 大学专科毕业
+text 31                                       # 大学专科毕业
 keys Enter
 text 华中师范大学; keys Enter
 keys F4                                       # 所学专业: same as previous row
 keys Enter
-text 196609; keys Enter
-text 196807; keys Enter
+text 196609
+text 196807
 keys Escape
 expect_db "two 学习经历 rows" "$DB" 'SELECT HDXLM, HDXLYX, SXZY, RXNY, BYNY FROM s_xxjl ORDER BY seq' \
 	"21|北京师范大学|汉语言文学|1968-09|1972-07

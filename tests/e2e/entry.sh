@@ -30,36 +30,36 @@ wait_for "★姓名" && ok "F3 opens a new person's form"
 text '李华'; keys Enter                       # 姓名
 keys Enter Enter                              # 曾用名 (default 无), 性别 (left for the ID)
 keys C-u; text "$NO_TYPED"; keys Enter       # 教职工号, full-width
-text 840; wait_for "840 美国" && keys Enter   # 国籍/地区: 民族 and 政治面貌 no longer relevant
+text 840; wait_for "840 美国"                 # 国籍/地区 (a whole code: no Enter): 民族 and 政治面貌 no longer relevant
 keys Enter                                    # 身份证件类型 (default 1)
 text "$ID_TYPED"; keys Enter                  # full-width digits and a lower-case x
 wait_for "1980-09-05" && ok "出生日期 derived from the ID number"
-keys Enter                                    # 出生日期 left as derived
+                                              # 出生日期 derived: Enter after the ID went over it
 text '湖北武汉'; keys Enter                   # 籍贯
 keys Enter                                    # 出生地; 民族, 政治面貌 locked and skipped
 keys Enter Enter                              # 婚姻状况, 健康状况 (default 1)
 text "$CJG_TYPED"; keys Enter                 # 参加工作年月
 text '2005.9'; keys Enter                     # 进本校年月
-text 11; wait_for "11 城镇应届毕业生" && keys Enter   # 教职工来源
-text 11; wait_for "11 专任教师" && keys Enter         # 教职工类别
-text 1; wait_for "1 是" && keys Enter         # 是否在编: 用人形式 locked, 签订合同情况 1
-keys Enter Enter Enter Enter                  # 签订合同情况 (derived), three yes/no (default 0)
-text 2; wait_for "2 熟练" && keys Enter       # 信息技术应用能力
+text 11; wait_for "11 城镇应届毕业生"          # 教职工来源 (whole codes need no Enter)
+text 11; wait_for "11 专任教师"                # 教职工类别
+text 1; wait_for "1 是"                       # 是否在编: 用人形式 locked, 签订合同情况 1 (derived, passed over)
+keys Enter Enter Enter                        # three yes/no (default 0)
+text 2; wait_for "2 熟练"                     # 信息技术应用能力
 keys Escape
 expect_db "keyed: the values as stored" "$A" 'SELECT XM, JZGH, SFZJH, CSRQ, XBM, GJDQM, coalesce(MZM, "-"), SFZBM, QDHTQKM FROM s_jbxx' \
 	"李华|T002|$ID|1980-09-05|2|840|-|1|1"
 # one 学习经历 record: 最高学历 is derived from it
 keys Down Enter
 wait_for "还没有记录" && keys F3
-text 21; wait_for "21 " && keys Enter         # 获得学历: 大学本科毕业
+text 21; wait_for "21 "                       # 获得学历: 大学本科毕业
 keys Enter                                    # 国家 (default 156)
 text 北京师范大学; keys Enter
 text 汉语言文学; keys Enter
 keys Enter                                    # 是否师范类专业 (default 0)
-text "$RX_TYPED"; keys Enter                  # 入学年月
+text "$RX_TYPED"                              # 入学年月 (six digits: no Enter)
 text "$BY_TYPED"; keys Enter                  # 毕业年月
-text 0; wait_for "0 无" && keys Enter         # 学位层次 无: the degree's fields locked
-text 1; wait_for "1 全脱产" && keys Enter     # 学习方式
+text 0; wait_for "0 无"                       # 学位层次 无: the degree's fields locked
+text 1; wait_for "1 全脱产"                   # 学习方式
 keys Escape
 wait_for "北京师范大学" && ok "学习经历 record listed"
 expect_db "keyed: 最高学历 引自 学习经历" "$A" 'SELECT ZGXLM, ZGXLYX FROM s_jbxx' "21|北京师范大学"
