@@ -464,7 +464,7 @@ static const struct cli_verb cli_help = {
 static const struct cli_verb *const verbs[] = {
 	&cli_school_add, &cli_school_list, &cli_demo, &cli_export, &cli_import, &cli_photo_import,
 	&cli_photo_export, &cli_print_sheet,
-	&cli_print_form, &cli_sign, &cli_check, &cli_explain, &cli_user_add, &cli_user_list,
+	&cli_print_form, &cli_printers, &cli_sign, &cli_check, &cli_explain, &cli_user_add, &cli_user_list,
 	&cli_user_passwd, &cli_user_disable, &cli_submit, &cli_approve, &cli_reject, &cli_unlock,
 	&cli_confirm, &cli_log, &cli_verify, &cli_stats, &cli_weekly, &cli_expect, &cli_pack, &cli_merge,
 	&cli_baseline_set, &cli_baseline_list, &cli_baseline_drop, &cli_changes,

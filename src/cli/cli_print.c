@@ -13,22 +13,45 @@
 #include "signature.h"
 #include "util.h"
 #include "cli_util.h"
+#include "progress.h"
 #include "record.h"
 
 
-/* After the PDF is saved: send it to the printer when asked. */
+/* How to print, from --print, --printer, --copies, --duplex (the last
+ * three mean --print).  Returns -1 after saying what is wrong. */
 static int
-maybe_print(int print, const char *path)
+print_opts(const struct cli_args *args, int o_print, int o_printer, int o_copies, int o_duplex, int *print,
+    struct lp_job *job)
 {
-	char *msg = NULL, *cause = NULL;
+	const char *copies = cli_arg(args, o_copies);
+	long c = 1;
+
+	memset(job, 0, sizeof *job);
+	job->printer = cli_arg(args, o_printer);
+	job->duplex = cli_flag(args, o_duplex);
+	if (copies != NULL && str_count(copies, 1, LP_COPIES_MAX, &c) < 0) {
+		cli_fail("--copies 要求 1 到 %d 之间的份数，而不是“%s”", LP_COPIES_MAX, copies);
+		return -1;
+	}
+	job->copies = (int)c;
+	*print = cli_flag(args, o_print) || job->printer != NULL || copies != NULL;
+	return 0;
+}
+
+/* After the PDF is saved: send it to the printer when asked.  A printer
+ * that took the job but is paused is a warning (exit 1): nothing comes out. */
+static int
+maybe_print(int print, struct lp_job *job, const char *path)
+{
+	char *cause = NULL;
 
 	if (!print)
 		return EXIT_CLEAN;
-	if (lp_print(path, &msg, &cause) != JZG_OK)
+	if (lp_print(path, job, &cause) != JZG_OK)
 		return cli_fail_cause(cause, "打印失败");
-	printf("%s\n", msg);
-	free(msg);
-	return EXIT_CLEAN;
+	printf("%s\n", job->msg);
+	free(job->msg);
+	return job->paused ? EXIT_FOUND : EXIT_CLEAN;
 }
 
 /* The staff of one school in entry order (as the client lists them). */
@@ -76,23 +99,30 @@ school_staff(struct app *a, const char *code, sqlite3_int64 **ids, size_t *n)
 	return EXIT_CLEAN;
 }
 
-enum { SHEET_STAFF, SHEET_SCHOOL, SHEET_OUT, SHEET_PRINT };
+enum { SHEET_STAFF, SHEET_SCHOOL, SHEET_OUT, SHEET_PRINT, SHEET_PRINTER, SHEET_COPIES, SHEET_DUPLEX };
 
 static int
 print_sheet(struct app *a, const struct cli_args *args)
 {
 	const char *school = cli_arg(args, SHEET_SCHOOL), *out = cli_arg(args, SHEET_OUT);
 	const char **want = cli_args_all(args, SHEET_STAFF);
-	int rc = EXIT_FAIL;
+	int rc = EXIT_FAIL, print;
 	size_t nwant = 0, n = 0;
 	sqlite3_int64 *ids = NULL;
 	struct sheet_result res;
+	struct sheet_opts so = { 0 };
+	struct progress pg;
+	struct progress_term bar;
+	struct lp_job job;
 	char *cause = NULL;
+	enum jzg_status st;
 
 	while (want[nwant] != NULL)
 		nwant++;
 	if (out == NULL || (nwant > 0 && school != NULL))
 		return cli_usage(args);
+	if (print_opts(args, SHEET_PRINT, SHEET_PRINTER, SHEET_COPIES, SHEET_DUPLEX, &print, &job) < 0)
+		return EXIT_FAIL;
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 		goto done;
 	/* after log-in: a school bound operator who named none gets his school (cli_gate) */
@@ -108,41 +138,55 @@ print_sheet(struct app *a, const struct cli_args *args)
 		}
 	} else if (school_staff(a, school, &ids, &n) != EXIT_CLEAN)
 		goto done;
-	if (sheet_print(a->st, ids, n, out, &res, &cause) != JZG_OK) {
+	so.duplex = job.duplex;
+	so.prog = &pg;
+	progress_term_init(&pg, &bar, "生成确认表");
+	st = sheet_print(a->st, ids, n, out, &so, &res, &cause);
+	progress_term_done(&bar);
+	if (st != JZG_OK) {
 		rc = cli_fail_cause(cause, "生成确认表失败");
 		goto done;
 	}
-	printf("已生成教师信息确认表：%d 人，共 %d 页，保存在 %s\n", res.people, res.pages, out);
+	printf("已生成教师信息确认表：%d 人，共 %d 页%s，保存在 %s\n", res.people, res.pages,
+	    job.duplex ? "（双面：页数为单数的人后面加了一张空白背面）" : "", out);
 	if (res.stale > 0)
 		printf("其中 %d 人已签字后修改，需重新打印签字（表上已注明）\n", res.stale);
-	rc = maybe_print(cli_flag(args, SHEET_PRINT), out);
+	rc = maybe_print(print, &job, out);
 done:
 	free(ids);
 	return rc;
 }
 
+#define PRINT_USAGE "[--print] [--printer 打印机] [--copies 份数] [--duplex]"
+
 const struct cli_verb cli_print_sheet = {
-	.name = "print sheet", .usage = "print sheet [--staff 身份证件号 …|--school 学校标识码] --out 文件.pdf [--print]",
-	.help = "打印教师信息确认表（每人一份，含签字栏和校验码）；--print 同时送打印机",
+	.name = "print sheet",
+	.usage = "print sheet [--staff 身份证件号 …|--school 学校标识码] --out 文件.pdf " PRINT_USAGE,
+	.help = "打印教师信息确认表（每人一份，含签字栏和校验码）；--print 同时送打印机，--printer、--copies 指定"
+	    "打印机和份数（也就是送打印机），--duplex 双面（每人从新的一张纸开始）",
 	.opts = (const struct cli_opt[]){ [SHEET_STAFF] = { "staff", CLI_STRS, CLI_T_PERSON },
 	    [SHEET_SCHOOL] = { "school", CLI_STR, CLI_T_SCHOOL },
-	    [SHEET_OUT] = { "out", CLI_STR }, [SHEET_PRINT] = { "print", CLI_FLAG }, { NULL, 0 } },
+	    [SHEET_OUT] = { "out", CLI_STR }, [SHEET_PRINT] = { "print", CLI_FLAG },
+	    [SHEET_PRINTER] = { "printer", CLI_STR }, [SHEET_COPIES] = { "copies", CLI_STR },
+	    [SHEET_DUPLEX] = { "duplex", CLI_FLAG }, { NULL, 0 } },
 	.exec = print_sheet, .needs_db = 1, .roles = CLI_ANYONE, .scope = CLI_SCHOOL,
 };
 
-enum { FORM_TYPE, FORM_OUT, FORM_PRINT };
+enum { FORM_TYPE, FORM_OUT, FORM_PRINT, FORM_PRINTER, FORM_COPIES, FORM_DUPLEX };
 
 static int
 print_form(struct app *a, const struct cli_args *args)
 {
 	const char *type = cli_arg(args, FORM_TYPE), *out = cli_arg(args, FORM_OUT);
 	const struct template_def *t;
+	struct lp_job job;
 	char *cause = NULL;
-	int pages = 0;
+	int pages = 0, print;
 
 	if (type == NULL || out == NULL)
 		return cli_usage(args);
-	if (app_load_defs(a) < 0)
+	if (print_opts(args, FORM_PRINT, FORM_PRINTER, FORM_COPIES, FORM_DUPLEX, &print, &job) < 0 ||
+	    app_load_defs(a) < 0)
 		return EXIT_FAIL;
 	if ((t = defs_template(a->defs, type)) == NULL) {
 		struct strbuf b = { 0 };
@@ -156,15 +200,49 @@ print_form(struct app *a, const struct cli_args *args)
 	if (blankform_print(t, out, &pages, &cause) != JZG_OK)
 		return cli_fail_cause(cause, "生成采集表失败");
 	printf("已生成%s教职工基础信息采集表：共 %d 页，保存在 %s\n", t->v[TC_LABEL], pages, out);
-	return maybe_print(cli_flag(args, FORM_PRINT), out);
+	return maybe_print(print, &job, out);
 }
 
 const struct cli_verb cli_print_form = {
-	.name = "print form", .usage = "print form --type zxx|zz|tj|yey|gx --out 文件.pdf [--print]",
-	.help = "打印空白的教职工基础信息采集表，供手工填写",
+	.name = "print form", .usage = "print form --type zxx|zz|tj|yey|gx --out 文件.pdf " PRINT_USAGE,
+	.help = "打印空白的教职工基础信息采集表，供手工填写（打印选项同 print sheet）",
 	.opts = (const struct cli_opt[]){ [FORM_TYPE] = { "type", CLI_STR }, [FORM_OUT] = { "out", CLI_STR },
-	    [FORM_PRINT] = { "print", CLI_FLAG }, { NULL, 0 } },
+	    [FORM_PRINT] = { "print", CLI_FLAG }, [FORM_PRINTER] = { "printer", CLI_STR },
+	    [FORM_COPIES] = { "copies", CLI_STR }, [FORM_DUPLEX] = { "duplex", CLI_FLAG }, { NULL, 0 } },
 	.exec = print_form, .scope = CLI_NOFILE,
+};
+
+/* The printers CUPS knows, the default marked, with their state. */
+static int
+printers_exec(struct app *a, const struct cli_args *args)
+{
+	struct lp_printer *p;
+	char *cause = NULL;
+	size_t n;
+
+	(void)a;
+	(void)args;
+	if (lp_printers(&p, &n, &cause) != JZG_OK)
+		return cli_fail_cause(cause, "无法列出打印机");
+	if (n == 0) {
+		printf("本机还没有设置打印机：请在系统的“打印机”设置里添加（接上打印机后一般会自动出现）。\n");
+		return EXIT_FOUND;
+	}
+	printf("本机的打印机（* 为默认打印机）：\n");
+	for (size_t i = 0; i < n; i++) {
+		char *state = lp_printer_state(&p[i]);
+
+		printf("%s %s　%s\n", p[i].is_default ? "*" : " ", p[i].name, state);
+		free(state);
+	}
+	lp_printers_free(p, n);
+	return EXIT_CLEAN;
+}
+
+const struct cli_verb cli_printers = {
+	.name = "printers", .usage = "printers",
+	.help = "列出本机的打印机（供 --printer 使用）和它们的状态",
+	.exec = printers_exec, .scope = CLI_NOFILE,
 };
 
 enum { SIGN_STAFF, SIGN_DATE, SIGN_CODE };

@@ -114,7 +114,7 @@ extern const struct cli_verb cli_school_add, cli_school_list, cli_demo, cli_chec
     cli_forms_check, cli_forms_report;                                /* cli.c */
 extern const struct cli_verb cli_export, cli_import;                  /* cli_xlsx.c */
 extern const struct cli_verb cli_photo_import, cli_photo_export;      /* cli_photo.c */
-extern const struct cli_verb cli_print_sheet, cli_print_form, cli_sign;   /* cli_print.c */
+extern const struct cli_verb cli_print_sheet, cli_print_form, cli_printers, cli_sign;   /* cli_print.c */
 extern const struct cli_verb cli_user_add, cli_user_list, cli_user_passwd, cli_user_disable,
     cli_submit, cli_approve, cli_reject, cli_unlock, cli_confirm, cli_log, cli_stats, cli_weekly,
     cli_expect, cli_pack, cli_merge;                                  /* cli_workflow.c */

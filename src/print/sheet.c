@@ -557,9 +557,17 @@ loader_for(struct store *st, struct loaders *ls, sqlite3_int64 staff_id, struct 
 	return JZG_OK;
 }
 
+/* The back of a person's last sheet when printing two-sided. */
+static void
+blank_back(struct pdf *p)
+{
+	pdf_page(p);
+	pdf_text(p, PDF_SMALL, ML, PDF_PAGE_H / 2, CW, PDF_CENTER, "（此页空白）");
+}
+
 enum jzg_status
 sheet_print(struct store *st, const sqlite3_int64 *staff, size_t n, const char *path,
-    struct sheet_result *res, char **cause)
+    const struct sheet_opts *opt, struct sheet_result *res, char **cause)
 {
 	struct loaders ls = { 0 };
 	struct sheet sh = { 0 };
@@ -612,11 +620,16 @@ sheet_print(struct store *st, const sqlite3_int64 *staff, size_t n, const char *
 			pview_free(pv);
 			break;
 		}
+		if (i > 0 && opt != NULL && opt->duplex && pages % 2 == 1) {
+			blank_back(p);
+			pages++;
+		}
 		if (i > 0)
 			pdf_page(p);
 		layout_person(&sh);
 		pages += sh.f.total;
 		pview_free(pv);
+		progress_report(opt ? opt->prog : NULL, i + 1, n);
 	}
 	for (size_t i = 0; i < ls.n; i++)
 		pview_loader_free(ls.l[i]);

@@ -16,19 +16,26 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+#include "progress.h"
 #include "store.h"
 
 struct sheet_result {
 	int people;
-	int pages;
+	int pages;    /* of the document, blank back pages included */
 	int stale;    /* people whose signed sheet is out of date */
 };
 
+struct sheet_opts {
+	int                    duplex;  /* for two-sided printing: a person with an odd page count gets a
+	                                 * blank back page (此页空白), so the next starts on a new sheet */
+	const struct progress *prog;    /* people done of n; NULL = quiet */
+};
+
 /* Print the sheets of the n people staff[] (in that order) into one PDF at
- * path (temp file + rename: on any failure nothing is left at path).  res
- * may be NULL.  Fails with a Chinese cause (missing font → names
+ * path (temp file + rename: on any failure nothing is left at path).  opt
+ * and res may be NULL.  Fails with a Chinese cause (missing font → names
  * fonts-noto-cjk). */
 enum jzg_status sheet_print(struct store *st, const sqlite3_int64 *staff, size_t n, const char *path,
-    struct sheet_result *res, char **cause);
+    const struct sheet_opts *opt, struct sheet_result *res, char **cause);
 
 #endif

@@ -416,6 +416,63 @@ staff_draw(struct screen *s)
 		    "本校还没有教职工。按 F3 新增。", COLS - 4);
 }
 
+/* The printer picked last, offered first next time (a clerk prints the
+ * sheets of a school one after another). */
+static char last_printer[256];
+
+/* Send the saved sheet to a printer: the only one, or the one the clerk
+ * picks from CUPS's list (scr_printer).  Without CUPS or a printer, say so
+ * and where the PDF is. */
+static void
+staff_send(struct screen *s, const char *path)
+{
+	struct lp_printer *pr = NULL;
+	struct lp_job job = { 0 };
+	struct printer_arg pa = { 0 };
+	char *cause = NULL;
+	size_t n = 0;
+
+	if (lp_printers(&pr, &n, &cause) != JZG_OK || n == 0) {
+		char *before = xasprintf("没有打印：%s。PDF 在 ",
+		    cause ? cause : "本机还没有设置打印机（在系统的“打印机”设置里添加）");
+
+		ui_message_path(s->ui, 1, before, path, "");
+		free(before);
+		free(cause);
+		return;
+	}
+	pa.p = pr;
+	pa.n = n;
+	for (size_t i = 0; i < n; i++)
+		if (str_eq(pr[i].name, last_printer) || (last_printer[0] == '\0' && pr[i].is_default))
+			pa.chosen = (int)i;
+	if (n > 1)
+		ui_modal(s->ui, &scr_printer_ops, &pa);
+	if (pa.chosen < 0) {
+		ui_message_path(s->ui, 0, "没有打印。确认表已保存：", path, "（F1 看完整路径）");
+		lp_printers_free(pr, n);
+		return;
+	}
+	job.printer = pr[pa.chosen].name;
+	snprintf(last_printer, sizeof last_printer, "%s", job.printer);
+	def_prog_mode();
+	if (lp_print(path, &job, &cause) != JZG_OK)
+		ui_message(s->ui, 1, "没有打印：%s", cause ? cause : "");
+	else if (job.paused)
+		ui_message(s->ui, 1, "已送往“%s”，但它已暂停，恢复后才打印：检查电源和纸张，在系统“打印机”设置里恢复",
+		    job.printer);
+	else {
+		char *before = xasprintf("已送往“%s”打印。PDF：", job.printer);
+
+		ui_message_path(s->ui, 0, before, path, "（F1 看完整路径）");
+		free(before);
+	}
+	reset_prog_mode();
+	free(job.msg);
+	free(cause);
+	lp_printers_free(pr, n);
+}
+
 /* F11: the person's 教师信息确认表 as a PDF named for the person
  * (确认表_姓名_身份证件号后4位.pdf) in the school's folder under the
  * documents folder, then the offer to print it (CUPS lp); without a
@@ -425,7 +482,7 @@ staff_print(struct screen *s, const struct row *r)
 {
 	struct staff *p = s->priv;
 	struct sheet_result res;
-	char *cause = NULL, *dir, *path = NULL, *msg = NULL, *name;
+	char *cause = NULL, *dir, *path = NULL, *name;
 	size_t nid = r->idno ? strlen(r->idno) : 0;
 	sqlite3_int64 id = r->id;
 
@@ -442,23 +499,12 @@ staff_print(struct screen *s, const struct row *r)
 	    xasprintf("%s/确认表_%s.pdf", dir, name);
 	free(name);
 	ui_message(s->ui, 0, "正在生成确认表……");
-	if (sheet_print(s->ui->app->st, &id, 1, path, &res, &cause) != JZG_OK) {
+	if (sheet_print(s->ui->app->st, &id, 1, path, NULL, &res, &cause) != JZG_OK) {
 		ui_message(s->ui, 1, "生成确认表失败：%s", cause ? cause : "");
 		free(cause);
-	} else if (ui_confirm(s->ui, "确认表已保存，送打印机打印？")) {
-		def_prog_mode();
-		if (lp_print(path, &msg, &cause) == JZG_OK)
-			ui_message_path(s->ui, 0, "已送打印机。PDF：", path, "（F1 看完整路径）");
-		else {
-			char *before = xasprintf("没有打印：%s。PDF 在 ", cause ? cause : "");
-
-			ui_message_path(s->ui, 1, before, path, "");
-			free(before);
-		}
-		reset_prog_mode();
-		free(msg);
-		free(cause);
-	} else
+	} else if (ui_confirm(s->ui, "确认表已保存，送打印机打印？"))
+		staff_send(s, path);
+	else
 		ui_message_path(s->ui, 0, "确认表已保存：", path, "（F1 看完整路径）");
 	free(path);
 	free(dir);

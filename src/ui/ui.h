@@ -12,6 +12,7 @@
 #include "app.h"
 #include "request.h"
 
+struct lp_printer;
 struct rules;
 struct screen;
 
@@ -144,7 +145,14 @@ extern const struct screen_ops scr_report_ops;    /* check report; arg: struct r
  * create the first 管理员; Esc there goes on without accounts (single user,
  * not asked again).  It sets app->op, or ui->login_gave_up when the client
  * must quit. */
+extern const struct screen_ops scr_printer_ops;   /* choose a printer; arg: struct printer_arg * */
 extern const struct screen_ops scr_login_ops;
+
+struct printer_arg {
+	const struct lp_printer *p;   /* the printers (lp_printers) */
+	size_t                   n;
+	int                      chosen;   /* in: the one under the cursor first; out: the one picked, -1 = none */
+};
 
 struct person_arg {
 	sqlite3_int64 school_id;

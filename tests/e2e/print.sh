@@ -207,23 +207,97 @@ out=$("$J" --db "$DB" print sheet --staff "$ID1" --out "$T/no/such/dir/x.pdf" 2>
 expect_eq "missing directory exits 2" "$rc" 2
 expect_has "missing directory message" "$out" "无法在"
 
-# --- printing: a fake lp records its arguments; no lp; lp without printer
-mkdir -p "$T/bin" "$T/empty"
-printf '#!/bin/sh\nprintf "%%s\\n" "$@" > %s/lp.args\necho "request id is fake-1 (1 file(s))"\n' "$T" > "$T/bin/lp"
-chmod +x "$T/bin/lp"
-out=$(PATH="$T/bin:$PATH" "$J" --db "$DB" print sheet --staff "$ID1" --out "$T/p.pdf" --print 2>&1) && rc=0 || rc=$?
+# --- printing, through a stand-in for CUPS that answers with CUPS's own
+# messages (tests/e2e/fake_cups.sh): options, the printer list, every
+# failure in Chinese with what to do, and where the PDF is
+export FAKE_CUPS=$T/cups
+mkdir -p "$T/bin" "$T/empty" "$FAKE_CUPS"
+ln -sf "$HERE/fake_cups.sh" "$T/bin/lp"
+ln -sf "$HERE/fake_cups.sh" "$T/bin/lpstat"
+FP="$T/bin:$PATH"
+args() { tr '\n' ' ' < "$FAKE_CUPS/lp.args"; rm -f "$FAKE_CUPS/lp.args"; }
+printf 'HP_LaserJet idle\nCanon_iR paused Paper jam\nOld_Epson rejecting\n' > "$FAKE_CUPS/printers"
+echo HP_LaserJet > "$FAKE_CUPS/default"
+out=$(PATH=$FP LANG=zh_CN.UTF-8 "$J" --db "$DB" print sheet --staff "$ID1" --out "$T/p.pdf" --print 2>&1) && rc=0 || rc=$?
 expect_eq "print via lp exits 0" "$rc" 0
-expect_has "lp's answer shown" "$out" "request id is fake-1"
-expect_eq "lp got A4 and the absolute path" "$(tr '\n' ' ' < "$T/lp.args")" "-o media=A4 $T/p.pdf "
+expect_has "lp's request id shown" "$out" "已送往打印机“HP_LaserJet”（任务 HP_LaserJet-1）"
+expect_eq "lp got A4 and the absolute path" "$(args)" "-o media=A4 $T/p.pdf -- "
+out=$(PATH=$FP "$J" --db "$DB" print sheet --staff "$ID1" --out "$T/p.pdf" --printer HP_LaserJet --copies 3 --duplex 2>&1) && rc=0 || rc=$?
+expect_eq "--printer --copies --duplex exit 0 (and print without --print)" "$rc" 0
+expect_eq "lp got printer, copies collated, two-sided" "$(args)" \
+	"-d HP_LaserJet -n 3 -o collate=true -o media=A4 -o sides=two-sided-long-edge $T/p.pdf -- "
+expect_has "copies and duplex said" "$out" "，3 份，双面）"
+for bad in 0 100 二 -1; do
+	out=$(PATH=$FP "$J" --db "$DB" print sheet --staff "$ID1" --out "$T/p.pdf" --copies "$bad" 2>&1) && rc=0 || rc=$?
+	[ "$rc" = 2 ] && grep -qF "1 到 99" <<<"$out" || bad "--copies $bad: rc $rc, $out"
+done
+ok "impossible copies refused"
+out=$(PATH=$FP "$J" print form --type zxx --out "$T/f.pdf" --printer HP_LaserJet --duplex 2>&1) && rc=0 || rc=$?
+expect_eq "blank form printed two-sided" "$(args)" "-d HP_LaserJet -o media=A4 -o sides=two-sided-long-edge $T/f.pdf -- "
+# the printer list
+out=$(PATH=$FP "$J" printers 2>&1) && rc=0 || rc=$?
+expect_eq "printers exits 0" "$rc" 0
+expect_has "default printer marked" "$out" "* HP_LaserJet　空闲"
+expect_has "paused printer and why" "$out" "  Canon_iR　已暂停（Paper jam）"
+expect_has "printer not accepting jobs" "$out" "  Old_Epson　不接受任务"
+# a paused printer takes the job, which then waits: a warning, exit 1
+out=$(PATH=$FP "$J" --db "$DB" print sheet --staff "$ID1" --out "$T/p.pdf" --printer Canon_iR 2>&1) && rc=0 || rc=$?
+expect_eq "paused printer: warning exit 1" "$rc" 1
+expect_has "paused printer: said, with what to do" "$out" "这台打印机已暂停（Paper jam）：任务在排队，恢复前不会打印"
+expect_has "paused printer: how to resume" "$out" "cupsenable Canon_iR"
+args >/dev/null
+# each failure: exit 2, Chinese, what to do, where the PDF is, no English
+lpfail() {   # name, expected Chinese, lp options…
+	local what=$1 want=$2; shift 2
+	out=$(PATH=$FP "$J" --db "$DB" print sheet --staff "$ID1" --out "$T/p.pdf" "$@" 2>&1) && rc=0 || rc=$?
+	expect_eq "$what: exit 2" "$rc" 2
+	expect_has "$what: says what to do" "$out" "$want"
+	expect_has "$what: says where the PDF is" "$out" "PDF 已保存在 $T/p.pdf"
+	grep -q "Error\|Destination\|scheduler" <<<"$out" && bad "$what: CUPS's English shown: $out"
+	[ -s "$T/p.pdf" ] || bad "$what: PDF missing"
+}
+lpfail "unknown printer" "没有名为“HP2”的打印机（名字要与系统里的一字不差）。本机的打印机：HP_LaserJet（默认）、Canon_iR、Old_Epson" --printer HP2
+lpfail "printer not accepting jobs" "打印机“Old_Epson”设为不接受打印任务：请在系统的“打印机”设置里让它接受任务（或 sudo cupsaccept Old_Epson）" --printer Old_Epson
+rm "$FAKE_CUPS/default"
+lpfail "no default printer" "没有设置默认打印机：请指定打印机（命令行加 --printer 打印机名，jzg printers 列出打印机）" --print
+touch "$FAKE_CUPS/down"
+lpfail "CUPS not running" "打印服务 CUPS 没有运行：请启动它（sudo systemctl start cups）" --print
+out=$(PATH=$FP "$J" printers 2>&1) && rc=0 || rc=$?
+expect_eq "printers without the scheduler exits 2" "$rc" 2
+expect_has "printers without the scheduler" "$out" "打印服务 CUPS 没有运行"
+rm "$FAKE_CUPS/down"
+: > "$FAKE_CUPS/printers"
+out=$(PATH=$FP "$J" printers 2>&1) && rc=0 || rc=$?
+expect_eq "no printer set up: exit 1" "$rc" 1
+expect_has "no printer set up: what to do" "$out" "本机还没有设置打印机：请在系统的“打印机”设置里添加"
+lpfail "no printer at all" "本机还没有设置任何打印机" --print
 out=$(PATH="$T/empty" "$J" --db "$DB" print sheet --staff "$ID1" --out "$T/p2.pdf" --print 2>&1) && rc=0 || rc=$?
-expect_eq "no lp exits 2" "$rc" 2
-expect_has "no lp says where the PDF is" "$out" "PDF 已保存在 $T/p2.pdf"
+expect_eq "no CUPS exits 2" "$rc" 2
+expect_has "no CUPS: what to do" "$out" "本机没有安装打印服务 CUPS（找不到 lp 命令）：请在接打印机的电脑上安装（sudo apt-get install cups）"
+expect_has "no CUPS says where the PDF is" "$out" "PDF 已保存在 $T/p2.pdf"
 [ -s "$T/p2.pdf" ] && ok "PDF kept without lp" || bad "PDF missing without lp"
-printf '#!/bin/sh\necho "lp: Error - No default destination." >&2\nexit 1\n' > "$T/bin/lp"
-out=$(PATH="$T/bin:$PATH" "$J" print form --type yey --out "$T/f.pdf" --print 2>&1) && rc=0 || rc=$?
-expect_eq "lp failure exits 2" "$rc" 2
-expect_has "lp failure quotes lp" "$out" "No default destination"
-expect_has "lp failure says where the PDF is" "$out" "PDF 已保存在 $T/f.pdf"
+out=$(PATH="$T/empty" "$J" printers 2>&1) && rc=0 || rc=$?
+expect_has "printers without CUPS" "$out" "找不到 lpstat 命令"
+
+# --- two-sided batches: a person with an odd page count gets a blank back
+# page, so every person starts on a new sheet of paper
+"$J" --db "$DB" print sheet --school 2143012345 --out "$T/simplex.pdf" >/dev/null
+out=$("$J" --db "$DB" print sheet --school 2143012345 --out "$T/duplex.pdf" --duplex 2>&1)
+np=$(pages "$T/duplex.pdf") firsts=0 blanks=0 odd=0
+for ((i = 1; i <= np; i++)); do
+	p=$(page "$T/duplex.pdf" "$i")
+	if [[ $p =~ 第1页共([0-9]+)页 ]]; then
+		firsts=$((firsts + 1))
+		[ $((i % 2)) = 1 ] || bad "page $i starts a person on the back of a sheet"
+		[ $((BASH_REMATCH[1] % 2)) = 1 ] && odd=$((odd + 1))
+	elif [ "$p" = "（此页空白）" ]; then
+		blanks=$((blanks + 1))
+	fi
+done
+expect_eq "duplex: six people, each starting on a front page" "$firsts" 6
+[ "$odd" -ge 1 ] && ok "duplex: $odd people with an odd page count" || bad "duplex test has no odd person"
+expect_eq "duplex: a blank back page after each odd person but the last" "$blanks" "$(( $(pages "$T/duplex.pdf") - $(pages "$T/simplex.pdf") ))"
+expect_has "duplex: the message says why the pages differ" "$out" "共 $np 页（双面："
 
 # --- blank forms of every template
 for tp in zxx zz tj yey gx; do

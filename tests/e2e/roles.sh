@@ -51,7 +51,7 @@ args_of() {
 	local s=$1 p=$2 o=$3 x=$4
 	case "$V" in
 	"school add") echo "--code 2143019999 --name 新学校 --type zxx" ;;
-	"school list"|"user list"|stats|help|"forms check"|"forms report"|verify) echo "" ;;
+	"school list"|"user list"|stats|help|"forms check"|"forms report"|verify|printers) echo "" ;;
 	demo) echo "--staff 1 --school $s" ;;
 	export) echo "--school $s --out out" ;;
 	import) echo "--school $s $x" ;;
