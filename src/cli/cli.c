@@ -23,6 +23,7 @@
 #include "rules.h"
 #include "text.h"
 #include "school.h"
+#include "progress.h"
 #include "util.h"
 
 int cli_main(int argc, char **argv);
@@ -269,6 +270,9 @@ demo_exec(struct app *a, const struct cli_args *args)
 	long n = -1, seed = 1;
 	sqlite3_int64 sid = 0;
 	char *cause = NULL;
+	struct progress pg;
+	struct progress_term bar;
+	enum jzg_status st;
 
 	if (staff != NULL && str_count(staff, 1, 1000000, &n) < 0) {
 		cli_fail("--staff 应为 1 到 1000000 的整数");
@@ -306,7 +310,10 @@ demo_exec(struct app *a, const struct cli_args *args)
 			return EXIT_FAIL;
 		}
 	}
-	if (demo_fill(a->st, sid, (int)n, (uint64_t)seed, &cause) != JZG_OK) {
+	progress_term_init(&pg, &bar, "生成演示数据");
+	st = demo_fill_progress(a->st, sid, (int)n, (uint64_t)seed, &pg, &cause);
+	progress_term_done(&bar);
+	if (st != JZG_OK) {
 		cli_fail("生成演示数据失败：%s", cause ? cause : "");
 		free(cause);
 		return EXIT_FAIL;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "audit.h"
@@ -18,6 +19,7 @@
 #include "merge.h"
 #include "operator.h"
 #include "pack.h"
+#include "progress.h"
 #include "school.h"
 #include "util.h"
 #include "cli_util.h"
@@ -514,6 +516,9 @@ pack_exec(struct app *a, const struct cli_args *args)
 {
 	const char *school = cli_arg(args, PACK_SCHOOL), *out = cli_arg(args, PACK_OUT);
 	char *cause = NULL;
+	struct progress pg;
+	struct progress_term bar;
+	enum jzg_status st;
 	int n;
 
 	if (school == NULL || out == NULL)
@@ -522,7 +527,10 @@ pack_exec(struct app *a, const struct cli_args *args)
 		return EXIT_FAIL;
 	if (str_eq(out, a->db_path))
 		return cli_fail("--out 不能是正在使用的数据文件");
-	if (pack_school(a->st, school, out, &n, &cause) != JZG_OK)
+	progress_term_init(&pg, &bar, "写出");
+	st = pack_school_progress(a->st, school, out, &n, &pg, &cause);
+	progress_term_done(&bar);
+	if (st != JZG_OK)
 		return cli_fail_cause(cause, "无法写出");
 	printf("已写出 %s：学校 %s，%d 人；文件已校验，可以安全拔出 U 盘\n", out, school, n);
 	return EXIT_CLEAN;
@@ -552,10 +560,14 @@ conflict_cb(const struct merge_conflict *c, void *arg)
 		    c->mine, c->theirs);
 }
 
-/* The running totals of a merge, one line per file as it is merged. */
+/* The running totals of a merge, one line per file as it is merged, under
+ * a bar of the files done (cleared for each line, drawn again after it). */
 struct merge_tally {
-	struct merge_result all;
-	int                 bad;
+	struct merge_result  all;
+	int                  bad;
+	int                  n;      /* files */
+	struct progress      pg;
+	struct progress_term bar;
 };
 
 static void
@@ -564,7 +576,7 @@ merge_done(int i, const char *path, enum jzg_status rc, const struct merge_resul
 	struct merge_tally *t = arg;
 	int sign = rc == JZG_OK ? 1 : -1;
 
-	(void)i;
+	progress_term_done(&t->bar);
 	if (rc != JZG_OK) {
 		cli_fail("%s", cause ? cause : "合并失败");
 		t->bad++;
@@ -581,6 +593,8 @@ merge_done(int i, const char *path, enum jzg_status rc, const struct merge_resul
 		t->all.conflicts += sign * r->conflicts;
 		t->all.replaced += sign * r->replaced;
 	}
+	fflush(stdout);
+	progress_report(&t->pg, (unsigned long long)i + 1, (unsigned long long)t->n);
 }
 
 enum { MERGE_OPT_TAKE };
@@ -591,8 +605,9 @@ merge_exec(struct app *a, const struct cli_args *args)
 	static const char takes[] = "merge 的参数：--take mine（冲突时保留本文件）或 --take theirs（冲突时采用来源文件）";
 	const char *takearg = cli_arg(args, MERGE_OPT_TAKE);
 	enum merge_take take = MERGE_TAKE_NONE;
-	struct merge_tally t = { { 0 }, 0 };
+	struct merge_tally t = { .n = args->argc };
 	struct merge_hooks h = { conflict_cb, merge_done, &t };
+	int created;
 
 	if (str_eq(takearg, "mine"))
 		take = MERGE_TAKE_MINE;
@@ -602,9 +617,18 @@ merge_exec(struct app *a, const struct cli_args *args)
 		return cli_fail("%s", takes);
 	if (args->argc == 0)
 		return cli_usage(args);
-	if (open_all(a) < 0)
+	/* The county file is made by its first merge, as school add makes a
+	 * school's (an empty file would only be one more step to explain). */
+	if (app_load_defs(a) < 0)
 		return EXIT_FAIL;
+	created = a->db_path != NULL && access(a->db_path, F_OK) != 0 && errno == ENOENT;
+	if (app_open_store(a, created ? STORE_CREATE : 0) < 0)
+		return EXIT_FAIL;
+	if (created)
+		printf("数据文件 %s 还不存在，已新建（县级汇总文件）\n", a->db_path);
+	progress_term_init(&t.pg, &t.bar, "合并");
 	merge_files(a->st, args->argc, args->argv, take, &h);
+	progress_term_done(&t.bar);
 	printf("合计：新增 %d 人，相同跳过 %d 人，冲突 %d 人，出错文件 %d 个\n", t.all.added, t.all.same, t.all.conflicts,
 	    t.bad);
 	if (t.all.conflicts && take == MERGE_TAKE_NONE)
@@ -614,7 +638,7 @@ merge_exec(struct app *a, const struct cli_args *args)
 
 const struct cli_verb cli_merge = {
 	.name = "merge", .usage = "merge [--take mine|theirs] 文件.db …",
-	.help = "把学校的文件合并到本文件：新增的加入，相同的跳过，冲突的逐项列出",
+	.help = "把学校的文件合并到本文件（本文件还不存在时新建）：新增的加入，相同的跳过，冲突的逐项列出",
 	.opts = (const struct cli_opt[]){ [MERGE_OPT_TAKE] = { "take", CLI_STR }, { NULL, 0 } },
 	.exec = merge_exec, .max_args = -1, .needs_db = 1, .roles = CLI_REVIEWER | CLI_ADMIN, .scope = CLI_COUNTY,
 };

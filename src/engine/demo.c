@@ -328,6 +328,13 @@ demo_free(struct demo *dm)
 enum jzg_status
 demo_fill(struct store *st, sqlite3_int64 school_id, int n, uint64_t seed, char **cause)
 {
+	return demo_fill_progress(st, school_id, n, seed, NULL, cause);
+}
+
+enum jzg_status
+demo_fill_progress(struct store *st, sqlite3_int64 school_id, int n, uint64_t seed,
+    const struct progress *prog, char **cause)
+{
 	struct demo dm = { .st = st };
 	const struct template_def *tpl;
 	sqlite3_stmt *q, *ins = NULL;
@@ -376,6 +383,7 @@ demo_fill(struct store *st, sqlite3_int64 school_id, int n, uint64_t seed, char 
 			rc = record_recalc(st, tpl, staff, cause);
 		if (rc == JZG_OK && (k % 500 == 499 || k == n - 1))
 			rc = store_exec(st, "COMMIT", cause);
+		progress_report(prog, (unsigned long long)k + 1, (unsigned long long)n);
 	}
 	if (rc != JZG_OK)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);

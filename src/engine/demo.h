@@ -12,10 +12,14 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "progress.h"
 #include "store.h"
 
 /* Add n people, every set filled, to the school with row id school_id. */
 enum jzg_status demo_fill(struct store *st, sqlite3_int64 school_id, int n, uint64_t seed,
     char **cause);
+/* The same, telling prog (may be NULL) the people added of n. */
+enum jzg_status demo_fill_progress(struct store *st, sqlite3_int64 school_id, int n, uint64_t seed,
+    const struct progress *prog, char **cause);
 
 #endif

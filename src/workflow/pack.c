@@ -51,6 +51,18 @@ copy_table(struct store *st, const char *table, const char *where, char **cause)
 enum jzg_status
 pack_school(struct store *st, const char *code, const char *out, int *people, char **cause)
 {
+	return pack_school_progress(st, code, out, people, NULL, cause);
+}
+
+/* Tables before the sets and after them, then the copy to the stick and
+ * the check of what is on it. */
+#define PACK_STEPS_FIXED (3 + 6 + 2)
+
+enum jzg_status
+pack_school_progress(struct store *st, const char *code, const char *out, int *people,
+    const struct progress *prog, char **cause)
+{
+	unsigned long long step = 0, steps = PACK_STEPS_FIXED + st->defs->nall;
 	/* The file is built under $TMPDIR (its journal and half-made pages
 	 * never touch the stick), then copied beside out and renamed: a kill
 	 * leaves at most a hidden .part there, which the next run removes. */
@@ -94,6 +106,7 @@ pack_school(struct store *st, const char *code, const char *out, int *people, ch
 			rc = copy_table(st, "staff", w_staff, cause);
 		if (rc == JZG_OK)
 			rc = copy_table(st, "operator", w_staff, cause);
+		progress_report(prog, step += 3, steps);
 		free(w_school);
 		free(w_staff);
 	}
@@ -102,17 +115,16 @@ pack_school(struct store *st, const char *code, const char *out, int *people, ch
 
 		rc = copy_table(st, t, where, cause);
 		free(t);
+		progress_report(prog, ++step, steps);
 	}
-	if (rc == JZG_OK)
-		rc = copy_table(st, "explanation", where, cause);
-	if (rc == JZG_OK)
-		rc = copy_table(st, "signature", where, cause);
-	if (rc == JZG_OK)
-		rc = copy_table(st, "photo", where, cause);
-	if (rc == JZG_OK)
-		rc = copy_table(st, "review", where, cause);
-	if (rc == JZG_OK)
-		rc = copy_table(st, "check_cache", where, cause);
+	{
+		static const char *const rest[] = { "explanation", "signature", "photo", "review", "check_cache" };
+
+		for (size_t i = 0; i < sizeof rest / sizeof rest[0] && rc == JZG_OK; i++) {
+			rc = copy_table(st, rest[i], where, cause);
+			progress_report(prog, ++step, steps);
+		}
+	}
 	if (rc == JZG_OK) {
 		/* A file of one school goes whole: its trail, with the rows of
 		 * its operators, and the hash chain over them (trust.h), which
@@ -127,6 +139,7 @@ pack_school(struct store *st, const char *code, const char *out, int *people, ch
 		else if (rc == JZG_OK)
 			rc = store_exec(st, "INSERT OR REPLACE INTO dst.meta VALUES('trust_unchained', '1')", cause);
 	}
+	progress_report(prog, ++step, steps);
 	if (rc == JZG_OK) {
 		sql = sqlite3_mprintf("INSERT OR REPLACE INTO dst.meta VALUES('packed_from', %Q);"
 		    "INSERT OR REPLACE INTO dst.meta VALUES('packed_at', datetime('now','localtime'));COMMIT", code);
@@ -144,6 +157,7 @@ detach:
 	if ((rc = outfile_copy(tmp, part, cause)) != JZG_OK ||
 	    (rc = outfile_commit(part, out, cause)) != JZG_OK)
 		goto done;
+	progress_report(prog, ++step, steps);
 	/* Read back what is on the stick, not what is in the cache of the
 	 * connection that wrote it. */
 	if (sqlite3_open_v2(out, &chk, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
@@ -154,6 +168,7 @@ detach:
 	if (sqlite3_step(q) != SQLITE_ROW || !str_eq((const char *)sqlite3_column_text(q, 0), "ok"))
 		rc = jzg_fail(cause, JZG_ERR_IO, "写出的文件 %s 校验失败（U 盘可能有问题），请换一个 U 盘重试", out);
 	sqlite3_finalize(q);
+	progress_report(prog, ++step, steps);
 	if (rc == JZG_OK && sqlite3_prepare_v2(chk, "SELECT count(*) FROM staff", -1, &q, NULL) == SQLITE_OK) {
 		if (sqlite3_step(q) == SQLITE_ROW)
 			*people = sqlite3_column_int(q, 0);

@@ -10,10 +10,15 @@
 #ifndef JZG_PACK_H
 #define JZG_PACK_H
 
+#include "progress.h"
 #include "store.h"
 
 enum jzg_status pack_school(struct store *st, const char *school_code, const char *out, int *people,
     char **cause);
+/* The same, telling prog (may be NULL) the steps done: each table copied,
+ * then the sync to the stick and the check of what is on it. */
+enum jzg_status pack_school_progress(struct store *st, const char *school_code, const char *out, int *people,
+    const struct progress *prog, char **cause);
 
 /* Column names (quoted, comma-separated) that table has in both schemas
  * a and b of st's connection, excluding skip (may be NULL); NULL when the
