@@ -105,12 +105,67 @@ board_write_tsv(FILE *out, const struct board_row *rows, size_t n, const struct 
 }
 
 static void
-write_rate(lxw_worksheet *ws, int row, int col, double r, lxw_format *f)
+write_rate(lxw_worksheet *ws, int row, int col, double r, lxw_format *f, lxw_format *none)
 {
 	if (r < 0)
-		worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, "—", NULL);
+		worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, "—", none);
 	else
 		worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)col, r, f);
+}
+
+/* A cell format with thin borders (the printed table is ruled), bold for
+ * the header and 合计, with a number format or NULL. */
+static lxw_format *
+cell_format(lxw_workbook *wb, int bold, const char *num)
+{
+	lxw_format *f = workbook_add_format(wb);
+
+	format_set_border(f, LXW_BORDER_THIN);
+	if (bold)
+		format_set_bold(f);
+	if (num != NULL)
+		format_set_num_format(f, num);
+	return f;
+}
+
+/* Landscape A4, one page wide (as many tall as it takes), the header row
+ * repeated on every page, page numbers in the footer. */
+static void
+page_setup(lxw_worksheet *ws, int head_row)
+{
+	worksheet_set_landscape(ws);
+	worksheet_set_paper(ws, 9);                        /* A4 */
+	worksheet_fit_to_pages(ws, 1, 0);
+	worksheet_repeat_rows(ws, (lxw_row_t)head_row, (lxw_row_t)head_row);
+	worksheet_center_horizontally(ws);
+	worksheet_set_margins(ws, 0.4, 0.4, 0.6, 0.6);
+	worksheet_set_footer(ws, "&C第 &P 页，共 &N 页");
+}
+
+/* A bar per school of its 录入率 (rows first … last of the sheet, names in
+ * column 1, rates in column 5), below the table, first school on top. */
+static void
+rate_chart(lxw_workbook *wb, lxw_worksheet *ws, const char *sheet, int first, int last)
+{
+	lxw_chart *ch = workbook_add_chart(wb, LXW_CHART_BAR);
+	lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
+	int n = last - first + 1;
+	lxw_chart_options o = { .x_offset = 0, .y_offset = 10, .x_scale = 2.0,
+		.y_scale = (60.0 + 22.0 * n) / 288.0 < 1.0 ? 1.0 : (60.0 + 22.0 * n) / 288.0 };   /* 22 px a school */
+
+	chart_series_set_categories(se, sheet, (lxw_row_t)first, 1, (lxw_row_t)last, 1);
+	chart_series_set_values(se, sheet, (lxw_row_t)first, 5, (lxw_row_t)last, 5);
+	chart_series_set_name(se, "录入率");
+	chart_series_set_labels(se);
+	chart_series_set_labels_num_format(se, "0.0%");
+	chart_title_set_name(ch, "各校录入率");
+	chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+	/* libxlsxwriter swaps the axes of a bar chart: y is the category axis
+	 * (left), x the values (bottom). */
+	chart_axis_set_reverse(ch->y_axis);
+	chart_axis_set_num_format(ch->x_axis, "0%");
+	chart_axis_set_min(ch->x_axis, 0);    /* no maximum: more keyed than expected shows as over 100 % */
+	worksheet_insert_chart_opt(ws, (lxw_row_t)(last + 3), 0, ch, &o);
 }
 
 enum jzg_status
@@ -120,11 +175,12 @@ board_write_xlsx(const char *path, const struct defs *defs, const struct board_r
 	static const char *const head[] = { "学校标识码", "学校名称", "模板", "应有人数", "已录入", "录入率",
 		"已完整", "完整率", "待审核", "已审核", "已签字确认", "需重新签字", "本周新增", "更新率" };
 	const int ncol = (int)(sizeof head / sizeof head[0]);
+	const char *sheet = weekly ? "周报表" : "进度";
 	lxw_workbook_options opt = { .constant_memory = 0, .tmpdir = NULL };
 	char *tmp, *work = NULL, today[11];
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
-	lxw_format *bold, *pctf, *title, *text;
+	lxw_format *head_f, *title, *f[2][3];   /* [total row][plain, text, percent] */
 	lxw_error err;
 	int row = 0, hush;
 
@@ -155,15 +211,15 @@ board_write_xlsx(const char *path, const struct defs *defs, const struct board_r
 			.author = "jzg", .created = 0 };
 		workbook_set_properties(wb, &p);
 	}
-	ws = workbook_add_worksheet(wb, weekly ? "周报表" : "进度");
-	bold = workbook_add_format(wb);
-	format_set_bold(bold);
-	format_set_border(bold, LXW_BORDER_THIN);
-	format_set_bg_color(bold, 0xDDEBF7);
-	pctf = workbook_add_format(wb);
-	format_set_num_format(pctf, "0.0%");
-	text = workbook_add_format(wb);
-	format_set_num_format(text, "@");
+	ws = workbook_add_worksheet(wb, sheet);
+	head_f = cell_format(wb, 1, NULL);
+	format_set_bg_color(head_f, 0xDDEBF7);
+	format_set_text_wrap(head_f);
+	for (int b = 0; b < 2; b++) {
+		f[b][0] = cell_format(wb, b, NULL);
+		f[b][1] = cell_format(wb, b, "@");
+		f[b][2] = cell_format(wb, b, "0.0%");
+	}
 	title = workbook_add_format(wb);
 	format_set_bold(title);
 	format_set_font_size(title, 14);
@@ -177,38 +233,41 @@ board_write_xlsx(const char *path, const struct defs *defs, const struct board_r
 		row = 3;
 	}
 	for (int c = 0; c < ncol; c++)
-		worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)c, head[c], bold);
+		worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)c, head[c], head_f);
 	worksheet_freeze_panes(ws, (lxw_row_t)(row + 1), 2);
-	worksheet_set_column(ws, 0, 0, 13, text);
+	worksheet_set_column(ws, 0, 0, 13, NULL);
 	worksheet_set_column(ws, 1, 1, 30, NULL);
 	worksheet_set_column(ws, 2, (lxw_col_t)(ncol - 1), 10, NULL);
 	for (size_t i = 0; i <= n; i++) {
 		const struct board_row *r = i < n ? &rows[i] : total;
 		lxw_row_t y = (lxw_row_t)(row + 1 + (int)i);
+		lxw_format **g = f[i == n];
 
 		if (r == NULL)
 			break;
-		worksheet_write_string(ws, y, 0, r->code, i < n ? text : bold);
-		worksheet_write_string(ws, y, 1, r->name, NULL);
-		worksheet_write_string(ws, y, 2, i < n ? tpl_label(defs, r->template) : "", NULL);
-		worksheet_write_number(ws, y, 3, r->expected, NULL);
-		worksheet_write_number(ws, y, 4, r->entered, NULL);
-		write_rate(ws, (int)y, 5, r->entry_rate, pctf);
-		worksheet_write_number(ws, y, 6, r->complete, NULL);
-		write_rate(ws, (int)y, 7, r->done_rate, pctf);
-		worksheet_write_number(ws, y, 8, r->submitted, NULL);
-		worksheet_write_number(ws, y, 9, r->approved, NULL);
-		worksheet_write_number(ws, y, 10, r->signed_, NULL);
-		worksheet_write_number(ws, y, 11, r->stale, NULL);
-		worksheet_write_number(ws, y, 12, r->new_week, NULL);
-		write_rate(ws, (int)y, 13, r->update_rate, pctf);
+		worksheet_write_string(ws, y, 0, r->code, g[1]);
+		worksheet_write_string(ws, y, 1, r->name, g[0]);
+		worksheet_write_string(ws, y, 2, i < n ? tpl_label(defs, r->template) : "", g[0]);
+		worksheet_write_number(ws, y, 3, r->expected, g[0]);
+		worksheet_write_number(ws, y, 4, r->entered, g[0]);
+		write_rate(ws, (int)y, 5, r->entry_rate, g[2], g[0]);
+		worksheet_write_number(ws, y, 6, r->complete, g[0]);
+		write_rate(ws, (int)y, 7, r->done_rate, g[2], g[0]);
+		worksheet_write_number(ws, y, 8, r->submitted, g[0]);
+		worksheet_write_number(ws, y, 9, r->approved, g[0]);
+		worksheet_write_number(ws, y, 10, r->signed_, g[0]);
+		worksheet_write_number(ws, y, 11, r->stale, g[0]);
+		worksheet_write_number(ws, y, 12, r->new_week, g[0]);
+		write_rate(ws, (int)y, 13, r->update_rate, g[2], g[0]);
 	}
+	page_setup(ws, row);
 	if (n > 0) {
 		/* Bars for the rates, as on the screen. */
 		lxw_conditional_format cf = { .type = LXW_CONDITIONAL_DATA_BAR };
 
 		worksheet_conditional_format_range(ws, (lxw_row_t)(row + 1), 5, (lxw_row_t)(row + (int)n), 5, &cf);
 		worksheet_conditional_format_range(ws, (lxw_row_t)(row + 1), 7, (lxw_row_t)(row + (int)n), 7, &cf);
+		rate_chart(wb, ws, sheet, row + 1, row + (int)n);
 	}
 	hush = stderr_hush();
 	err = workbook_close(wb);

@@ -134,6 +134,28 @@ print(ws.title, ws["A1"].value, ws["A4"].value, ws["A5"].value, ws["A6"].value, 
 PY
 )
 expect_eq "weekly read by openpyxl" "$got" "周报表 教职工基础信息采集进度周报表 学校标识码 $S2 $S1 12 6 0.5 合计"
+# printed as a report (issue 17): landscape A4, one page wide, the header row
+# repeated, page numbers, every cell of the table ruled, and a bar chart of
+# 录入率 by school (names as categories, the rate column as values)
+got=$($PY - "$T/周报.xlsx" <<'PY'
+import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1]).active
+ps = ws.page_setup
+print(ps.orientation, ps.paperSize, ps.fitToWidth in (None, 1), ps.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage)
+print(ws.print_title_rows, ws.oddFooter.center.text)
+ruled = all(ws.cell(r, c).border.left.style == "thin" and ws.cell(r, c).border.bottom.style == "thin"
+            for r in range(4, 8) for c in range(1, 14))
+print("ruled" if ruled else "not ruled")
+for ch in ws._charts:
+    s = ch.series[0]
+    print(type(ch).__name__, ch.barDir, ch.title.tx.rich.p[0].r[0].t, s.cat.strRef.f, s.val.numRef.f,
+          ch.x_axis.scaling.orientation, ch.y_axis.scaling.min, ch.y_axis.numFmt.formatCode)
+PY
+)
+expect_eq "weekly: page setup, print titles, borders, chart" "$got" "landscape 9 True 0 True
+\$4:\$4 第 &P 页，共 &N 页
+ruled
+BarChart bar 各校录入率 '周报表'!\$B\$5:\$B\$6 '周报表'!\$F\$5:\$F\$6 maxMin 0.0 0%"
 run J --db s.db --user root stats --format xlsx
 expect_eq "xlsx without --out exits 2" "$rc" 2
 run J --db s.db --user root weekly --out /nonexistent/dir/w.xlsx
