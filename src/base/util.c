@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 static void (*fatal_hook)(void);
@@ -352,22 +353,34 @@ utf8_width(const char *s)
 	return w;
 }
 
+/* Hushes nest, also across threads (two exports at once): the first
+ * sends fd 2 away, the last gives it back. */
+static pthread_mutex_t hush_mu = PTHREAD_MUTEX_INITIALIZER;
+static int hush_depth, hush_saved = -1;
+
 int
 stderr_hush(void)
 {
-	int saved, null;
+	int null, ok = 1;
 
-	fflush(stderr);
-	if ((saved = dup(2)) < 0)
-		return -1;
-	if ((null = open("/dev/null", O_WRONLY)) < 0 || dup2(null, 2) < 0) {
-		if (null >= 0)
+	pthread_mutex_lock(&hush_mu);
+	if (hush_depth == 0) {
+		fflush(stderr);
+		if ((hush_saved = dup(2)) < 0)
+			ok = 0;
+		else if ((null = open("/dev/null", O_WRONLY)) < 0 || dup2(null, 2) < 0) {
+			if (null >= 0)
+				close(null);
+			close(hush_saved);
+			hush_saved = -1;
+			ok = 0;
+		} else
 			close(null);
-		close(saved);
-		return -1;
 	}
-	close(null);
-	return saved;
+	if (ok)
+		hush_depth++;
+	pthread_mutex_unlock(&hush_mu);
+	return ok ? 0 : -1;
 }
 
 void
@@ -375,7 +388,12 @@ stderr_restore(int saved)
 {
 	if (saved < 0)
 		return;
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
+	pthread_mutex_lock(&hush_mu);
+	if (--hush_depth == 0) {
+		fflush(stderr);
+		dup2(hush_saved, 2);
+		close(hush_saved);
+		hush_saved = -1;
+	}
+	pthread_mutex_unlock(&hush_mu);
 }

@@ -54,8 +54,9 @@ int utf8_width(const char *s);            /* display columns (wcwidth), -1 if un
 
 /* Send file descriptor 2 to /dev/null until stderr_restore: around the
  * calls of a library that prints English lines ("[ERROR]…", libxlsxwriter
- * on a full disk) where jzg says what happened in Chinese.  Returns the
- * saved descriptor, or -1 (then nothing changed). */
+ * on a full disk) where jzg says what happened in Chinese.  Returns 0,
+ * or -1 (then nothing changed); give it to stderr_restore.  Nested and
+ * overlapping hushes (two threads) restore fd 2 when the last ends. */
 int stderr_hush(void);
 void stderr_restore(int saved);
 

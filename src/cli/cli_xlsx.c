@@ -23,24 +23,35 @@
 #include "zipout.h"
 
 
+/* Export schools s[0..n) into dir, both cores (xlsx_export_schools): paths[i]
+ * gets each school's file or NULL (its failure printed).  Returns 0 when
+ * all were written. */
 static int
-export_one(struct app *a, const struct school_row *s, const char *dir, char **path)
+export_some(struct app *a, const struct school_row *const *s, size_t n, const char *dir, char **paths)
 {
 	struct progress pg;
 	struct progress_term bar;
-	char *label = xasprintf("导出 %s", s->code), *cause = NULL;
-	enum jzg_status rc;
+	sqlite3_int64 *ids = xcalloc(n ? n : 1, sizeof *ids);
+	char **causes = xcalloc(n ? n : 1, sizeof *causes);
+	char *label = n == 1 ? xasprintf("导出 %s", s[0]->code) : xasprintf("导出 %zu 所学校", n);
+	int bad = 0;
 
+	for (size_t i = 0; i < n; i++)
+		ids[i] = s[i]->id;
 	progress_term_init(&pg, &bar, label);
-	rc = xlsx_export_school(a->st, s->id, dir, &pg, path, &cause);
+	xlsx_export_schools(a->st, ids, n, dir, &pg, paths, causes);
 	progress_term_done(&bar);
-	free(label);
-	if (rc != JZG_OK) {
-		cli_fail("导出学校 %s 失败：%s", s->code, cause ? cause : jzg_strstatus(rc));
-		free(cause);
-		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (paths[i] == NULL) {
+			cli_fail("导出学校 %s 失败：%s", s[i]->code, causes[i] ? causes[i] : "未知原因");
+			bad = 1;
+		}
+		free(causes[i]);
 	}
-	return 0;
+	free(causes);
+	free(ids);
+	free(label);
+	return bad ? -1 : 0;
 }
 
 enum { EXPORT_SCHOOL, EXPORT_ALL, EXPORT_OUT, EXPORT_ZIP };
@@ -98,62 +109,60 @@ export_exec(struct app *a, const struct cli_args *args)
 	/* One pass per template when zipping (a ZIP never mixes templates), one pass otherwise. */
 	for (size_t t = 0; rc == EXIT_CLEAN && t < (zip ? a->defs->ntpl : 1); t++) {
 		const struct template_def *tp = zip ? &a->defs->tpl[t] : NULL;
-		char *tmpdir = NULL, *zpath = NULL;
+		const struct school_row **pick = xcalloc(n ? n : 1, sizeof *pick);
+		char **paths = xcalloc(n ? n : 1, sizeof *paths), *tmpdir = NULL, *zpath = NULL;
 		struct zipout *z = NULL;
-		int any = 0;
+		size_t np = 0;
 
-		for (size_t i = 0; rc == EXIT_CLEAN && i < n; i++) {
-			const struct school_row *s = &rows[i];
+		for (size_t i = 0; i < n; i++) {
 			int chosen = nwant == 0;
-			char *path = NULL, *base;
 
 			for (size_t k = 0; k < nwant; k++)
-				chosen |= strcmp(want[k], s->code) == 0;
-			if (!chosen || (tp && strcmp(s->template, tp->v[TC_NAME]) != 0))
-				continue;
-			if (zip && z == NULL) {
-				char *dc = xstrdup(today);
+				chosen |= strcmp(want[k], rows[i].code) == 0;
+			if (chosen && (tp == NULL || strcmp(rows[i].template, tp->v[TC_NAME]) == 0))
+				pick[np++] = &rows[i];
+		}
+		if (zip && np > 0) {
+			char *dc = xstrdup(today);
 
-				memmove(dc + 4, dc + 5, 2);
-				memmove(dc + 6, dc + 8, 3);
-				zpath = xasprintf("%s/%s_%s.zip", out, tp->v[TC_TITLE], dc);
-				free(dc);
-				/* the workbooks wait under $TMPDIR, only the ZIP's
-				 * .part is beside it (outfile.h) */
-				if (outfile_tmpdir("export", &tmpdir, &cause) != JZG_OK) {
-					cli_fail_cause(cause, "无法创建临时目录");
-					cause = NULL;
-					rc = EXIT_FAIL;
-					break;
-				}
-				if (zipout_open(zpath, today, &z, &cause) != JZG_OK) {
-					cli_fail("%s", cause);
-					free(cause);
-					cause = NULL;
-					rc = EXIT_FAIL;
-					break;
-				}
-			}
-			if (export_one(a, s, zip ? tmpdir : out, &path) < 0) {
+			memmove(dc + 4, dc + 5, 2);
+			memmove(dc + 6, dc + 8, 3);
+			zpath = xasprintf("%s/%s_%s.zip", out, tp->v[TC_TITLE], dc);
+			free(dc);
+			/* the workbooks wait under $TMPDIR, only the ZIP's
+			 * .part is beside it (outfile.h) */
+			if (outfile_tmpdir("export", &tmpdir, &cause) != JZG_OK) {
+				cli_fail_cause(cause, "无法创建临时目录");
+				cause = NULL;
 				rc = EXIT_FAIL;
-				break;
+			} else if (zipout_open(zpath, today, &z, &cause) != JZG_OK) {
+				cli_fail("%s", cause);
+				free(cause);
+				cause = NULL;
+				rc = EXIT_FAIL;
 			}
-			if (zip) {
-				base = strrchr(path, '/') + 1;
-				if (zipout_add(z, base, path, &cause) != JZG_OK) {
+		}
+		if (rc == EXIT_CLEAN && np > 0 && export_some(a, pick, np, zip ? tmpdir : out, paths) < 0)
+			rc = EXIT_FAIL;
+		/* in school order, as written one by one before: the paths, or the ZIP's members */
+		for (size_t i = 0; i < np; i++) {
+			if (paths[i] == NULL)
+				continue;
+			if (z != NULL && rc == EXIT_CLEAN) {
+				if (zipout_add(z, strrchr(paths[i], '/') + 1, paths[i], &cause) != JZG_OK) {
 					cli_fail("%s", cause);
 					free(cause);
 					cause = NULL;
 					rc = EXIT_FAIL;
 				}
-				unlink(path);
-			} else
-				printf("%s\n", path);
-			any = 1;
-			free(path);
+			} else if (!zip)
+				printf("%s\n", paths[i]);
+			if (zip)
+				unlink(paths[i]);
+			free(paths[i]);
 		}
 		if (z != NULL) {
-			if (zipout_close(z, rc == EXIT_CLEAN && any, &cause) != JZG_OK) {
+			if (zipout_close(z, rc == EXIT_CLEAN, &cause) != JZG_OK) {
 				cli_fail("%s", cause);
 				free(cause);
 				cause = NULL;
@@ -165,6 +174,8 @@ export_exec(struct app *a, const struct cli_args *args)
 			outfile_rmtree(tmpdir);
 		free(tmpdir);
 		free(zpath);
+		free(paths);
+		free(pick);
 	}
 	school_list_free(rows, n);
 	return rc;

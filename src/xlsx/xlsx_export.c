@@ -554,150 +554,191 @@ school_row(struct store *st, sqlite3_int64 id, char **code, char **name, char **
 	return rc;
 }
 
+/* A school's workbook between its two steps: every sheet written (the
+ * rows in libxlsxwriter's temporary files), not yet zipped. */
+struct xlsx_book {
+	struct ex  e;
+	char      *code, *name, *tplname, *fname, *path, *tmp;
+	char      *work;   /* libxlsxwriter's temporary files, in a directory of ours (outfile.h) */
+};
+
+static void
+book_free(struct xlsx_book *b)
+{
+	code_texts_free(&b->e);
+	layout_free(b->e.l);
+	free(b->e.err);
+	free(b->e.tc);
+	free(b->fname);
+	free(b->path);
+	free(b->tmp);
+	free(b->code);
+	free(b->name);
+	free(b->tplname);
+	if (b->work != NULL)
+		outfile_rmtree(b->work);
+	free(b->work);
+	free(b);
+}
+
+enum jzg_status
+xlsx_book_write(struct store *st, sqlite3_int64 school_id, const char *dir, const struct progress *pg,
+    struct xlsx_book **out, char **cause)
+{
+	struct xlsx_book *b = xcalloc(1, sizeof *b);
+	struct ex *e = &b->e;
+	lxw_workbook_options opt = { .constant_memory = 1, .tmpdir = NULL, .use_zip64 = 1 };
+	lxw_doc_properties props = { 0 };
+	lxw_worksheet **ws;
+	const char *why;
+	char *q;
+	int hush;
+	enum jzg_status rc;
+
+	*out = NULL;
+	*e = (struct ex){ .st = st, .defs = st->defs, .pg = pg, .school = school_id };
+	if ((rc = school_row(st, school_id, &b->code, &b->name, &b->tplname, cause)) != JZG_OK) {
+		book_free(b);
+		return rc;
+	}
+	if ((why = text_fault(b->code, TEXT_NAME)) != NULL || (why = text_fault(b->name, TEXT_NAME)) != NULL) {
+		rc = jzg_fail(cause, JZG_ERR_INVALID, "学校标识码或名称%s（不是经本程序录入的值），未导出", why);
+		book_free(b);
+		return rc;
+	}
+	if ((e->tpl = defs_template(e->defs, b->tplname)) == NULL || (e->ps = template_person_set(e->defs, e->tpl)) == NULL ||
+	    (e->pid = set_field(e->ps, e->defs->setting[SK_PERSON_ID])) == NULL ||
+	    (e->pname = set_field(e->ps, e->defs->setting[SK_PERSON_NAME])) == NULL)
+		rc = jzg_fail(cause, JZG_ERR_DEFS, "学校 %s 的模板 %s 不在指标定义中，或缺少人员信息集", b->code, b->tplname);
+	else
+		rc = layout_get(e->defs, b->tplname, &e->l, cause);
+	if (rc != JZG_OK) {
+		book_free(b);
+		return rc;
+	}
+	b->fname = xlsx_export_filename(b->code, b->name, e->tpl->v[TC_TITLE]);
+	b->path = xasprintf("%s/%s", dir, b->fname);
+	b->tmp = outfile_part(b->path);
+	/* libxlsxwriter's own temporary files (one per sheet) in a directory of
+	 * ours: a kill leaves them where the next run finds them (outfile.h) */
+	if ((rc = outfile_tmpdir("xlsx", &b->work, cause)) != JZG_OK) {
+		book_free(b);
+		return rc;
+	}
+	opt.tmpdir = b->work;
+	hush = stderr_hush();   /* libxlsxwriter's English [ERROR] lines: ours follow */
+	e->wb = workbook_new_opt(b->tmp, &opt);
+	stderr_restore(hush);
+	if (e->wb == NULL) {
+		rc = jzg_fail(cause, JZG_ERR_IO, "无法在 %s 中创建 Excel 文件（请检查目录是否存在、是否可写）", dir);
+		book_free(b);
+		return rc;
+	}
+	props.title = e->tpl->v[TC_TITLE];
+	props.subject = b->name;
+	props.author = "jzg";
+	props.comments = b->code;
+	props.created = EXPORT_CREATED;
+	workbook_set_properties(e->wb, &props);
+	e->f_head = workbook_add_format(e->wb);
+	format_set_bold(e->f_head);
+	format_set_text_wrap(e->f_head);
+	format_set_align(e->f_head, LXW_ALIGN_CENTER);
+	format_set_align(e->f_head, LXW_ALIGN_VERTICAL_CENTER);
+	format_set_bg_color(e->f_head, 0xDDEBF7);
+	format_set_border(e->f_head, LXW_BORDER_THIN);
+	format_set_num_format(e->f_head, "@");
+	e->f_title = workbook_add_format(e->wb);
+	format_set_bold(e->f_title);
+	format_set_font_size(e->f_title, 12);
+	e->f_text = workbook_add_format(e->wb);
+	format_set_num_format(e->f_text, "@");
+	format_set_unlocked(e->f_text);
+	e->f_int = workbook_add_format(e->wb);
+	format_set_num_format(e->f_int, "0");
+	format_set_unlocked(e->f_int);
+	e->f_dec = workbook_add_format(e->wb);
+	format_set_num_format(e->f_dec, "0.00");
+	format_set_unlocked(e->f_dec);
+	e->f_wrap = workbook_add_format(e->wb);
+	format_set_text_wrap(e->f_wrap);
+	format_set_align(e->f_wrap, LXW_ALIGN_VERTICAL_TOP);
+	format_set_num_format(e->f_wrap, "@");
+
+	collect_tables(e);
+	ws = xcalloc(e->tpl->nset + 2, sizeof *ws);
+	for (size_t k = 0; k < e->tpl->nset && e->err == NULL; k++) {
+		char *sn = layout_sheet_name(e->l, &e->tpl->set[k], k);
+
+		if ((ws[k] = workbook_add_worksheet(e->wb, sn)) == NULL)
+			e->err = xasprintf("工作表名 “%s” 不能用（请运行 jzg forms check）", sn);
+		free(sn);
+	}
+	if (e->err == NULL && e->l->guide && (ws[e->tpl->nset] = workbook_add_worksheet(e->wb, e->l->guide_sheet)) == NULL)
+		e->err = xasprintf("工作表名 “%s” 不能用", e->l->guide_sheet);
+	if (e->err == NULL && (ws[e->tpl->nset + 1] = workbook_add_worksheet(e->wb, e->l->code_sheet)) == NULL)
+		e->err = xasprintf("工作表名 “%s” 不能用", e->l->code_sheet);
+	if (e->err == NULL) {
+		sqlite3_int64 *nrows = xcalloc(e->tpl->nset + 1, sizeof *nrows);
+
+		for (size_t k = 0; k < e->tpl->nset; k++)
+			e->total += (unsigned long long)(nrows[k] = count_rows(e, &e->tpl->set[k]));
+		q = xasprintf("=\"%s\"", b->code);
+		lxw_ok(e, workbook_define_name(e->wb, XLSX_NAME_SCHOOL, q), "学校标识");
+		free(q);
+		q = xasprintf("=\"%s\"", e->tpl->v[TC_NAME]);
+		lxw_ok(e, workbook_define_name(e->wb, XLSX_NAME_TEMPLATE, q), "模板标识");
+		free(q);
+		write_code_sheet(e, ws[e->tpl->nset + 1]);
+		for (size_t k = 0; k < e->tpl->nset && e->err == NULL; k++)
+			write_set(e, ws[k], &e->tpl->set[k], nrows[k]);
+		if (e->err == NULL && e->l->guide)
+			write_guide(e, ws[e->tpl->nset], b->code, b->name);
+		free(nrows);
+		progress_report(pg, e->total, e->total);
+	}
+	free(ws);
+	*out = b;
+	return JZG_OK;
+}
+
+enum jzg_status
+xlsx_book_close(struct xlsx_book *b, char **path_out, char **cause)
+{
+	int hush = stderr_hush();
+	lxw_error lrc = workbook_close(b->e.wb);     /* always: it frees the workbook */
+	enum jzg_status rc = JZG_OK;
+
+	stderr_restore(hush);
+	if (path_out)
+		*path_out = NULL;
+	if (b->e.err == NULL && lrc != LXW_NO_ERROR)
+		b->e.err = xasprintf("写入 %s 失败：%s（磁盘已满或目录不可写？）", b->path, lxw_strerror(lrc));
+	if (b->e.err == NULL) {
+		char *why = NULL;
+
+		if (outfile_commit(b->tmp, b->path, &why) != JZG_OK)
+			b->e.err = why;
+	}
+	if (b->e.err != NULL) {
+		unlink(b->tmp);
+		rc = jzg_fail(cause, JZG_ERR_IO, "%s", b->e.err);
+	} else if (path_out) {
+		*path_out = b->path;
+		b->path = NULL;
+	}
+	book_free(b);
+	return rc;
+}
+
 enum jzg_status
 xlsx_export_school(struct store *st, sqlite3_int64 school_id, const char *dir,
     const struct progress *pg, char **path_out, char **cause)
 {
-	struct ex e = { .st = st, .defs = st->defs, .pg = pg, .school = school_id };
-	char *code = NULL, *name = NULL, *tplname = NULL, *fname, *path, *tmp, *q;
-	const char *why;
-	char *work = NULL;
-	int hush;
-	lxw_workbook_options opt = { .constant_memory = 1, .tmpdir = NULL, .use_zip64 = 1 };
-	lxw_doc_properties props = { 0 };
-	lxw_worksheet **ws;
-	lxw_error lrc;
-	enum jzg_status rc;
+	struct xlsx_book *b;
+	enum jzg_status rc = xlsx_book_write(st, school_id, dir, pg, &b, cause);
 
 	if (path_out)
 		*path_out = NULL;
-	if ((rc = school_row(st, school_id, &code, &name, &tplname, cause)) != JZG_OK)
-		return rc;
-	if ((why = text_fault(code, TEXT_NAME)) != NULL || (why = text_fault(name, TEXT_NAME)) != NULL) {
-		rc = jzg_fail(cause, JZG_ERR_INVALID, "学校标识码或名称%s（不是经本程序录入的值），未导出", why);
-		free(code); free(name); free(tplname);
-		return rc;
-	}
-	if ((e.tpl = defs_template(e.defs, tplname)) == NULL || (e.ps = template_person_set(e.defs, e.tpl)) == NULL ||
-	    (e.pid = set_field(e.ps, e.defs->setting[SK_PERSON_ID])) == NULL ||
-	    (e.pname = set_field(e.ps, e.defs->setting[SK_PERSON_NAME])) == NULL)
-		rc = jzg_fail(cause, JZG_ERR_DEFS, "学校 %s 的模板 %s 不在指标定义中，或缺少人员信息集", code, tplname);
-	else
-		rc = layout_get(e.defs, tplname, &e.l, cause);
-	if (rc != JZG_OK) {
-		free(code); free(name); free(tplname);
-		return rc;
-	}
-	fname = xlsx_export_filename(code, name, e.tpl->v[TC_TITLE]);
-	path = xasprintf("%s/%s", dir, fname);
-	tmp = outfile_part(path);
-	/* libxlsxwriter's own temporary files (one per sheet) in a directory of
-	 * ours: a kill leaves them where the next run finds them (outfile.h) */
-	if ((rc = outfile_tmpdir("xlsx", &work, cause)) != JZG_OK)
-		goto out;
-	opt.tmpdir = work;
-	hush = stderr_hush();   /* libxlsxwriter's English [ERROR] lines: ours follow */
-	e.wb = workbook_new_opt(tmp, &opt);
-	stderr_restore(hush);
-	if (e.wb == NULL) {
-		rc = jzg_fail(cause, JZG_ERR_IO, "无法在 %s 中创建 Excel 文件（请检查目录是否存在、是否可写）", dir);
-		goto out;
-	}
-	props.title = e.tpl->v[TC_TITLE];
-	props.subject = name;
-	props.author = "jzg";
-	props.comments = code;
-	props.created = EXPORT_CREATED;
-	workbook_set_properties(e.wb, &props);
-	e.f_head = workbook_add_format(e.wb);
-	format_set_bold(e.f_head);
-	format_set_text_wrap(e.f_head);
-	format_set_align(e.f_head, LXW_ALIGN_CENTER);
-	format_set_align(e.f_head, LXW_ALIGN_VERTICAL_CENTER);
-	format_set_bg_color(e.f_head, 0xDDEBF7);
-	format_set_border(e.f_head, LXW_BORDER_THIN);
-	format_set_num_format(e.f_head, "@");
-	e.f_title = workbook_add_format(e.wb);
-	format_set_bold(e.f_title);
-	format_set_font_size(e.f_title, 12);
-	e.f_text = workbook_add_format(e.wb);
-	format_set_num_format(e.f_text, "@");
-	format_set_unlocked(e.f_text);
-	e.f_int = workbook_add_format(e.wb);
-	format_set_num_format(e.f_int, "0");
-	format_set_unlocked(e.f_int);
-	e.f_dec = workbook_add_format(e.wb);
-	format_set_num_format(e.f_dec, "0.00");
-	format_set_unlocked(e.f_dec);
-	e.f_wrap = workbook_add_format(e.wb);
-	format_set_text_wrap(e.f_wrap);
-	format_set_align(e.f_wrap, LXW_ALIGN_VERTICAL_TOP);
-	format_set_num_format(e.f_wrap, "@");
-
-	collect_tables(&e);
-	ws = xcalloc(e.tpl->nset + 2, sizeof *ws);
-	for (size_t k = 0; k < e.tpl->nset && e.err == NULL; k++) {
-		char *sn = layout_sheet_name(e.l, &e.tpl->set[k], k);
-
-		if ((ws[k] = workbook_add_worksheet(e.wb, sn)) == NULL)
-			e.err = xasprintf("工作表名 “%s” 不能用（请运行 jzg forms check）", sn);
-		free(sn);
-	}
-	if (e.err == NULL && e.l->guide && (ws[e.tpl->nset] = workbook_add_worksheet(e.wb, e.l->guide_sheet)) == NULL)
-		e.err = xasprintf("工作表名 “%s” 不能用", e.l->guide_sheet);
-	if (e.err == NULL && (ws[e.tpl->nset + 1] = workbook_add_worksheet(e.wb, e.l->code_sheet)) == NULL)
-		e.err = xasprintf("工作表名 “%s” 不能用", e.l->code_sheet);
-	if (e.err == NULL) {
-		sqlite3_int64 *nrows = xcalloc(e.tpl->nset + 1, sizeof *nrows);
-
-		for (size_t k = 0; k < e.tpl->nset; k++)
-			e.total += (unsigned long long)(nrows[k] = count_rows(&e, &e.tpl->set[k]));
-		q = xasprintf("=\"%s\"", code);
-		lxw_ok(&e, workbook_define_name(e.wb, XLSX_NAME_SCHOOL, q), "学校标识");
-		free(q);
-		q = xasprintf("=\"%s\"", e.tpl->v[TC_NAME]);
-		lxw_ok(&e, workbook_define_name(e.wb, XLSX_NAME_TEMPLATE, q), "模板标识");
-		free(q);
-		write_code_sheet(&e, ws[e.tpl->nset + 1]);
-		for (size_t k = 0; k < e.tpl->nset && e.err == NULL; k++)
-			write_set(&e, ws[k], &e.tpl->set[k], nrows[k]);
-		if (e.err == NULL && e.l->guide)
-			write_guide(&e, ws[e.tpl->nset], code, name);
-		free(nrows);
-		progress_report(pg, e.total, e.total);
-	}
-	free(ws);
-	hush = stderr_hush();
-	lrc = workbook_close(e.wb);     /* always: it frees the workbook */
-	stderr_restore(hush);
-	if (e.err == NULL && lrc != LXW_NO_ERROR)
-		e.err = xasprintf("写入 %s 失败：%s（磁盘已满或目录不可写？）", path, lxw_strerror(lrc));
-	if (e.err == NULL) {
-		char *why2 = NULL;
-
-		if (outfile_commit(tmp, path, &why2) != JZG_OK)
-			e.err = why2;
-	}
-	if (e.err != NULL) {
-		unlink(tmp);
-		rc = jzg_fail(cause, JZG_ERR_IO, "%s", e.err);
-	} else if (path_out) {
-		*path_out = path;
-		path = NULL;
-	}
-out:
-	if (work != NULL)
-		outfile_rmtree(work);
-	free(work);
-	code_texts_free(&e);
-	layout_free(e.l);
-	free(e.err);
-	free(e.tc);
-	free(fname);
-	free(path);
-	free(tmp);
-	free(code);
-	free(name);
-	free(tplname);
-	return rc;
+	return rc == JZG_OK ? xlsx_book_close(b, path_out, cause) : rc;
 }

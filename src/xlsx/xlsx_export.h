@@ -34,4 +34,27 @@ char *xlsx_export_filename(const char *code, const char *name, const char *title
 enum jzg_status xlsx_export_school(struct store *st, sqlite3_int64 school_id, const char *dir,
     const struct progress *pg, char **path_out, char **cause);
 
+/* xlsx_export_school in its two steps, so that one school's rows can be
+ * written while another's workbook is zipped (xlsx_export_schools).
+ * xlsx_book_write reads the school through st and writes every sheet
+ * (constant_memory: the rows go to libxlsxwriter's temporary files);
+ * *out is then owned by the caller and must go to xlsx_book_close, on any
+ * thread (not two at once), which zips it (about 60 % of the time, no
+ * reading), renames it into place and frees it. */
+struct xlsx_book;
+enum jzg_status xlsx_book_write(struct store *st, sqlite3_int64 school_id, const char *dir,
+    const struct progress *pg, struct xlsx_book **out, char **cause);
+enum jzg_status xlsx_book_close(struct xlsx_book *b, char **path_out, char **cause);
+
+/* The workbooks of n schools (ids) into dir, on two threads when the
+ * machine has two cores and the file is on disk (the second with its own
+ * read-only connection): the bytes of each file are those
+ * xlsx_export_school writes.  paths[i] (new, caller frees) gets school i's
+ * file, or NULL and causes[i] (new, caller frees) why it failed; pg gets
+ * rows written / rows in all schools.  Returns JZG_OK when every school
+ * was written, else the status of the first that failed (the others are
+ * still written). */
+enum jzg_status xlsx_export_schools(struct store *st, const sqlite3_int64 *ids, size_t n, const char *dir,
+    const struct progress *pg, char **paths, char **causes);
+
 #endif
