@@ -475,6 +475,7 @@ static const struct cli_verb *const verbs[] = {
 	&cli_user_passwd, &cli_user_disable, &cli_submit, &cli_approve, &cli_reject, &cli_unlock,
 	&cli_confirm, &cli_log, &cli_verify, &cli_stats, &cli_weekly, &cli_expect, &cli_pack, &cli_merge,
 	&cli_baseline_set, &cli_baseline_list, &cli_baseline_drop, &cli_changes,
+	&cli_rekey_start, &cli_rekey_report, &cli_rekey_compare,
 	&cli_forms_check, &cli_forms_report, &cli_help,
 };
 #define NVERB (sizeof verbs / sizeof verbs[0])

@@ -120,5 +120,6 @@ extern const struct cli_verb cli_user_add, cli_user_list, cli_user_passwd, cli_u
     cli_expect, cli_pack, cli_merge;                                  /* cli_workflow.c */
 extern const struct cli_verb cli_baseline_set, cli_baseline_list, cli_baseline_drop, cli_changes;  /* cli_yearly.c */
 extern const struct cli_verb cli_verify;                              /* cli_verify.c */
+extern const struct cli_verb cli_rekey_start, cli_rekey_report, cli_rekey_compare;                          /* cli_rekey.c */
 
 #endif

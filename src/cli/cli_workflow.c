@@ -321,6 +321,12 @@ log_cb(const struct audit_row *r, void *arg)
 		printf("删除\n");
 	else if (str_eq(r->op, "alarm"))   /* what jzg found on opening the file (trust.h) */
 		printf("%s\n", r->new_value ? r->new_value : "");
+	else if (str_eq(r->op, "rekey")) {
+		char *t = audit_rekey_text(r);
+
+		printf("%s：%s\n", f ? f->v[FC_LABEL] : r->field ? r->field : "", t);
+		free(t);
+	}
 	else if (str_eq(r->set_name, "staff") && str_eq(r->field, "state")) {
 		int o = workflow_state_parse(r->old_value), n = workflow_state_parse(r->new_value);
 

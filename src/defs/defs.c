@@ -842,7 +842,7 @@ check_settings(struct defs *defs, struct diag *d)
 		if (mm && (sscanf(mm, "%lfx%lf", &a, &b) != 2 || a <= 0 || b <= 0))
 			diag_add(d, path, 0, "photo_mm “%s” 应为 宽x高（毫米），如 26x32", mm);
 	}
-	for (int k = SK_PHOTO_MIN_DPI; k <= SK_PHOTO_RATIO_TOLERANCE; k++) {
+	for (int k = SK_PHOTO_MIN_DPI; k <= SK_REKEY_RAISED; k++) {
 		char *end = NULL;
 
 		if (defs->setting[k] && !(strtod(defs->setting[k], &end) > 0 && end && *end == '\0'))

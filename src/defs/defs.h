@@ -52,7 +52,8 @@
 	_(SK_PHOTO_FILE_FIELD, "photo_file_field") _(SK_PHOTO_ZIP_NAME, "photo_zip_name") \
 	_(SK_PHOTO_MM, "photo_mm") _(SK_PHOTO_MIN_DPI, "photo_min_dpi") \
 	_(SK_PHOTO_MAX_BYTES, "photo_max_bytes") _(SK_PHOTO_FIX_DPI, "photo_fix_dpi") \
-	_(SK_PHOTO_RATIO_TOLERANCE, "photo_ratio_tolerance") _(SK_FORMS_VERSION, "forms_version")
+	_(SK_PHOTO_RATIO_TOLERANCE, "photo_ratio_tolerance") _(SK_FORMS_VERSION, "forms_version") \
+	_(SK_REKEY_THRESHOLD, "rekey_threshold") _(SK_REKEY_RAISED, "rekey_raised")
 
 #define DEFS_ENUM(e, s) e,
 enum field_col { FIELD_COLUMNS(DEFS_ENUM) FC__COUNT };

@@ -123,6 +123,19 @@ audit_actor(const struct store *st)
 	return x ? x->actor : NULL;
 }
 
+char *
+audit_set_path(struct store *st, const char *path)
+{
+	struct audit_ctx *x = st->audit;
+	char *old;
+
+	if (x == NULL)
+		return NULL;
+	old = x->path;
+	x->path = xstrdup(path ? path : AUDIT_PATH_CLIENT);
+	return old;
+}
+
 void
 audit_enable(struct store *st, int on)
 {
@@ -139,12 +152,20 @@ audit_path_label(const char *path)
 		{ AUDIT_PATH_CLIENT, "录入界面" }, { AUDIT_PATH_IMPORT, "导入" },
 		{ AUDIT_PATH_MERGE, "合并" }, { AUDIT_PATH_CLI, "命令行" }, { AUDIT_PATH_DEMO, "演示数据" },
 		{ AUDIT_PATH_CHECK, "打开时检查" },
+		{ AUDIT_PATH_REKEY, "二次录入核对" },
 	};
 
 	for (size_t i = 0; i < sizeof l / sizeof l[0]; i++)
 		if (str_eq(path, l[i].path))
 			return l[i].label;
 	return path ? path : "";
+}
+
+char *
+audit_rekey_text(const struct audit_row *r)
+{
+	return xasprintf("二次录入核对：第一次 %s，%s", r->old_value ? r->old_value : "（空）",
+	    r->new_value ? r->new_value : "");
 }
 
 char *
@@ -269,7 +290,16 @@ set_triggers(const struct set_def *s, char *name[3], char *sql[3])
 	"JOIN school sc ON sc.id = sf.school_id WHERE sf.id = " p ".staff_id) END"
 #define PHOTO_DESC(p) p ".hash || ' ' || " p ".bytes || ' 字节 ' || " p ".width || '×' || " p ".height"
 
-/* Triggers on the fixed tables (staff, explanation, signature, photo). */
+/* What a discrepancy of double-entry verification says in the trail's new
+ * column (op 'rekey', old = the first keying): the second keying and the
+ * decision. */
+#define REKEY_DESC "'第二次 ' || ifnull(new.second, '（空）') || '，判定：' || CASE new.decision " \
+	"WHEN 'first' THEN '第一次正确' WHEN 'second' THEN '第二次正确' " \
+	"ELSE '重新录入为 ' || ifnull(new.final, '（空）') END || CASE WHEN new.source <> 'verify' " \
+	"THEN '（比对 ' || substr(new.source, 9) || '）' ELSE '' END"
+
+/* Triggers on the fixed tables (staff, explanation, signature, photo,
+ * rekey_field). */
 static const char *const fixed_trigger[][2] = {
 	{ "audit_staff_i", "CREATE TEMP TRIGGER \"audit_staff_i\" AFTER INSERT ON staff WHEN audit_on() BEGIN "
 	    "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op) SELECT audit_who(), audit_path(), "
@@ -319,6 +349,14 @@ static const char *const fixed_trigger[][2] = {
 	    PHOTO_LOCK("old") "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op,field,old) SELECT "
 	    PHOTO_WHO("old") ", old.staff_id, 'photo', old.staff_id, 'delete', 'hash', " PHOTO_DESC("old") ";"
 	    "DELETE FROM check_cache WHERE staff_id = old.staff_id; END" },
+	/* a discrepancy of double-entry verification and its decision, under
+	 * the field it concerns (its history shows it); fields keyed the same
+	 * twice are only counted (rekey_field) */
+	{ "audit_rekey_field_i", "CREATE TEMP TRIGGER \"audit_rekey_field_i\" AFTER INSERT ON rekey_field "
+	    "WHEN audit_on() AND new.decision <> 'same' BEGIN "
+	    "INSERT INTO audit(actor,path,behalf,staff_id,set_name,row_id,op,field,old,new) SELECT "
+	    PHOTO_WHO("new") ", new.staff_id, new.set_name, new.row_id, 'rekey', new.field, new.first, "
+	    REKEY_DESC "; END" },
 };
 
 /* Bump when the generated trigger text changes meaning. */
@@ -634,10 +672,11 @@ audit_touched_by(struct store *st, sqlite3_int64 staff_id, const char *actor, in
 	if (actor == NULL)
 		return JZG_OK;
 	/* Keyed = created the person, or any data or explanation change; state
-	 * transitions, signatures and merges (carrying a school's data into
-	 * the county file) are not keying. */
+	 * transitions, signatures, merges (carrying a school's data into the
+	 * county file) and double-entry verification (a discrepancy, or the
+	 * value decided for it) are not keying. */
 	rc = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM audit WHERE staff_id = ?1 AND actor = ?2 "
-	    "AND path <> 'merge' AND set_name <> 'signature' "
+	    "AND path NOT IN ('merge', 'rekey') AND set_name <> 'signature' AND op <> 'rekey' "
 	    "AND (set_name <> 'staff' OR op = 'insert'))", &q, cause);
 	if (rc != JZG_OK)
 		return rc;

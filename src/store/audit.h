@@ -29,6 +29,7 @@
 #define AUDIT_PATH_CLI    "cli"
 #define AUDIT_PATH_DEMO   "demo"
 #define AUDIT_PATH_CHECK  "check"   /* what jzg found on opening (trust.h) */
+#define AUDIT_PATH_REKEY  "rekey"   /* a value decided in double-entry verification */
 
 /* An audit_open flag beside the STORE_* ones (store.h): the client's.  The
  * triggers are created by audit_arm, after the first screen is drawn;
@@ -54,6 +55,10 @@ void audit_set(struct store *st, const char *actor, int county, const char *path
 const char *audit_notice(const struct store *st);
 /* The operator name set by audit_set, or NULL. */
 const char *audit_actor(const struct store *st);
+/* Change only the path (AUDIT_PATH_*, copied) and return the one it
+ * replaces (a new string the caller gives back to audit_set_path and
+ * then frees): verification records the values it decides as its own. */
+char *audit_set_path(struct store *st, const char *path);
 /* Turn the trail (and the lock) off for bulk synthetic data (demo) and on
  * again. */
 void audit_enable(struct store *st, int on);
@@ -125,13 +130,21 @@ struct audit_filter {
 enum jzg_status audit_log(struct store *st, const struct audit_filter *f, audit_cb cb, void *arg,
     char **cause);
 
-/* Did actor key or change person staff_id (other than review transitions
- * and merges)?  The separation rule of workflow.c. */
+/* Did actor key or change person staff_id (other than review transitions,
+ * merges and double-entry verification: its discrepancies and the values
+ * decided for them, path rekey)?  The
+ * separation rule of workflow.c and of rekey.c. */
 enum jzg_status audit_touched_by(struct store *st, sqlite3_int64 staff_id, const char *actor,
     int *yes, char **cause);
 
-/* Chinese label of a path ("录入界面", "导入", "合并", "命令行", "演示数据"). */
+/* Chinese label of a path ("录入界面", "导入", "合并", "命令行", "演示数据",
+ * "二次录入核对"). */
 const char *audit_path_label(const char *path);
+
+/* What a row of op "rekey" says (a discrepancy of double-entry
+ * verification and its decision, rekey.h): "二次录入核对：第一次 A，第二次 B，
+ * 判定 …".  Returns a new string; the caller frees it. */
+char *audit_rekey_text(const struct audit_row *r);
 
 /* What an insert row says, in Chinese: "新增", "新增（合并自 FILE）" for a
  * merge, "新增（校验码 CODE）" for a signed sheet, "新增 RULE：REASON" for an

@@ -12,6 +12,7 @@
 #include "photo_schema.h"
 #include "baseline_schema.h"
 #include "trust_schema.h"
+#include "rekey_schema.h"
 #include "workflow_schema.h"
 #include "fieldtype.h"
 
@@ -81,7 +82,9 @@ static const char *const base_schema =
 	WORKFLOW_SCHEMA
 	PHOTO_SCHEMA
 	BASELINE_SCHEMA
-	TRUST_SCHEMA;
+	TRUST_SCHEMA
+	REKEY_SCHEMA
+	REKEY_OPEN_SCHEMA;
 
 const char *
 store_errstr(int rc)
@@ -257,6 +260,8 @@ static const char *const migrations[STORE_SCHEMA_VERSION + 1] = {
 	PHOTO_SCHEMA,      /* 5: one photo per person (issue 16, photo.h) */
 	BASELINE_SCHEMA,   /* 6: last year's data per school (issue 19, baseline.h) */
 	TRUST_SCHEMA,      /* 7: the hash chain, operators' keys (issue 18, trust.h) */
+	REKEY_SCHEMA,      /* 8: double-entry verification (issue 20, rekey.h) */
+	REKEY_OPEN_SCHEMA, /* 9: rekey compare's discrepancies to decide in the client */
 };
 
 static enum jzg_status

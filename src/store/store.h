@@ -20,7 +20,7 @@
 #include "status.h"
 
 #define STORE_APPLICATION_ID 0x4A5A4731   /* "JZG1" */
-#define STORE_SCHEMA_VERSION 7            /* fixed tables; bump with a migration step */
+#define STORE_SCHEMA_VERSION 9            /* fixed tables; bump with a migration step */
 /* printf format (person set name) of the index that covers the staff list's
  * columns (settings person_name, person_id, person_no) by staff_id: the
  * list sorts and searches a school's people in it instead of in the wide

@@ -53,6 +53,10 @@ const struct keybinding keymap[] = {
 	{ 15, "^O", REQ_PHOTO },
 	{ 14, "^N", REQ_EXPECT },
 	{ 11, "^K", REQ_ACCOUNT },
+	{ 18, "^R", REQ_REKEY },
+	{ '1', "1", REQ_FIRST },
+	{ '2', "2", REQ_SECOND },
+	{ '3', "3", REQ_AGAIN },
 	{ 27, "Esc", REQ_BACK },
 	{ '\n', "Enter", REQ_ENTER },
 	{ '\r', "Enter", REQ_ENTER },
@@ -92,6 +96,17 @@ request_of_key(int key, int is_key_code)
 		return b->req == REQ_SEARCH || b->req == REQ_TOGGLE ? b->req : REQ_CHAR;
 	}
 	return is_key_code ? REQ_NONE : REQ_CHAR;
+}
+
+enum request
+request_of_char(int ch, const enum request *want)
+{
+	for (const struct keybinding *b = keymap; b->name != NULL; b++)
+		if (b->key == ch)
+			for (const enum request *w = want; *w != REQ_NONE; w++)
+				if (*w == b->req)
+					return b->req;
+	return REQ_NONE;
 }
 
 const char *

@@ -23,6 +23,10 @@
 	_(REQ_PHOTO,  "照片", "导入本人照片：输入 JPEG 文件的路径（Tab 补全）；26×32 毫米比例、至少 154×189 像素、小于 60 KB") \
 	_(REQ_EXPECT, "应有", "填写所选学校的应有教职工数（年报中的教职工数，用来算录入率）") \
 	_(REQ_ACCOUNT, "账号", "创建第一个管理员账号（选了单人使用的文件，以后也可在这里设账号）") \
+	_(REQ_REKEY,  "核对", "二次录入核对：对照纸质表把抽中的人再录一遍（须由录入者以外的人进行）") \
+	_(REQ_FIRST,  "第一次正确", "核对时两次录入不一致：保留第一次录入的值") \
+	_(REQ_SECOND, "第二次正确", "核对时两次录入不一致：改为第二次录入的值") \
+	_(REQ_AGAIN,  "重新录入", "核对时两次录入不一致：对照纸质表再录一次，以这一次为准") \
 	_(REQ_QUIT,   "退出", "退出程序（数据在离开每一项时已保存）") \
 	_(REQ_INTR,   "退出", "问一声后退出程序（已输入的都已保存）") \
 	_(REQ_BACK,   "返回", "返回上一层") \
@@ -64,6 +68,10 @@ extern const char *const request_help[REQ__COUNT];
 
 /* The request bound to a key (REQ_CHAR for an ordinary character). */
 enum request request_of_key(int key, int is_key_code);
+/* The request among want (REQ_NONE-terminated) that typed character ch
+ * is bound to, or REQ_NONE: a dialog that reads characters (the 1, 2, 3
+ * of a discrepancy in verification) still takes them from the table. */
+enum request request_of_char(int ch, const enum request *want);
 /* The first key name bound to r ("F1"), or "". */
 const char *request_key_name(enum request r);
 

@@ -82,15 +82,20 @@ name_width(void)
 }
 
 static void
-draw_row(int y, const struct board_row *r, int bold)
+draw_row(int y, const struct board_row *r, int bold, int rekey)
 {
-	char buf[128], er[16], dr[16];
+	char buf[160], er[16], dr[16], vr[16], ek[16];
 	int bar = r->entry_rate < 0 ? 0 : r->entry_rate >= 1 ? 10 : (int)(r->entry_rate * 10 + 0.5);
 	int nw = name_width(), x = 13 + nw;
 	char bars[64] = "";
 
 	rate(er, sizeof er, r->entry_rate);
 	rate(dr, sizeof dr, r->done_rate);
+	rate(vr, sizeof vr, r->verify_rate);
+	if (r->error_rate < 0)
+		snprintf(ek, sizeof ek, "    —");
+	else
+		snprintf(ek, sizeof ek, "%5.1f", r->error_rate);
 	if (bold)
 		attron(A_BOLD);
 	draw_text(y, 0, "", COLS);
@@ -105,7 +110,8 @@ draw_row(int y, const struct board_row *r, int bold)
 		draw_text(y, x, r->entered == 0 ? "未录入" : bars, 11);
 		x += 11;
 	}
-	snprintf(buf, sizeof buf, "%s %5d %5d %5d %4d", dr, r->submitted, r->approved, r->signed_, r->stale);
+	snprintf(buf, sizeof buf, "%s %5d %5d %5d %4d %s %s", dr, r->submitted, r->approved, r->signed_, r->stale,
+	    rekey ? vr : "", rekey ? ek : "");
 	draw_text(y, x, buf, COLS - x);
 	if (bold)
 		attroff(A_BOLD);
@@ -115,7 +121,7 @@ static void
 board_draw(struct screen *s)
 {
 	struct board *p = s->priv;
-	int rows = LINES - 6, nw = name_width();
+	int rows = LINES - 6, nw = name_width(), rekey;
 	char title[256], head[256];
 
 	snprintf(title, sizeof title, " 录入进度 — %zu 所学校（%s）%s", p->n, board_sort_label(p->sort),
@@ -128,6 +134,10 @@ board_draw(struct screen *s)
 	draw_title(title);
 	snprintf(head, sizeof head, "学校标识码 学校名称%*s  应有  已录 录入率 %s完整率  待审  已审  签字 重签",
 	    nw - 8, "", COLS >= BOARD_BAR_COLS ? "进度       " : "");
+	/* double-entry verification's two columns where they fit (stats and
+	 * rekey report have them always) */
+	if ((rekey = utf8_width(head) + 15 <= COLS - 1))
+		strncat(head, " 核对率  差错‰", sizeof head - strlen(head) - 1);
 	attron(A_BOLD);
 	draw_text(1, 1, head, COLS - 1);
 	attroff(A_BOLD);
@@ -144,11 +154,11 @@ board_draw(struct screen *s)
 
 		if (k == p->sel)
 			attron(A_REVERSE);
-		draw_row(2 + i, &p->row[k], 0);
+		draw_row(2 + i, &p->row[k], 0, rekey);
 		if (k == p->sel)
 			attroff(A_REVERSE);
 	}
-	draw_row(LINES - 3, &p->total, 1);
+	draw_row(LINES - 3, &p->total, 1, rekey);
 }
 
 /* Said when a row is selected: a school name cut in its column, whole;

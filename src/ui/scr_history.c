@@ -31,6 +31,11 @@ history_cb(const struct audit_row *r, void *arg)
 
 		strbuf_adds(&b, t);
 		free(t);
+	} else if (str_eq(r->op, "rekey")) {
+		char *t = audit_rekey_text(r);
+
+		strbuf_adds(&b, t);
+		free(t);
 	} else
 		strbuf_adds(&b, "删除");
 	if (p->n == p->cap)

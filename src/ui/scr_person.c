@@ -204,9 +204,8 @@ table_load(struct screen *s)
 		p->rsel = p->nrec ? p->nrec - 1 : 0;
 }
 
-/* Show the display form of a value: codes with their names. */
-static char *
-display_value(const struct field_def *f, const char *v)
+char *
+ui_value_text(const struct field_def *f, const char *v)
 {
 	struct strbuf b = { 0 };
 	char *copy, *save = NULL;
@@ -619,7 +618,7 @@ draw_table(struct screen *s)
 		snprintf(no, sizeof no, "%3d", i + 1);
 		draw_text(y, x0, no, 4);
 		for (int j = 0; j < ncol; j++) {
-			char *d = display_value(&set->field[j], p->rval[i * 4 + j]);
+			char *d = ui_value_text(&set->field[j], p->rval[i * 4 + j]);
 
 			draw_text(y, x0 + 5 + j * cw, d, cw - 1);
 			free(d);
@@ -676,7 +675,7 @@ draw_form(struct screen *s)
 			s->ui->cursor_y = y;
 			s->ui->cursor_x = vx + lineedit_cursor_col(&p->le);
 		} else {
-			char *d = display_value(f, p->val[j]);
+			char *d = ui_value_text(f, p->val[j]);
 
 			if (j == p->fsel)
 				attron(A_REVERSE);

@@ -20,6 +20,10 @@
 #include "workflow.h"
 #include "util.h"
 
+/* The person's mark for double-entry verification (rekey_state). */
+#define REKEY_COL "(CASE WHEN EXISTS (SELECT 1 FROM rekey_open o WHERE o.staff_id = staff.id) THEN 3 " \
+	"ELSE (SELECT 1 + (verified IS NOT NULL) FROM rekey WHERE rekey.staff_id = staff.id) END)"
+
 enum staff_filter { SF_ALL, SF_PROBLEM, SF_COMPLETE, SF__COUNT };
 enum staff_sort { SO_ENTRY, SO_NAME, SO_ID, SO__COUNT };
 
@@ -31,6 +35,7 @@ struct row {
 	char         *name, *idno, *no, *state;
 	int           errors, warnings, checked;
 	int           sign;       /* enum signature_state, -1 = not yet known */
+	int           rekey;      /* rekey_state: 0 not marked, 1 to verify, 2 verified, 3 to decide (compare) */
 };
 
 struct staff {
@@ -177,7 +182,7 @@ staff_prepare(struct screen *s)
 	/* CROSS JOIN: the page first, then one look-up per person */
 	pgfrom = xasprintf("staff ON staff.id = pg.sid LEFT JOIN \"s_%s\" p INDEXED BY \"" STORE_LIST_INDEX
 	    "\" ON p.staff_id = staff.id", p->ps->v[SC_NAME], p->ps->v[SC_NAME]);
-	sql = xasprintf("SELECT staff.id, p.\"%s\", p.\"%s\", p.\"%s\", staff.state FROM (SELECT staff.id AS sid FROM %s"
+	sql = xasprintf("SELECT staff.id, p.\"%s\", p.\"%s\", p.\"%s\", staff.state, " REKEY_COL " FROM (SELECT staff.id AS sid FROM %s"
 	    " WHERE %s ORDER BY %s LIMIT ?4 OFFSET ?5) pg CROSS JOIN %s ORDER BY %s",
 	    fname, fid, fno, from, where, ord, pgfrom, ord);
 	sqlite3_prepare_v2(s->ui->app->st->db, sql, -1, &p->page, NULL);
@@ -187,7 +192,7 @@ staff_prepare(struct screen *s)
 	free(sql);
 	free(where);
 	/* the whole school in entry order: the school index alone */
-	sql = xasprintf("SELECT staff.id, p.\"%s\", p.\"%s\", p.\"%s\", staff.state FROM (SELECT id AS sid FROM staff"
+	sql = xasprintf("SELECT staff.id, p.\"%s\", p.\"%s\", p.\"%s\", staff.state, " REKEY_COL " FROM (SELECT id AS sid FROM staff"
 	    " WHERE school_id = ?1 ORDER BY id LIMIT ?4 OFFSET ?5) pg CROSS JOIN %s ORDER BY staff.id",
 	    fname, fid, fno, pgfrom);
 	sqlite3_prepare_v2(s->ui->app->st->db, sql, -1, &p->page_plain, NULL);
@@ -256,6 +261,7 @@ staff_load_page(struct screen *s)
 		r->idno = xstrdup((const char *)sqlite3_column_text(pg, 2));
 		r->no = xstrdup((const char *)sqlite3_column_text(pg, 3));
 		r->state = xstrdup(st);
+		r->rekey = sqlite3_column_int(pg, 5);
 		r->sign = -1;
 	}
 }
@@ -384,7 +390,7 @@ staff_draw(struct screen *s)
 	snprintf(line, sizeof line, "显示：%s  排序：%s", filter_label[p->filter], sort_label[p->sort]);
 	draw_text(1, 1, line, COLS - 2);
 	attron(A_BOLD);
-	draw_text(2, 0, "  序号 姓名              身份证件号          教职工号    检测         状态", COLS);
+	draw_text(2, 0, "  序号 姓名              身份证件号          教职工号    检测     核对 状态", COLS);
 	attroff(A_BOLD);
 	for (int i = 0; i < p->nrow && i < rows; i++) {
 		struct row *r = &p->row[i];
@@ -404,9 +410,11 @@ staff_draw(struct screen *s)
 			snprintf(chk, sizeof chk, "错%d 警%d", r->errors, r->warnings);
 		else
 			snprintf(chk, sizeof chk, "✓ 完整");
-		draw_text(3 + i, 57, chk, 12);
-		draw_text(3 + i, 70, r->sign == SIGNATURE_STALE ? "需重签" : r->sign == SIGNATURE_SIGNED ? "已签字" :
-		    state_label(r->state), COLS - 70);
+		draw_text(3 + i, 57, chk, 8);
+		/* double-entry verification: to verify (marked), verified */
+		draw_text(3 + i, 66, r->rekey == 3 ? "比对" : r->rekey == 2 ? "已核" : r->rekey == 1 ? "待核" : "", 4);
+		draw_text(3 + i, 71, r->sign == SIGNATURE_STALE ? "需重签" : r->sign == SIGNATURE_SIGNED ? "已签字" :
+		    state_label(r->state), COLS - 71);
 		if (p->top + i == p->sel)
 			attroff(A_REVERSE);
 		free(masked);
@@ -554,6 +562,14 @@ staff_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 			ui_push(s->ui, &scr_person_ops, &pa);
 		}
 		return UI_STAY;
+	case REQ_REKEY:
+		/* verify mode; the core refuses the keyer (the message stays) */
+		if (p->nrow > 0) {
+			struct person_arg pa = { p->school_id, p->row[p->sel - p->top].id, NULL, 0, NULL };
+
+			ui_push(s->ui, &scr_rekey_ops, &pa);
+		}
+		return UI_STAY;
 	case REQ_ADD: {
 		struct person_arg pa = { p->school_id, 0, NULL, 0, NULL };
 		char *cause = NULL;
@@ -667,7 +683,7 @@ staff_done(struct screen *s)
 
 static const enum request staff_legend[] = {
 	REQ_HELP, REQ_ADD, REQ_SEARCH, REQ_FILTER, REQ_SORT, REQ_DELETE, REQ_CHECK, REQ_QUIT, REQ_PRINT, REQ_SIGN,
-	REQ_REVIEW, REQ_BACK, REQ_NONE
+	REQ_REVIEW, REQ_REKEY, REQ_BACK, REQ_NONE
 };
 
 const struct screen_ops scr_staff_ops = {

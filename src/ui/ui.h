@@ -108,6 +108,10 @@ void path_fit(char *out, size_t n, const char *path, int room);
 /* Status line (bottom-but-one) message, Chinese; error shows it bold. */
 void ui_message(struct ui *ui, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* A value as the form shows it: codes with their names ("1 男"); a new
+ * string (caller frees), "" for NULL. */
+char *ui_value_text(const struct field_def *f, const char *v);
+
 /* Drawing: UTF-8 text at y,x padded to width columns; text that does not
  * fit is cut and ends in …. */
 void draw_text(int y, int x, const char *s, int width);
@@ -138,6 +142,10 @@ extern const struct screen_ops scr_person_ops;    /* one person; arg: struct per
 extern const struct screen_ops scr_picker_ops;    /* code picker; arg: struct picker_arg * */
 extern const struct screen_ops scr_help_ops;      /* help; arg: const struct field_def * or NULL */
 extern const struct screen_ops scr_report_ops;    /* check report; arg: struct report_arg * */
+/* Verify mode (double-entry verification, scr_rekey.c); arg: struct
+ * person_arg * (school and staff).  Refuses to open, saying why on the
+ * status line, when rekey_begin refuses the operator. */
+extern const struct screen_ops scr_rekey_ops;
 /* Log-in; arg NULL at start-up, non-NULL from ^K.  Open it with ui_modal
  * before the first screen: it refuses to open (returns -1) when somebody
  * is already logged in (app->op, --user), or at start-up on a file whose

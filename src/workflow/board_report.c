@@ -29,9 +29,17 @@ pct(char *buf, size_t n, double r)
 		snprintf(buf, n, "%.1f%%", 100 * r);
 }
 
-/* Pad s to width display columns (CJK are two wide). */
-static void
-put_padded(FILE *out, const char *s, int width)
+void
+board_permille(char *buf, size_t n, double r)
+{
+	if (r < 0)
+		snprintf(buf, n, "—");
+	else
+		snprintf(buf, n, "%.1f", r);
+}
+
+void
+board_pad(FILE *out, const char *s, int width)
 {
 	int w = utf8_width(s);
 
@@ -47,31 +55,33 @@ board_write_text(FILE *out, const struct defs *defs, const struct board_row *row
 	static const struct { const char *h; int w; } head[] = {
 		{ "学校标识码", 10 }, { "学校名称", 24 }, { "模板", 6 }, { "  应有", 6 }, { " 已录", 6 },
 		{ " 录入率", 9 }, { " 完整", 7 }, { " 完整率", 9 }, { " 待审", 6 }, { " 已审", 6 }, { " 签字", 6 },
-		{ "重签", 6 }, { "录入进度", 0 },
+		{ "重签", 6 }, { " 核对率", 9 }, { "差错‰", 7 }, { "录入进度", 0 },
 	};
 
 	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) {
-		put_padded(out, head[i].h, head[i].w);
+		board_pad(out, head[i].h, head[i].w);
 		if (i < 3)
 			fputs("  ", out);
 	}
 	fputc('\n', out);
 	for (size_t i = 0; i <= n; i++) {
 		const struct board_row *r = i < n ? &rows[i] : total;
-		char er[16], dr[16];
+		char er[16], dr[16], vr[16], ek[16];
 		int bar;
 
 		if (r == NULL)
 			break;
 		pct(er, sizeof er, r->entry_rate);
 		pct(dr, sizeof dr, r->done_rate);
-		put_padded(out, r->code, 10);
+		pct(vr, sizeof vr, r->verify_rate);
+		board_permille(ek, sizeof ek, r->error_rate);
+		board_pad(out, r->code, 10);
 		fputs("  ", out);
-		put_padded(out, r->name, 24);
+		board_pad(out, r->name, 24);
 		fputs("  ", out);
-		put_padded(out, i < n ? tpl_label(defs, r->template) : "", 6);
-		fprintf(out, "  %5d %5d  %7s  %5d  %7s  %5d %5d %5d  %4d  ", r->expected, r->entered, er,
-		    r->complete, dr, r->submitted, r->approved, r->signed_, r->stale);
+		board_pad(out, i < n ? tpl_label(defs, r->template) : "", 6);
+		fprintf(out, "  %5d %5d  %7s  %5d  %7s  %5d %5d %5d  %4d  %7s  %5s  ", r->expected, r->entered, er,
+		    r->complete, dr, r->submitted, r->approved, r->signed_, r->stale, vr, ek);
 		bar = r->entry_rate < 0 ? 0 : r->entry_rate > 1 ? 20 : (int)(r->entry_rate * 20 + 0.5);
 		for (int k = 0; k < 20; k++)
 			fputs(k < bar ? "█" : "·", out);
@@ -88,20 +98,72 @@ board_write_text(FILE *out, const struct defs *defs, const struct board_row *row
 void
 board_write_tsv(FILE *out, const struct board_row *rows, size_t n, const struct board_row *total)
 {
-	fputs("学校标识码\t学校名称\t模板\t应有人数\t已录入\t录入率\t已完整\t完整率\t待审核\t已审核\t已签字确认\t需重新签字\t本周新增\t更新率\n", out);
+	fputs("学校标识码\t学校名称\t模板\t应有人数\t已录入\t录入率\t已完整\t完整率\t待审核\t已审核\t已签字确认\t需重新签字\t本周新增\t更新率"
+	    "\t已核对\t核对率\t核对差错率（每千项）\n", out);
 	for (size_t i = 0; i <= n; i++) {
 		const struct board_row *r = i < n ? &rows[i] : total;
-		char er[16], dr[16], ur[16];
+		char er[16], dr[16], ur[16], vr[16], ek[16];
 
 		if (r == NULL)
 			break;
 		pct(er, sizeof er, r->entry_rate);
 		pct(dr, sizeof dr, r->done_rate);
 		pct(ur, sizeof ur, r->update_rate);
-		fprintf(out, "%s\t%s\t%s\t%d\t%d\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", r->code, r->name,
+		pct(vr, sizeof vr, r->verify_rate);
+		board_permille(ek, sizeof ek, r->error_rate);
+		fprintf(out, "%s\t%s\t%s\t%d\t%d\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%d\t%s\t%s\n", r->code, r->name,
 		    i < n ? r->template : "", r->expected, r->entered, er, r->complete, dr, r->submitted,
-		    r->approved, r->signed_, r->stale, r->new_week, ur);
+		    r->approved, r->signed_, r->stale, r->new_week, ur, r->verified, vr, ek);
 	}
+}
+
+lxw_workbook *
+board_xlsx_open(const char *path, char **tmp, char **work, char **cause)
+{
+	lxw_workbook_options opt = { .constant_memory = 0, .tmpdir = NULL };
+	lxw_workbook *wb;
+	int hush;
+
+	*work = NULL;
+	*tmp = outfile_part(path);
+	if (outfile_tmpdir("xlsx", work, cause) != JZG_OK) {
+		free(*tmp);
+		*tmp = NULL;
+		return NULL;
+	}
+	opt.tmpdir = *work;   /* libxlsxwriter's temporary files: in a directory of ours */
+	hush = stderr_hush();   /* libxlsxwriter's English [ERROR] lines: ours follow */
+	wb = workbook_new_opt(*tmp, &opt);
+	stderr_restore(hush);
+	if (wb == NULL) {
+		outfile_rmtree(*work);
+		free(*work);
+		free(*tmp);
+		*tmp = *work = NULL;
+		jzg_fail(cause, JZG_ERR_IO, "无法创建 %s（请检查目录是否存在、是否可写）", path);
+	}
+	return wb;
+}
+
+enum jzg_status
+board_xlsx_close(lxw_workbook *wb, char *tmp, char *work, const char *path, char **cause)
+{
+	int hush = stderr_hush();
+	lxw_error err = workbook_close(wb);
+	enum jzg_status rc;
+
+	stderr_restore(hush);
+	outfile_rmtree(work);
+	free(work);
+	if (err != LXW_NO_ERROR) {
+		unlink(tmp);
+		free(tmp);
+		return jzg_fail(cause, JZG_ERR_IO, "无法写出 %s：%s（请检查磁盘空间和目录权限）", path,
+		    lxw_strerror(err));
+	}
+	rc = outfile_commit(tmp, path, cause);
+	free(tmp);
+	return rc;
 }
 
 static void
@@ -173,16 +235,15 @@ board_write_xlsx(const char *path, const struct defs *defs, const struct board_r
     const struct board_row *total, int weekly, char **cause)
 {
 	static const char *const head[] = { "学校标识码", "学校名称", "模板", "应有人数", "已录入", "录入率",
-		"已完整", "完整率", "待审核", "已审核", "已签字确认", "需重新签字", "本周新增", "更新率" };
+		"已完整", "完整率", "待审核", "已审核", "已签字确认", "需重新签字", "本周新增", "更新率", "已核对", "核对率",
+		"核对差错率（每千项）" };
 	const int ncol = (int)(sizeof head / sizeof head[0]);
 	const char *sheet = weekly ? "周报表" : "进度";
-	lxw_workbook_options opt = { .constant_memory = 0, .tmpdir = NULL };
 	char *tmp, *work = NULL, today[11];
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
 	lxw_format *head_f, *title, *f[2][3];   /* [total row][plain, text, percent] */
-	lxw_error err;
-	int row = 0, hush;
+	int row = 0;
 
 	/* names jzg stored are clean (text.h); one put in with sqlite3 would
 	 * make a workbook Excel cannot open */
@@ -190,21 +251,8 @@ board_write_xlsx(const char *path, const struct defs *defs, const struct board_r
 		if (text_fault(rows[i].name, TEXT_ANY) != NULL || text_fault(rows[i].code, TEXT_ANY) != NULL)
 			return jzg_fail(cause, JZG_ERR_INVALID, "第 %zu 所学校的名称或标识码%s（不是经本程序录入的值），未写出 %s",
 			    i + 1, text_fault(rows[i].name, 0) ? text_fault(rows[i].name, 0) : text_fault(rows[i].code, 0), path);
-	tmp = outfile_part(path);
-	if (outfile_tmpdir("xlsx", &work, cause) != JZG_OK) {
-		free(tmp);
+	if ((wb = board_xlsx_open(path, &tmp, &work, cause)) == NULL)
 		return JZG_ERR_IO;
-	}
-	opt.tmpdir = work;   /* libxlsxwriter's temporary files: in a directory of ours */
-	hush = stderr_hush();   /* libxlsxwriter's English [ERROR] lines: ours follow */
-	wb = workbook_new_opt(tmp, &opt);
-	stderr_restore(hush);
-	if (wb == NULL) {
-		outfile_rmtree(work);
-		free(work);
-		free(tmp);
-		return jzg_fail(cause, JZG_ERR_IO, "无法创建 %s（请检查目录是否存在、是否可写）", path);
-	}
 	/* Fixed properties so the same data gives the same bytes. */
 	{
 		lxw_doc_properties p = { .title = weekly ? "教职工基础信息采集进度周报表" : "教职工基础信息采集进度",
@@ -259,6 +307,9 @@ board_write_xlsx(const char *path, const struct defs *defs, const struct board_r
 		worksheet_write_number(ws, y, 11, r->stale, g[0]);
 		worksheet_write_number(ws, y, 12, r->new_week, g[0]);
 		write_rate(ws, (int)y, 13, r->update_rate, g[2], g[0]);
+		worksheet_write_number(ws, y, 14, r->verified, g[0]);
+		write_rate(ws, (int)y, 15, r->verify_rate, g[2], g[0]);
+		write_rate(ws, (int)y, 16, r->error_rate, g[0], g[0]);
 	}
 	page_setup(ws, row);
 	if (n > 0) {
@@ -269,21 +320,5 @@ board_write_xlsx(const char *path, const struct defs *defs, const struct board_r
 		worksheet_conditional_format_range(ws, (lxw_row_t)(row + 1), 7, (lxw_row_t)(row + (int)n), 7, &cf);
 		rate_chart(wb, ws, sheet, row + 1, row + (int)n);
 	}
-	hush = stderr_hush();
-	err = workbook_close(wb);
-	stderr_restore(hush);
-	outfile_rmtree(work);
-	free(work);
-	if (err != LXW_NO_ERROR) {
-		unlink(tmp);
-		free(tmp);
-		return jzg_fail(cause, JZG_ERR_IO, "无法写出 %s：%s（请检查磁盘空间和目录权限）", path,
-		    lxw_strerror(err));
-	}
-	{
-		enum jzg_status rc = outfile_commit(tmp, path, cause);
-
-		free(tmp);
-		return rc;
-	}
+	return board_xlsx_close(wb, tmp, work, path, cause);
 }

@@ -5,6 +5,7 @@
 #define JZG_BOARD_REPORT_H
 
 #include <stdio.h>
+#include <xlsxwriter.h>
 
 #include "county.h"
 
@@ -20,5 +21,18 @@ void board_write_tsv(FILE *out, const struct board_row *rows, size_t n, const st
  * leaves nothing behind. */
 enum jzg_status board_write_xlsx(const char *path, const struct defs *defs, const struct board_row *rows,
     size_t n, const struct board_row *total, int weekly, char **cause);
+
+/* s on out padded to width display columns (CJK are two wide). */
+void board_pad(FILE *out, const char *s, int width);
+/* A rate per 1,000 as text ("12.5"), "—" when r < 0. */
+void board_permille(char *buf, size_t n, double r);
+
+/* A workbook written to a temporary file beside path (*tmp, owned; its
+ * own temporary files in the directory *work, owned) and renamed into
+ * place by board_xlsx_close when complete, so that a full disk or a bad
+ * directory leaves nothing behind; NULL with a Chinese cause.  Close frees
+ * tmp and work and says why it failed. */
+lxw_workbook *board_xlsx_open(const char *path, char **tmp, char **work, char **cause);
+enum jzg_status board_xlsx_close(lxw_workbook *wb, char *tmp, char *work, const char *path, char **cause);
 
 #endif

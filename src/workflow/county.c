@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rekey.h"
 #include "signature.h"
 #include "util.h"
 
@@ -20,7 +21,11 @@ static const char board_sql[] =
 	" count(sf.id), ifnull(sum(sf.created >= date(?1, '-6 days')), 0),"
 	" count(cc.staff_id), ifnull(sum(cc.errors = 0 AND cc.warnings = 0), 0),"
 	" ifnull(sum(sf.state = 'submitted'), 0), ifnull(sum(sf.state = 'approved'), 0),"
-	" ifnull(sum(sf.state = 'signed'), 0), ifnull(sum(cc.sig = 2), 0)"
+	" ifnull(sum(sf.state = 'signed'), 0), ifnull(sum(cc.sig = 2), 0),"
+	" ifnull(sum((SELECT verified IS NOT NULL FROM rekey WHERE rekey.staff_id = sf.id)), 0),"
+	" (SELECT count(*) FROM rekey_field f JOIN staff s2 ON s2.id = f.staff_id WHERE s2.school_id = sc.id),"
+	" (SELECT ifnull(sum(" REKEY_KEYER_WRONG "), 0) FROM rekey_field f JOIN staff s2 ON s2.id = f.staff_id"
+	"  WHERE s2.school_id = sc.id)"
 	" FROM school sc LEFT JOIN staff sf ON sf.school_id = sc.id"
 	" LEFT JOIN check_cache cc ON cc.staff_id = sf.id GROUP BY sc.id";
 
@@ -30,6 +35,8 @@ rates(struct board_row *r)
 	r->entry_rate = r->expected > 0 ? (double)r->entered / r->expected : -1;
 	r->done_rate = r->entered > 0 ? (double)r->complete / r->entered : -1;
 	r->update_rate = -1;   /* changes_board fills it: the board itself never compares */
+	r->verify_rate = r->entered > 0 ? (double)r->verified / r->entered : -1;
+	r->error_rate = r->rekey_fields > 0 ? r->rekey_errors * 1000.0 / r->rekey_fields : -1;
 }
 
 static int
@@ -121,6 +128,9 @@ county_board(struct store *st, enum board_sort sort, struct board_row **rows, si
 		b->approved = sqlite3_column_int(q, 10);
 		b->signed_ = sqlite3_column_int(q, 11);
 		b->stale = sqlite3_column_int(q, 12);
+		b->verified = sqlite3_column_int(q, 13);
+		b->rekey_fields = sqlite3_column_int(q, 14);
+		b->rekey_errors = sqlite3_column_int(q, 15);
 		rates(b);
 		if (total != NULL) {
 			total->expected += b->expected;
@@ -132,6 +142,9 @@ county_board(struct store *st, enum board_sort sort, struct board_row **rows, si
 			total->approved += b->approved;
 			total->signed_ += b->signed_;
 			total->stale += b->stale;
+			total->verified += b->verified;
+			total->rekey_fields += b->rekey_fields;
+			total->rekey_errors += b->rekey_errors;
 		}
 	}
 	sqlite3_finalize(q);

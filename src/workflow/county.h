@@ -33,6 +33,11 @@ struct board_row {
 	double        entry_rate;  /* entered / expected, -1 when expected unknown */
 	double        done_rate;   /* complete / entered, -1 when nobody entered */
 	double        update_rate; /* 更新率 since the baseline (changes.h), -1 when none or not computed */
+	/* double-entry verification (rekey.h): people verified, fields keyed
+	 * twice, the keyers' errors among them */
+	int           verified, rekey_fields, rekey_errors;
+	double        verify_rate; /* verified / entered, -1 when nobody entered */
+	double        error_rate;  /* rekey_errors per 1,000 rekey_fields, -1 when none */
 };
 
 enum board_sort {

@@ -51,9 +51,8 @@ exec_free(struct store *st, char *sql, char **cause)
 	return rc;
 }
 
-/* Attach path as schema sch, read-only, after checking what it is. */
-static enum jzg_status
-attach_source(struct store *st, const char *path, const char *sch, char **cause)
+enum jzg_status
+merge_attach(struct store *st, const char *path, const char *sch, const char *undone, char **cause)
 {
 	char head[16];
 	FILE *fp = fopen(path, "rb");
@@ -67,7 +66,7 @@ attach_source(struct store *st, const char *path, const char *sch, char **cause)
 	n = fread(head, 1, sizeof head, fp);
 	fclose(fp);
 	if (n < sizeof head || memcmp(head, "SQLite format 3", 16) != 0)
-		return jzg_fail(cause, JZG_ERR_FOREIGN, "%s 不是 jzg 数据文件，未合并任何数据", path);
+		return jzg_fail(cause, JZG_ERR_FOREIGN, "%s 不是 jzg 数据文件，%s", path, undone);
 	uri = file_uri(path);
 	sql = sqlite3_mprintf("ATTACH %Q AS %s", uri, sch);
 	free(uri);
@@ -75,9 +74,9 @@ attach_source(struct store *st, const char *path, const char *sch, char **cause)
 	sqlite3_free(sql);
 	/* ATTACH reads the file's schema: damage there shows now */
 	if ((rc & 0xFF) == SQLITE_CORRUPT || (rc & 0xFF) == SQLITE_NOTADB)
-		return damaged(path, cause);
+		return jzg_fail(cause, JZG_ERR_FOREIGN, "%s 已损坏，%s；请让学校重新导出（jzg pack）", path, undone);
 	if (rc != SQLITE_OK)
-		return jzg_fail(cause, JZG_ERR_IO, "无法打开 %s：%s，未合并任何数据", path, store_errstr(rc));
+		return jzg_fail(cause, JZG_ERR_IO, "无法打开 %s：%s，%s", path, store_errstr(rc), undone);
 	/* PRAGMA src.x, not pragma_x('src'): the table-valued form returns 0
 	 * for an attached file (tech.md §7). */
 	sql = sqlite3_mprintf("PRAGMA %s.application_id", sch);
@@ -89,21 +88,21 @@ attach_source(struct store *st, const char *path, const char *sch, char **cause)
 		sqlite3_free(sql);
 	}
 	if (rc != SQLITE_OK) {
-		jzg_fail(cause, JZG_ERR_FOREIGN, "%s 已损坏或不是数据库（%s），未合并任何数据", path, store_errstr(rc));
+		jzg_fail(cause, JZG_ERR_FOREIGN, "%s 已损坏或不是数据库（%s），%s", path, store_errstr(rc), undone);
 		goto refuse;
 	}
 	if (appid != STORE_APPLICATION_ID) {
-		jzg_fail(cause, JZG_ERR_FOREIGN, "%s 是其他程序的文件，不是 jzg 数据文件，未合并任何数据", path);
+		jzg_fail(cause, JZG_ERR_FOREIGN, "%s 是其他程序的文件，不是 jzg 数据文件，%s", path, undone);
 		goto refuse;
 	}
 	if (ver > STORE_SCHEMA_VERSION) {
-		why = jzg_fail(cause, JZG_ERR_NEWER, "%s 由更新版本的 jzg 写入（文件版本 %d，本程序支持到 %d），请升级 jzg 后再合并；未合并任何数据",
-		    path, ver, STORE_SCHEMA_VERSION);
+		why = jzg_fail(cause, JZG_ERR_NEWER, "%s 由更新版本的 jzg 写入（文件版本 %d，本程序支持到 %d），请升级 jzg 后再试；%s",
+		    path, ver, STORE_SCHEMA_VERSION, undone);
 		goto refuse;
 	}
 	if (ver < STORE_SCHEMA_VERSION) {
-		why = jzg_fail(cause, JZG_ERR_NEWER, "%s 是旧版本文件（版本 %d），请先用本程序打开一次（jzg --db %s school list）升级后再合并",
-		    path, ver, path);
+		why = jzg_fail(cause, JZG_ERR_NEWER, "%s 是旧版本文件（版本 %d），请先用本程序打开一次（jzg --db %s school list）升级后再试；%s",
+		    path, ver, path, undone);
 		goto refuse;
 	}
 	return JZG_OK;
@@ -970,7 +969,7 @@ merge_batch(struct merge_run *run, char *const path[], int first, int n)
 		if (is_self(st, path[k]))
 			f[k].rc = jzg_fail(&f[k].cause, JZG_ERR_INVALID, "%s 就是当前数据文件，不能合并到自身", path[k]);
 		else
-			f[k].rc = attach_source(st, path[k], f[k].sch, &f[k].cause);
+			f[k].rc = merge_attach(st, path[k], f[k].sch, "未合并任何数据", &f[k].cause);
 		f[k].attached = f[k].rc == JZG_OK;
 		f[k].state = f[k].attached ? BF_PENDING : BF_FAILED;
 	}

@@ -74,6 +74,13 @@ struct merge_hooks {
 enum jzg_status merge_files(struct store *st, int n, char *const path[], enum merge_take take,
     const struct merge_hooks *h);
 
+/* Attach the jzg file at path read-only as schema sch, after checking
+ * what it is: another program's file, a damaged one, or one of another
+ * schema version is refused (and detached) with a Chinese cause ending in
+ * undone ("未合并任何数据").  Also rekey compare's way in. */
+enum jzg_status merge_attach(struct store *st, const char *path, const char *sch, const char *undone,
+    char **cause);
+
 /* Merge one file (merge_files of one). */
 enum jzg_status merge_file(struct store *st, const char *path, enum merge_take take,
     merge_conflict_cb cb, void *arg, struct merge_result *res, char **cause);

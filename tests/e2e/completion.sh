@@ -30,6 +30,7 @@ expect_eq "verbs and global options" "$(comp '')" "$(echo "$global $verbs" | sor
 while read -r verb rest; do
 	sub=''
 	case $verb in school | print | user | forms | photo | baseline) sub=${rest%% *} ;; esac
+	case $verb in school | print | user | forms | photo | rekey) sub=${rest%% *} ;; esac
 	want=$(grep -o -- '--[a-z-]*' <<<"${rest%%| list*}" | sorted)
 	[ -n "$want" ] || continue
 	if [ -n "$sub" ]; then got=$(comp "$verb" "$sub" --); else got=$(comp "$verb" --); fi
@@ -39,6 +40,7 @@ done <<<"$usage"
 expect_eq "sub-verbs of user" "$(comp user '')" "$(echo add disable list passwd | sorted)"
 expect_eq "sub-verbs of print" "$(comp print '')" "form sheet"
 expect_eq "sub-verbs of photo" "$(comp photo '')" "export import"
+expect_eq "sub-verbs of rekey" "$(comp rekey '')" "compare report start"
 
 expect_eq "--type: templates of forms/" "$(comp print form --type '')" \
 	"$(awk -F '\t' 'NR > 1 { print $1 }' "$JZG_FORMS/templates.tsv" | sorted)"

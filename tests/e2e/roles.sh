@@ -74,6 +74,9 @@ args_of() {
 	"baseline set") echo "--school $s p$s.db" ;;
 	"baseline list") echo "" ;;
 	"baseline drop"|changes) echo "--school $s" ;;
+	"rekey start") echo "--school $s --sample 50 --seed 1" ;;
+	"rekey report") echo "--school $s" ;;
+	"rekey compare") echo "p$s.db --school $s" ;;
 	*) return 1 ;;
 	esac
 }
