@@ -254,7 +254,7 @@ paths_complete(const char *typed, int *nmatch, char **list)
 		free(base);
 		return xstrdup(typed);
 	}
-	qsort(names, n, sizeof *names, name_cmp);
+	xqsort(names, n, sizeof *names, name_cmp);
 	/* the longest prefix they share, cut at a whole UTF-8 character */
 	keep = strlen(names[0]);
 	for (size_t i = 1; i < n; i++) {

@@ -43,6 +43,13 @@ xmalloc(size_t n)
 	return p;
 }
 
+void
+xqsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 void *
 xcalloc(size_t n, size_t size)
 {

@@ -15,6 +15,10 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 void *xreallocarray(void *p, size_t n, size_t size);
+/* qsort that accepts an empty or one-element array, whose pointer may be
+ * NULL (qsort(NULL, 0, …) is undefined; UBSan stops the sanitizer build:
+ * an empty list is an ordinary case for every caller). */
+void xqsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 char *xstrdup(const char *s);             /* s may be NULL: returns NULL */
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

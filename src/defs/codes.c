@@ -160,7 +160,7 @@ codes_load_table(struct code_table *t, struct diag *d)
 	for (size_t i = 0; i < t->nrow; i++)
 		t->sorted[i] = i;
 	sort_table = t;
-	qsort(t->sorted, t->nrow, sizeof *t->sorted, code_cmp);
+	xqsort(t->sorted, t->nrow, sizeof *t->sorted, code_cmp);
 	for (size_t i = 1; i < t->nrow; i++)
 		if (strcmp(t->row[t->sorted[i]].code, t->row[t->sorted[i - 1]].code) == 0)
 			diag_add(d, f->path, t->row[t->sorted[i]].line, "代码 “%s” 重复",

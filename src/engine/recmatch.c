@@ -43,7 +43,7 @@ sorted(struct recmatch_rec *r, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		p[i] = &r[i];
-	qsort(p, n, sizeof *p, by_key);
+	xqsort(p, n, sizeof *p, by_key);
 	return p;
 }
 

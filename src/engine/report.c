@@ -516,13 +516,11 @@ report_check(struct store *st, struct rules *r, const struct report_opts *o, FIL
 	*found = 0;
 	if ((rc = load_schools(&rp, &o->scope, cause)) == JZG_OK &&
 	    (rc = rules_check(r, &o->scope, collect, &rp, cause)) == JZG_OK) {
-		if (rp.nit > 1)   /* qsort(NULL, 0) is undefined */
-			qsort(rp.it, rp.nit, sizeof *rp.it, cmp_staff);
+		xqsort(rp.it, rp.nit, sizeof *rp.it, cmp_staff);
 		rc = load_persons(&rp, cause);
 	}
 	if (rc == JZG_OK) {
-		if (rp.nit > 1)
-			qsort(rp.it, rp.nit, sizeof *rp.it, cmp_school);
+		xqsort(rp.it, rp.nit, sizeof *rp.it, cmp_school);
 		tally(&rp);
 		for (size_t k = 0; k < rp.nsch; k++)
 			if (rp.sch[k].incomplete > 0)

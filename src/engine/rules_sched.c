@@ -332,7 +332,7 @@ check_parallel(struct rules *r, const unsigned char *want, enum scope_mode m, sq
 	for (size_t k = 0; k < r->nrs; k++)
 		if (want[k])
 			order[p.ntodo++] = (struct todo){ r->rs[k].run_weight, k };
-	qsort(order, p.ntodo, sizeof *order, cmp_todo);
+	xqsort(order, p.ntodo, sizeof *order, cmp_todo);
 	p.todo = xcalloc(p.ntodo + 1, sizeof *p.todo);
 	for (size_t i = 0; i < p.ntodo; i++)
 		p.todo[i] = order[i].k;

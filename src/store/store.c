@@ -340,7 +340,7 @@ store_colset_load(sqlite3 *db, const char *schema, struct store_colset *cs)
 	}
 	sqlite3_finalize(ps);
 	if (cs->n > 1)
-		qsort(cs->name, cs->n, sizeof *cs->name, colset_cmp);
+		xqsort(cs->name, cs->n, sizeof *cs->name, colset_cmp);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 

@@ -216,7 +216,7 @@ trust_values(struct store *st, const char *sch, void (*tell_fn)(void *w, int fin
 			sqlite3_reset(evq);
 			/* by (set, row, field), the last event of each kept */
 			if (n > 0)
-				qsort(e, n, sizeof *e, ev_order);
+				xqsort(e, n, sizeof *e, ev_order);
 			{
 				size_t k = 0;
 

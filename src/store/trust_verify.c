@@ -412,7 +412,7 @@ states(struct walk *w, int operators, int merge)
 	free(cols);
 	free(join);
 	if (w->nappr > 0)   /* qsort and bsearch take no NULL, even for none */
-		qsort(w->appr, w->nappr, sizeof *w->appr, id_cmp);
+		xqsort(w->appr, w->nappr, sizeof *w->appr, id_cmp);
 	if (sqlite3_prepare_v2(w->st->db, sql, -1, &q, NULL) != SQLITE_OK)
 		tell(w, 1, "防篡改记录的索引被删除：文件在 jzg 之外被改动过");
 	else {

@@ -76,7 +76,7 @@ picker_build(struct picker *p)
 		p->nitem++;
 	}
 	if (p->query[0] != '\0')
-		qsort(p->item, (size_t)p->nitem, sizeof *p->item, item_cmp);
+		xqsort(p->item, (size_t)p->nitem, sizeof *p->item, item_cmp);
 	if (p->sel >= p->nitem)
 		p->sel = p->nitem ? p->nitem - 1 : 0;
 }

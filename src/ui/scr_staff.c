@@ -134,8 +134,7 @@ staff_find_problems(struct screen *s)
 		ui_message(s->ui, 1, "检测失败：%s", cause);
 		free(cause);
 	}
-	if (c.n > 1)   /* qsort(NULL, 0) is undefined: nobody has a problem */
-		qsort(c.id, c.n, sizeof *c.id, id_cmp);
+	xqsort(c.id, c.n, sizeof *c.id, id_cmp);
 	for (size_t i = 0; i < c.n; i++)
 		if (k == 0 || c.id[k - 1] != c.id[i])
 			c.id[k++] = c.id[i];

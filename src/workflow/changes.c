@@ -252,8 +252,7 @@ report_items(struct school_run *r, struct collect *c, char **cause)
 	free(sql);
 	if (rc != JZG_OK)
 		return rc;
-	if (c->n > 1)   /* qsort(NULL, 0) is undefined (UBSan stops the sanitizer build) */
-		qsort(c->it, c->n, sizeof *c->it, item_cmp);
+	xqsort(c->it, c->n, sizeof *c->it, item_cmp);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct item *it = &c->it[i];
 		const struct set_def *s = &defs->all[it->set];

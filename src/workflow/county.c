@@ -84,8 +84,7 @@ board_sort_rows(struct board_row *rows, size_t n, enum board_sort sort)
 		cmp_notice, cmp_code, cmp_entry, cmp_done,
 	};
 
-	if (n > 1)
-		qsort(rows, n, sizeof *rows, cmp[sort]);
+	xqsort(rows, n, sizeof *rows, cmp[sort]);
 }
 
 enum jzg_status

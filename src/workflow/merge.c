@@ -545,7 +545,7 @@ find_conflicts(struct store *st, const char *sch, char **cols, char **cause)
 	by_dst = xcalloc(n, sizeof *by_dst);
 	for (size_t k = 0; k < n; k++)
 		by_dst[k] = &tw[k];
-	qsort(by_dst, n, sizeof *by_dst, twin_dst_cmp);
+	xqsort(by_dst, n, sizeof *by_dst, twin_dst_cmp);
 	/* set by set, so that a big source holds one set in memory, not all */
 	for (size_t i = 0; i < d->nall && rc == JZG_OK; i++) {
 		for (int side = 0; side < 2 && rc == JZG_OK && cols[i] != NULL; side++)

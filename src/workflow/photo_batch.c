@@ -95,7 +95,7 @@ people_load(struct store *st, sqlite3_int64 school_id, struct people *p, char **
 	sqlite3_finalize(q);
 	for (int k = 0; k < 3; k++)
 		if (p->n[k])
-			qsort(p->by[k], p->n[k], sizeof *p->by[k], key_cmp);
+			xqsort(p->by[k], p->n[k], sizeof *p->by[k], key_cmp);
 	return JZG_OK;
 }
 
@@ -203,7 +203,7 @@ list_dir(const char *path, struct item **it, size_t *n, char **cause)
 	}
 	closedir(d);
 	if (*n)
-		qsort(*it, *n, sizeof **it, item_cmp);
+		xqsort(*it, *n, sizeof **it, item_cmp);
 	return JZG_OK;
 }
 

@@ -269,7 +269,7 @@ load_people(struct store *st, sqlite3_int64 school_id, struct person **pp, size_
 			out->s[out->n++] = (struct rekey_stratum){ .keyer = xstrdup(keyer[i]) };
 		}
 	}
-	qsort(out->s, out->n, sizeof *out->s, stratum_cmp);
+	xqsort(out->s, out->n, sizeof *out->s, stratum_cmp);
 	for (size_t i = 0; i < n && rc == JZG_OK; i++)
 		for (size_t k = 0; k < out->n; k++)
 			if (str_eq(out->s[k].keyer, keyer[i])) {

@@ -1008,13 +1008,13 @@ run_rules(struct imp *m, char **cause)
 {
 	struct rules_scope scope = { m->school, 0 };
 
-	qsort(m->map, m->nmap, sizeof *m->map, cmp_map);
+	xqsort(m->map, m->nmap, sizeof *m->map, cmp_map);
 	free(m->by_staff);
 	m->by_staff = xcalloc(m->npp + 1, sizeof *m->by_staff);
 	for (size_t i = 0; i < m->npp; i++)
 		m->by_staff[i] = (uint32_t)i;
 	sort_imp = m;
-	qsort(m->by_staff, m->npp, sizeof *m->by_staff, cmp_staff);
+	xqsort(m->by_staff, m->npp, sizeof *m->by_staff, cmp_staff);
 	sort_imp = NULL;
 	return rules_check(m->rules, &scope, rules_finding, m, cause);
 }
@@ -1253,7 +1253,7 @@ import_file(struct store *st, const char *path, const char *name, const struct i
 		/* Second pass without the people who had errors. */
 		long errs = m.errors, warns = m.warnings, notes = m.notes;
 
-		qsort(m.bad, m.nbad, sizeof *m.bad, cmp_str);
+		xqsort(m.bad, m.nbad, sizeof *m.bad, cmp_str);
 		m.skip = m.bad;
 		m.nskip = m.nbad;
 		m.bad = NULL;
