@@ -360,6 +360,20 @@ key_waiting(void)
 	return poll(&pfd, 1, 0) > 0;
 }
 
+/* The terminal went away (window closed, ssh cut, tmux killed) and the
+ * hang-up did not end us (SIGHUP ignored, or sent to another process
+ * group): every read then fails at once, and looping on it spun a core
+ * for an hour.  Seen when a read fails and stdin reports the hang-up. */
+static int tty_gone;
+
+static int
+terminal_hung_up(void)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
 /* Work owed before the next key: creating the audit triggers once after
  * the first screen (audit_arm), and the pending COMMIT of a change.  Runs
  * after every redraw and before every read; the time a key already
@@ -570,14 +584,25 @@ ui_read(struct ui *ui, wchar_t *ch, int *is_char)
 	enum request r;
 
 	ui_settle(ui);   /* never wait for a key with a change uncommitted */
+	*ch = 0;
+	*is_char = 0;
+	if (tty_gone) {
+		/* nobody to ask: every prompt and screen is left as by Esc, and
+		 * the loop ends — what was typed is committed (ui_settle) */
+		ui->quit = 1;
+		return REQ_BACK;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = get_wch(&w);
 	waited_us += usec_since(&t0);
 
-	*ch = 0;
-	*is_char = 0;
-	if (rc == ERR)
-		return REQ_NONE;
+	if (rc == ERR) {
+		if (!terminal_hung_up())
+			return REQ_NONE;   /* a poll found no key, or an unknown sequence */
+		tty_gone = 1;
+		ui->quit = 1;
+		return REQ_BACK;
+	}
 	if (rc == OK && w == 27 && (rc = read_after_esc(&w)) == ERR)
 		return REQ_NONE;   /* an escape sequence no terminfo entry knows */
 	if (rc == KEY_CODE_YES)

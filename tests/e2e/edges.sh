@@ -34,6 +34,25 @@ wait_for "测试县第一小学" && ok "client starts with LANG unset, Chinese s
 keys F10
 expect_eq "and quits cleanly" "$(pane_dead_status)" 0
 
+# The terminal goes away while the client waits for a key, its SIGHUP
+# ignored (as when the hang-up reaches another process group — two clients
+# left by check-bundle spun a core each for an hour): it must end, not spin.
+printf '#!/bin/sh\ntrap "" HUP\nexport LANG=C.UTF-8 TERM=tmux-256color\n%s\n' \
+	"JZG_FORMS=$JZG_FORMS JZG_DATA=$JZG_DATA $J --db $DB" > "$T/run.sh"
+$TM new-session -d -s app -x 80 -y 24 "sh $T/run.sh"
+skip_admin
+wait_for "测试县第一小学"
+pid=$(pgrep -P "$($TM display -p -t app '#{pane_pid}')" | head -1)
+screen_stop
+end=$((SECONDS + 10))
+while ((SECONDS < end)) && kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+if kill -0 "$pid" 2>/dev/null; then
+	bad "terminal gone: the client still runs ($(ps -o %cpu= -p "$pid") % CPU)"
+	kill -9 "$pid"
+else
+	ok "terminal gone: the client ends"
+fi
+
 # export --out: the folder is made; a trailing / gives no double slash.
 out=$("$J" --db "$DB" export --all --out "$T/上报/第一批/" 2>/dev/null)
 expect_eq "export --out into a new folder" "$out" \
