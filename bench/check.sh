@@ -44,7 +44,7 @@ echo "staff: $(sqlite3 "$DB" 'SELECT count(*) FROM staff'), rows in s_*: $(sqlit
 # The machine may be shared: user CPU time is the steadier figure; wall
 # time only shows the two threads when two cores are free (load in uptime).
 # Floor and check alternate, so each ratio is of the same moment's load.
-timed() { /usr/bin/time -f '%e %U %S %M' "$@" 2>&1 >/dev/null | tail -1; }
+timed() { { /usr/bin/time -f '%e %U %S %M' "$@" 2>&1 >/dev/null || true; } | tail -1; }
 for i in 1 2 3; do
 	echo "load: $(uptime | sed 's/.*load average: //')"
 	f=$(timed sqlite3 "$DB" "$floor")
