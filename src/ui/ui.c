@@ -206,6 +206,17 @@ legend_item(int x, int limit, const char *key, const char *label)
  * has F-keys, the hint that Esc then a digit is that F-key (terminals that
  * keep F1/F11 for themselves) are kept at the right; the other items fill
  * what is left in their order. */
+/* Does screen s take F-keys (its legend names one)?  Only then is Esc
+ * then a digit an F-key there, hinted in the legend and waited for. */
+static int
+screen_has_fkeys(const struct screen *s)
+{
+	for (const enum request *r = s ? s->ops->legend : NULL; r && *r != REQ_NONE; r++)
+		if (*r != REQ_BACK && request_key_name(*r)[0] == 'F')
+			return 1;
+	return 0;
+}
+
 static void
 draw_legend(const struct screen *s)
 {
@@ -214,13 +225,12 @@ draw_legend(const struct screen *s)
 
 	move(LINES - 1, 0);
 	clrtoeol();
-	for (const enum request *r = s->ops->legend; r && *r != REQ_NONE; r++) {
+	for (const enum request *r = s->ops->legend; r && *r != REQ_NONE; r++)
 		if (*r == REQ_BACK)
 			has_back = 1;
-		else if (request_key_name(*r)[0] == 'F') {
-			hint = "Esc+数字";
-			hint_label = "=F键";
-		}
+	if (screen_has_fkeys(s)) {
+		hint = "Esc+数字";
+		hint_label = "=F键";
 	}
 	if (has_back)
 		reserve += utf8_width(request_key_name(REQ_BACK)) + utf8_width(request_label[REQ_BACK]) + 1;
@@ -495,7 +505,11 @@ ui_pop(struct ui *ui)
  * handled_us sums the logged times of keys, so that a key that opens a
  * modal screen (the picker) is not charged again for the keys handled
  * inside it. */
-static long long waited_us, handled_us;
+static long long waited_us, handled_us, handled_cpu_us;
+/* 1 while the main loop (ui_step) reads a key: only there may Esc then a
+ * digit be an F-key; a prompt or a question reads its answer itself */
+static int in_step;
+static long long usec_since(const struct timespec *t0);
 
 /* What follows an Esc.  Terminals that send F-keys this terminal type
  * does not describe (PuTTY's ESC [ 11~ under TERM=xterm) or keys with
@@ -537,16 +551,21 @@ read_esc_sequence(wint_t intro, wint_t *w)
 }
 
 static int
-read_after_esc(wint_t *w)
+read_after_esc(wint_t *w, int digits)
 {
 	int delay = wgetdelay(stdscr), rc;
 	wint_t n;
+	struct timespec t0;
 
+	/* the waits below are for the user or the terminal, not work: they
+	 * count as waiting in the key log */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	timeout(ESC_SEQ_MS);
 	rc = get_wch(&n);
-	if (rc == ERR) {
-		/* Esc alone so far: a digit may follow (drawn over the status
-		 * line; the next redraw restores it) */
+	if (rc == ERR && digits) {
+		/* Esc alone so far, on a screen with F-keys: a digit may follow
+		 * (drawn over the status line; the next redraw restores it).
+		 * Elsewhere (a prompt, the code picker) Esc acts at once. */
 		attron(A_BOLD);
 		draw_text(LINES - 2, 0, "Esc：接着按数字 1–9、0 即 F1–F10（不按即为 Esc）", COLS);
 		attroff(A_BOLD);
@@ -554,6 +573,7 @@ read_after_esc(wint_t *w)
 		timeout(ESC_DIGIT_MS);
 		rc = get_wch(&n);
 	}
+	waited_us += usec_since(&t0);
 	/* a sequence whose rest came late is still one (no one types Esc [) */
 	if (rc == OK && (n == '[' || n == 'O')) {
 		timeout(ESC_SEQ_MS);
@@ -603,7 +623,7 @@ ui_read(struct ui *ui, wchar_t *ch, int *is_char)
 		ui->quit = 1;
 		return REQ_BACK;
 	}
-	if (rc == OK && w == 27 && (rc = read_after_esc(&w)) == ERR)
+	if (rc == OK && w == 27 && (rc = read_after_esc(&w, in_step && screen_has_fkeys(ui->top))) == ERR)
 		return REQ_NONE;   /* an escape sequence no terminfo entry knows */
 	if (rc == KEY_CODE_YES)
 		return request_of_key((int)w, 1);
@@ -760,14 +780,16 @@ ui_step(struct ui *ui)
 	enum request r;
 	enum ui_action act;
 	struct timespec t0;
-	long long w0, h0, owed;
+	long long w0, h0, hc0, owed;
 	struct timespec c0, c1;
 	int changes0;
 
 	if (ui->top->ops->idle != NULL && ui->idle_pending) {
 		/* background work between keys: poll, and do one step when idle */
 		timeout(0);
+		in_step = 1;
 		r = ui_read(ui, &ch, &is_char);
+		in_step = 0;
 		timeout(-1);
 		if (r == REQ_NONE) {
 			struct timespec i0;
@@ -779,14 +801,18 @@ ui_step(struct ui *ui)
 				ui->owed_us += usec_since(&i0);
 			return;
 		}
-	} else
+	} else {
+		in_step = 1;
 		r = ui_read(ui, &ch, &is_char);
+		in_step = 0;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
 	owed = ui->owed_us;
 	ui->owed_us = 0;
 	w0 = waited_us;   /* a modal screen inside this key waits for keys too */
 	h0 = handled_us;
+	hc0 = handled_cpu_us;
 	changes0 = sqlite3_total_changes(ui->app->st->db);
 	ui->idle_pending = 1;
 	if (r == REQ_NONE)
@@ -824,12 +850,16 @@ ui_step(struct ui *ui)
 
 		handled_us += us;
 		c1 = last_drawn_cpu;
-		/* the CPU column (process CPU time, modal keys included) does not
-		 * depend on what else the machine runs */
+		/* the CPU column (process CPU time) does not depend on what else
+		 * the machine runs; like the wall column it leaves out the keys
+		 * of a modal screen this key opened (each logged on its own) */
+		long long cpu = usec_between(&c0, &c1) - (handled_cpu_us - hc0);
+
+		handled_cpu_us += cpu;
 		if (keylog != NULL)
 			fprintf(keylog, "key %d %lld %d %lld\n", (int)r, us,
 			    sqlite3_total_changes(ui->app->st->db) != changes0,   /* 1: changed data */
-			    usec_between(&c0, &c1));
+			    cpu);
 	}
 }
 
