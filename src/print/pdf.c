@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +40,14 @@
 	_(cairo_restore) \
 	_(cairo_save) \
 	_(cairo_scale) \
+	_(cairo_scaled_font_destroy) \
+	_(cairo_scaled_font_reference) \
+	_(cairo_set_scaled_font) \
 	_(cairo_set_source_surface) \
 	_(cairo_set_line_width) \
 	_(cairo_set_source_rgb) \
 	_(cairo_show_page) \
+	_(cairo_show_text_glyphs) \
 	_(cairo_status) \
 	_(cairo_status_to_string) \
 	_(cairo_stroke) \
@@ -61,16 +66,28 @@
 	_(g_str_equal) \
 	_(g_str_hash) \
 	_(pango_cairo_context_set_resolution) \
-	_(pango_cairo_create_context) \
-	_(pango_cairo_show_layout) \
+	_(pango_cairo_font_get_scaled_font) \
+	_(pango_cairo_font_map_new) \
+	_(pango_cairo_update_context) \
 	_(pango_context_set_language) \
+	_(pango_context_set_round_glyph_positions) \
 	_(pango_font_description_free) \
 	_(pango_font_description_from_string) \
 	_(pango_font_description_set_size) \
 	_(pango_font_description_set_weight) \
+	_(pango_font_map_create_context) \
+	_(pango_glyph_item_iter_init_start) \
+	_(pango_glyph_item_iter_next_cluster) \
 	_(pango_language_from_string) \
 	_(pango_layout_get_extents) \
+	_(pango_layout_get_iter) \
+	_(pango_layout_get_text) \
 	_(pango_layout_get_unknown_glyphs_count) \
+	_(pango_layout_iter_free) \
+	_(pango_layout_iter_get_baseline) \
+	_(pango_layout_iter_get_run_extents) \
+	_(pango_layout_iter_get_run_readonly) \
+	_(pango_layout_iter_next_run) \
 	_(pango_layout_new) \
 	_(pango_layout_set_alignment) \
 	_(pango_layout_set_font_description) \
@@ -85,7 +102,7 @@ static struct {
 } lib;
 
 static enum jzg_status
-load_library(char **cause)
+load_library_once(char **cause)
 {
 	static int loaded;
 	void *h;
@@ -105,31 +122,36 @@ load_library(char **cause)
 	return JZG_OK;
 }
 
+/* Documents may be started on several threads (sheet.c's layout thread). */
+static enum jzg_status
+load_library(char **cause)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	enum jzg_status rc;
+
+	pthread_mutex_lock(&mu);
+	rc = load_library_once(cause);
+	pthread_mutex_unlock(&mu);
+	return rc;
+}
+
 /* From here on the library's names are the pointers'. */
-#undef cairo_image_surface_create
-#define cairo_image_surface_create (lib.cairo_image_surface_create)
-#undef cairo_paint
-#define cairo_paint (lib.cairo_paint)
-#undef cairo_scale
-#define cairo_scale (lib.cairo_scale)
-#undef cairo_set_source_surface
-#define cairo_set_source_surface (lib.cairo_set_source_surface)
-#undef cairo_surface_set_mime_data
-#define cairo_surface_set_mime_data (lib.cairo_surface_set_mime_data)
-#undef cairo_translate
-#define cairo_translate (lib.cairo_translate)
 #undef cairo_create
 #define cairo_create (lib.cairo_create)
 #undef cairo_destroy
 #define cairo_destroy (lib.cairo_destroy)
 #undef cairo_fill
 #define cairo_fill (lib.cairo_fill)
+#undef cairo_image_surface_create
+#define cairo_image_surface_create (lib.cairo_image_surface_create)
 #undef cairo_line_to
 #define cairo_line_to (lib.cairo_line_to)
 #undef cairo_move_to
 #define cairo_move_to (lib.cairo_move_to)
 #undef cairo_new_path
 #define cairo_new_path (lib.cairo_new_path)
+#undef cairo_paint
+#define cairo_paint (lib.cairo_paint)
 #undef cairo_pdf_surface_create_for_stream
 #define cairo_pdf_surface_create_for_stream (lib.cairo_pdf_surface_create_for_stream)
 #undef cairo_pdf_surface_set_metadata
@@ -140,12 +162,24 @@ load_library(char **cause)
 #define cairo_restore (lib.cairo_restore)
 #undef cairo_save
 #define cairo_save (lib.cairo_save)
+#undef cairo_scale
+#define cairo_scale (lib.cairo_scale)
+#undef cairo_scaled_font_destroy
+#define cairo_scaled_font_destroy (lib.cairo_scaled_font_destroy)
+#undef cairo_scaled_font_reference
+#define cairo_scaled_font_reference (lib.cairo_scaled_font_reference)
+#undef cairo_set_scaled_font
+#define cairo_set_scaled_font (lib.cairo_set_scaled_font)
+#undef cairo_set_source_surface
+#define cairo_set_source_surface (lib.cairo_set_source_surface)
 #undef cairo_set_line_width
 #define cairo_set_line_width (lib.cairo_set_line_width)
 #undef cairo_set_source_rgb
 #define cairo_set_source_rgb (lib.cairo_set_source_rgb)
 #undef cairo_show_page
 #define cairo_show_page (lib.cairo_show_page)
+#undef cairo_show_text_glyphs
+#define cairo_show_text_glyphs (lib.cairo_show_text_glyphs)
 #undef cairo_status
 #define cairo_status (lib.cairo_status)
 #undef cairo_status_to_string
@@ -156,8 +190,12 @@ load_library(char **cause)
 #define cairo_surface_destroy (lib.cairo_surface_destroy)
 #undef cairo_surface_finish
 #define cairo_surface_finish (lib.cairo_surface_finish)
+#undef cairo_surface_set_mime_data
+#define cairo_surface_set_mime_data (lib.cairo_surface_set_mime_data)
 #undef cairo_surface_status
 #define cairo_surface_status (lib.cairo_surface_status)
+#undef cairo_translate
+#define cairo_translate (lib.cairo_translate)
 #undef g_hash_table_destroy
 #define g_hash_table_destroy (lib.g_hash_table_destroy)
 #undef g_hash_table_insert
@@ -178,12 +216,16 @@ load_library(char **cause)
 #define g_str_hash (lib.g_str_hash)
 #undef pango_cairo_context_set_resolution
 #define pango_cairo_context_set_resolution (lib.pango_cairo_context_set_resolution)
-#undef pango_cairo_create_context
-#define pango_cairo_create_context (lib.pango_cairo_create_context)
-#undef pango_cairo_show_layout
-#define pango_cairo_show_layout (lib.pango_cairo_show_layout)
+#undef pango_cairo_font_get_scaled_font
+#define pango_cairo_font_get_scaled_font (lib.pango_cairo_font_get_scaled_font)
+#undef pango_cairo_font_map_new
+#define pango_cairo_font_map_new (lib.pango_cairo_font_map_new)
+#undef pango_cairo_update_context
+#define pango_cairo_update_context (lib.pango_cairo_update_context)
 #undef pango_context_set_language
 #define pango_context_set_language (lib.pango_context_set_language)
+#undef pango_context_set_round_glyph_positions
+#define pango_context_set_round_glyph_positions (lib.pango_context_set_round_glyph_positions)
 #undef pango_font_description_free
 #define pango_font_description_free (lib.pango_font_description_free)
 #undef pango_font_description_from_string
@@ -192,12 +234,32 @@ load_library(char **cause)
 #define pango_font_description_set_size (lib.pango_font_description_set_size)
 #undef pango_font_description_set_weight
 #define pango_font_description_set_weight (lib.pango_font_description_set_weight)
+#undef pango_font_map_create_context
+#define pango_font_map_create_context (lib.pango_font_map_create_context)
+#undef pango_glyph_item_iter_init_start
+#define pango_glyph_item_iter_init_start (lib.pango_glyph_item_iter_init_start)
+#undef pango_glyph_item_iter_next_cluster
+#define pango_glyph_item_iter_next_cluster (lib.pango_glyph_item_iter_next_cluster)
 #undef pango_language_from_string
 #define pango_language_from_string (lib.pango_language_from_string)
 #undef pango_layout_get_extents
 #define pango_layout_get_extents (lib.pango_layout_get_extents)
+#undef pango_layout_get_iter
+#define pango_layout_get_iter (lib.pango_layout_get_iter)
+#undef pango_layout_get_text
+#define pango_layout_get_text (lib.pango_layout_get_text)
 #undef pango_layout_get_unknown_glyphs_count
 #define pango_layout_get_unknown_glyphs_count (lib.pango_layout_get_unknown_glyphs_count)
+#undef pango_layout_iter_free
+#define pango_layout_iter_free (lib.pango_layout_iter_free)
+#undef pango_layout_iter_get_baseline
+#define pango_layout_iter_get_baseline (lib.pango_layout_iter_get_baseline)
+#undef pango_layout_iter_get_run_extents
+#define pango_layout_iter_get_run_extents (lib.pango_layout_iter_get_run_extents)
+#undef pango_layout_iter_get_run_readonly
+#define pango_layout_iter_get_run_readonly (lib.pango_layout_iter_get_run_readonly)
+#undef pango_layout_iter_next_run
+#define pango_layout_iter_next_run (lib.pango_layout_iter_next_run)
 #undef pango_layout_new
 #define pango_layout_new (lib.pango_layout_new)
 #undef pango_layout_set_alignment
@@ -215,7 +277,7 @@ load_library(char **cause)
  * inside the same Debian package. */
 #define PDF_FONTS "Noto Serif CJK SC, Noto Sans CJK SC"
 #define PDF_FONT_PACKAGE "fonts-noto-cjk"
-/* Layouts kept between people: labels repeat on every sheet. */
+/* Strings kept laid out between people: labels repeat on every sheet. */
 #define PDF_CACHE_MAX 60000
 
 static const struct { double size; int bold; } style_font[PDF__STYLES] = {
@@ -229,24 +291,104 @@ static const struct { double size; int bold; } style_font[PDF__STYLES] = {
 	[PDF_SMALL]   = {  7.0, 0 },
 };
 
+/* A string laid out once by pango, kept as what cairo draws: its glyphs
+ * (positions from the text's top left) in runs of one font, with the text
+ * and the clusters that tie glyphs to characters (so that the PDF's text
+ * can be searched and copied).  It holds no pango object, only cairo fonts
+ * (referenced, and cairo's fonts may be used on any thread), so a string
+ * laid out on one thread can be drawn on another.  Drawing a label again
+ * is a copy of its glyphs, not a walk through pango's renderer. */
+struct srun {
+	cairo_scaled_font_t *font;
+	int                  backward;   /* right-to-left: its clusters run backwards */
+	size_t               nglyph, nbyte, ncluster;
+};
+
+struct shaped {
+	double                w, h;       /* logical size */
+	cairo_glyph_t        *glyph;
+	char                 *utf8;
+	cairo_text_cluster_t *cluster;
+	struct srun          *run;
+	size_t                nglyph, nbyte, ncluster, nrun;
+};
+
+/* A page as drawn, kept until it is written: then it goes to cairo in few
+ * calls — fills (backgrounds) first, then pictures, then the text in the
+ * order it was drawn with consecutive text of one font in one call, then
+ * outlines and lines, one stroke per line width.  cairo's PDF surface pays
+ * per call (it records, analyses and replays every one), and a sheet's
+ * page has hundreds of cells; fills never overlap other cells' text, so
+ * drawing them first changes nothing on paper. */
+struct seg {                          /* text of one font */
+	cairo_scaled_font_t *font;        /* referenced */
+	int                  backward;
+	size_t               g, b, c;     /* its first glyph, byte and cluster */
+};
+
+struct img {
+	double         x, y, w, h;
+	unsigned char *data;
+	size_t         len;
+	int            pw, ph;
+	char          *id;
+};
+
+struct page {
+	double               *fill;       /* x y w h gray */
+	double               *stroke;     /* kind x y w h lw; kind 0: rectangle, 1: line to (w, h) */
+	struct img           *img;
+	cairo_glyph_t        *glyph;
+	cairo_text_cluster_t *cluster;
+	char                 *utf8;
+	struct seg           *seg;
+	size_t                nfill, nstroke, nimg, nglyph, ncluster, nbyte, nseg;
+	size_t                cfill, cstroke, cimg, cglyph, ccluster, cbyte, cseg;   /* capacities */
+};
+
+struct pdf_rec {
+	struct page *pg;
+	size_t       npg;
+};
+
 struct pdf {
+	/* The file, for a document made by pdf_new; NULL for a detached one. */
 	char                 *path;      /* target */
 	char                 *tmp;       /* temp file beside it */
 	FILE                 *fp;
 	int                   write_errno;
+	/* The PDF surface: the document's, or for a detached one a surface
+	 * that writes nowhere, whose font options pango measures with, so
+	 * that both measure alike. */
 	cairo_surface_t      *surface;
 	cairo_t              *cr;
+	/* pango on a font map of its own: a detached document lays out on
+	 * another thread than the document's, and pango's objects must not be
+	 * shared between threads. */
 	PangoContext         *ctx;
 	PangoFontDescription *font[PDF__STYLES];
-	GHashTable           *cache;     /* key → PangoLayout* */
+	GHashTable           *cache;     /* key → struct shaped * */
 	int                   dry;
-	int                   pages;
-	double               *rect;      /* outlines of this page: x y w h lw, stroked */
-	size_t                nrect, caprect;   /* together when the page ends */
+	struct page          *pg;        /* pages not yet written; the open one is the last */
+	size_t                npg, cpg;
 	int                   failed;
 	struct strbuf         missing;   /* characters without a glyph */
 	char                 *missing_in;/* first text they were found in */
 };
+
+/* Room for need elements of size in *a (capacity *cap). */
+static void
+grow(void *a, size_t *cap, size_t need, size_t size)
+{
+	void **p = a;
+
+	if (need <= *cap)
+		return;
+	*cap = *cap ? 2 * *cap : 64;
+	if (*cap < need)
+		*cap = need;
+	*p = xreallocarray(*p, *cap, size);
+}
 
 static cairo_status_t
 write_fn(void *closure, const unsigned char *data, unsigned int len)
@@ -260,7 +402,7 @@ write_fn(void *closure, const unsigned char *data, unsigned int len)
 	return CAIRO_STATUS_SUCCESS;
 }
 
-static void flush_rects(struct pdf *p);
+/* ---------------------------------------------------------------- shaping */
 
 static PangoLayout *
 make_layout(struct pdf *p, enum pdf_style s, const char *text, double w, enum pdf_align a)
@@ -276,6 +418,105 @@ make_layout(struct pdf *p, enum pdf_style s, const char *text, double w, enum pd
 	}
 	pango_layout_set_text(l, text, -1);
 	return l;
+}
+
+static void
+shaped_free(gpointer v)
+{
+	struct shaped *sh = v;
+
+	for (size_t k = 0; k < sh->nrun; k++)
+		cairo_scaled_font_destroy(sh->run[k].font);
+	free(sh->run);
+	free(sh->glyph);
+	free(sh->utf8);
+	free(sh->cluster);
+	free(sh);
+}
+
+static int
+glyph_drawn(const PangoGlyphInfo *gi)
+{
+	return gi->glyph != PANGO_GLYPH_EMPTY && (gi->glyph & PANGO_GLYPH_UNKNOWN_FLAG) == 0;
+}
+
+/* One run of a laid-out line: what pango's cairo renderer would pass to
+ * cairo_show_text_glyphs (pangocairo-render.c, draw_glyph_item), with the
+ * run's origin (bx, by) from its line and baseline. */
+static void
+shape_run(struct shaped *sh, size_t *cap, const char *text, PangoGlyphItem *run, double bx, double by)
+{
+	PangoGlyphString *gs = run->glyphs;
+	PangoItem *item = run->item;
+	PangoGlyphItemIter ci;
+	struct srun *r;
+	int xpos = 0;
+
+	grow(&sh->run, &cap[0], sh->nrun + 1, sizeof *sh->run);
+	r = &sh->run[sh->nrun++];
+	r->font = cairo_scaled_font_reference(pango_cairo_font_get_scaled_font((PangoCairoFont *)item->analysis.font));
+	r->backward = (item->analysis.level & 1) != 0;
+	r->nglyph = r->nbyte = r->ncluster = 0;
+	grow(&sh->glyph, &cap[1], sh->nglyph + (size_t)gs->num_glyphs, sizeof *sh->glyph);
+	for (int i = 0; i < gs->num_glyphs; i++) {
+		const PangoGlyphInfo *gi = &gs->glyphs[i];
+
+		if (glyph_drawn(gi)) {
+			cairo_glyph_t *g = &sh->glyph[sh->nglyph + r->nglyph++];
+
+			g->index = gi->glyph;
+			g->x = bx + (double)(xpos + gi->geometry.x_offset) / PANGO_SCALE;
+			g->y = by + (double)gi->geometry.y_offset / PANGO_SCALE;
+		}
+		xpos += gi->geometry.width;
+	}
+	grow(&sh->utf8, &cap[2], sh->nbyte + (size_t)item->length + 1, 1);
+	memcpy(sh->utf8 + sh->nbyte, text + item->offset, (size_t)item->length);
+	r->nbyte = (size_t)item->length;
+	if (pango_glyph_item_iter_init_start(&ci, run, text)) {
+		do {
+			int lo = ci.start_glyph < ci.end_glyph + 1 ? ci.start_glyph : ci.end_glyph + 1;
+			int hi = ci.start_glyph + 1 > ci.end_glyph ? ci.start_glyph + 1 : ci.end_glyph;
+			int n = 0;
+			cairo_text_cluster_t *c;
+
+			for (int i = lo; i < hi; i++)
+				n += glyph_drawn(&gs->glyphs[i]);
+			grow(&sh->cluster, &cap[3], sh->ncluster + r->ncluster + 1, sizeof *sh->cluster);
+			c = &sh->cluster[sh->ncluster + r->ncluster++];
+			c->num_bytes = ci.end_index - ci.start_index;
+			c->num_glyphs = n;
+		} while (pango_glyph_item_iter_next_cluster(&ci));
+	}
+	sh->nglyph += r->nglyph;
+	sh->nbyte += r->nbyte;
+	sh->ncluster += r->ncluster;
+}
+
+static struct shaped *
+shape(PangoLayout *l)
+{
+	struct shaped *sh = xcalloc(1, sizeof *sh);
+	const char *text = pango_layout_get_text(l);
+	PangoLayoutIter *it = pango_layout_get_iter(l);
+	PangoRectangle r;
+	size_t cap[4] = { 0 };
+
+	pango_layout_get_extents(l, NULL, &r);
+	sh->w = (double)r.width / PANGO_SCALE;
+	sh->h = (double)r.height / PANGO_SCALE;
+	do {
+		PangoLayoutRun *run = pango_layout_iter_get_run_readonly(it);
+		PangoRectangle lr;
+
+		if (run == NULL)   /* the end of a line */
+			continue;
+		pango_layout_iter_get_run_extents(it, NULL, &lr);
+		shape_run(sh, cap, text, run, (double)lr.x / PANGO_SCALE,
+		    (double)pango_layout_iter_get_baseline(it) / PANGO_SCALE);
+	} while (pango_layout_iter_next_run(it));
+	pango_layout_iter_free(it);
+	return sh;
 }
 
 /* Which characters of text have no glyph: each is laid out alone.  Only on
@@ -307,10 +548,11 @@ note_missing(struct pdf *p, enum pdf_style s, const char *text)
 	}
 }
 
-static PangoLayout *
+static const struct shaped *
 layout(struct pdf *p, enum pdf_style s, const char *text, double w, enum pdf_align a)
 {
 	char *key;
+	struct shaped *sh;
 	PangoLayout *l;
 
 	if (text == NULL)
@@ -328,16 +570,18 @@ layout(struct pdf *p, enum pdf_style s, const char *text, double w, enum pdf_ali
 			key[2 + i] = (char)('0' + (wk >> (6 * i) & 63));
 		memcpy(key + 7, text, n + 1);
 	}
-	if ((l = g_hash_table_lookup(p->cache, key)) != NULL) {
+	if ((sh = g_hash_table_lookup(p->cache, key)) != NULL) {
 		free(key);
-		return l;
+		return sh;
 	}
 	l = make_layout(p, s, text, w, a);
 	if (pango_layout_get_unknown_glyphs_count(l) > 0)
 		note_missing(p, s, text);
-	/* The table owns key (freed with free) and the layout. */
-	g_hash_table_insert(p->cache, key, l);
-	return l;
+	sh = shape(l);
+	g_object_unref(l);
+	/* The table owns key (freed with free) and the entry. */
+	g_hash_table_insert(p->cache, key, sh);
+	return sh;
 }
 
 static void
@@ -346,13 +590,211 @@ free_key(gpointer k)
 	free(k);
 }
 
+/* ---------------------------------------------------------------- pages */
+
+static void
+page_clear(struct page *pg)
+{
+	for (size_t k = 0; k < pg->nseg; k++)
+		cairo_scaled_font_destroy(pg->seg[k].font);
+	for (size_t k = 0; k < pg->nimg; k++) {
+		free(pg->img[k].data);
+		free(pg->img[k].id);
+	}
+	pg->nfill = pg->nstroke = pg->nimg = pg->nglyph = pg->ncluster = pg->nbyte = pg->nseg = 0;
+}
+
+static void
+page_free(struct page *pg)
+{
+	page_clear(pg);
+	free(pg->fill);
+	free(pg->stroke);
+	free(pg->img);
+	free(pg->glyph);
+	free(pg->cluster);
+	free(pg->utf8);
+	free(pg->seg);
+}
+
+static struct page *
+open_page(struct pdf *p)
+{
+	return &p->pg[p->npg - 1];
+}
+
+static void
+page_add_text(struct page *pg, const struct shaped *sh, double x, double y)
+{
+	size_t g = 0, b = 0, c = 0;
+
+	grow(&pg->glyph, &pg->cglyph, pg->nglyph + sh->nglyph, sizeof *pg->glyph);
+	grow(&pg->utf8, &pg->cbyte, pg->nbyte + sh->nbyte, 1);
+	grow(&pg->cluster, &pg->ccluster, pg->ncluster + sh->ncluster, sizeof *pg->cluster);
+	for (size_t k = 0; k < sh->nrun; k++) {
+		const struct srun *r = &sh->run[k];
+		struct seg *last = pg->nseg ? &pg->seg[pg->nseg - 1] : NULL;
+
+		/* runs backwards have their own call: cairo's flag is per call */
+		if (last == NULL || last->font != r->font || last->backward || r->backward) {
+			grow(&pg->seg, &pg->cseg, pg->nseg + 1, sizeof *pg->seg);
+			pg->seg[pg->nseg++] = (struct seg){ cairo_scaled_font_reference(r->font), r->backward,
+			    pg->nglyph, pg->nbyte, pg->ncluster };
+		}
+		for (size_t i = 0; i < r->nglyph; i++) {
+			cairo_glyph_t *o = &pg->glyph[pg->nglyph++];
+
+			*o = sh->glyph[g + i];
+			o->x += x;
+			o->y += y;
+		}
+		memcpy(pg->utf8 + pg->nbyte, sh->utf8 + b, r->nbyte);
+		pg->nbyte += r->nbyte;
+		memcpy(pg->cluster + pg->ncluster, sh->cluster + c, r->ncluster * sizeof *pg->cluster);
+		pg->ncluster += r->ncluster;
+		g += r->nglyph;
+		b += r->nbyte;
+		c += r->ncluster;
+	}
+}
+
+/* Draw the boxes of a (x y w h key) with one path per key: filled in the
+ * key's gray, or (stroke, rows of 6: kind x y w h lw) stroked in that
+ * width.  a is reordered. */
+static void
+play_boxes(cairo_t *cr, double *a, size_t n, size_t stride, int stroke)
+{
+	while (n > 0) {
+		double key = a[stride - 1];
+		size_t keep = 0;
+
+		cairo_new_path(cr);
+		for (size_t i = 0; i < n; i++) {
+			double *r = a + stride * i, *xy = stroke ? r + 1 : r;
+
+			if (r[stride - 1] != key)
+				memmove(a + stride * keep++, r, stride * sizeof *r);
+			else if (stroke && r[0] == 1) {
+				cairo_move_to(cr, xy[0], xy[1]);
+				cairo_line_to(cr, xy[2], xy[3]);
+			} else
+				cairo_rectangle(cr, xy[0], xy[1], xy[2], xy[3]);
+		}
+		if (stroke) {
+			cairo_set_line_width(cr, key);
+			cairo_stroke(cr);
+		} else {
+			cairo_set_source_rgb(cr, key, key, key);
+			cairo_fill(cr);
+		}
+		n = keep;
+	}
+	cairo_set_source_rgb(cr, 0, 0, 0);
+}
+
+/* The JPEG is embedded as it is (DCTDecode): cairo's PDF surface writes
+ * the mime data of an image surface instead of its pixels, so the surface
+ * is only the size of the picture and is never drawn into.  The unique id
+ * (the photo's hash) lets cairo write a photo used twice only once.  The
+ * data and id are handed to cairo. */
+static void
+play_img(cairo_t *cr, struct img *im)
+{
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, im->pw, im->ph);
+
+	if (cairo_surface_set_mime_data(s, CAIRO_MIME_TYPE_JPEG, im->data, im->len, free, im->data) ==
+	    CAIRO_STATUS_SUCCESS)
+		im->data = NULL;
+	if (im->id != NULL && cairo_surface_set_mime_data(s, CAIRO_MIME_TYPE_UNIQUE_ID, (unsigned char *)im->id,
+	    strlen(im->id), free, im->id) == CAIRO_STATUS_SUCCESS)
+		im->id = NULL;
+	cairo_save(cr);
+	cairo_translate(cr, im->x, im->y);
+	cairo_scale(cr, im->w / im->pw, im->h / im->ph);
+	cairo_set_source_surface(cr, s, 0, 0);
+	cairo_paint(cr);
+	cairo_restore(cr);
+	cairo_surface_destroy(s);
+}
+
+/* Draw the page into the document's cairo context; the page is emptied. */
+static void
+play_page(struct pdf *doc, struct page *pg)
+{
+	cairo_t *cr = doc->cr;
+
+	play_boxes(cr, pg->fill, pg->nfill, 5, 0);
+	for (size_t k = 0; k < pg->nimg; k++)
+		play_img(cr, &pg->img[k]);
+	for (size_t k = 0; k < pg->nseg; k++) {
+		const struct seg *s = &pg->seg[k];
+		size_t g1 = k + 1 < pg->nseg ? s[1].g : pg->nglyph, b1 = k + 1 < pg->nseg ? s[1].b : pg->nbyte;
+		size_t c1 = k + 1 < pg->nseg ? s[1].c : pg->ncluster;
+
+		if (g1 == s->g)
+			continue;
+		cairo_set_scaled_font(cr, s->font);
+		cairo_show_text_glyphs(cr, pg->utf8 + s->b, (int)(b1 - s->b), pg->glyph + s->g, (int)(g1 - s->g),
+		    pg->cluster + s->c, (int)(c1 - s->c), s->backward ? CAIRO_TEXT_CLUSTER_FLAG_BACKWARD : 0);
+	}
+	play_boxes(cr, pg->stroke, pg->nstroke, 6, 1);
+	page_clear(pg);
+}
+
+/* ---------------------------------------------------------------- documents */
+
+/* The pango context, fonts and cache on a font map of p's own, measuring
+ * with the font options of p->cr's surface (a PDF surface). */
+static enum jzg_status
+start_pango(struct pdf *p, char **cause)
+{
+	PangoFontMap *fm;
+	PangoLayout *probe;
+
+	if (cairo_status(p->cr) != CAIRO_STATUS_SUCCESS)
+		return jzg_fail(cause, JZG_ERR_NOMEM, "无法创建 PDF：%s", cairo_status_to_string(cairo_status(p->cr)));
+	fm = pango_cairo_font_map_new();
+	p->ctx = pango_font_map_create_context(fm);
+	g_object_unref(fm);   /* the context holds it */
+	pango_cairo_update_context(p->cr, p->ctx);
+	/* 72 dpi: a pango "pixel" is a point.  zh-cn so that fontconfig picks
+	 * Simplified Chinese shapes, not the Japanese ones (tech.md §4). */
+	pango_cairo_context_set_resolution(p->ctx, 72.0);
+	pango_context_set_language(p->ctx, pango_language_from_string("zh-cn"));
+	/* Glyphs where the font puts them: pango rounds positions to whole
+	 * "pixels" (points here) by default, which made a 9.5 pt Hanzi 10 pt
+	 * wide, spaced digits unevenly, and made cairo write a correction
+	 * after nearly every glyph (half of the PDF's numbers, formatted by
+	 * printf and compressed: most of a batch's time). */
+	pango_context_set_round_glyph_positions(p->ctx, 0);
+	for (int s = 0; s < PDF__STYLES; s++) {
+		p->font[s] = pango_font_description_from_string(PDF_FONTS);
+		pango_font_description_set_size(p->font[s], (int)(style_font[s].size * PANGO_SCALE));
+		pango_font_description_set_weight(p->font[s], style_font[s].bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+	}
+	p->cache = g_hash_table_new_full(g_str_hash, g_str_equal, free_key, shaped_free);
+	p->pg = xcalloc(1, sizeof *p->pg);
+	p->npg = p->cpg = 1;
+	/* Without any Chinese font pango draws boxes and says nothing: find out
+	 * now, before a single page is written. */
+	probe = make_layout(p, PDF_BODY, "教师信息确认表学校名称签字日期第页共", 0, PDF_LEFT);
+	if (pango_layout_get_unknown_glyphs_count(probe) > 0) {
+		g_object_unref(probe);
+		return jzg_fail(cause, JZG_ERR_NOTFOUND,
+		    "没有找到中文字体（需要 Noto Serif CJK SC），打印出来会是空方框，所以没有生成 PDF。"
+		    "请先安装字体：sudo apt-get install " PDF_FONT_PACKAGE "，然后重新打印");
+	}
+	g_object_unref(probe);
+	return JZG_OK;
+}
+
 enum jzg_status
 pdf_new(const char *path, const char *title, struct pdf **out, char **cause)
 {
 	struct pdf *p;
 	const char *today = getenv("JZG_TODAY");
 	int fd;
-	PangoLayout *probe;
+	enum jzg_status rc;
 
 	*out = NULL;
 	if (load_library(cause) != JZG_OK)
@@ -376,42 +818,41 @@ pdf_new(const char *path, const char *title, struct pdf **out, char **cause)
 	}
 	p->surface = cairo_pdf_surface_create_for_stream(write_fn, p, PDF_PAGE_W, PDF_PAGE_H);
 	p->cr = cairo_create(p->surface);
-	if (cairo_status(p->cr) != CAIRO_STATUS_SUCCESS) {
-		pdf_free(p);
-		return jzg_fail(cause, JZG_ERR_NOMEM, "无法创建 PDF：%s", cairo_status_to_string(cairo_status(p->cr)));
-	}
-	cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_TITLE, title);
-	cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_CREATOR, "jzg " JZG_VERSION);
-	if (today != NULL && strlen(today) == 10) {
-		char date[32];
+	if (cairo_status(p->cr) == CAIRO_STATUS_SUCCESS) {
+		cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_TITLE, title);
+		cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_CREATOR, "jzg " JZG_VERSION);
+		if (today != NULL && strlen(today) == 10) {
+			char date[32];
 
-		snprintf(date, sizeof date, "%sT00:00:00", today);
-		cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_CREATE_DATE, date);
-		cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_MOD_DATE, date);
+			snprintf(date, sizeof date, "%sT00:00:00", today);
+			cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_CREATE_DATE, date);
+			cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_MOD_DATE, date);
+		}
 	}
-	p->ctx = pango_cairo_create_context(p->cr);
-	/* 72 dpi: a pango "pixel" is a point.  zh-cn so that fontconfig picks
-	 * Simplified Chinese shapes, not the Japanese ones (tech.md §4). */
-	pango_cairo_context_set_resolution(p->ctx, 72.0);
-	pango_context_set_language(p->ctx, pango_language_from_string("zh-cn"));
-	for (int s = 0; s < PDF__STYLES; s++) {
-		p->font[s] = pango_font_description_from_string(PDF_FONTS);
-		pango_font_description_set_size(p->font[s], (int)(style_font[s].size * PANGO_SCALE));
-		pango_font_description_set_weight(p->font[s], style_font[s].bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-	}
-	p->cache = g_hash_table_new_full(g_str_hash, g_str_equal, free_key, g_object_unref);
-	/* Without any Chinese font pango draws boxes and says nothing: find out
-	 * now, before a single page is written. */
-	probe = make_layout(p, PDF_BODY, "教师信息确认表学校名称签字日期第页共", 0, PDF_LEFT);
-	if (pango_layout_get_unknown_glyphs_count(probe) > 0) {
-		g_object_unref(probe);
+	if ((rc = start_pango(p, cause)) != JZG_OK) {
 		pdf_free(p);
-		return jzg_fail(cause, JZG_ERR_NOTFOUND,
-		    "没有找到中文字体（需要 Noto Serif CJK SC），打印出来会是空方框，所以没有生成 PDF。"
-		    "请先安装字体：sudo apt-get install " PDF_FONT_PACKAGE "，然后重新打印");
+		return rc;
 	}
-	g_object_unref(probe);
-	p->pages = 1;
+	*out = p;
+	return JZG_OK;
+}
+
+enum jzg_status
+pdf_new_detached(struct pdf **out, char **cause)
+{
+	struct pdf *p;
+	enum jzg_status rc;
+
+	*out = NULL;
+	if (load_library(cause) != JZG_OK)
+		return JZG_ERR_NOTFOUND;
+	p = xcalloc(1, sizeof *p);
+	p->surface = cairo_pdf_surface_create_for_stream(NULL, NULL, PDF_PAGE_W, PDF_PAGE_H);
+	p->cr = cairo_create(p->surface);
+	if ((rc = start_pango(p, cause)) != JZG_OK) {
+		pdf_free(p);
+		return rc;
+	}
 	*out = p;
 	return JZG_OK;
 }
@@ -421,6 +862,9 @@ pdf_free(struct pdf *p)
 {
 	if (p == NULL)
 		return;
+	for (size_t k = 0; k < p->npg; k++)
+		page_free(&p->pg[k]);
+	free(p->pg);
 	if (p->cache != NULL)
 		g_hash_table_destroy(p->cache);
 	for (int s = 0; s < PDF__STYLES; s++)
@@ -440,10 +884,32 @@ pdf_free(struct pdf *p)
 		unlink(p->tmp);
 	strbuf_free(&p->missing);
 	free(p->missing_in);
-	free(p->rect);
 	free(p->tmp);
 	free(p->path);
 	free(p);
+}
+
+enum jzg_status
+pdf_error(const struct pdf *p, char **cause)
+{
+	char *in;
+	size_t cut = 0, k;
+	wchar_t wc;
+	enum jzg_status rc;
+
+	if (!p->failed)
+		return JZG_OK;
+	/* at most 30 characters of the text, cut between characters */
+	in = xstrdup(p->missing_in ? p->missing_in : "");
+	for (int i = 0; i < 30 && in[cut] != '\0'; i++)
+		cut += (k = utf8_decode(in + cut, strlen(in + cut), &wc)) ? k : 1;
+	in[cut] = '\0';
+	rc = jzg_fail(cause, JZG_ERR_NOTFOUND,
+	    "字体中没有“%s”的字形（出现在“%s”中），打印出来会是空方框，所以没有生成 PDF。"
+	    "请安装含这些字的中文字体：sudo apt-get install " PDF_FONT_PACKAGE "；若已安装，请把这些字改为规范汉字",
+	    p->missing.s ? p->missing.s : "?", in);
+	free(in);
+	return rc;
 }
 
 enum jzg_status
@@ -453,24 +919,11 @@ pdf_close(struct pdf *p, char **cause)
 	cairo_status_t cs;
 
 	if (p->failed) {
-		char *in = xstrdup(p->missing_in ? p->missing_in : "");
-		size_t cut = 0, k;
-		wchar_t wc;
-
-		/* at most 30 characters of the text, cut between characters */
-		for (int i = 0; i < 30 && in[cut] != '\0'; i++)
-			cut += (k = utf8_decode(in + cut, strlen(in + cut), &wc)) ? k : 1;
-		in[cut] = '\0';
-
-		rc = jzg_fail(cause, JZG_ERR_NOTFOUND,
-		    "字体中没有“%s”的字形（出现在“%s”中），打印出来会是空方框，所以没有生成 PDF。"
-		    "请安装含这些字的中文字体：sudo apt-get install " PDF_FONT_PACKAGE "；若已安装，请把这些字改为规范汉字",
-		    p->missing.s ? p->missing.s : "?", in);
-		free(in);
+		rc = pdf_error(p, cause);
 		pdf_free(p);
 		return rc;
 	}
-	flush_rects(p);
+	play_page(p, open_page(p));
 	cairo_surface_finish(p->surface);
 	cs = cairo_surface_status(p->surface);
 	if (cs == CAIRO_STATUS_SUCCESS && (fflush(p->fp) != 0 || fsync(fileno(p->fp)) != 0))
@@ -507,12 +960,6 @@ pdf_set_dry(struct pdf *p, int dry)
 	p->dry = dry;
 }
 
-int
-pdf_failed(const struct pdf *p)
-{
-	return p->failed || cairo_surface_status(p->surface) != CAIRO_STATUS_SUCCESS;
-}
-
 void
 pdf_cache_trim(struct pdf *p)
 {
@@ -520,100 +967,103 @@ pdf_cache_trim(struct pdf *p)
 		g_hash_table_remove_all(p->cache);
 }
 
+struct pdf_rec *
+pdf_take(struct pdf *p)
+{
+	struct pdf_rec *r = xcalloc(1, sizeof *r);
+
+	r->pg = p->pg;
+	r->npg = p->npg;
+	p->pg = xcalloc(1, sizeof *p->pg);
+	p->npg = p->cpg = 1;
+	return r;
+}
+
+void
+pdf_rec_free(struct pdf_rec *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t k = 0; k < r->npg; k++)
+		page_free(&r->pg[k]);
+	free(r->pg);
+	free(r);
+}
+
+void
+pdf_play(struct pdf *doc, struct pdf_rec *r)
+{
+	for (size_t k = 0; k < r->npg; k++) {
+		if (k > 0)
+			pdf_page(doc);
+		/* onto the open page, after what doc itself drew there */
+		play_page(doc, open_page(doc));
+		play_page(doc, &r->pg[k]);
+	}
+	pdf_rec_free(r);
+}
+
+/* ---------------------------------------------------------------- drawing */
+
 double
 pdf_text_h(struct pdf *p, enum pdf_style s, const char *text, double w)
 {
-	PangoRectangle r;
-
-	pango_layout_get_extents(layout(p, s, text, w, PDF_LEFT), NULL, &r);
-	return (double)r.height / PANGO_SCALE;
+	return layout(p, s, text, w, PDF_LEFT)->h;
 }
 
 double
 pdf_text_w(struct pdf *p, enum pdf_style s, const char *text)
 {
-	PangoRectangle r;
-
-	pango_layout_get_extents(layout(p, s, text, 0, PDF_LEFT), NULL, &r);
-	return (double)r.width / PANGO_SCALE;
+	return layout(p, s, text, 0, PDF_LEFT)->w;
 }
 
 double
 pdf_text(struct pdf *p, enum pdf_style s, double x, double y, double w, enum pdf_align align,
     const char *text)
 {
-	PangoLayout *l = layout(p, s, text, w, align);
-	PangoRectangle r;
+	const struct shaped *sh = layout(p, s, text, w, align);
 
-	pango_layout_get_extents(l, NULL, &r);
-	if (!p->dry) {
-		cairo_move_to(p->cr, x, y);
-		pango_cairo_show_layout(p->cr, l);
-	}
-	return (double)r.height / PANGO_SCALE;
+	if (!p->dry)
+		page_add_text(open_page(p), sh, x, y);
+	return sh->h;
 }
 
-/* One stroke per line width and page instead of one per cell: cairo's PDF
- * surface spends most of a sheet's time on separate strokes (measured: a
- * third of the run time of a 200-person batch). */
-void
-pdf_rect(struct pdf *p, double x, double y, double w, double h, double lw)
+static void
+add_stroke(struct pdf *p, int kind, double x, double y, double w, double h, double lw)
 {
+	struct page *pg = open_page(p);
 	double *r;
 
 	if (p->dry)
 		return;
-	if (p->nrect == p->caprect) {
-		p->caprect = p->caprect ? 2 * p->caprect : 1024;
-		p->rect = xreallocarray(p->rect, p->caprect, 5 * sizeof *p->rect);
-	}
-	r = p->rect + 5 * p->nrect++;
-	r[0] = x, r[1] = y, r[2] = w, r[3] = h, r[4] = lw;
-}
-
-static void
-flush_rects(struct pdf *p)
-{
-	while (p->nrect > 0) {
-		double lw = p->rect[4];
-		size_t keep = 0;
-
-		cairo_new_path(p->cr);
-		for (size_t i = 0; i < p->nrect; i++) {
-			double *r = p->rect + 5 * i;
-
-			if (r[4] == lw)
-				cairo_rectangle(p->cr, r[0], r[1], r[2], r[3]);
-			else
-				memmove(p->rect + 5 * keep++, r, 5 * sizeof *r);
-		}
-		cairo_set_line_width(p->cr, lw);
-		cairo_stroke(p->cr);
-		p->nrect = keep;
-	}
+	grow(&pg->stroke, &pg->cstroke, 6 * (pg->nstroke + 1), sizeof *pg->stroke);
+	r = pg->stroke + 6 * pg->nstroke++;
+	r[0] = kind, r[1] = x, r[2] = y, r[3] = w, r[4] = h, r[5] = lw;
 }
 
 void
-pdf_fill(struct pdf *p, double x, double y, double w, double h, double gray)
+pdf_rect(struct pdf *p, double x, double y, double w, double h, double lw)
 {
-	if (p->dry)
-		return;
-	cairo_save(p->cr);
-	cairo_set_source_rgb(p->cr, gray, gray, gray);
-	cairo_rectangle(p->cr, x, y, w, h);
-	cairo_fill(p->cr);
-	cairo_restore(p->cr);
+	add_stroke(p, 0, x, y, w, h, lw);
 }
 
 void
 pdf_line(struct pdf *p, double x1, double y1, double x2, double y2, double lw)
 {
+	add_stroke(p, 1, x1, y1, x2, y2, lw);
+}
+
+void
+pdf_fill(struct pdf *p, double x, double y, double w, double h, double gray)
+{
+	struct page *pg = open_page(p);
+	double *r;
+
 	if (p->dry)
 		return;
-	cairo_set_line_width(p->cr, lw);
-	cairo_move_to(p->cr, x1, y1);
-	cairo_line_to(p->cr, x2, y2);
-	cairo_stroke(p->cr);
+	grow(&pg->fill, &pg->cfill, 5 * (pg->nfill + 1), sizeof *pg->fill);
+	r = pg->fill + 5 * pg->nfill++;
+	r[0] = x, r[1] = y, r[2] = w, r[3] = h, r[4] = gray;
 }
 
 void
@@ -621,47 +1071,27 @@ pdf_page(struct pdf *p)
 {
 	if (p->dry)
 		return;
-	flush_rects(p);
-	cairo_show_page(p->cr);
-	p->pages++;
+	if (p->path != NULL) {
+		/* the document's own pages are written as they end */
+		play_page(p, open_page(p));
+		cairo_show_page(p->cr);
+	} else {
+		grow(&p->pg, &p->cpg, p->npg + 1, sizeof *p->pg);
+		memset(&p->pg[p->npg++], 0, sizeof *p->pg);
+	}
 }
 
-int
-pdf_pages(const struct pdf *p)
-{
-	return p->pages;
-}
-
-/* The JPEG is embedded as it is (DCTDecode): cairo's PDF surface writes
- * the mime data of an image surface instead of its pixels, so the surface
- * is only the size of the picture and is never drawn into.  The unique id
- * (the photo's hash) lets cairo write a photo used twice only once. */
 void
 pdf_jpeg(struct pdf *p, double x, double y, double w, double h, const unsigned char *data, size_t len,
     int pw, int ph, const char *id)
 {
-	cairo_surface_t *img;
-	unsigned char *copy;
+	struct page *pg = open_page(p);
+	struct img *im;
 
 	if (p->dry || p->failed || pw <= 0 || ph <= 0)
 		return;
-	img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
-	copy = xmalloc(len);
-	memcpy(copy, data, len);
-	if (cairo_surface_set_mime_data(img, CAIRO_MIME_TYPE_JPEG, copy, len, free, copy) != CAIRO_STATUS_SUCCESS)
-		free(copy);
-	if (id != NULL) {
-		char *u = xstrdup(id);
-
-		if (cairo_surface_set_mime_data(img, CAIRO_MIME_TYPE_UNIQUE_ID, (unsigned char *)u, strlen(u), free, u) !=
-		    CAIRO_STATUS_SUCCESS)
-			free(u);
-	}
-	cairo_save(p->cr);
-	cairo_translate(p->cr, x, y);
-	cairo_scale(p->cr, w / pw, h / ph);
-	cairo_set_source_surface(p->cr, img, 0, 0);
-	cairo_paint(p->cr);
-	cairo_restore(p->cr);
-	cairo_surface_destroy(img);
+	grow(&pg->img, &pg->cimg, pg->nimg + 1, sizeof *pg->img);
+	im = &pg->img[pg->nimg++];
+	*im = (struct img){ x, y, w, h, xmalloc(len ? len : 1), len, pw, ph, id ? xstrdup(id) : NULL };
+	memcpy(im->data, data, len);
 }

@@ -3,10 +3,18 @@
  *
  * Nothing lost: the document is written to a temp file beside the target and
  * renamed into place only by pdf_close after everything succeeded.  Every
- * string is laid out once through a cache, and each new layout is checked
- * for glyphs the font lacks (pango_layout_get_unknown_glyphs_count), so an
- * empty box never reaches paper: the document fails with a message naming
- * the characters and the font package instead.
+ * string is laid out once through a cache (kept as cairo glyphs, not pango
+ * layouts), and each new layout is checked for glyphs the font lacks
+ * (pango_layout_get_unknown_glyphs_count), so an empty box never reaches
+ * paper: the document fails with a message naming the characters and the
+ * font package instead.  What is drawn on a page is kept and goes to cairo
+ * when the page ends, in few calls (pdf.c says why).
+ *
+ * Two threads: a detached document (pdf_new_detached) has no file and its
+ * own pango font map; it may lay out and draw on another thread than the
+ * document's.  Its pages are handed over with pdf_take and written into
+ * the document with pdf_play on the document's thread.  The result is the
+ * same as drawing on the document directly.
  *
  * Coordinates are PostScript points (1/72 inch), origin at the top left of
  * the page.  A "dry" document lays out text (to measure) but draws nothing,
@@ -38,6 +46,7 @@ enum pdf_style {
 enum pdf_align { PDF_LEFT, PDF_CENTER, PDF_RIGHT };
 
 struct pdf;
+struct pdf_rec;   /* pages drawn on a detached document */
 
 /* Start a document to be saved at path (the directory must exist).  title
  * goes into the PDF metadata.  The creation date is JZG_TODAY when set, so
@@ -45,6 +54,20 @@ struct pdf;
  * font is installed (names fonts-noto-cjk) or the temp file cannot be made.
  * Caller ends with pdf_close (keep) or pdf_free (discard). */
 enum jzg_status pdf_new(const char *path, const char *title, struct pdf **out, char **cause);
+
+/* A document without a file, for laying out on a thread of its own (any
+ * thread may use it, one at a time).  Caller frees with pdf_free. */
+enum jzg_status pdf_new_detached(struct pdf **out, char **cause);
+/* The pages drawn on the detached p so far (the open one included); p
+ * starts again on an empty first page.  Caller passes the result to
+ * pdf_play or frees it with pdf_rec_free. */
+struct pdf_rec *pdf_take(struct pdf *p);
+void pdf_rec_free(struct pdf_rec *r);
+/* Draw r's first page onto doc's open page and each further page after a
+ * pdf_page; frees r. */
+void pdf_play(struct pdf *doc, struct pdf_rec *r);
+/* JZG_OK, or the Chinese message of what failed (a missing glyph). */
+enum jzg_status pdf_error(const struct pdf *p, char **cause);
 
 /* Finish, flush to disk and rename the temp file to the target path; frees
  * p whatever happens.  On any earlier failure (missing glyph, write error,
@@ -56,8 +79,6 @@ void pdf_free(struct pdf *p);
 
 /* While dry, drawing calls and pdf_page do nothing; measuring works. */
 void pdf_set_dry(struct pdf *p, int dry);
-/* Has anything failed so far (a glyph missing, cairo out of memory)? */
-int pdf_failed(const struct pdf *p);
 /* Forget cached layouts when there are many (called between people). */
 void pdf_cache_trim(struct pdf *p);
 
@@ -71,7 +92,8 @@ double pdf_text(struct pdf *p, enum pdf_style s, double x, double y, double w,
     enum pdf_align align, const char *text);
 
 /* Rectangle outline (line width lw), filled rectangle (gray 0 black … 1
- * white), straight line. */
+ * white), straight line.  Fills are drawn beneath everything else of the
+ * page, outlines and lines above. */
 void pdf_rect(struct pdf *p, double x, double y, double w, double h, double lw);
 void pdf_fill(struct pdf *p, double x, double y, double w, double h, double gray);
 void pdf_line(struct pdf *p, double x1, double y1, double x2, double y2, double lw);
@@ -83,7 +105,5 @@ void pdf_jpeg(struct pdf *p, double x, double y, double w, double h, const unsig
     int pw, int ph, const char *id);
 /* End the current page and start the next. */
 void pdf_page(struct pdf *p);
-/* Pages emitted so far (pages ended with pdf_page, plus the open one). */
-int pdf_pages(const struct pdf *p);
 
 #endif

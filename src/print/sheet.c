@@ -1,9 +1,11 @@
 /* sheet.c — see sheet.h. */
 #include "sheet.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "entry.h"
 #include "flow.h"
@@ -565,13 +567,185 @@ blank_back(struct pdf *p)
 	pdf_text(p, PDF_SMALL, ML, PDF_PAGE_H / 2, CW, PDF_CENTER, "（此页空白）");
 }
 
+/* ---------------------------------------------------------------- batch */
+
+/* A batch runs on two threads: one reads people from the store and lays
+ * them out on a detached document (pango: measuring, shaping), the other
+ * writes them into the PDF in order (cairo).  Neither shares a pango
+ * object with the other; what passes between them is cairo glyphs and
+ * fonts (pdf.h).  With one thread the same code runs in turn, so the file
+ * is the same either way. */
+#define AHEAD 4   /* people laid out before the writer takes them: bounds memory */
+
+/* One person laid out, waiting to be written. */
+struct laid {
+	struct pdf_rec *rec;
+	int             pages, stale;
+};
+
+/* The layout side: used by one thread at a time. */
+struct layouter {
+	struct store   *st;
+	struct loaders  ls;
+	struct pdf     *pen;   /* detached */
+	struct sheet    sh;
+};
+
+static enum jzg_status
+lay_out(struct layouter *ly, sqlite3_int64 staff_id, struct laid *out, char **cause)
+{
+	struct sheet *sh = &ly->sh;
+	struct pview_loader *l = NULL;
+	struct pview *pv;
+	enum jzg_status rc;
+
+	if ((rc = loader_for(ly->st, &ly->ls, staff_id, &l, cause)) != JZG_OK ||
+	    (rc = pview_load(l, staff_id, &pv, cause)) != JZG_OK)
+		return rc;
+	if ((rc = signature_last(ly->st, staff_id, &sh->rec, cause)) != JZG_OK) {
+		pview_free(pv);
+		return rc;
+	}
+	sh->pv = pv;
+	signature_code(pv, sh->code);
+	sh->state = signature_state_of(pv, &sh->rec);
+	pdf_cache_trim(ly->pen);
+	/* Pass 1 counts the pages (and meets every string, so a missing
+	 * glyph stops us before this person is drawn); pass 2 draws. */
+	sh->f.total = 0;
+	pdf_set_dry(ly->pen, 1);
+	layout_person(sh);
+	sh->f.total = sh->f.page;
+	pdf_set_dry(ly->pen, 0);
+	if ((rc = pdf_error(ly->pen, cause)) == JZG_OK) {
+		layout_person(sh);
+		out->rec = pdf_take(ly->pen);
+		out->pages = sh->f.total;
+		out->stale = sh->state == SIGNATURE_STALE;
+	}
+	sh->pv = NULL;
+	pview_free(pv);
+	return rc;
+}
+
+struct batch {
+	struct layouter      ly;
+	const sqlite3_int64 *staff;
+	size_t               n;
+	int                  threaded;      /* th lays out; else the writer does */
+	pthread_t            th;
+	pthread_mutex_t      mu;
+	pthread_cond_t       cv;
+	/* under mu */
+	struct laid          slot[AHEAD];   /* person i in slot i % AHEAD */
+	size_t               made, taken;   /* people laid out; people the writer took */
+	int                  stop;          /* the writer is done: lay out no more */
+	enum jzg_status      rc;            /* the layout thread failed on person made */
+	char                *cause;
+};
+
+static void *
+layout_thread(void *arg)
+{
+	struct batch *b = arg;
+
+	for (size_t i = 0; i < b->n; i++) {
+		struct laid l = { 0 };
+		char *cause = NULL;
+		enum jzg_status rc;
+		int stop;
+
+		pthread_mutex_lock(&b->mu);
+		while (i >= b->taken + AHEAD && !b->stop)
+			pthread_cond_wait(&b->cv, &b->mu);
+		stop = b->stop;
+		pthread_mutex_unlock(&b->mu);
+		if (stop)
+			break;
+		rc = lay_out(&b->ly, b->staff[i], &l, &cause);
+		pthread_mutex_lock(&b->mu);
+		if (rc == JZG_OK) {
+			b->slot[i % AHEAD] = l;
+			b->made = i + 1;
+		} else {
+			b->rc = rc;
+			b->cause = cause;
+		}
+		pthread_cond_broadcast(&b->cv);
+		pthread_mutex_unlock(&b->mu);
+		if (rc != JZG_OK)
+			break;
+	}
+	return NULL;
+}
+
+/* Person i laid out: by the layout thread, or here when there is none. */
+static enum jzg_status
+next_laid(struct batch *b, size_t i, struct laid *out, char **cause)
+{
+	enum jzg_status rc = JZG_OK;
+
+	if (!b->threaded)
+		return lay_out(&b->ly, b->staff[i], out, cause);
+	pthread_mutex_lock(&b->mu);
+	while (b->made <= i && b->rc == JZG_OK)
+		pthread_cond_wait(&b->cv, &b->mu);
+	if (b->made > i) {
+		*out = b->slot[i % AHEAD];
+		memset(&b->slot[i % AHEAD], 0, sizeof b->slot[0]);
+		b->taken = i + 1;
+		pthread_cond_broadcast(&b->cv);
+	} else {
+		rc = b->rc;
+		if (cause != NULL)
+			*cause = b->cause;
+		else
+			free(b->cause);
+		b->cause = NULL;
+	}
+	pthread_mutex_unlock(&b->mu);
+	return rc;
+}
+
+/* Two threads unless told otherwise: JZG_SHEET_THREADS=1 (measuring, and
+ * the test that both give the same file).  One person or one core gain
+ * nothing from a second. */
+static int
+sheet_threads(size_t n)
+{
+	const char *env = getenv("JZG_SHEET_THREADS");
+	long t = env != NULL && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return t >= 2 && n > 1 ? 2 : 1;
+}
+
+/* Stop the layout thread and free what is left of the batch. */
+static void
+batch_end(struct batch *b)
+{
+	if (b->threaded) {
+		pthread_mutex_lock(&b->mu);
+		b->stop = 1;
+		pthread_cond_broadcast(&b->cv);
+		pthread_mutex_unlock(&b->mu);
+		pthread_join(b->th, NULL);
+		pthread_cond_destroy(&b->cv);
+		pthread_mutex_destroy(&b->mu);
+	}
+	for (size_t k = 0; k < AHEAD; k++)
+		pdf_rec_free(b->slot[k].rec);
+	free(b->cause);
+	for (size_t i = 0; i < b->ly.ls.n; i++)
+		pview_loader_free(b->ly.ls.l[i]);
+	pdf_free(b->ly.pen);
+}
+
 enum jzg_status
 sheet_print(struct store *st, const sqlite3_int64 *staff, size_t n, const char *path,
     const struct sheet_opts *opt, struct sheet_result *res, char **cause)
 {
-	struct loaders ls = { 0 };
-	struct sheet sh = { 0 };
-	struct pdf *p;
+	struct batch b = { 0 };
+	struct pdf *doc;
 	char today[11];
 	enum jzg_status rc = JZG_OK;
 	int pages = 0, stale = 0;
@@ -581,63 +755,56 @@ sheet_print(struct store *st, const sqlite3_int64 *staff, size_t n, const char *
 	if (n == 0)
 		return jzg_fail(cause, JZG_ERR_NOTFOUND, "没有要打印的教职工");
 	sqlfn_today(today);
-	if ((rc = pdf_new(path, "教师信息确认表", &p, cause)) != JZG_OK)
+	if ((rc = pdf_new(path, "教师信息确认表", &doc, cause)) != JZG_OK)
 		return rc;
-	sh.f.p = p;
-	sh.f.page_begin = page_begin;
-	sh.today = today;
+	if ((rc = pdf_new_detached(&b.ly.pen, cause)) != JZG_OK) {
+		pdf_free(doc);
+		return rc;
+	}
+	b.ly.st = st;
+	b.ly.sh.f.p = b.ly.pen;
+	b.ly.sh.f.page_begin = page_begin;
+	b.ly.sh.today = today;
 	{
 		struct photo_spec sp;
 
 		entry_photo_spec(st->defs, &sp);
-		sh.pw = sp.w_mm * PDF_MM;
-		sh.ph = sp.h_mm * PDF_MM;
+		b.ly.sh.pw = sp.w_mm * PDF_MM;
+		b.ly.sh.ph = sp.h_mm * PDF_MM;
 	}
-	for (size_t i = 0; i < n && rc == JZG_OK; i++) {
-		struct pview_loader *l = NULL;
-		struct pview *pv;
+	b.staff = staff;
+	b.n = n;
+	if (sheet_threads(n) > 1) {
+		pthread_mutex_init(&b.mu, NULL);
+		pthread_cond_init(&b.cv, NULL);
+		b.threaded = pthread_create(&b.th, NULL, layout_thread, &b) == 0;
+		if (!b.threaded) {
+			pthread_cond_destroy(&b.cv);
+			pthread_mutex_destroy(&b.mu);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct laid l;
 
-		if ((rc = loader_for(st, &ls, staff[i], &l, cause)) != JZG_OK ||
-		    (rc = pview_load(l, staff[i], &pv, cause)) != JZG_OK)
+		if ((rc = next_laid(&b, i, &l, cause)) != JZG_OK)
 			break;
-		if ((rc = signature_last(st, staff[i], &sh.rec, cause)) != JZG_OK) {
-			pview_free(pv);
-			break;
-		}
-		sh.pv = pv;
-		signature_code(pv, sh.code);
-		sh.state = signature_state_of(pv, &sh.rec);
-		stale += sh.state == SIGNATURE_STALE;
-		pdf_cache_trim(p);
-		/* Pass 1 counts the pages (and meets every string, so a missing
-		 * glyph stops us before this person is drawn); pass 2 draws. */
-		sh.f.total = 0;
-		pdf_set_dry(p, 1);
-		layout_person(&sh);
-		sh.f.total = sh.f.page;
-		pdf_set_dry(p, 0);
-		if (pdf_failed(p)) {
-			pview_free(pv);
-			break;
-		}
 		if (i > 0 && opt != NULL && opt->duplex && pages % 2 == 1) {
-			blank_back(p);
+			blank_back(doc);
 			pages++;
 		}
 		if (i > 0)
-			pdf_page(p);
-		layout_person(&sh);
-		pages += sh.f.total;
-		pview_free(pv);
+			pdf_page(doc);
+		pdf_play(doc, l.rec);
+		pages += l.pages;
+		stale += l.stale;
 		progress_report(opt ? opt->prog : NULL, i + 1, n);
 	}
-	for (size_t i = 0; i < ls.n; i++)
-		pview_loader_free(ls.l[i]);
+	batch_end(&b);
 	if (rc != JZG_OK) {
-		pdf_free(p);
+		pdf_free(doc);
 		return rc;
 	}
-	if ((rc = pdf_close(p, cause)) != JZG_OK)
+	if ((rc = pdf_close(doc, cause)) != JZG_OK)
 		return rc;
 	if (res != NULL) {
 		res->people = (int)n;

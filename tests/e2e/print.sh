@@ -131,6 +131,17 @@ for ((k = 1; k <= 6; k++)); do
 	grep -qF "姓名：$nm" <<<"$(pdftotext -raw "$T/school.pdf" - | tr -d ' \n')" || bad "$nm not in the batch"
 done
 ok "every person of the school in the batch"
+# one thread lays people out while the other writes the PDF (sheet.c): the
+# file is the same as with one thread, byte for byte, two-sided too (the
+# six people pass through the four places between the threads twice)
+for dx in "" --duplex; do
+	JZG_SHEET_THREADS=1 "$J" --db "$DB" print sheet --school 2143012345 --out "$T/t1.pdf" $dx >/dev/null
+	JZG_SHEET_THREADS=2 "$J" --db "$DB" print sheet --school 2143012345 --out "$T/t2.pdf" $dx >/dev/null
+	[ "$(pages "$T/t2.pdf")" -ge 12 ] || bad "two threads${dx:+ $dx}: only $(pages "$T/t2.pdf") pages"
+	expect_eq "two threads${dx:+ $dx}: same text as one" "$(pdftotext -layout "$T/t2.pdf" - | md5sum)" \
+		"$(pdftotext -layout "$T/t1.pdf" - | md5sum)"
+	expect_eq "two threads${dx:+ $dx}: same bytes as one" "$(md5sum < "$T/t2.pdf")" "$(md5sum < "$T/t1.pdf")"
+done
 
 # --- check code and the stale-signature rule
 out=$("$J" --db "$DB" sign --staff "$ID2" --date 2026-11-20 2>&1) && rc=0 || rc=$?
