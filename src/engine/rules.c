@@ -30,6 +30,8 @@ rules_register_functions(struct rules *r, sqlite3 *db)
 		{ "rules_today", 0, rules_fn_today },
 		{ "rules_code_pick", 2, rules_fn_code_pick },
 		{ "rules_code_filter", 2, rules_fn_code_filter },
+		{ "rules_multi_nth", 3, rules_fn_multi_nth },
+		{ "rules_baseline", 0, rules_fn_baseline },
 		{ "rules_rset", 2, rules_fn_rset },
 		{ "rules_person", 2, rules_fn_person },
 	};

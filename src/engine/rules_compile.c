@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <strings.h>
 
 #include "codes.h"
@@ -160,13 +161,66 @@ today_constant(char *sql)
 	return strbuf_take(&b);
 }
 
+/* The join every ${prior.X} and ${prior_missing.SET} reads last year's
+ * records through (expr.c): nothing when b_staff is empty. */
+static const char prior_join[] = " p JOIN b_staff pb ON pb.id = p.staff_id WHERE pb.staff_id = ";
+
+/* sql (taken) with every sub-query of last year's values (expr.c's
+ * `(SELECT p."X" FROM "b_Y" p JOIN b_staff pb …)` and `(SELECT count(*)
+ * FROM "b_Y" p JOIN b_staff pb …)`) guarded by rules_baseline(): without
+ * a baseline they are NULL and 0, and the person set's statement asked
+ * eleven of them of every person, each an index look-up. */
+static char *
+baseline_guard(char *sql)
+{
+	struct strbuf b = { 0 };
+	const char *p = sql, *q;
+
+	if (sql == NULL)
+		return NULL;
+	while ((q = strstr(p, "(SELECT ")) != NULL) {
+		const char *from = rules_sql_scan(q + 8, NULL, " FROM "), *t, *close;
+		int count = strncmp(q + 8, "count(*) FROM ", 14) == 0;
+
+		strbuf_add(&b, p, (size_t)(q - p));
+		p = q + 1;
+		if (from == NULL || strncmp(from + 6, "\"b_", 3) != 0 || (!count && strncmp(q + 8, "p.\"", 3) != 0) ||
+		    (t = strchr(from + 9, '"')) == NULL || strncmp(t + 1, prior_join, sizeof prior_join - 1) != 0 ||
+		    (close = rules_sql_scan(q + 1, NULL, NULL)) == NULL) {
+			strbuf_addc(&b, '(');
+			continue;
+		}
+		strbuf_addf(&b, "(CASE WHEN rules_baseline() THEN %.*s%s END)", (int)(close + 1 - q), q,
+		    count ? " ELSE 0" : "");
+		p = close + 1;
+	}
+	strbuf_adds(&b, p);
+	free(sql);
+	return strbuf_take(&b);
+}
+
+/* rules_baseline(): whether the file holds a baseline (b_staff has a row).
+ * Deterministic and without arguments, so SQLite asks it once per run of
+ * a statement, not per row. */
+void
+rules_fn_baseline(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	int any = 1;
+
+	(void)argc;
+	(void)argv;
+	if (store_int(sqlite3_context_db_handle(c), "SELECT EXISTS (SELECT 1 FROM b_staff)", &any) != SQLITE_OK)
+		any = 1;   /* cannot tell: ask the sub-queries */
+	sqlite3_result_int(c, any);
+}
 
 /* Set-level completeness (forms/sets.tsv `required`, kind RK_RECORDS): on
  * the person set's statement, which reads every person of the template
  * once, a column per set of the template a person must have a record in:
- * NOT EXISTS, one probe of the set's staff_id index per person.  (Read
- * set-wise as a person look-up, rules_person.c, it cost more instructions
- * and 17 MB over 100,000 staff: docs/checks.md §Benchmark.) */
+ * NOT EXISTS, one probe of the set's staff_id index per person.  A whole
+ * file or school reads it set-wise instead (rules_person_rewrite): a bit
+ * per person from one scan of that index, 12 KB per set at 100,000 staff
+ * (a value per person, tried first, cost 17 MB: docs/checks.md). */
 static enum jzg_status
 compile_records(struct rset *rs, struct strbuf *cols, char **cause)
 {
@@ -233,6 +287,12 @@ rules_compile_set(struct rules *r, struct rset *rs, char **cause)
 	}
 	if (rc == JZG_OK && rs->set == template_person_set(defs, rs->tpl))
 		rc = compile_records(rs, &cols, cause);
+	if (rc == JZG_OK && cols.s != NULL) {
+		char *guarded = baseline_guard(strbuf_take(&cols));
+
+		strbuf_adds(&cols, guarded);
+		free(guarded);
+	}
 	if (rc == JZG_OK && rs->nrule > 0) {
 		struct strbuf call = { 0 };
 
@@ -336,6 +396,58 @@ rules_fn_code_filter(sqlite3_context *c, int argc, sqlite3_value **argv)
 		sqlite3_result_null(c);
 	else
 		sqlite3_result_text(c, row->filter, -1, SQLITE_STATIC);
+}
+
+/* rules_multi_nth(table, list, i): the i-th (from 0) of the codes of
+ * space-separated list that code table `table` has and that may be chosen,
+ * distinct and in table order; NULL past the last.  These are the rows
+ * temp.code gives for `c.pick AND selected(list, c.code) ORDER BY c.ord`
+ * (ord is the row's index), found without reading the table's other rows. */
+void
+rules_fn_multi_nth(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	const struct rules *r = sqlite3_user_data(c);
+	const struct codes *codes = r->st->defs->codes;
+	sqlite3_int64 t = sqlite3_value_int64(argv[0]), want = sqlite3_value_int64(argv[2]);
+	const char *list = (const char *)sqlite3_value_text(argv[1]);
+	const struct code_table *tab;
+	size_t best = SIZE_MAX, floor = 0;
+	char tok[64];
+
+	(void)argc;
+	if (t < 0 || (size_t)t >= codes->ntab || list == NULL || want < 0) {
+		sqlite3_result_null(c);
+		return;
+	}
+	tab = &codes->tab[t];
+	/* the (want+1)-th smallest row index among the list's codes: the
+	 * smallest above the last one found, want+1 times (lists are short) */
+	for (sqlite3_int64 n = 0; n <= want; n++) {
+		best = SIZE_MAX;
+		for (const char *p = list; *p; ) {
+			const struct code *row;
+			size_t k;
+
+			while (*p == ' ')
+				p++;
+			for (k = 0; p[k] && p[k] != ' '; k++)
+				;
+			if (k > 0 && k < sizeof tok) {
+				memcpy(tok, p, k);
+				tok[k] = '\0';
+				if ((row = codes_find(tab, tok)) != NULL && row->pick && (size_t)(row - tab->row) >= floor &&
+				    (size_t)(row - tab->row) < best)
+					best = (size_t)(row - tab->row);
+			}
+			p += k;
+		}
+		if (best == SIZE_MAX) {
+			sqlite3_result_null(c);
+			return;
+		}
+		floor = best + 1;
+	}
+	sqlite3_result_text(c, tab->row[best].code, -1, SQLITE_STATIC);
 }
 
 /* s with every "GROUP@" written as the number k (a new string). */

@@ -104,6 +104,11 @@ struct person_col {
 	char          *where;   /* W, or NULL */
 	char          *tail;    /* after the WHERE: " ORDER BY staff_id[, O]" or the GROUP BY */
 	int            first;   /* ORDER BY … LIMIT 1: keep each person's first row only */
+	/* `EXISTS (SELECT 1 FROM s_Y WHERE staff_id = staff.id)` (set-level
+	 * completeness, compile_records): 1 or 0, from a bit per staff id
+	 * (has[id - id[0]]) filled by one scan of s_Y's staff_id index */
+	int            exists;
+	unsigned char *has;
 	sqlite3_int64 *id;      /* staff ids, ascending */
 	struct pval {
 		union {
@@ -272,8 +277,11 @@ void rules_group_scans(struct rules *r);
 void rules_fn_today(sqlite3_context *c, int argc, sqlite3_value **argv);
 void rules_fn_code_pick(sqlite3_context *c, int argc, sqlite3_value **argv);
 void rules_fn_code_filter(sqlite3_context *c, int argc, sqlite3_value **argv);
+void rules_fn_multi_nth(sqlite3_context *c, int argc, sqlite3_value **argv);
+void rules_fn_baseline(sqlite3_context *c, int argc, sqlite3_value **argv);
 
 /* rules_person.c */
+const char *rules_sql_scan(const char *p, const char *end, const char *kw);
 char *rules_person_rewrite(struct rules *r, const char *sql);   /* caller frees; NULL: nothing to rewrite */
 enum jzg_status rules_person_load_some(struct rules *r, sqlite3 *db, enum scope_mode m, sqlite3_int64 id,
     size_t k0, size_t step_k, char **cause);

@@ -515,6 +515,48 @@ choice_in_c(struct rules *r, const struct field_def *f, const char *col, const c
 	return strbuf_take(&b);
 }
 
+/* Lists of up to this many codes are checked code by code (multi_choice). */
+#define MULTI_UNROLL 3
+
+/* The choice_filter rule of select-multiple field f (the first code of the
+ * list, in table order, that the filter refuses), as SQL.  As written, a
+ * sub-query over the whole code table per stored value, each row tried
+ * with selected() (任教课程: 26 rows per 教育教学 record).  A list of up to
+ * MULTI_UNROLL codes is instead checked code by code, each taken by
+ * rules_multi_nth and put through the filter as choice_in_c puts a
+ * select-one code; longer lists, and filters choice_in_c cannot take,
+ * keep the sub-query. */
+static char *
+multi_choice(struct rules *r, const struct field_def *f, const char *col, const char *v, const char *e)
+{
+	size_t t = (size_t)(f->table - r->st->defs->codes->tab);
+	char *scan = xasprintf("(SELECT c.code FROM temp.code AS c WHERE c.tbl = '%s' AND c.pick AND selected(%s,"
+	    " c.code) AND NOT coalesce((%s), 0) ORDER BY c.ord LIMIT 1)", f->table_id, col, e);
+	struct strbuf b = { 0 };
+	char *out;
+
+	strbuf_addf(&b, "CASE WHEN %s THEN CASE WHEN rules_multi_nth(%zu, %s, %d) IS NULL THEN coalesce(", v, t, col,
+	    MULTI_UNROLL);
+	for (int i = 0; i < MULTI_UNROLL; i++) {
+		char *nth = xasprintf("rules_multi_nth(%zu, %s, %d)", t, col, i);
+		char *pick = choice_in_c(r, f, nth, e);
+
+		if (pick == NULL) {
+			free(nth);
+			strbuf_free(&b);
+			out = xasprintf("CASE WHEN %s THEN %s END", v, scan);
+			free(scan);
+			return out;
+		}
+		strbuf_addf(&b, "%sCASE WHEN %s THEN %s END", i ? ", " : "", pick, nth);
+		free(pick);
+		free(nth);
+	}
+	strbuf_addf(&b, ") ELSE %s END END", scan);
+	free(scan);
+	return strbuf_take(&b);
+}
+
 static int
 choice_compile(struct fcomp *c, enum rule_kind k)
 {
@@ -541,9 +583,7 @@ choice_compile(struct fcomp *c, enum rule_kind k)
 		}
 	/* only codes that exist: an unknown code is the code rule's finding */
 	if (fieldtype_of(f)->coded == 2)
-		ru = rules_add_sql(c, k, NULL, xasprintf("CASE WHEN %s THEN (SELECT c.code"
-		    " FROM temp.code AS c WHERE c.tbl = '%s' AND c.pick AND selected(%s, c.code)"
-		    " AND NOT coalesce((%s), 0) ORDER BY c.ord LIMIT 1) END", v, tbl, col, e));
+		ru = rules_add_sql(c, k, NULL, multi_choice(c->r, f, col, v, e));
 	else if ((pick = choice_in_c(c->r, f, col, e)) != NULL)
 		ru = rules_add_sql(c, k, NULL, xasprintf("CASE WHEN %s AND %s THEN %s END", v, pick, col));
 	else

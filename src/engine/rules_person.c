@@ -14,10 +14,10 @@
 /* The person look-up k for set y, expression e, filter w (or NULL) and
  * tail (struct person_col), added when new. */
 static int
-person_col(struct rules *r, const char *y, const char *e, const char *w, const char *tail, int first)
+person_col(struct rules *r, const char *y, const char *e, const char *w, const char *tail, int first, int exists)
 {
 	for (size_t k = 0; k < r->npc; k++)
-		if (strcmp(r->pc[k].set, y) == 0 && strcmp(r->pc[k].expr, e) == 0 &&
+		if (strcmp(r->pc[k].set, y) == 0 && strcmp(r->pc[k].expr, e) == 0 && r->pc[k].exists == exists &&
 		    (w == NULL ? r->pc[k].where == NULL : r->pc[k].where != NULL && strcmp(r->pc[k].where, w) == 0) &&
 		    strcmp(r->pc[k].tail, tail) == 0)
 			return (int)k;
@@ -28,6 +28,7 @@ person_col(struct rules *r, const char *y, const char *e, const char *w, const c
 	r->pc[r->npc].where = w ? xstrdup(w) : NULL;
 	r->pc[r->npc].tail = xstrdup(tail);
 	r->pc[r->npc].first = first;
+	r->pc[r->npc].exists = exists;
 	return (int)r->npc++;
 }
 
@@ -35,8 +36,8 @@ person_col(struct rules *r, const char *y, const char *e, const char *w, const c
  * (" FROM ", " ORDER BY " …), where kw first occurs outside parentheses;
  * without, the ')' that closes the parenthesis p is inside.  NULL when
  * there is none, or a ')' closes more than was opened before kw. */
-static const char *
-sql_scan(const char *p, const char *end, const char *kw)
+const char *
+rules_sql_scan(const char *p, const char *end, const char *kw)
 {
 	size_t n = kw ? strlen(kw) : 0;
 	int depth = 0;
@@ -84,12 +85,12 @@ plain_part(const char *s)
 static int
 person_many(struct rules *r, const char *name, const char *ex, const char *rest, const char *close)
 {
-	const char *ob = sql_scan(rest, close, " ORDER BY "), *lim = sql_scan(rest, close, " LIMIT ");
-	const char *hv = sql_scan(rest, close, " HAVING "), *kw;
+	const char *ob = rules_sql_scan(rest, close, " ORDER BY "), *lim = rules_sql_scan(rest, close, " LIMIT ");
+	const char *hv = rules_sql_scan(rest, close, " HAVING "), *kw;
 	char *w = NULL, *o = NULL, *h = NULL, *tail = NULL, *sql;
 	int k = -1, ok;
 
-	if (sql_scan(rest, close, " GROUP BY ") != NULL)
+	if (rules_sql_scan(rest, close, " GROUP BY ") != NULL)
 		return -1;
 	kw = ob ? ob : hv ? hv : close;
 	if (kw != rest) {
@@ -118,7 +119,7 @@ person_many(struct rules *r, const char *name, const char *ex, const char *rest,
 		free(sql);
 	}
 	if (ok)
-		k = person_col(r, name, ex, w, tail, o != NULL);
+		k = person_col(r, name, ex, w, tail, o != NULL, 0);
 out:
 	free(w);
 	free(o);
@@ -138,17 +139,35 @@ rules_person_rewrite(struct rules *r, const char *sql)
 {
 	static const char tail[] = " WHERE staff_id = cur.staff_id)";
 	static const char head[] = " WHERE staff_id = cur.staff_id";
+	static const char exists_tail[] = "\" WHERE staff_id = staff.id)";
 	const struct defs *defs = r->st->defs;
 	struct strbuf b = { 0 };
 	const char *p = sql, *q;
 	int any = 0;
 
 	while ((q = strstr(p, "(SELECT ")) != NULL) {
-		const char *e = q + 8, *end = sql_scan(e, NULL, " FROM "), *y, *t;
+		const char *e = q + 8, *end = rules_sql_scan(e, NULL, " FROM "), *y, *t;
 		const struct set_def *set = NULL;
 		char *ex = NULL, *name = NULL;
 		const char *close;
 		int k;
+
+		/* whether the person has a record in s_Y (compile_records' form) */
+		if (q - p >= 7 && strncmp(q - 7, "EXISTS ", 7) == 0 && strncmp(e, "1 FROM \"s_", 10) == 0 &&
+		    (t = strchr(e + 10, '"')) != NULL && strncmp(t, exists_tail, sizeof exists_tail - 1) == 0) {
+			name = xstrndup(e + 10, (size_t)(t - e - 10));
+			if (defs_set(defs->all, defs->nall, name) != NULL) {
+				strbuf_add(&b, p, (size_t)(q - 7 - p));
+				strbuf_addf(&b, "rules_person(%d, staff.id)", person_col(r, name, "1", NULL, " ORDER BY staff_id",
+				    0, 1));
+				p = t + sizeof exists_tail - 1;
+				any = 1;
+				free(name);
+				continue;
+			}
+			free(name);
+			name = NULL;
+		}
 
 		if (end != NULL && strncmp(end + 6, "s_", 2) == 0) {
 			y = end + 8;
@@ -158,7 +177,7 @@ rules_person_rewrite(struct rules *r, const char *sql)
 			set = defs_set(defs->all, defs->nall, name);
 			ex = xstrndup(e, (size_t)(end - e));
 			if (set != NULL && strncmp(t, head, sizeof head - 1) == 0 && t[sizeof head - 1] != ')' &&
-			    (close = sql_scan(t + sizeof head - 1, NULL, NULL)) != NULL &&
+			    (close = rules_sql_scan(t + sizeof head - 1, NULL, NULL)) != NULL &&
 			    (k = person_many(r, name, ex, t + sizeof head - 1, close)) >= 0) {
 				strbuf_add(&b, p, (size_t)(q - p));
 				strbuf_addf(&b, "rules_person(%d, cur.staff_id)", k);
@@ -179,7 +198,7 @@ rules_person_rewrite(struct rules *r, const char *sql)
 			}
 			if (set != NULL) {
 				strbuf_add(&b, p, (size_t)(q - p));
-				strbuf_addf(&b, "rules_person(%d, cur.staff_id)", person_col(r, name, ex, NULL, " ORDER BY staff_id", 0));
+				strbuf_addf(&b, "rules_person(%d, cur.staff_id)", person_col(r, name, ex, NULL, " ORDER BY staff_id", 0, 0));
 				p = t + sizeof tail - 1;
 				any = 1;
 			}
@@ -239,6 +258,16 @@ rules_fn_person(sqlite3_context *c, int argc, sqlite3_value **argv)
 		return;
 	}
 	pc = &r->pc[k];
+	if (pc->exists) {
+		sqlite3_int64 id = sqlite3_value_int64(argv[1]);
+
+		if (pc->has != NULL)
+			sqlite3_result_int(c, id >= pc->id[0] && id - pc->id[0] < pc->nslot &&
+			    (pc->has[(id - pc->id[0]) / 8] >> ((id - pc->id[0]) % 8) & 1));
+		else
+			sqlite3_result_int(c, person_index(pc, id) < pc->n);
+		return;
+	}
 	if ((lo = person_index(pc, sqlite3_value_int64(argv[1]))) == pc->n) {
 		sqlite3_result_null(c);
 		return;
@@ -271,6 +300,8 @@ rules_person_unload(struct rules *r)
 		free(pc->id);
 		free(pc->v);
 		free(pc->slot);
+		free(pc->has);
+		pc->has = NULL;
 		strbuf_free(&pc->text);
 		pc->slot = NULL;
 		pc->nslot = 0;
@@ -285,7 +316,10 @@ rules_person_unload(struct rules *r)
 static int
 same_scan(const struct person_col *a, const struct person_col *b)
 {
+	if (a == b)
+		return 1;
 	return strcmp(a->set, b->set) == 0 && strcmp(a->tail, b->tail) == 0 && a->first == b->first &&
+	    !a->exists && !b->exists &&
 	    (a->where == NULL ? b->where == NULL : b->where != NULL && strcmp(a->where, b->where) == 0);
 }
 
@@ -320,6 +354,36 @@ person_add(struct person_col *pc, size_t *cap, sqlite3_stmt *ps, int col)
 	}
 }
 
+/* Person id has a row in pc's set (pc->exists): the ids, ascending, each
+ * once (cap: allocated). */
+static void
+person_has(struct person_col *pc, size_t *cap, sqlite3_int64 id)
+{
+	if (pc->n > 0 && pc->id[pc->n - 1] == id)
+		return;
+	if (pc->n == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		pc->id = xreallocarray(pc->id, *cap, sizeof *pc->id);
+	}
+	pc->id[pc->n++] = id;
+}
+
+/* pc (exists) loaded: a bit per id from id[0] when the ids are dense
+ * enough (then the ids go), else they stay to be bisected. */
+static void
+person_index_has(struct person_col *pc)
+{
+	if (pc->id == NULL)
+		pc->id = xcalloc(1, sizeof *pc->id);   /* loaded, nobody in scope */
+	else if (pc->id[pc->n - 1] - pc->id[0] < 64 * (sqlite3_int64)pc->n + 8192) {
+		pc->nslot = pc->id[pc->n - 1] - pc->id[0] + 1;
+		pc->has = xcalloc((size_t)pc->nslot / 8 + 1, 1);
+		for (size_t i = 0; i < pc->n; i++)
+			pc->has[(pc->id[i] - pc->id[0]) / 8] |= (unsigned char)(1u << ((pc->id[i] - pc->id[0]) % 8));
+		pc->id = xreallocarray(pc->id, 1, sizeof *pc->id);
+	}
+}
+
 /* pc loaded: index its values by staff id when the ids are dense enough. */
 static void
 person_index_ids(struct person_col *pc)
@@ -349,6 +413,7 @@ rules_person_load_some(struct rules *r, sqlite3 *db, enum scope_mode m, sqlite3_
 	for (size_t k = 0; k < r->npc && rc == JZG_OK; k++) {
 		struct person_col *pc = &r->pc[k];
 		const char *in = " staff_id IN (SELECT id FROM staff WHERE school_id = ?1)";
+		int school = m == SM_SCHOOL;
 		struct strbuf sql = { 0 };
 		size_t nmem = 0, j;
 		sqlite3_stmt *ps;
@@ -367,8 +432,8 @@ rules_person_load_some(struct rules *r, sqlite3 *db, enum scope_mode m, sqlite3_
 			}
 		strbuf_addf(&sql, " FROM \"s_%s\"", pc->set);
 		if (pc->where != NULL)
-			strbuf_addf(&sql, " WHERE (%s)%s%s", pc->where, m == SM_SCHOOL ? " AND" : "", m == SM_SCHOOL ? in : "");
-		else if (m == SM_SCHOOL)
+			strbuf_addf(&sql, " WHERE (%s)%s%s", pc->where, school ? " AND" : "", school ? in : "");
+		else if (school)
 			strbuf_addf(&sql, " WHERE%s", in);
 		strbuf_adds(&sql, pc->tail);
 		if (sqlite3_prepare_v2(db, sql.s, -1, &ps, NULL) != SQLITE_OK) {
@@ -377,9 +442,13 @@ rules_person_load_some(struct rules *r, sqlite3 *db, enum scope_mode m, sqlite3_
 			break;
 		}
 		strbuf_free(&sql);
-		if (m == SM_SCHOOL)
+		if (school)
 			sqlite3_bind_int64(ps, 1, id);
 		while ((step = sqlite3_step(ps)) == SQLITE_ROW) {
+			if (pc->exists) {
+				person_has(pc, &cap[k], sqlite3_column_int64(ps, 0));
+				continue;
+			}
 			if (pc->first && pc->n > 0 && pc->id[pc->n - 1] == sqlite3_column_int64(ps, 0))
 				continue;   /* not the person's first row in ORDER BY O */
 			for (size_t i = 0; i < nmem; i++)
@@ -389,7 +458,10 @@ rules_person_load_some(struct rules *r, sqlite3 *db, enum scope_mode m, sqlite3_
 		if (step != SQLITE_DONE)
 			rc = jzg_fail(cause, JZG_ERR_DB, "读取人员信息时出错：%s", sqlite3_errmsg(db));
 		for (size_t i = 0; i < nmem; i++)
-			person_index_ids(&r->pc[mem[i]]);
+			if (pc->exists)
+				person_index_has(pc);
+			else
+				person_index_ids(&r->pc[mem[i]]);
 	}
 	free(mem);
 	free(cap);

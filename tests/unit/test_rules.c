@@ -133,6 +133,22 @@ exec(const char *sql)
 		fail_msg("%s\n%s", cause, sql);
 }
 
+static void
+exec_f(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+exec_f(const char *fmt, ...)
+{
+	va_list ap;
+	char *sql;
+
+	va_start(ap, fmt);
+	sql = xvasprintf(fmt, ap);
+	va_end(ap);
+	exec(sql);
+	free(sql);
+}
+
 /* Plant (SQL, %lld = p1 … p1 given three times), expect exactly want, undo. */
 static void
 planted(const char *want, const char *fmt, ...)
@@ -327,6 +343,45 @@ codes_and_choice_filter(void **state)
 		have = findings(&g);
 		exec("ROLLBACK TO plant; RELEASE plant");
 		assert_string_equal(g.message, "“891-南斯拉夫” 是代码表 国籍/地区 中已停用的代码（旧数据仍可读出），请改选现行代码");
+		free(have);
+		got_free(&g);
+	}
+}
+
+/* choice_filter of a select-multiple field (任教课程 by 任教学段): the first
+ * code in table order that the filter refuses, for a short list (checked
+ * code by code, rules_multi_nth) and a long one (the sub-query over the code
+ * table), codes repeated or out of order, unknown codes left to multi_code. */
+static void
+multi_choice_filter(void **state)
+{
+	static const struct {
+		const char *xd, *list, *want, *message;
+	} cases[] = {
+		{ "2", "13 14", "", NULL },
+		{ "2", "13 16", "choice:RJKCM jyjx RJKCM error", "“16-物理” 与任教学段不符，不能选择" },
+		{ "2", "17 16 13", "choice:RJKCM jyjx RJKCM error\nmulti_form:RJKCM jyjx RJKCM error", "“16-物理”" },
+		{ "2", "16 16", "choice:RJKCM jyjx RJKCM error\nmulti_form:RJKCM jyjx RJKCM error", "“16-物理”" },
+		{ "2", "26 13 14 16", "choice:RJKCM jyjx RJKCM error\nmulti_form:RJKCM jyjx RJKCM error", "“16-物理”" },
+		{ "2", "13 14 15 22", "", NULL },
+		{ "3 4", "26 11", "choice:RJKCM jyjx RJKCM error\nmulti_form:RJKCM jyjx RJKCM error", "“11-品德与生活（社会）”" },
+		{ "3 4", "11 12 16 17 18 21", "choice:RJKCM jyjx RJKCM error", "“11-品德与生活（社会）”" },
+		{ "2", "13 99", "multi_code:RJKCM jyjx RJKCM error", NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct got g;
+		char *have;
+
+		exec("SAVEPOINT plant");
+		exec_f("UPDATE s_jyjx SET RJXDM = '%s', RKZKM = '20', RJKCM = '%s'"
+		    " WHERE id = (SELECT min(id) FROM s_jyjx WHERE staff_id = %lld)", cases[i].xd, cases[i].list, p1);
+		have = findings(&g);
+		exec("ROLLBACK TO plant; RELEASE plant");
+		if (strcmp(have, cases[i].want) != 0 || (cases[i].message != NULL && strstr(g.message, cases[i].message) == NULL))
+			fail_msg("任教学段 %s, 任教课程 %s: want\n%s\n(%s)\ngot\n%s\n(%s)", cases[i].xd, cases[i].list, cases[i].want,
+			    cases[i].message ? cases[i].message : "", have, g.message ? g.message : "");
 		free(have);
 		got_free(&g);
 	}
@@ -728,6 +783,7 @@ main(void)
 		cmocka_unit_test(length_and_range),
 		cmocka_unit_test(codes_and_choice_filter),
 		cmocka_unit_test(multi_select),
+		cmocka_unit_test(multi_choice_filter),
 		cmocka_unit_test(bulk_same_as_one),
 		cmocka_unit_test(constraints_and_checks),
 		cmocka_unit_test(derived_values),
