@@ -35,6 +35,14 @@ enum trust_table { TRUST_AUDIT = 1, TRUST_REVIEW, TRUST_SIGNATURE, TRUST_OPERATO
 enum jzg_status trust_attach(struct store *st, char **cause);
 /* The TEMP triggers that link every new row, appended to b (audit_arm). */
 void trust_trigger_sql(struct strbuf *b);
+/* Bulk writes inside one transaction (audit_bulk_begin/end: merge).  on 0:
+ * the link triggers of the trail, reviews and signatures are dropped and
+ * their last row ids noted; on 1: every row written since is linked, table
+ * by table in id order, one statement each, and the triggers come back.
+ * The links are those the triggers would have written (signed likewise),
+ * in another order; a trigger per row cost ~10,000 instructions beyond the
+ * hashing, a sixth of a first merge (docs/benchmarks.md, issue 21). */
+enum jzg_status trust_bulk(struct store *st, int on, char **cause);
 
 /* On open for writing, before the triggers are armed: re-create dropped
  * guards, link the rows of a file just migrated to schema 7 (said once),

@@ -16,6 +16,7 @@ struct trust_ctx {
 	sqlite3_stmt *last;       /* the last link's hash (main.chain) */
 	sqlite3_int64 verified;   /* the last link checked on open; -1: not checked */
 	long          written;    /* links made on this connection since */
+	sqlite3_int64 mark[TRUST_SIGNATURE + 1];   /* trust_bulk: last row id before, per table */
 };
 
 /* "p.id, p.at, …": the columns of table t a digest covers, each prefixed

@@ -100,6 +100,15 @@ JZG_NEW_PASSWORD=secret7 env JZG_PASSWORD=secret1 "$J" --db b.db --user key user
 run $CTY merge a.db
 expect_eq "merge of the school's file exits 0" "$rc" 0
 expect_eq "the county keeps the school's chain head" "$(sqlite3 c.db "SELECT count(*) FROM trust_anchor WHERE school = '$S1'")" 1
+# the merged trail, reviews and signatures are linked after the copy
+# (trust_bulk), one link each, in the county's one chain
+expect_eq "every merged review has its one link" "$(sqlite3 c.db "SELECT count(*) FROM review r WHERE (SELECT count(*)
+    FROM chain c WHERE c.tbl = 2 AND c.row_id = r.id) <> 1")" 0
+expect_eq "every trail row has its one link" "$(sqlite3 c.db "SELECT count(*) FROM audit a WHERE (SELECT count(*)
+    FROM chain c WHERE c.tbl = 1 AND c.row_id = a.id) <> 1")" 0
+[ "$(sqlite3 c.db 'SELECT count(*) FROM review')" -gt 0 ] && ok "the merge brought reviews" || bad "no review merged"
+run $CTY verify
+expect_eq "the county file after the merge: verify exits 0" "$rc" 0
 run $CTY merge b.db
 expect_eq "merge of another history exits 2" "$rc" 2
 expect_has "merge reports the rewritten history" "$out" "的修改记录与上次合并"
