@@ -440,6 +440,15 @@ check_key(const struct set_def *s, const char *path, struct diag *d)
 	}
 }
 
+const struct field_def *
+rename_multi_field(const struct defs *defs, const struct rename_def *r)
+{
+	const struct set_def *s = r->field ? defs_set(defs->all, defs->nall, r->set) : NULL;
+	const struct field_def *f = s ? set_field(s, r->field) : NULL;
+
+	return f != NULL && f->table != NULL && fieldtype_of(f)->coded == 2 ? f : NULL;
+}
+
 /* forms/renames.tsv (optional: none when missing), checked against this
  * version's definitions: a renamed field's new name and a code's new
  * codes must exist, the old field name must be gone. */

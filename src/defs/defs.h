@@ -154,6 +154,12 @@ struct defs {
 enum jzg_status defs_load(const char *formsdir, const char *datadir, struct defs **out,
     struct diag *d, char **cause);
 void defs_free(struct defs *defs);
+
+/* The field of code rename r (RN_CODE or RN_SPLIT) when it is a
+ * multi-select one (several codes in one value, separated by spaces),
+ * else NULL: its code is then one among the others.  Points into defs. */
+const struct field_def *rename_multi_field(const struct defs *defs, const struct rename_def *r);
+
 /* A 64-bit FNV-1a digest of everything the checks and the schema are made
  * of (every set, field, template, check, setting and code): it changes
  * when a province edits forms/ or data/, so results cached in a file

@@ -18,9 +18,15 @@
  * field itself.  Points into defs. */
 const char *migrate_source_column(const struct defs *defs, const char *set, const char *field, int from);
 
+/* Multi-select value v of field f with code old replaced by new, in the
+ * stored form (each code once, in the code table's order; codes the
+ * table does not know kept after the others).  Caller frees. */
+char *migrate_recode_multi(const struct field_def *f, const char *v, const char *old, const char *new);
+
 /* Rewrite the codes replaced after version from in tables prefix<set>
  * ("s_" or "b_"), rows where (may be NULL; SQL over the table's own
- * columns) holds; refuse (JZG_ERR_INVALID with a cause naming field, code
+ * columns) holds — in a multi-select field, the code among the others;
+ * refuse (JZG_ERR_INVALID with a cause naming field, code
  * and count) when a value has a code split after from.  With fields, move
  * renamed fields' values to their new columns first.  In the caller's
  * transaction. */

@@ -462,7 +462,11 @@ store_check_splits(struct store *st, const char *prefix, int from, const char *w
 		snprintf(t, sizeof t, "%s%s", prefix, r->set);
 		if (r->kind != RN_SPLIT || r->version <= from || !store_colset_has(&cs, t, r->field))
 			continue;
-		sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE \"%w\" = %Q AND (%s)", t, r->field, r->old,
+		/* in a multi-select field, the code among the others */
+		sql = rename_multi_field(defs, r) != NULL ?
+		    sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE instr(' ' || \"%w\" || ' ', ' ' || %Q || ' ') > 0"
+		    " AND (%s)", t, r->field, r->old, where ? where : "1") :
+		    sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE \"%w\" = %Q AND (%s)", t, r->field, r->old,
 		    where ? where : "1");
 		store_int(st->db, sql, &n);
 		sqlite3_free(sql);

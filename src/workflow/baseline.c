@@ -432,6 +432,12 @@ set_from(struct store *st, const char *path, const char *sch, const char *shown,
 	int n = 0;
 
 	(void)path;
+	if (version != NULL && st->defs->version != 0 && atoi(version) > st->defs->version) {
+		rc = jzg_fail(cause, JZG_ERR_NEWER, "%s 是按 %s 年版指标定义录入的，本程序的指标定义是 %d 年版，"
+		    "请用新版的指标定义（forms）设置基线；未做任何改动", shown, version, st->defs->version);
+		free(version);
+		return rc;
+	}
 	if (store_colset_load(st->db, sch, &cs) != SQLITE_OK) {
 		free(version);
 		return jzg_fail(cause, JZG_ERR_FOREIGN, "%s 已损坏，未做任何改动", shown);

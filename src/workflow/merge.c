@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "trust.h"
 #include "entry.h"
+#include "migrate.h"
 #include "fieldtype.h"
 #include "util.h"
 
@@ -58,7 +59,7 @@ merge_attach(struct store *st, const char *path, const char *sch, const char *un
 	FILE *fp = fopen(path, "rb");
 	size_t n;
 	char *uri, *sql;
-	int appid = 0, ver = 0, rc;
+	int appid = 0, ver = 0, fv, rc;
 	enum jzg_status why = JZG_ERR_FOREIGN;
 
 	if (fp == NULL)
@@ -103,6 +104,17 @@ merge_attach(struct store *st, const char *path, const char *sch, const char *un
 	if (ver < STORE_SCHEMA_VERSION) {
 		why = jzg_fail(cause, JZG_ERR_NEWER, "%s 是旧版本文件（版本 %d），请先用本程序打开一次（jzg --db %s school list）升级后再试；%s",
 		    path, ver, path, undone);
+		goto refuse;
+	}
+	/* keyed with other definitions: copied as they are, its old field
+	 * names and replaced codes would be lost or kept stale; opening it
+	 * once migrates it through forms/renames.tsv (or says why not) */
+	if ((fv = migrate_file_version(st, sch)) != 0 && st->defs->version != 0 && fv != st->defs->version) {
+		why = fv > st->defs->version ?
+		    jzg_fail(cause, JZG_ERR_NEWER, "%s 是按 %d 年版指标定义录入的，本程序的指标定义是 %d 年版，请用新版的指标定义"
+		    "（forms）合并；%s", path, fv, st->defs->version, undone) :
+		    jzg_fail(cause, JZG_ERR_NEWER, "%s 是按 %d 年版指标定义录入的，本程序的指标定义是 %d 年版：请先用本程序打开它一次"
+		    "（jzg --db %s school list），按 forms/renames.tsv 迁移后再试；%s", path, fv, st->defs->version, path, undone);
 		goto refuse;
 	}
 	return JZG_OK;

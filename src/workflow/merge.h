@@ -4,7 +4,8 @@
  * Each source is attached read-only and identified first (SQLite header,
  * application_id, user_version): a file of another program,
  * a damaged file or one of a newer (or older, not yet upgraded) version is
- * refused and nothing changes.  People are matched by school code and
+ * refused and nothing changes; so is one keyed with other definitions
+ * (meta forms_version): opening it once migrates it (migrate.h).  People are matched by school code and
  * 身份证件号 (姓名 when the number is empty).  New people are added with
  * every set, explanations, signatures and review history; identical
  * people are skipped; people changed on both sides are

@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include "migrate.h"
 #include "record.h"
 #include "school.h"
 
@@ -455,6 +456,71 @@ migration_keeps_data(void **state)
 	free(path);
 }
 
+/* A code replaced or split in a multi-select field (codes separated by
+ * spaces): the code among the others is rewritten, the value kept in the
+ * stored form (table order, each code once); a split one is refused. */
+static void
+multi_select_code_renames(void **state)
+{
+	char *path = tmp("multi.db"), *cause = NULL, *v;
+	struct rename_def rn[] = {
+		{ .version = 2026, .kind = RN_CODE, .set = "jbxx", .field = "ZZMMM", .old = "99", .new = "01" },
+		{ .version = 2026, .kind = RN_SPLIT, .set = "jbxx", .field = "ZZMMM", .old = "98", .new = "04|05" },
+	};
+	struct rename_def *keep = defs->rename;
+	size_t nkeep = defs->nrename;
+	const struct field_def *f = shipped_field(defs, "jbxx", "ZZMMM");
+	struct store *st;
+	sqlite3_int64 sid, staff;
+
+	(void)state;
+	assert_ptr_equal(rename_multi_field(defs, &rn[0]), f);
+	assert_null(rename_multi_field(defs, &(struct rename_def){ .kind = RN_CODE, .set = "jbxx", .field = "XBM" }));
+	v = migrate_recode_multi(f, "03 99 05", "99", "01");
+	assert_string_equal(v, "01 03 05");
+	free(v);
+	v = migrate_recode_multi(f, "99 01", "99", "01");
+	assert_string_equal(v, "01");
+	free(v);
+	v = migrate_recode_multi(f, "199 05", "99", "01");   /* another code that ends the same */
+	assert_string_equal(v, "05 199");
+	free(v);
+
+	assert_int_equal(audit_open(path, defs, STORE_CREATE, &st, &cause), JZG_OK);
+	assert_int_equal(school_add(st, "2143012345", "甲校", "zxx", &sid, &cause), JZG_OK);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(record_new_staff(st, sid, defs_template(defs, "zxx"), &staff, &cause), JZG_OK);
+	assert_int_equal(store_exec(st, "UPDATE s_jbxx SET ZZMMM = CASE staff_id WHEN 1 THEN '03 99 05' WHEN 2 THEN '99'"
+	    " WHEN 3 THEN '13' ELSE '199' END", &cause), JZG_OK);
+	defs->rename = rn;
+	defs->nrename = 1;
+	assert_int_equal(store_exec(st, "BEGIN", &cause), JZG_OK);
+	assert_int_equal(migrate_values(st, "s_", 2025, 1, NULL, &cause), JZG_OK);
+	assert_int_equal(store_exec(st, "COMMIT", &cause), JZG_OK);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM s_jbxx WHERE staff_id = 1 AND ZZMMM = '01 03 05'"), 1);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM s_jbxx WHERE staff_id = 2 AND ZZMMM = '01'"), 1);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM s_jbxx WHERE staff_id = 3 AND ZZMMM = '13'"), 1);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM s_jbxx WHERE staff_id = 4 AND ZZMMM = '199'"), 1);
+	/* not for a file keyed with this version already */
+	assert_int_equal(store_exec(st, "UPDATE s_jbxx SET ZZMMM = '99' WHERE staff_id = 2", &cause), JZG_OK);
+	assert_int_equal(migrate_values(st, "s_", 2026, 1, NULL, &cause), JZG_OK);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM s_jbxx WHERE ZZMMM = '99'"), 1);
+
+	/* a split code among others: refused, saying which */
+	defs->rename = rn + 1;
+	assert_int_equal(store_exec(st, "UPDATE s_jbxx SET ZZMMM = '01 98' WHERE staff_id = 2", &cause), JZG_OK);
+	assert_int_equal(store_check_splits(st, "s_", 2025, NULL, &cause), JZG_ERR_INVALID);
+	assert_non_null(strstr(cause, "有 1 个值是代码 “98”"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_exec(st, "UPDATE s_jbxx SET ZZMMM = '198' WHERE staff_id = 2", &cause), JZG_OK);
+	assert_int_equal(store_check_splits(st, "s_", 2025, NULL, &cause), JZG_OK);
+	defs->rename = keep;
+	defs->nrename = nkeep;
+	store_close(st);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -469,6 +535,7 @@ main(void)
 		cmocka_unit_test(schools),
 		cmocka_unit_test(refuses_foreign_damaged_newer),
 		cmocka_unit_test(migration_keeps_data),
+		cmocka_unit_test(multi_select_code_renames),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
