@@ -45,6 +45,15 @@ out=$("$J" --db "$NEW" changes) && rc=0 || rc=$?
 expect_eq "unchanged: exit 0" "$rc" 0
 expect_has "unchanged: rate 0" "$out" "新增 0 人，减少 0 人，有变化 0 人；更新率 0.0%"
 
+# the same records in another order, an empty value as '' instead of NULL:
+# nothing changed (changes reads in full only the people whose records
+# differ as a whole; these do not, or differ only in form)
+q "$NEW" "UPDATE s_xxjl SET seq = 100 - seq;
+  UPDATE s_jbxx SET BZ = '' WHERE BZ IS NULL"
+out=$("$J" --db "$NEW" changes --format tsv) && rc=0 || rc=$?
+expect_eq "records reordered, '' for NULL: exit 0" "$rc" 0
+expect_eq "records reordered, '' for NULL: no rows" "$(tail -n +2 <<<"$out" | wc -l)" 0
+
 # plant this year's changes
 "$J" --db "$NEW" demo --staff 1 --school $CODE >/dev/null
 q "$NEW" "PRAGMA foreign_keys=ON;
