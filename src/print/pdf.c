@@ -346,37 +346,32 @@ struct page {
 	size_t                cfill, cstroke, cimg, cglyph, ccluster, cbyte, cseg;   /* capacities */
 };
 
-struct pdf_rec {
-	struct page *pg;
-	size_t       npg;
-};
-
 struct pdf {
-	/* The file, for a document made by pdf_new; NULL for a detached one. */
+	/* The file, for a document made by pdf_new; a part (pdf_new_part) is
+	 * written into mem instead. */
 	char                 *path;      /* target */
 	char                 *tmp;       /* temp file beside it */
 	FILE                 *fp;
 	int                   write_errno;
-	/* The PDF surface: the document's, or for a detached one a surface
-	 * that writes nowhere, whose font options pango measures with, so
-	 * that both measure alike. */
+	unsigned char        *mem;
+	size_t                nmem, cmem;
 	cairo_surface_t      *surface;
 	cairo_t              *cr;
-	/* pango on a font map of its own: a detached document lays out on
-	 * another thread than the document's, and pango's objects must not be
-	 * shared between threads. */
+	/* pango on a font map of its own: the parts of a batch are drawn on
+	 * two threads, and pango's objects must not be shared between them. */
 	PangoContext         *ctx;
 	PangoFontDescription *font[PDF__STYLES];
 	GHashTable           *cache;     /* key → struct shaped * */
 	int                   dry;
-	struct page          *pg;        /* pages not yet written; the open one is the last */
-	size_t                npg, cpg;
+	struct page           pg;        /* the open page, not yet written */
 	int                   failed;
 	struct strbuf         missing;   /* characters without a glyph */
 	char                 *missing_in;/* first text they were found in */
 };
 
-/* Room for need elements of size in *a (capacity *cap). */
+/* Room for need elements of size in *a (capacity *cap): exactly need at
+ * first (most strings are one run: thousands of them are cached), then
+ * doubling. */
 static void
 grow(void *a, size_t *cap, size_t need, size_t size)
 {
@@ -384,7 +379,7 @@ grow(void *a, size_t *cap, size_t need, size_t size)
 
 	if (need <= *cap)
 		return;
-	*cap = *cap ? 2 * *cap : 64;
+	*cap = *cap ? 2 * *cap : need;
 	if (*cap < need)
 		*cap = need;
 	*p = xreallocarray(*p, *cap, size);
@@ -395,6 +390,12 @@ write_fn(void *closure, const unsigned char *data, unsigned int len)
 {
 	struct pdf *p = closure;
 
+	if (p->fp == NULL) {
+		grow(&p->mem, &p->cmem, p->nmem + len, 1);
+		memcpy(p->mem + p->nmem, data, len);
+		p->nmem += len;
+		return CAIRO_STATUS_SUCCESS;
+	}
 	if (fwrite(data, 1, len, p->fp) != len) {
 		p->write_errno = errno ? errno : EIO;
 		return CAIRO_STATUS_WRITE_ERROR;
@@ -473,6 +474,7 @@ shape_run(struct shaped *sh, size_t *cap, const char *text, PangoGlyphItem *run,
 	grow(&sh->utf8, &cap[2], sh->nbyte + (size_t)item->length + 1, 1);
 	memcpy(sh->utf8 + sh->nbyte, text + item->offset, (size_t)item->length);
 	r->nbyte = (size_t)item->length;
+	grow(&sh->cluster, &cap[3], sh->ncluster + (size_t)item->num_chars, sizeof *sh->cluster);
 	if (pango_glyph_item_iter_init_start(&ci, run, text)) {
 		do {
 			int lo = ci.start_glyph < ci.end_glyph + 1 ? ci.start_glyph : ci.end_glyph + 1;
@@ -615,12 +617,6 @@ page_free(struct page *pg)
 	free(pg->cluster);
 	free(pg->utf8);
 	free(pg->seg);
-}
-
-static struct page *
-open_page(struct pdf *p)
-{
-	return &p->pg[p->npg - 1];
 }
 
 static void
@@ -773,8 +769,6 @@ start_pango(struct pdf *p, char **cause)
 		pango_font_description_set_weight(p->font[s], style_font[s].bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
 	}
 	p->cache = g_hash_table_new_full(g_str_hash, g_str_equal, free_key, shaped_free);
-	p->pg = xcalloc(1, sizeof *p->pg);
-	p->npg = p->cpg = 1;
 	/* Without any Chinese font pango draws boxes and says nothing: find out
 	 * now, before a single page is written. */
 	probe = make_layout(p, PDF_BODY, "教师信息确认表学校名称签字日期第页共", 0, PDF_LEFT);
@@ -788,11 +782,32 @@ start_pango(struct pdf *p, char **cause)
 	return JZG_OK;
 }
 
+/* The PDF surface of p (writing through write_fn), its metadata, pango. */
+static enum jzg_status
+start_doc(struct pdf *p, const char *title, char **cause)
+{
+	const char *today = getenv("JZG_TODAY");
+
+	p->surface = cairo_pdf_surface_create_for_stream(write_fn, p, PDF_PAGE_W, PDF_PAGE_H);
+	p->cr = cairo_create(p->surface);
+	if (cairo_status(p->cr) == CAIRO_STATUS_SUCCESS) {
+		cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_TITLE, title);
+		cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_CREATOR, "jzg " JZG_VERSION);
+		if (today != NULL && strlen(today) == 10) {
+			char date[32];
+
+			snprintf(date, sizeof date, "%sT00:00:00", today);
+			cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_CREATE_DATE, date);
+			cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_MOD_DATE, date);
+		}
+	}
+	return start_pango(p, cause);
+}
+
 enum jzg_status
 pdf_new(const char *path, const char *title, struct pdf **out, char **cause)
 {
 	struct pdf *p;
-	const char *today = getenv("JZG_TODAY");
 	int fd;
 	enum jzg_status rc;
 
@@ -816,20 +831,7 @@ pdf_new(const char *path, const char *title, struct pdf **out, char **cause)
 		return jzg_fail(cause, JZG_ERR_IO, "无法在 %s 所在的目录中写文件：%s（请检查目录是否存在、是否有写权限）",
 		    path, strerror(e));
 	}
-	p->surface = cairo_pdf_surface_create_for_stream(write_fn, p, PDF_PAGE_W, PDF_PAGE_H);
-	p->cr = cairo_create(p->surface);
-	if (cairo_status(p->cr) == CAIRO_STATUS_SUCCESS) {
-		cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_TITLE, title);
-		cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_CREATOR, "jzg " JZG_VERSION);
-		if (today != NULL && strlen(today) == 10) {
-			char date[32];
-
-			snprintf(date, sizeof date, "%sT00:00:00", today);
-			cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_CREATE_DATE, date);
-			cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_MOD_DATE, date);
-		}
-	}
-	if ((rc = start_pango(p, cause)) != JZG_OK) {
+	if ((rc = start_doc(p, title, cause)) != JZG_OK) {
 		pdf_free(p);
 		return rc;
 	}
@@ -838,7 +840,7 @@ pdf_new(const char *path, const char *title, struct pdf **out, char **cause)
 }
 
 enum jzg_status
-pdf_new_detached(struct pdf **out, char **cause)
+pdf_new_part(const char *title, struct pdf **out, char **cause)
 {
 	struct pdf *p;
 	enum jzg_status rc;
@@ -847,9 +849,7 @@ pdf_new_detached(struct pdf **out, char **cause)
 	if (load_library(cause) != JZG_OK)
 		return JZG_ERR_NOTFOUND;
 	p = xcalloc(1, sizeof *p);
-	p->surface = cairo_pdf_surface_create_for_stream(NULL, NULL, PDF_PAGE_W, PDF_PAGE_H);
-	p->cr = cairo_create(p->surface);
-	if ((rc = start_pango(p, cause)) != JZG_OK) {
+	if ((rc = start_doc(p, title, cause)) != JZG_OK) {
 		pdf_free(p);
 		return rc;
 	}
@@ -862,9 +862,7 @@ pdf_free(struct pdf *p)
 {
 	if (p == NULL)
 		return;
-	for (size_t k = 0; k < p->npg; k++)
-		page_free(&p->pg[k]);
-	free(p->pg);
+	page_free(&p->pg);
 	if (p->cache != NULL)
 		g_hash_table_destroy(p->cache);
 	for (int s = 0; s < PDF__STYLES; s++)
@@ -884,6 +882,7 @@ pdf_free(struct pdf *p)
 		unlink(p->tmp);
 	strbuf_free(&p->missing);
 	free(p->missing_in);
+	free(p->mem);
 	free(p->tmp);
 	free(p->path);
 	free(p);
@@ -912,6 +911,15 @@ pdf_error(const struct pdf *p, char **cause)
 	return rc;
 }
 
+/* Draw the open page and finish the PDF; cairo's status. */
+static cairo_status_t
+finish(struct pdf *p)
+{
+	play_page(p, &p->pg);
+	cairo_surface_finish(p->surface);
+	return cairo_surface_status(p->surface);
+}
+
 enum jzg_status
 pdf_close(struct pdf *p, char **cause)
 {
@@ -923,9 +931,7 @@ pdf_close(struct pdf *p, char **cause)
 		pdf_free(p);
 		return rc;
 	}
-	play_page(p, open_page(p));
-	cairo_surface_finish(p->surface);
-	cs = cairo_surface_status(p->surface);
+	cs = finish(p);
 	if (cs == CAIRO_STATUS_SUCCESS && (fflush(p->fp) != 0 || fsync(fileno(p->fp)) != 0))
 		p->write_errno = errno;
 	if (cs != CAIRO_STATUS_SUCCESS || p->write_errno != 0) {
@@ -967,40 +973,25 @@ pdf_cache_trim(struct pdf *p)
 		g_hash_table_remove_all(p->cache);
 }
 
-struct pdf_rec *
-pdf_take(struct pdf *p)
+enum jzg_status
+pdf_close_part(struct pdf *p, unsigned char **data, size_t *len, char **cause)
 {
-	struct pdf_rec *r = xcalloc(1, sizeof *r);
+	enum jzg_status rc = JZG_OK;
+	cairo_status_t cs;
 
-	r->pg = p->pg;
-	r->npg = p->npg;
-	p->pg = xcalloc(1, sizeof *p->pg);
-	p->npg = p->cpg = 1;
-	return r;
-}
-
-void
-pdf_rec_free(struct pdf_rec *r)
-{
-	if (r == NULL)
-		return;
-	for (size_t k = 0; k < r->npg; k++)
-		page_free(&r->pg[k]);
-	free(r->pg);
-	free(r);
-}
-
-void
-pdf_play(struct pdf *doc, struct pdf_rec *r)
-{
-	for (size_t k = 0; k < r->npg; k++) {
-		if (k > 0)
-			pdf_page(doc);
-		/* onto the open page, after what doc itself drew there */
-		play_page(doc, open_page(doc));
-		play_page(doc, &r->pg[k]);
+	*data = NULL;
+	*len = 0;
+	if (p->failed)
+		rc = pdf_error(p, cause);
+	else if ((cs = finish(p)) != CAIRO_STATUS_SUCCESS)
+		rc = jzg_fail(cause, JZG_ERR_NOMEM, "生成 PDF 失败：%s", cairo_status_to_string(cs));
+	else {
+		*data = p->mem;
+		*len = p->nmem;
+		p->mem = NULL;
 	}
-	pdf_rec_free(r);
+	pdf_free(p);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- drawing */
@@ -1024,14 +1015,14 @@ pdf_text(struct pdf *p, enum pdf_style s, double x, double y, double w, enum pdf
 	const struct shaped *sh = layout(p, s, text, w, align);
 
 	if (!p->dry)
-		page_add_text(open_page(p), sh, x, y);
+		page_add_text(&p->pg, sh, x, y);
 	return sh->h;
 }
 
 static void
 add_stroke(struct pdf *p, int kind, double x, double y, double w, double h, double lw)
 {
-	struct page *pg = open_page(p);
+	struct page *pg = &p->pg;
 	double *r;
 
 	if (p->dry)
@@ -1056,7 +1047,7 @@ pdf_line(struct pdf *p, double x1, double y1, double x2, double y2, double lw)
 void
 pdf_fill(struct pdf *p, double x, double y, double w, double h, double gray)
 {
-	struct page *pg = open_page(p);
+	struct page *pg = &p->pg;
 	double *r;
 
 	if (p->dry)
@@ -1071,21 +1062,15 @@ pdf_page(struct pdf *p)
 {
 	if (p->dry)
 		return;
-	if (p->path != NULL) {
-		/* the document's own pages are written as they end */
-		play_page(p, open_page(p));
-		cairo_show_page(p->cr);
-	} else {
-		grow(&p->pg, &p->cpg, p->npg + 1, sizeof *p->pg);
-		memset(&p->pg[p->npg++], 0, sizeof *p->pg);
-	}
+	play_page(p, &p->pg);
+	cairo_show_page(p->cr);
 }
 
 void
 pdf_jpeg(struct pdf *p, double x, double y, double w, double h, const unsigned char *data, size_t len,
     int pw, int ph, const char *id)
 {
-	struct page *pg = open_page(p);
+	struct page *pg = &p->pg;
 	struct img *im;
 
 	if (p->dry || p->failed || pw <= 0 || ph <= 0)

@@ -10,11 +10,9 @@
  * font package instead.  What is drawn on a page is kept and goes to cairo
  * when the page ends, in few calls (pdf.c says why).
  *
- * Two threads: a detached document (pdf_new_detached) has no file and its
- * own pango font map; it may lay out and draw on another thread than the
- * document's.  Its pages are handed over with pdf_take and written into
- * the document with pdf_play on the document's thread.  The result is the
- * same as drawing on the document directly.
+ * Threads: every document has its own pango font map, so two documents
+ * may be drawn on two threads at once (one thread per document).  A part
+ * (pdf_new_part) is a document written into memory, for pdfjoin.h.
  *
  * Coordinates are PostScript points (1/72 inch), origin at the top left of
  * the page.  A "dry" document lays out text (to measure) but draws nothing,
@@ -46,7 +44,6 @@ enum pdf_style {
 enum pdf_align { PDF_LEFT, PDF_CENTER, PDF_RIGHT };
 
 struct pdf;
-struct pdf_rec;   /* pages drawn on a detached document */
 
 /* Start a document to be saved at path (the directory must exist).  title
  * goes into the PDF metadata.  The creation date is JZG_TODAY when set, so
@@ -55,17 +52,12 @@ struct pdf_rec;   /* pages drawn on a detached document */
  * Caller ends with pdf_close (keep) or pdf_free (discard). */
 enum jzg_status pdf_new(const char *path, const char *title, struct pdf **out, char **cause);
 
-/* A document without a file, for laying out on a thread of its own (any
- * thread may use it, one at a time).  Caller frees with pdf_free. */
-enum jzg_status pdf_new_detached(struct pdf **out, char **cause);
-/* The pages drawn on the detached p so far (the open one included); p
- * starts again on an empty first page.  Caller passes the result to
- * pdf_play or frees it with pdf_rec_free. */
-struct pdf_rec *pdf_take(struct pdf *p);
-void pdf_rec_free(struct pdf_rec *r);
-/* Draw r's first page onto doc's open page and each further page after a
- * pdf_page; frees r. */
-void pdf_play(struct pdf *doc, struct pdf_rec *r);
+/* A document written into memory (a part of a batch; pdfjoin.h joins
+ * parts).  Ended with pdf_close_part (keep) or pdf_free. */
+enum jzg_status pdf_new_part(const char *title, struct pdf **out, char **cause);
+/* Finish the part and hand over its bytes (*data, *len; caller frees
+ * *data); frees p whatever happens.  Fails like pdf_close. */
+enum jzg_status pdf_close_part(struct pdf *p, unsigned char **data, size_t *len, char **cause);
 /* JZG_OK, or the Chinese message of what failed (a missing glyph). */
 enum jzg_status pdf_error(const struct pdf *p, char **cause);
 

@@ -10,6 +10,7 @@
 #include "entry.h"
 #include "flow.h"
 #include "pdf.h"
+#include "pdfjoin.h"
 #include "pview.h"
 #include "signature.h"
 #include "sqlfn.h"
@@ -569,247 +570,270 @@ blank_back(struct pdf *p)
 
 /* ---------------------------------------------------------------- batch */
 
-/* A batch runs on two threads: one reads people from the store and lays
- * them out on a detached document (pango: measuring, shaping), the other
- * writes them into the PDF in order (cairo).  Neither shares a pango
- * object with the other; what passes between them is cairo glyphs and
- * fonts (pdf.h).  With one thread the same code runs in turn, so the file
- * is the same either way. */
-#define AHEAD 4   /* people laid out before the writer takes them: bounds memory */
+/* A batch of two or more people is written in two parts, the first and
+ * the second half of the people, each a PDF of its own, joined into the
+ * file at the end (pdfjoin.h): cairo's PDF surface, where two thirds of
+ * the time goes, can only be used by one thread, and so two threads need
+ * two documents.  With two threads each part has one; with one thread
+ * (JZG_SHEET_THREADS=1) the parts are drawn in turn — the same file
+ * either way.  The store is shared: its reads go one at a time (mu). */
+#define PARTS 2
 
-/* One person laid out, waiting to be written. */
-struct laid {
-	struct pdf_rec *rec;
-	int             pages, stale;
-};
+struct batch;
 
-/* The layout side: used by one thread at a time. */
-struct layouter {
-	struct store   *st;
-	struct loaders  ls;
-	struct pdf     *pen;   /* detached */
+/* One part: people [from, to) into their own document. */
+struct part {
+	struct batch   *b;
+	size_t          from, to;
+	struct pdf     *doc;
 	struct sheet    sh;
-};
-
-static enum jzg_status
-lay_out(struct layouter *ly, sqlite3_int64 staff_id, struct laid *out, char **cause)
-{
-	struct sheet *sh = &ly->sh;
-	struct pview_loader *l = NULL;
-	struct pview *pv;
+	struct loaders  ls;
+	int             pages, stale;
 	enum jzg_status rc;
-
-	if ((rc = loader_for(ly->st, &ly->ls, staff_id, &l, cause)) != JZG_OK ||
-	    (rc = pview_load(l, staff_id, &pv, cause)) != JZG_OK)
-		return rc;
-	if ((rc = signature_last(ly->st, staff_id, &sh->rec, cause)) != JZG_OK) {
-		pview_free(pv);
-		return rc;
-	}
-	sh->pv = pv;
-	signature_code(pv, sh->code);
-	sh->state = signature_state_of(pv, &sh->rec);
-	pdf_cache_trim(ly->pen);
-	/* Pass 1 counts the pages (and meets every string, so a missing
-	 * glyph stops us before this person is drawn); pass 2 draws. */
-	sh->f.total = 0;
-	pdf_set_dry(ly->pen, 1);
-	layout_person(sh);
-	sh->f.total = sh->f.page;
-	pdf_set_dry(ly->pen, 0);
-	if ((rc = pdf_error(ly->pen, cause)) == JZG_OK) {
-		layout_person(sh);
-		out->rec = pdf_take(ly->pen);
-		out->pages = sh->f.total;
-		out->stale = sh->state == SIGNATURE_STALE;
-	}
-	sh->pv = NULL;
-	pview_free(pv);
-	return rc;
-}
+	char           *cause;
+	size_t          done;        /* people drawn (under b->mu); to - from + 1: finished */
+	int             last;        /* the last part: no blank back page at its end */
+	int             report;      /* runs on the caller's thread: reports progress */
+};
 
 struct batch {
-	struct layouter      ly;
-	const sqlite3_int64 *staff;
-	size_t               n;
-	int                  threaded;      /* th lays out; else the writer does */
-	pthread_t            th;
-	pthread_mutex_t      mu;
-	pthread_cond_t       cv;
-	/* under mu */
-	struct laid          slot[AHEAD];   /* person i in slot i % AHEAD */
-	size_t               made, taken;   /* people laid out; people the writer took */
-	int                  stop;          /* the writer is done: lay out no more */
-	enum jzg_status      rc;            /* the layout thread failed on person made */
-	char                *cause;
+	struct store          *st;
+	const sqlite3_int64   *staff;
+	const struct sheet_opts *opt;
+	pthread_mutex_t        mu;
+	pthread_cond_t         cv;   /* a person drawn, or a part done */
+	int                    stop; /* a part failed: the others stop too */
+	int                    threaded;
+	struct part           *pt;   /* the parts … */
+	size_t                 np, n;/* … and the people of all */
 };
 
-static void *
-layout_thread(void *arg)
-{
-	struct batch *b = arg;
+static size_t batch_done(const struct batch *b);
 
-	for (size_t i = 0; i < b->n; i++) {
-		struct laid l = { 0 };
-		char *cause = NULL;
-		enum jzg_status rc;
-		int stop;
-
-		pthread_mutex_lock(&b->mu);
-		while (i >= b->taken + AHEAD && !b->stop)
-			pthread_cond_wait(&b->cv, &b->mu);
-		stop = b->stop;
-		pthread_mutex_unlock(&b->mu);
-		if (stop)
-			break;
-		rc = lay_out(&b->ly, b->staff[i], &l, &cause);
-		pthread_mutex_lock(&b->mu);
-		if (rc == JZG_OK) {
-			b->slot[i % AHEAD] = l;
-			b->made = i + 1;
-		} else {
-			b->rc = rc;
-			b->cause = cause;
-		}
-		pthread_cond_broadcast(&b->cv);
-		pthread_mutex_unlock(&b->mu);
-		if (rc != JZG_OK)
-			break;
-	}
-	return NULL;
-}
-
-/* Person i laid out: by the layout thread, or here when there is none. */
+/* Read person staff_id for part pt: under the store's lock. */
 static enum jzg_status
-next_laid(struct batch *b, size_t i, struct laid *out, char **cause)
+part_load(struct part *pt, sqlite3_int64 staff_id, struct pview **pv, char **cause)
 {
-	enum jzg_status rc = JZG_OK;
+	struct batch *b = pt->b;
+	struct pview_loader *l = NULL;
+	enum jzg_status rc;
 
-	if (!b->threaded)
-		return lay_out(&b->ly, b->staff[i], out, cause);
+	*pv = NULL;
 	pthread_mutex_lock(&b->mu);
-	while (b->made <= i && b->rc == JZG_OK)
-		pthread_cond_wait(&b->cv, &b->mu);
-	if (b->made > i) {
-		*out = b->slot[i % AHEAD];
-		memset(&b->slot[i % AHEAD], 0, sizeof b->slot[0]);
-		b->taken = i + 1;
-		pthread_cond_broadcast(&b->cv);
-	} else {
-		rc = b->rc;
-		if (cause != NULL)
-			*cause = b->cause;
-		else
-			free(b->cause);
-		b->cause = NULL;
+	if ((rc = loader_for(b->st, &pt->ls, staff_id, &l, cause)) == JZG_OK &&
+	    (rc = pview_load(l, staff_id, pv, cause)) == JZG_OK &&
+	    (rc = signature_last(b->st, staff_id, &pt->sh.rec, cause)) != JZG_OK) {
+		pview_free(*pv);
+		*pv = NULL;
 	}
 	pthread_mutex_unlock(&b->mu);
 	return rc;
 }
 
+/* Draw the part's people; the result in pt->rc, pt->cause. */
+static void *
+part_run(void *arg)
+{
+	struct part *pt = arg;
+	struct batch *b = pt->b;
+	struct sheet *sh = &pt->sh;
+	int duplex = b->opt != NULL && b->opt->duplex;
+
+	for (size_t i = pt->from; i < pt->to && pt->rc == JZG_OK; i++) {
+		struct pview *pv;
+		size_t done;
+		int stop;
+
+		pthread_mutex_lock(&b->mu);
+		stop = b->stop;
+		pthread_mutex_unlock(&b->mu);
+		if (stop || (pt->rc = part_load(pt, b->staff[i], &pv, &pt->cause)) != JZG_OK)
+			break;
+		sh->pv = pv;
+		signature_code(pv, sh->code);
+		sh->state = signature_state_of(pv, &sh->rec);
+		pt->stale += sh->state == SIGNATURE_STALE;
+		pdf_cache_trim(pt->doc);
+		/* Pass 1 counts the pages (and meets every string, so a missing
+		 * glyph stops us before this person is drawn); pass 2 draws. */
+		sh->f.total = 0;
+		pdf_set_dry(pt->doc, 1);
+		layout_person(sh);
+		sh->f.total = sh->f.page;
+		pdf_set_dry(pt->doc, 0);
+		if ((pt->rc = pdf_error(pt->doc, &pt->cause)) == JZG_OK) {
+			if (i > pt->from && duplex && pt->pages % 2 == 1) {
+				blank_back(pt->doc);
+				pt->pages++;
+			}
+			if (i > pt->from)
+				pdf_page(pt->doc);
+			layout_person(sh);
+			pt->pages += sh->f.total;
+		}
+		sh->pv = NULL;
+		pview_free(pv);
+		pthread_mutex_lock(&b->mu);
+		pt->done++;
+		pthread_cond_broadcast(&b->cv);
+		done = batch_done(b);
+		pthread_mutex_unlock(&b->mu);
+		if (pt->report)
+			progress_report(b->opt ? b->opt->prog : NULL, done, b->n);
+	}
+	/* the next part starts on a new sheet of paper */
+	if (pt->rc == JZG_OK && !pt->last && duplex && pt->pages % 2 == 1) {
+		blank_back(pt->doc);
+		pt->pages++;
+	}
+	pthread_mutex_lock(&b->mu);
+	if (pt->rc != JZG_OK)
+		b->stop = 1;
+	pt->done = pt->to - pt->from + 1;   /* finished */
+	pthread_cond_broadcast(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
 /* Two threads unless told otherwise: JZG_SHEET_THREADS=1 (measuring, and
- * the test that both give the same file).  One person or one core gain
- * nothing from a second. */
+ * the test that both give the same file), or one core. */
 static int
-sheet_threads(size_t n)
+sheet_threads(void)
 {
 	const char *env = getenv("JZG_SHEET_THREADS");
 	long t = env != NULL && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
 
-	return t >= 2 && n > 1 ? 2 : 1;
+	return t >= 2 ? 2 : 1;
 }
 
-/* Stop the layout thread and free what is left of the batch. */
-static void
-batch_end(struct batch *b)
+/* People drawn so far in all parts (finished parts count their people). */
+static size_t
+batch_done(const struct batch *b)
 {
-	if (b->threaded) {
-		pthread_mutex_lock(&b->mu);
-		b->stop = 1;
-		pthread_cond_broadcast(&b->cv);
-		pthread_mutex_unlock(&b->mu);
-		pthread_join(b->th, NULL);
-		pthread_cond_destroy(&b->cv);
-		pthread_mutex_destroy(&b->mu);
+	size_t d = 0;
+
+	for (size_t k = 0; k < b->np; k++) {
+		const struct part *pt = &b->pt[k];
+
+		d += pt->done > pt->to - pt->from ? pt->to - pt->from : pt->done;
 	}
-	for (size_t k = 0; k < AHEAD; k++)
-		pdf_rec_free(b->slot[k].rec);
-	free(b->cause);
-	for (size_t i = 0; i < b->ly.ls.n; i++)
-		pview_loader_free(b->ly.ls.l[i]);
-	pdf_free(b->ly.pen);
+	return d;
+}
+
+/* Run the parts: the first on this thread, the second on another when
+ * threaded (else after the first).  Progress is reported from this thread
+ * only (the client's screen belongs to it). */
+static void
+batch_run(struct batch *b)
+{
+	struct part *pt = b->pt;
+	pthread_t th;
+	size_t seen = 0;
+
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->cv, NULL);
+	for (size_t k = 0; k < b->np; k++)
+		pt[k].report = 1;
+	if (b->np > 1 && sheet_threads() > 1) {
+		pt[1].report = 0;
+		b->threaded = pthread_create(&th, NULL, part_run, &pt[1]) == 0;
+		pt[1].report = !b->threaded;
+	}
+	for (size_t k = 0; k < b->np; k++)
+		if (pt[k].report)
+			part_run(&pt[k]);
+	if (b->threaded) {
+		/* the second part's people, as it draws them */
+		pthread_mutex_lock(&b->mu);
+		while (pt[1].done <= pt[1].to - pt[1].from) {
+			size_t d = batch_done(b);
+
+			if (d != seen) {
+				pthread_mutex_unlock(&b->mu);
+				progress_report(b->opt ? b->opt->prog : NULL, seen = d, b->n);
+				pthread_mutex_lock(&b->mu);
+			} else
+				pthread_cond_wait(&b->cv, &b->mu);
+		}
+		pthread_mutex_unlock(&b->mu);
+		pthread_join(th, NULL);
+		if (batch_done(b) != seen)
+			progress_report(b->opt ? b->opt->prog : NULL, batch_done(b), b->n);
+	}
+	pthread_cond_destroy(&b->cv);
+	pthread_mutex_destroy(&b->mu);
 }
 
 enum jzg_status
 sheet_print(struct store *st, const sqlite3_int64 *staff, size_t n, const char *path,
     const struct sheet_opts *opt, struct sheet_result *res, char **cause)
 {
-	struct batch b = { 0 };
-	struct pdf *doc;
+	static const char title[] = "教师信息确认表";
+	struct batch b = { .st = st, .staff = staff, .opt = opt, .n = n };
+	struct part pt[PARTS];
+	struct pdfjoin_part out[PARTS];
+	size_t np = n >= 2 ? PARTS : 1;
+	struct photo_spec sp;
 	char today[11];
 	enum jzg_status rc = JZG_OK;
-	int pages = 0, stale = 0;
 
 	if (res != NULL)
 		memset(res, 0, sizeof *res);
 	if (n == 0)
 		return jzg_fail(cause, JZG_ERR_NOTFOUND, "没有要打印的教职工");
 	sqlfn_today(today);
-	if ((rc = pdf_new(path, "教师信息确认表", &doc, cause)) != JZG_OK)
-		return rc;
-	if ((rc = pdf_new_detached(&b.ly.pen, cause)) != JZG_OK) {
-		pdf_free(doc);
-		return rc;
+	entry_photo_spec(st->defs, &sp);
+	memset(pt, 0, sizeof pt);
+	memset(out, 0, sizeof out);
+	for (size_t k = 0; k < np && rc == JZG_OK; k++) {
+		pt[k].b = &b;
+		pt[k].from = n * k / np;
+		pt[k].to = n * (k + 1) / np;
+		pt[k].last = k + 1 == np;
+		pt[k].sh.f.page_begin = page_begin;
+		pt[k].sh.today = today;
+		pt[k].sh.pw = sp.w_mm * PDF_MM;
+		pt[k].sh.ph = sp.h_mm * PDF_MM;
+		/* one person: straight into the file, no join */
+		rc = np == 1 ? pdf_new(path, title, &pt[k].doc, cause) : pdf_new_part(title, &pt[k].doc, cause);
+		pt[k].sh.f.p = pt[k].doc;
 	}
-	b.ly.st = st;
-	b.ly.sh.f.p = b.ly.pen;
-	b.ly.sh.f.page_begin = page_begin;
-	b.ly.sh.today = today;
-	{
-		struct photo_spec sp;
-
-		entry_photo_spec(st->defs, &sp);
-		b.ly.sh.pw = sp.w_mm * PDF_MM;
-		b.ly.sh.ph = sp.h_mm * PDF_MM;
-	}
-	b.staff = staff;
-	b.n = n;
-	if (sheet_threads(n) > 1) {
-		pthread_mutex_init(&b.mu, NULL);
-		pthread_cond_init(&b.cv, NULL);
-		b.threaded = pthread_create(&b.th, NULL, layout_thread, &b) == 0;
-		if (!b.threaded) {
-			pthread_cond_destroy(&b.cv);
-			pthread_mutex_destroy(&b.mu);
+	b.pt = pt;
+	b.np = np;
+	if (rc == JZG_OK)
+		batch_run(&b);
+	for (size_t k = 0; k < np; k++) {
+		if (rc == JZG_OK && pt[k].rc != JZG_OK) {
+			rc = pt[k].rc;
+			if (cause != NULL) {
+				*cause = pt[k].cause;
+				pt[k].cause = NULL;
+			}
 		}
+		free(pt[k].cause);
+		for (size_t i = 0; i < pt[k].ls.n; i++)
+			pview_loader_free(pt[k].ls.l[i]);
+		if (pt[k].doc == NULL)
+			continue;
+		if (rc != JZG_OK)
+			pdf_free(pt[k].doc);
+		else if (np == 1)
+			rc = pdf_close(pt[k].doc, cause);
+		else
+			rc = pdf_close_part(pt[k].doc, (unsigned char **)&out[k].data, &out[k].len, cause);
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct laid l;
-
-		if ((rc = next_laid(&b, i, &l, cause)) != JZG_OK)
-			break;
-		if (i > 0 && opt != NULL && opt->duplex && pages % 2 == 1) {
-			blank_back(doc);
-			pages++;
-		}
-		if (i > 0)
-			pdf_page(doc);
-		pdf_play(doc, l.rec);
-		pages += l.pages;
-		stale += l.stale;
-		progress_report(opt ? opt->prog : NULL, i + 1, n);
-	}
-	batch_end(&b);
-	if (rc != JZG_OK) {
-		pdf_free(doc);
-		return rc;
-	}
-	if ((rc = pdf_close(doc, cause)) != JZG_OK)
+	if (rc == JZG_OK && np > 1)
+		rc = pdfjoin_save(path, out, np, cause);
+	for (size_t k = 0; k < np; k++)
+		free((void *)out[k].data);
+	if (rc != JZG_OK)
 		return rc;
 	if (res != NULL) {
 		res->people = (int)n;
-		res->pages = pages;
-		res->stale = stale;
+		for (size_t k = 0; k < np; k++) {
+			res->pages += pt[k].pages;
+			res->stale += pt[k].stale;
+		}
 	}
 	return JZG_OK;
 }

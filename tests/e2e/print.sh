@@ -141,7 +141,21 @@ for dx in "" --duplex; do
 	expect_eq "two threads${dx:+ $dx}: same text as one" "$(pdftotext -layout "$T/t2.pdf" - | md5sum)" \
 		"$(pdftotext -layout "$T/t1.pdf" - | md5sum)"
 	expect_eq "two threads${dx:+ $dx}: same bytes as one" "$(md5sum < "$T/t2.pdf")" "$(md5sum < "$T/t1.pdf")"
+	err=$(pdfinfo "$T/t2.pdf" 2>&1 >/dev/null; pdftotext "$T/t2.pdf" /dev/null 2>&1; pdffonts "$T/t2.pdf" 2>&1 >/dev/null)
+	expect_eq "two threads${dx:+ $dx}: poppler reads the joined file without complaint" "$err" ""
 done
+# a batch is written in two parts joined into one file (pdfjoin.c): its
+# text is each person's sheet printed alone (one part, cairo's own file),
+# one after the other, page by page
+: > "$T/alone.txt"
+for ((k = 1; k <= 6; k++)); do
+	"$J" --db "$DB" print sheet --staff "$(q "SELECT SFZJH FROM s_jbxx WHERE staff_id = $k")" --out "$T/p$k.pdf" >/dev/null
+	pdftotext -layout "$T/p$k.pdf" - >> "$T/alone.txt"
+done
+"$J" --db "$DB" print sheet --school 2143012345 --out "$T/batch.pdf" >/dev/null
+expect_eq "joined batch: the text of the six sheets printed alone" "$(pdftotext -layout "$T/batch.pdf" - | md5sum)" \
+	"$(md5sum < "$T/alone.txt")"
+expect_eq "joined batch: the fonts of both parts embedded" "$(pdffonts "$T/batch.pdf" | grep -c 'CID Type 0C.*yes yes yes')" 4
 
 # --- check code and the stale-signature rule
 out=$("$J" --db "$DB" sign --staff "$ID2" --date 2026-11-20 2>&1) && rc=0 || rc=$?
