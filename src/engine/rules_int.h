@@ -39,8 +39,10 @@ struct rule {
 };
 
 /* SM_SCAN: a whole-file check of a group of many-record rsets in one
- * scan (select_scan); the other modes run one rset's select. */
-enum scope_mode { SM_ALL, SM_SCHOOL, SM_STAFF, SM_RECORD, SM_SCAN, SM__COUNT };
+ * scan (select_scan); SM_SLICE: a whole school's persons with ids from
+ * rules.slice_lo to slice_hi (rules_check on one thread, in slices); the
+ * other modes run one rset's select. */
+enum scope_mode { SM_ALL, SM_SCHOOL, SM_STAFF, SM_RECORD, SM_SCAN, SM_SLICE, SM__COUNT };
 
 /* Connections a check runs on: 0 is the store's own; 1 is a second,
  * read-only one opened for the length of a whole-file or whole-school check
@@ -136,6 +138,8 @@ struct rules {
 	sqlite3_stmt      *explained[NCONN];
 	struct person_col *pc;
 	size_t             npc;
+	sqlite3_int64      slice_lo, slice_hi;   /* SM_SLICE: the persons in scope */
+	const unsigned char *pc_only;            /* non-NULL: load only the look-ups k with pc_only[k] */
 };
 
 /* The rules that need no expression (required = yes without relevant,
@@ -287,6 +291,7 @@ enum jzg_status rules_person_load_some(struct rules *r, sqlite3 *db, enum scope_
     size_t k0, size_t step_k, char **cause);
 enum jzg_status rules_person_load(struct rules *r, enum scope_mode m, sqlite3_int64 id, char **cause);
 void rules_person_unload(struct rules *r);
+void rules_person_uses(const struct rules *r, const char *sql, unsigned char *uses);
 void rules_fn_person(sqlite3_context *c, int argc, sqlite3_value **argv);
 
 /* rules_run.c */

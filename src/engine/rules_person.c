@@ -311,6 +311,21 @@ rules_person_unload(struct rules *r)
 	}
 }
 
+/* uses[k] = whether SQL text sql (NULL: none) reads person look-up k. */
+void
+rules_person_uses(const struct rules *r, const char *sql, unsigned char *uses)
+{
+	static const char call[] = "rules_person(";
+
+	memset(uses, 0, r->npc);
+	for (const char *p = sql; p != NULL && (p = strstr(p, call)) != NULL; p += sizeof call - 1) {
+		long k = strtol(p + sizeof call - 1, NULL, 10);
+
+		if (k >= 0 && (size_t)k < r->npc)
+			uses[k] = 1;
+	}
+}
+
 /* Whether look-ups a and b read the same rows in the same order (then
  * one scan loads both: 学位名称 and 学位院校 of the highest 学位). */
 static int
@@ -398,8 +413,9 @@ person_index_ids(struct person_col *pc)
 	}
 }
 
-/* Load the person look-ups for the persons in scope (m SM_ALL, or
- * SM_SCHOOL with school id) on db, inside the check's read transaction:
+/* Load the person look-ups for the persons in scope (m SM_ALL, SM_SCHOOL
+ * with school id, or SM_SLICE: those of school id from r->slice_lo to
+ * slice_hi) on db, inside the check's read transaction:
  * one scan for all look-ups that read alike (same_scan), and of those
  * scans the k0-th, (k0 + step)-th … */
 enum jzg_status
@@ -412,8 +428,9 @@ rules_person_load_some(struct rules *r, sqlite3 *db, enum scope_mode m, sqlite3_
 
 	for (size_t k = 0; k < r->npc && rc == JZG_OK; k++) {
 		struct person_col *pc = &r->pc[k];
-		const char *in = " staff_id IN (SELECT id FROM staff WHERE school_id = ?1)";
-		int school = m == SM_SCHOOL;
+		const char *in = m == SM_SLICE ? " staff_id BETWEEN ?2 AND ?3 AND staff_id IN (SELECT id FROM staff WHERE"
+		    " school_id = ?1)" : " staff_id IN (SELECT id FROM staff WHERE school_id = ?1)";
+		int school = m == SM_SCHOOL || m == SM_SLICE;
 		struct strbuf sql = { 0 };
 		size_t nmem = 0, j;
 		sqlite3_stmt *ps;
@@ -423,6 +440,10 @@ rules_person_load_some(struct rules *r, sqlite3 *db, enum scope_mode m, sqlite3_
 			;
 		if (j < k || nth++ % step_k != k0)
 			continue;   /* loaded with look-up j, or by the other connection */
+		for (j = k; r->pc_only != NULL && j < r->npc && !(r->pc_only[j] && same_scan(&r->pc[j], pc)); j++)
+			;
+		if (j == r->npc)
+			continue;   /* none of this scan's look-ups is wanted (pc_only) */
 		strbuf_adds(&sql, "SELECT staff_id");
 		for (j = k; j < r->npc; j++)
 			if (same_scan(&r->pc[j], pc)) {
@@ -444,6 +465,10 @@ rules_person_load_some(struct rules *r, sqlite3 *db, enum scope_mode m, sqlite3_
 		strbuf_free(&sql);
 		if (school)
 			sqlite3_bind_int64(ps, 1, id);
+		if (m == SM_SLICE) {
+			sqlite3_bind_int64(ps, 2, r->slice_lo);
+			sqlite3_bind_int64(ps, 3, r->slice_hi);
+		}
 		while ((step = sqlite3_step(ps)) == SQLITE_ROW) {
 			if (pc->exists) {
 				person_has(pc, &cap[k], sqlite3_column_int64(ps, 0));

@@ -25,15 +25,18 @@ static enum jzg_status
 rset_stmt(struct runner *ru, struct rset *rs, enum scope_mode m, sqlite3_stmt **out, char **cause)
 {
 	static const char *const where[SM__COUNT] = {
-		"", " AND staff.school_id = ?1", " AND staff.id = ?1", NULL, ""
+		"", " AND staff.school_id = ?1", " AND staff.id = ?1", NULL, "",
+		" AND staff.school_id = ?1 AND staff.id BETWEEN ?2 AND ?3"
 	};
 	sqlite3_stmt **slot = &rs->stmt[ru->conn][m];
 	char *sql;
 	enum jzg_status rc;
 
 	if (*slot == NULL) {
+		int bulk = m == SM_ALL || m == SM_SCHOOL || m == SM_SLICE;
+
 		sql = xasprintf("%s%s", m == SM_SCAN ? rs->select_scan : m == SM_RECORD && rs->select_record ?
-		    rs->select_record : (m == SM_ALL || m == SM_SCHOOL) && rs->select_bulk ? rs->select_bulk : rs->select,
+		    rs->select_record : bulk && rs->select_bulk ? rs->select_bulk : rs->select,
 		    m == SM_RECORD ? (rs->set->many ? " AND cur.id = ?1" : " AND staff.id = ?1") : where[m]);
 		rc = prepare(ru->db, sql, slot, cause);
 		free(sql);
@@ -200,6 +203,10 @@ rules_run(struct runner *ru, struct rset *rs0, enum scope_mode m, sqlite3_int64 
 		return rc;
 	if (m != SM_ALL && m != SM_SCAN)
 		sqlite3_bind_int64(ps, 1, arg1);
+	if (m == SM_SLICE) {
+		sqlite3_bind_int64(ps, 2, ru->r->slice_lo);
+		sqlite3_bind_int64(ps, 3, ru->r->slice_hi);
+	}
 	while (!ru->stop && (step = sqlite3_step(ps)) == SQLITE_ROW) {
 		/* the row's own rset: rs0 but in a scan of a group */
 		sqlite3_int64 k = sqlite3_column_int64(ps, 0);

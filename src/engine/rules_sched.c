@@ -5,6 +5,7 @@
 #include "rules.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,6 +449,81 @@ sets_in_scope(struct rules *r, const char *tpl)
 	return want;
 }
 
+/* A whole school checked on one thread (import checks the school inside
+ * its transaction, where a second connection cannot see its rows) is
+ * checked in slices of this many persons, by staff id: the person look-ups
+ * (struct person_col, some 300 bytes a person) are loaded for one slice at
+ * a time, so that the check's memory does not grow with the school (a
+ * 100,000-person school: 29 MB at once).  JZG_CHECK_SLICE=N sets it
+ * (tests). */
+#define SLICE_STAFF 10000
+
+/* The first staff id of each slice of school id's persons (by id, from
+ * the smallest), *n of them; NULL (and *n = 0) when one slice holds them
+ * all. */
+static sqlite3_int64 *
+slice_starts(struct rules *r, sqlite3_int64 id, size_t *n)
+{
+	const char *env = getenv("JZG_CHECK_SLICE");
+	long size = env != NULL && *env ? strtol(env, NULL, 10) : SLICE_STAFF;
+	sqlite3_int64 *start = NULL;
+	sqlite3_stmt *ps;
+	size_t k = 0, cap = 0;
+
+	*n = 0;
+	if (size < 1 || sqlite3_prepare_v2(r->st->db, "SELECT id FROM staff WHERE school_id = ?1 ORDER BY id", -1, &ps,
+	    NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(ps, 1, id);
+	while (sqlite3_step(ps) == SQLITE_ROW)
+		if (k++ % (size_t)size == 0) {
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 16;
+				start = xreallocarray(start, cap, sizeof *start);
+			}
+			start[(*n)++] = sqlite3_column_int64(ps, 0);
+		}
+	sqlite3_finalize(ps);
+	if (*n < 2) {
+		free(start);
+		*n = 0;
+		return NULL;
+	}
+	return start;
+}
+
+/* Run the sets marked in want for school id in slices (slice_starts, n of
+ * them): set by set, and each set slice by slice, so that the findings
+ * reach the callback in the order of an unsliced check (within a set, rows
+ * come by staff id either way: the school's staff through its index, in
+ * rowid order) and none need be held.  Each set loads only the person
+ * look-ups its statement reads (rules_person_uses), for the slice. */
+static enum jzg_status
+check_slices(struct rules *r, struct runner *ru, const unsigned char *want, sqlite3_int64 id,
+    const sqlite3_int64 *start, size_t n, char **cause)
+{
+	unsigned char *uses = xcalloc(r->npc ? r->npc : 1, 1);
+	enum jzg_status rc = JZG_OK;
+
+	for (size_t i = 0; i < r->nrs && rc == JZG_OK && !ru->stop; i++) {
+		if (!want[i])
+			continue;
+		rules_person_uses(r, r->rs[i].select_bulk, uses);
+		for (size_t s = 0; s < n && rc == JZG_OK && !ru->stop; s++) {
+			r->slice_lo = start[s];
+			r->slice_hi = s + 1 < n ? start[s + 1] - 1 : INT64_MAX;
+			r->pc_only = uses;
+			rc = rules_person_load(r, SM_SLICE, id, cause);
+			r->pc_only = NULL;
+			if (rc == JZG_OK)
+				rc = rules_run(ru, &r->rs[i], SM_SLICE, id, cause);
+			rules_person_unload(r);
+		}
+	}
+	free(uses);
+	return rc;
+}
+
 enum jzg_status
 rules_check(struct rules *r, const struct rules_scope *scope, rules_cb cb, void *arg, char **cause)
 {
@@ -456,6 +532,8 @@ rules_check(struct rules *r, const struct rules_scope *scope, rules_cb cb, void 
 	char *tpl = NULL;
 	unsigned char *want;
 	struct runner ru;
+	sqlite3_int64 *start = NULL;
+	size_t nslice = 0;
 	int done = 0, cache, threads;
 	enum jzg_status rc = JZG_OK;
 
@@ -492,11 +570,16 @@ rules_check(struct rules *r, const struct rules_scope *scope, rules_cb cb, void 
 		/* one read transaction: a consistent view, and far fewer lock calls */
 		sqlite3_exec(r->st->db, "SAVEPOINT rules_check", NULL, NULL, NULL);
 		ru.any_explained = m == SM_STAFF || rules_any_explained(r->st->db);
-		if (m == SM_ALL || m == SM_SCHOOL)
-			rc = rules_person_load(r, m, id, cause);
-		for (size_t i = 0; i < r->nrs && rc == JZG_OK && !ru.stop; i++)
-			if (want[i])
-				rc = rules_run(&ru, &r->rs[i], mode_for(r, i, m), id, cause);
+		if (m == SM_SCHOOL && (start = slice_starts(r, id, &nslice)) != NULL)
+			rc = check_slices(r, &ru, want, id, start, nslice, cause);
+		else {
+			if (m == SM_ALL || m == SM_SCHOOL)
+				rc = rules_person_load(r, m, id, cause);
+			for (size_t i = 0; i < r->nrs && rc == JZG_OK && !ru.stop; i++)
+				if (want[i])
+					rc = rules_run(&ru, &r->rs[i], mode_for(r, i, m), id, cause);
+		}
+		free(start);
 		rules_person_unload(r);
 		sqlite3_exec(r->st->db, "RELEASE rules_check", NULL, NULL, NULL);
 		cache_restore(r->st->db, cache);

@@ -14,10 +14,10 @@
 
 #include "entry.h"
 #include "fieldtype.h"
+#include "import_recalc.h"
 #include "layout.h"
 #include "normalize.h"
 #include "outfile.h"
-#include "record.h"
 #include "rules.h"
 #include "school.h"
 #include "util.h"
@@ -952,18 +952,6 @@ out:
 	return rc;
 }
 
-/* The derived (引自) fields of the people imported, recomputed after
- * every sheet is in, and their staff.updated stamped: the entry path's last
- * step, over all of them at once. */
-static enum jzg_status
-recalc(struct imp *m, char **cause)
-{
-	static const char imported[] = "SELECT staff_id FROM temp.imp_staff";
-	enum jzg_status rc = record_recalc_in(m->st, m->tpl, imported, 0, cause);
-
-	return rc == JZG_OK ? entry_touch_in(m->st, imported, cause) : rc;
-}
-
 /* A finding of the rules engine, mapped back to the cell it came from.
  * Rows of people not in this file (the school's other staff) are not this
  * import's business and are passed over. */
@@ -1070,8 +1058,9 @@ import_pass(struct imp *m, struct xlsx_reader *r, const char *sname, int *commit
 		if (&m->tpl->set[k] != m->ps)
 			rc = import_sheet(m, r, &m->tpl->set[k], k, cause);
 	imp_close(m);
+	/* the entry path's last step, for every person imported at once */
 	if (rc == JZG_OK && !m->fatal)
-		rc = recalc(m, cause);
+		rc = import_recalc(m->st, m->tpl, "temp.imp_staff", IMPORT_RECALC_SLICE, cause);
 	if (rc == JZG_OK && !m->fatal)
 		rc = run_rules(m, cause);
 	if (rc == JZG_OK && m->dberr != NULL)
