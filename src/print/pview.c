@@ -60,6 +60,31 @@ pview_display(const struct field_def *f, const char *v)
 	return b.len ? strbuf_take(&b) : NULL;
 }
 
+char *
+pview_record_label(const struct set_def *s, const char *key)
+{
+	struct strbuf b = { 0 };
+	int *idx;
+	size_t nk = set_key_fields(s, &idx);
+	const char *p = key;
+
+	for (size_t i = 0; i < nk && p != NULL; i++) {
+		const char *e = strchr(p, '\x1f');
+		char *v = e ? xstrndup(p, (size_t)(e - p)) : xstrdup(p);
+		char *shown = pview_display(&s->field[idx[i]], v);
+
+		if (shown != NULL)
+			strbuf_addf(&b, "%s%s", b.len ? " " : "", shown);
+		free(shown);
+		free(v);
+		p = e ? e + 1 : NULL;
+	}
+	free(idx);
+	if (b.len == 0)
+		strbuf_adds(&b, nk ? "（键为空）" : "");
+	return strbuf_take(&b);
+}
+
 enum jzg_status
 pview_loader_new(struct store *st, const struct template_def *tpl, struct pview_loader **out,
     char **cause)
@@ -92,7 +117,7 @@ pview_loader_new(struct store *st, const struct template_def *tpl, struct pview_
 			l->name_col = set_field_index(s, st->defs->setting[SK_PERSON_NAME]);
 			l->id_col = set_field_index(s, st->defs->setting[SK_PERSON_ID]);
 		}
-		strbuf_adds(&q, "SELECT 0");
+		strbuf_addf(&q, "SELECT cur.%s", s->many ? "id" : "staff_id");
 		for (size_t j = 0; j < s->nfield; j++)
 			strbuf_addf(&q, ", cur.\"%s\"", s->field[j].v[FC_NAME]);
 		{
@@ -164,7 +189,10 @@ on_mark(const struct recmatch_diff *d, void *arg)
 
 	if (d->kind == RM_ADDED)
 		ps->added[d->new->id] = 1;
-	else if (d->kind == RM_CHANGED) {
+	else if (d->kind == RM_REMOVED) {
+		ps->gone = xreallocarray(ps->gone, ps->ngone + 1, sizeof *ps->gone);
+		ps->gone[ps->ngone++] = pview_record_label(ps->s, d->old->key);
+	} else if (d->kind == RM_CHANGED) {
 		char *was = pview_display(&ps->s->field[d->field], d->old->v[d->field]);
 
 		ps->prior[(size_t)d->new->id * nf + (size_t)d->field] = was ? was : xstrdup("");
@@ -267,6 +295,7 @@ pview_load(struct pview_loader *l, sqlite3_int64 staff_id, struct pview **out, c
 			if (ps->nrow == cap) {
 				cap = cap ? cap * 2 : 2;
 				ps->val = xreallocarray(ps->val, cap * (s->nfield ? s->nfield : 1), sizeof *ps->val);
+				ps->rid = xreallocarray(ps->rid, cap, sizeof *ps->rid);
 				if (mark) {
 					raw = xreallocarray(raw, cap * (s->nfield ? s->nfield : 1), sizeof *raw);
 					keys = xreallocarray(keys, cap, sizeof *keys);
@@ -279,6 +308,7 @@ pview_load(struct pview_loader *l, sqlite3_int64 staff_id, struct pview **out, c
 				if (mark)
 					raw[ps->nrow * s->nfield + j] = v ? xstrdup(v) : NULL;
 			}
+			ps->rid[ps->nrow] = sqlite3_column_int64(q, 0);
 			if (mark)
 				keys[ps->nrow] = xstrdup((const char *)sqlite3_column_text(q, (int)s->nfield + 1));
 			ps->nrow++;
@@ -292,6 +322,7 @@ pview_load(struct pview_loader *l, sqlite3_int64 staff_id, struct pview **out, c
 		}
 		if (!s->many && ps->nrow == 0) {   /* a one-record set always prints, blank */
 			ps->val = xcalloc(s->nfield ? s->nfield : 1, sizeof *ps->val);
+			ps->rid = xcalloc(1, sizeof *ps->rid);
 			ps->nrow = 1;
 		}
 		if (mark) {
@@ -319,6 +350,7 @@ pview_load(struct pview_loader *l, sqlite3_int64 staff_id, struct pview **out, c
 		}
 	}
 	pv->person_set = l->name_set;
+	pv->linked = linked;
 	if (photo_get(l->st, staff_id, &pv->photo, &pv->photo_len, &pv->photo_info, cause) != JZG_OK) {
 		pview_free(pv);
 		return JZG_ERR_DB;
@@ -340,7 +372,11 @@ pview_free(struct pview *pv)
 			if (ps->prior != NULL)
 				free(ps->prior[k]);
 		}
+		for (size_t k = 0; k < ps->ngone; k++)
+			free(ps->gone[k]);
+		free(ps->gone);
 		free(ps->val);
+		free(ps->rid);
 		free(ps->prior);
 		free(ps->added);
 		free(ps->title);

@@ -27,6 +27,14 @@ struct pview_set {
 	 * row 1 for a record last year's data lacks.  NULL without a baseline. */
 	char                **prior;
 	unsigned char        *added;
+	/* With a baseline: last year's records this year lacks (removed, or a
+	 * one-record set now blank), each as pview_record_label shows it. */
+	char                **gone;
+	size_t                ngone;
+	/* Per row, the record it shows: its id (a many-record set) or the
+	 * staff id (a one-record set); 0 for a one-record set read blank.  The
+	 * client finds its records' marks by it. */
+	sqlite3_int64        *rid;
 };
 
 struct pview {
@@ -39,6 +47,7 @@ struct pview {
 	struct pview_set          *set;          /* tpl->nset entries, template order */
 	size_t                     nset;
 	int                        person_set;   /* index of the person set (基本信息) in set, or -1 */
+	int                        linked;       /* the person is in last year's data: set[].prior is filled */
 	unsigned char             *photo;        /* the photo's JPEG bytes, or NULL */
 	size_t                     photo_len;
 	struct photo_info          photo_info;   /* pixels and hash, when photo */
@@ -62,5 +71,11 @@ void pview_free(struct pview *pv);
  * name for coded fields (the code itself when the table lacks it), decimals
  * with two places.  Returns a new string (caller frees). */
 char *pview_display(const struct field_def *f, const char *stored);
+
+/* A record of set s named by its natural key (key as set_key_sql makes
+ * it): each key field's value as printed, separated by spaces
+ * ("2005-09 硕士研究生"); "（键为空）" when every key value is empty, ""
+ * for a set without key fields.  Returns a new string (caller frees). */
+char *pview_record_label(const struct set_def *s, const char *key);
 
 #endif

@@ -340,33 +340,6 @@ compare_who(struct store *st, const struct who *w, size_t i, sqlite3_int64 lo, s
 	return rc;
 }
 
-/* The key text of a record as shown: each key field's value as printed,
- * separated by spaces (a new string). */
-static char *
-record_label(const struct set_def *s, const char *key)
-{
-	struct strbuf b = { 0 };
-	int *idx;
-	size_t nk = set_key_fields(s, &idx);
-	const char *p = key;
-
-	for (size_t i = 0; i < nk && p != NULL; i++) {
-		const char *e = strchr(p, '\x1f');
-		char *v = e ? xstrndup(p, (size_t)(e - p)) : xstrdup(p);
-		char *shown = pview_display(&s->field[idx[i]], v);
-
-		if (shown != NULL)
-			strbuf_addf(&b, "%s%s", b.len ? " " : "", shown);
-		free(shown);
-		free(v);
-		p = e ? e + 1 : NULL;
-	}
-	free(idx);
-	if (b.len == 0)
-		strbuf_adds(&b, nk ? "（键为空）" : "");
-	return strbuf_take(&b);
-}
-
 struct school_run {
 	struct store          *st;
 	const struct who      *who;      /* NULL: compare everyone (one person: --staff) */
@@ -474,7 +447,7 @@ report_items(struct school_run *r, struct collect *c, char **cause)
 		const struct item *it = &c->it[i];
 		const struct set_def *s = &defs->all[it->set];
 		struct change ch = { .kind = it->kind, .school = r->code, .set = s };
-		char *label = it->key ? record_label(s, it->key) : NULL, *o = NULL, *n = NULL;
+		char *label = it->key ? pview_record_label(s, it->key) : NULL, *o = NULL, *n = NULL;
 
 		if (it->staff != last) {
 			last = it->staff;
