@@ -54,6 +54,7 @@ const struct keybinding keymap[] = {
 	{ 14, "^N", REQ_EXPECT },
 	{ 11, "^K", REQ_ACCOUNT },
 	{ 18, "^R", REQ_REKEY },
+	{ 25, "^Y", REQ_PRIOR },
 	{ '1', "1", REQ_FIRST },
 	{ '2', "2", REQ_SECOND },
 	{ '3', "3", REQ_AGAIN },

@@ -19,6 +19,7 @@
 #include "lineedit.h"
 #include "normalize.h"
 #include "photo.h"
+#include "prior.h"
 #include "record.h"
 #include "rules.h"
 #include "ui.h"
@@ -57,6 +58,9 @@ struct person {
 	 * by index in tpl->set; missing_ok = 0: to be asked again */
 	unsigned char             *missing;
 	int                        missing_ok;
+	/* against last year's data (the baseline), when the school has one:
+	 * recomputed after each committed change */
+	struct prior              *marks;
 };
 
 static void load_title(struct screen *s);
@@ -67,6 +71,31 @@ static const struct set_def *
 cur_set(struct person *p)
 {
 	return &p->tpl->set[p->set];
+}
+
+/* The marks again after a change was stored (prior.h). */
+static void
+marks_reload(struct person *p)
+{
+	if (p->marks != NULL)
+		prior_load(p->marks, NULL);
+}
+
+/* ^Y: what last year's data says of the field, record or set under the
+ * cursor (j < 0: the record; rec 0: the set). */
+static void
+marks_say(struct screen *s, sqlite3_int64 rec, int j)
+{
+	struct person *p = s->priv;
+	char *said;
+
+	if (p->marks == NULL) {
+		ui_message(s->ui, 1, "本校没有去年的基线，无法对照（用 jzg baseline set 设置）");
+		return;
+	}
+	said = prior_describe(p->marks, (size_t)p->set, rec, j);
+	ui_message(s->ui, 0, "%s", said);
+	free(said);
 }
 
 static int
@@ -325,6 +354,7 @@ set_value(struct screen *s, const char *value, const char *note)
 		p->missing_ok = 0;
 	form_load(s);
 	form_check(s);
+	marks_reload(p);
 	ui_commit_later(s->ui, f->v[FC_LABEL]);
 	if (set->many) {
 		table_load(s);   /* the order may follow the value (dates) */
@@ -480,7 +510,9 @@ person_open(struct screen *s, void *arg)
 {
 	struct person *p = s->priv;
 	struct person_arg *a = arg;
+	char said[sizeof s->ui->status];   /* the status line before: did opening say something? */
 
+	snprintf(said, sizeof said, "%s", s->ui->status);
 	p->school_id = a->school_id;
 	p->staff_id = a->staff_id;
 	if ((p->e = entry_new(s->ui->app->st, p->staff_id)) == NULL)
@@ -494,6 +526,14 @@ person_open(struct screen *s, void *arg)
 			if (str_eq(p->tpl->set[i].v[SC_NAME], a->set_name))
 				p->set = (int)i;
 	load_title(s);
+	{
+		char *cause = NULL;
+
+		if (prior_new(s->ui->app->st, p->tpl, p->staff_id, &p->marks, &cause) != JZG_OK) {
+			ui_message(s->ui, 1, "无法与去年的数据对照：%s", cause ? cause : "");
+			free(cause);
+		}
+	}
 	{
 		/* a person sent back: the reviewer's reason, for the keyer */
 		char *reason = NULL, *by = NULL, *at = NULL;
@@ -524,6 +564,14 @@ person_open(struct screen *s, void *arg)
 			start_edit(s);
 			show_field_message(s);
 		}
+	}
+	/* what the marks mean, unless opening said something (sent back, a finding) */
+	if (p->marks != NULL && (s->ui->status[0] == '\0' || str_eq(said, s->ui->status))) {
+		if (prior_person_new(p->marks))
+			ui_message(s->ui, 0, "此人是今年新增的：去年（%s）的数据中没有此人", prior_label(p->marks));
+		else
+			ui_message(s->ui, 0, "与去年（%s）对照：* 与去年不同，+ 今年新增的记录；%s 看去年的值",
+			    prior_label(p->marks), request_key_name(REQ_PRIOR));
 	}
 	return 0;
 }
@@ -558,7 +606,14 @@ draw_sets(struct screen *s)
 		if (i == p->set)
 			attron(p->focus == FOCUS_SETS ? A_REVERSE : A_BOLD);
 		draw_text(y, 0, "", LEFT_W);
-		draw_text(y, g ? 2 : 0, set->v[SC_LABEL], LEFT_W - (g ? 2 : 0));
+		if (p->marks != NULL && prior_set_changed(p->marks, (size_t)i)) {
+			/* changed since last year: * before 缺 */
+			int mx = p->missing[i] ? LEFT_W - 3 : LEFT_W - 1;
+
+			draw_text(y, g ? 2 : 0, set->v[SC_LABEL], mx - (g ? 2 : 0));
+			draw_text(y, mx, "*", 1);
+		} else
+			draw_text(y, g ? 2 : 0, set->v[SC_LABEL], LEFT_W - (g ? 2 : 0));
 		if (p->missing[i]) {
 			/* a required set without a record (completeness) */
 			attron(A_BOLD);
@@ -623,6 +678,10 @@ draw_table(struct screen *s)
 			draw_text(y, x0 + 5 + j * cw, d, cw - 1);
 			free(d);
 		}
+		if (p->marks != NULL && prior_record_new(p->marks, (size_t)p->set, p->rec[i]))
+			draw_text(y, x0 + 4, "+", 1);
+		else if (p->marks != NULL && prior_record_changed(p->marks, (size_t)p->set, p->rec[i]))
+			draw_text(y, x0 + 4, "*", 1);
 		if (i == p->rsel && p->focus == FOCUS_TABLE)
 			attroff(A_REVERSE);
 	}
@@ -640,7 +699,8 @@ draw_form(struct screen *s)
 	form_geometry(set, &lw, &vx, &vw);
 
 	if (set->many)
-		snprintf(head, sizeof head, "%s — 第 %d 条（共 %d 条）", set->v[SC_LABEL], record_place(p), p->nrec);
+		snprintf(head, sizeof head, "%s — 第 %d 条（共 %d 条）%s", set->v[SC_LABEL], record_place(p), p->nrec,
+		    p->marks != NULL && prior_record_new(p->marks, (size_t)p->set, p->key) ? "  + 今年新增" : "");
 	else
 		snprintf(head, sizeof head, "%s", set->v[SC_LABEL]);
 	attron(A_BOLD);
@@ -690,6 +750,8 @@ draw_form(struct screen *s)
 		}
 		if (p->msg[j] != NULL)
 			mvaddstr(y, COLS - 1, p->warn[j] ? "?" : "!");
+		if (p->marks != NULL && prior_value(p->marks, (size_t)p->set, p->key, (size_t)j) != NULL)
+			mvaddstr(y, vx - 1, "*");   /* not last year's value */
 	}
 }
 
@@ -775,6 +837,7 @@ add_record(struct screen *s)
 		return;
 	}
 	p->missing_ok = 0;   /* the set has a record now */
+	marks_reload(p);
 	table_load(s);
 	ui_commit_later(s->ui, set->v[SC_LABEL]);
 	ui_saved(s->ui, "已新增一条%s记录", set->v[SC_LABEL]);
@@ -931,6 +994,11 @@ key_form(struct screen *s, enum request r, wchar_t ch, int is_char)
 		form_clear(p, set->nfield);
 		add_record(s);
 		break;
+	case REQ_PRIOR:
+		leave_field(s);   /* the mark of what was typed */
+		marks_say(s, p->key, p->fsel);
+		start_edit(s);
+		break;
 	case REQ_HISTORY: {
 		struct history_arg ha = { p->staff_id, set->v[SC_NAME], f->v[FC_NAME], f->v[FC_LABEL] };
 
@@ -1006,8 +1074,10 @@ key_table(struct screen *s, enum request r)
 			if (!(gone = entry_delete(p->e, set, p->rec[p->rsel], &cause) == JZG_OK)) {
 				ui_message(s->ui, 1, "%s", cause);
 				free(cause);
-			} else
+			} else {
 				p->missing_ok = 0;   /* maybe its last record */
+				marks_reload(p);
+			}
 			ui_commit_later(s->ui, set->v[SC_LABEL]);
 			if (gone)
 				ui_saved(s->ui, "已删除");
@@ -1015,6 +1085,7 @@ key_table(struct screen *s, enum request r)
 		}
 		break;
 	case REQ_CHECK: open_report(s); break;
+	case REQ_PRIOR: marks_say(s, p->nrec > 0 ? p->rec[p->rsel] : 0, -1); break;
 	case REQ_HELP: ui_push(s->ui, &scr_help_ops, NULL); break;
 	case REQ_BACK:
 	case REQ_LEFT:
@@ -1058,6 +1129,7 @@ key_sets(struct screen *s, enum request r)
 		enter_set(s);
 		break;
 	case REQ_CHECK: open_report(s); break;
+	case REQ_PRIOR: marks_say(s, 0, -1); break;
 	case REQ_HELP: ui_push(s->ui, &scr_help_ops, NULL); break;
 	case REQ_BACK:
 	case REQ_LEFT:
@@ -1161,6 +1233,7 @@ person_done(struct screen *s)
 	table_clear(p);
 	free(p->title);
 	free(p->missing);
+	prior_free(p->marks);
 	entry_free(p->e);
 }
 
@@ -1170,6 +1243,18 @@ static const enum request person_legend[] = {
 	REQ_NONE
 };
 
+/* with a baseline, 去年 takes the place of 照片 at 80 columns */
+static const enum request person_legend_prior[] = {
+	REQ_HELP, REQ_PICK, REQ_ADD, REQ_REPEAT, REQ_PRIOR, REQ_DELETE, REQ_CHECK, REQ_HISTORY, REQ_PHOTO, REQ_QUIT,
+	REQ_BACK, REQ_NONE
+};
+
+static const enum request *
+person_legend_now(const struct screen *s)
+{
+	return ((const struct person *)s->priv)->marks != NULL ? person_legend_prior : person_legend;
+}
+
 /* A screen above closed, or a commit failed (ui.c): show what the file
  * holds.  Not while a value is being typed: the picker returns into it. */
 static void
@@ -1178,6 +1263,7 @@ person_resume(struct screen *s)
 	struct person *p = s->priv;
 
 	p->missing_ok = 0;   /* a failed commit may have undone a record */
+	marks_reload(p);
 	if (p->editing)
 		return;
 	if (p->focus == FOCUS_FORM) {
@@ -1188,7 +1274,7 @@ person_resume(struct screen *s)
 }
 
 const struct screen_ops scr_person_ops = {
-	.name = "person", .priv_size = sizeof(struct person), .legend = person_legend,
+	.name = "person", .priv_size = sizeof(struct person), .legend = person_legend, .legend_now = person_legend_now,
 	.open = person_open, .draw = person_draw, .key = person_key, .done = person_done,
 	.resume = person_resume,
 };

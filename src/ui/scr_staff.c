@@ -8,8 +8,10 @@
 
 #include "entry.h"
 #include "idcard.h"
+#include "baseline.h"
 #include "lp.h"
 #include "paths.h"
+#include "prior.h"
 #include "sheet.h"
 #include "signature.h"
 #include "sqlfn.h"
@@ -24,10 +26,10 @@
 #define REKEY_COL "(CASE WHEN EXISTS (SELECT 1 FROM rekey_open o WHERE o.staff_id = staff.id) THEN 3 " \
 	"ELSE (SELECT 1 + (verified IS NOT NULL) FROM rekey WHERE rekey.staff_id = staff.id) END)"
 
-enum staff_filter { SF_ALL, SF_PROBLEM, SF_COMPLETE, SF__COUNT };
+enum staff_filter { SF_ALL, SF_PROBLEM, SF_COMPLETE, SF_CHANGED, SF__COUNT };
 enum staff_sort { SO_ENTRY, SO_NAME, SO_ID, SO__COUNT };
 
-static const char *const filter_label[SF__COUNT] = { "全部", "有问题", "已完整" };
+static const char *const filter_label[SF__COUNT] = { "全部", "有问题", "已完整", "有变化" };
 static const char *const sort_label[SO__COUNT] = { "录入顺序", "姓名", "身份证件号" };
 
 struct row {
@@ -46,8 +48,12 @@ struct staff {
 	char                      *query;     /* search, or NULL */
 	enum staff_filter          filter;
 	enum staff_sort            sort;
-	sqlite3_int64             *problem;   /* sorted staff ids with findings (filter) */
+	/* sorted staff ids the filter picks (有问题, 有变化) or leaves out (已完整) */
+	sqlite3_int64             *problem;
 	size_t                     nproblem;
+	char                      *baseline;       /* its label when the school has last year's data: 有变化 offered */
+	int                        linked;         /* last year's people linked again (baseline_link) */
+	long                       added, gone;    /* 有变化: people new this year, last year's no longer here */
 	int                        total;     /* rows matching */
 	int                        recount;   /* total must be counted again */
 	int                        counted_at;/* sqlite3_total_changes when last counted */
@@ -119,6 +125,45 @@ collect_cb(const struct finding *f, void *arg)
 	return 0;
 }
 
+/* Last year's people linked to this year's again (people keyed, deleted or
+ * renumbered since, perhaps by another program), so that the marks and the
+ * prior-year rules are right: once per entry into the school, in the first
+ * idle step (20,000 people: see docs/benchmarks.md), or before a person
+ * opens if no idle moment came first. */
+static void
+staff_link(struct screen *s)
+{
+	struct staff *p = s->priv;
+	char *cause = NULL;
+
+	if (p->baseline == NULL || p->linked)
+		return;
+	p->linked = 1;
+	if (baseline_link(s->ui->app->st, p->school_code, &cause) != JZG_OK) {
+		ui_message(s->ui, 1, "无法把去年的人与今年的对应：%s", cause ? cause : "");
+		free(cause);
+	}
+}
+
+/* For 有变化: the people with any change since last year, added people
+ * included (changes_run over the school, which links people anew). */
+static void
+staff_find_changed(struct screen *s)
+{
+	struct staff *p = s->priv;
+	char *cause = NULL;
+
+	free(p->problem);
+	p->problem = NULL;
+	p->nproblem = 0;
+	p->linked = 1;
+	if (prior_people(s->ui->app->st, p->school_code, &p->problem, &p->nproblem, &p->added, &p->gone,
+	    &cause) != JZG_OK) {
+		ui_message(s->ui, 1, "与去年对照失败：%s", cause ? cause : "");
+		free(cause);
+	}
+}
+
 /* For the 有问题/已完整 filters: who has unexplained findings (one pass of
  * the rules engine over the school). */
 static void
@@ -172,7 +217,7 @@ staff_prepare(struct screen *s)
 	where = xasprintf("staff.school_id = ?1"
 	    " AND (?2 IS NULL OR p.\"%s\" LIKE '%%' || ?2 || '%%' OR p.\"%s\" LIKE '%%' || ?2 || '%%'"
 	    "      OR p.\"%s\" = ?2 OR py_match(p.\"%s\", ?2))"
-	    " AND (?3 = 0 OR (?3 = 1) = jzg_problem(staff.id))",
+	    " AND (?3 = 0 OR (?3 = 2) <> jzg_problem(staff.id))",
 	    fname, fid, fno, fname);
 	/* The page's people are found first (ids only, in the list index), then
 	 * their columns: OFFSET then skips index entries, not joined rows. */
@@ -272,6 +317,10 @@ staff_idle(struct screen *s)
 {
 	struct staff *p = s->priv;
 
+	if (p->baseline != NULL && !p->linked) {
+		staff_link(s);   /* the checks below read the links */
+		return 1;
+	}
 	for (int i = 0; i < p->nrow; i++) {
 		struct row *r = &p->row[i];
 		struct rules_scope scope = { 0, r->id };
@@ -320,6 +369,7 @@ staff_open(struct screen *s, void *arg)
 		free(p->school_name);
 		return -1;
 	}
+	p->baseline = prior_school_label(s->ui->app->st, p->school_code);
 	sqlite3_create_function(s->ui->app->st->db, "jzg_problem", 1, SQLITE_UTF8, p, problem_set_fn, NULL, NULL);
 	staff_prepare(s);
 	p->recount = 1;
@@ -386,7 +436,16 @@ staff_draw(struct screen *s)
 	snprintf(title, sizeof title, " %s %s（%s）— 教职工 %d 人%s%s", p->school_code, p->school_name,
 	    p->tpl->v[TC_LABEL], p->total, p->query ? " — 查找：" : "", p->query ? p->query : "");
 	draw_title(title);
-	snprintf(line, sizeof line, "显示：%s  排序：%s", filter_label[p->filter], sort_label[p->sort]);
+	if (p->filter == SF_CHANGED) {
+		/* the count, and last year's people no longer here (jzg changes lists them) */
+		char gone[64] = "";
+
+		if (p->gone > 0)
+			snprintf(gone, sizeof gone, "  减少 %ld 人（jzg changes）", p->gone);
+		snprintf(line, sizeof line, "显示：有变化 %d 人（含今年新增 %ld 人）  排序：%s%s", p->total, p->added,
+		    sort_label[p->sort], gone);
+	} else
+		snprintf(line, sizeof line, "显示：%s  排序：%s", filter_label[p->filter], sort_label[p->sort]);
 	draw_text(1, 1, line, COLS - 2);
 	attron(A_BOLD);
 	draw_text(2, 0, "  序号 姓名              身份证件号          教职工号    检测     核对 状态", COLS);
@@ -558,6 +617,7 @@ staff_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 		if (p->nrow > 0) {
 			struct person_arg pa = { p->school_id, p->row[p->sel - p->top].id, NULL, 0, NULL };
 
+			staff_link(s);   /* the person's marks read the links */
 			ui_push(s->ui, &scr_person_ops, &pa);
 		}
 		return UI_STAY;
@@ -621,7 +681,11 @@ staff_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 	}
 	case REQ_FILTER:
 		p->filter = (p->filter + 1) % SF__COUNT;
-		if (p->filter != SF_ALL)
+		if (p->filter == SF_CHANGED && p->baseline == NULL)
+			p->filter = SF_ALL;   /* no last year's data to compare with */
+		if (p->filter == SF_CHANGED)
+			staff_find_changed(s);
+		else if (p->filter != SF_ALL)
 			staff_find_problems(s);
 		p->sel = p->top = 0;
 		break;
@@ -678,6 +742,7 @@ staff_done(struct screen *s)
 	free(p->school_name);
 	free(p->query);
 	free(p->problem);
+	free(p->baseline);
 }
 
 static const enum request staff_legend[] = {

@@ -222,10 +222,11 @@ draw_legend(const struct screen *s)
 {
 	const char *hint = "", *hint_label = "";
 	int x = 0, has_back = 0, reserve = 0;
+	const enum request *legend = s->ops->legend_now ? s->ops->legend_now(s) : s->ops->legend;
 
 	move(LINES - 1, 0);
 	clrtoeol();
-	for (const enum request *r = s->ops->legend; r && *r != REQ_NONE; r++)
+	for (const enum request *r = legend; r && *r != REQ_NONE; r++)
 		if (*r == REQ_BACK)
 			has_back = 1;
 	if (screen_has_fkeys(s)) {
@@ -236,7 +237,7 @@ draw_legend(const struct screen *s)
 		reserve += utf8_width(request_key_name(REQ_BACK)) + utf8_width(request_label[REQ_BACK]) + 1;
 	if (hint[0])
 		reserve += utf8_width(hint) + utf8_width(hint_label);
-	for (const enum request *r = s->ops->legend; r && *r != REQ_NONE; r++) {
+	for (const enum request *r = legend; r && *r != REQ_NONE; r++) {
 		int w;
 
 		if (*r == REQ_BACK)

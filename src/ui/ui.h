@@ -23,6 +23,9 @@ struct screen_ops {
 	const char          *name;
 	size_t               priv_size;  /* allocated and zeroed by ui_push */
 	const enum request  *legend;     /* bottom line, REQ_NONE-terminated */
+	/* the bottom line when it depends on the screen's state (the person's
+	 * 去年 key only with a baseline); NULL: legend */
+	const enum request *(*legend_now)(const struct screen *s);
 	int                  popup;      /* draw the screen below first */
 	/* arg is passed through from ui_push; return -1 to refuse to open */
 	int                (*open)(struct screen *s, void *arg);
