@@ -61,6 +61,11 @@ for i in $(seq 1 200); do
 	    XM = substr(XM, 1, length(XM) - 1) || char(19968 + ($i * 131 + staff_id * 17) % 20902)"
 done
 sync   # the 3 GB of files just made are written back before, not during, the timed merge
+# the floor: the sqlite3 shell copying the same rows, no checks (merge_floor.sh)
+rm -f "$W/empty.db"
+"$J" --db "$W/empty.db" school add --code 2143099999 --name 县教育局 --type zxx >/dev/null
+bench/merge_floor.sh "$W" 200 "$W/empty.db" | tail -1
+rm -f "$W/floor.db" "$W/floor.sql"
 # BASE_J=other/jzg: the same merge by another build first, on the same files
 # and a fresh county file each, alternating (ROUNDS=N, default 1), so that
 # two builds are compared in one run on one load.
