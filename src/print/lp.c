@@ -4,11 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -20,6 +23,8 @@ extern char **environ;
 static const char no_cups[] =
 	"本机没有安装打印服务 CUPS（找不到 %s 命令）：请在接打印机的电脑上安装（sudo apt-get install cups），"
 	"或把 PDF 拷到能打印的电脑上打印";
+static const char hung[] =
+	"打印服务 CUPS 在 %d 秒内没有回应（%s）：请重新启动打印服务（sudo systemctl restart cups）或重新开机，再打印";
 static const char not_running[] =
 	"打印服务 CUPS 没有运行：请启动它（sudo systemctl start cups）或重新开机，再打印";
 
@@ -43,19 +48,42 @@ c_locale_env(void)
 	return env;
 }
 
+/* How long lpstat and lp may take: a scheduler stuck on an unreachable
+ * network printer makes them wait for ever, and the clerk's screen with
+ * them.  JZG_LP_TIMEOUT (seconds) shortens it for the tests. */
+static int
+lp_timeout_s(void)
+{
+	const char *e = getenv("JZG_LP_TIMEOUT");
+	int s = e != NULL ? atoi(e) : 0;
+
+	return s > 0 ? s : 30;
+}
+
+static long long
+ms_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 /* Run argv[0] (found on PATH) with stdin from /dev/null; its stdout and
  * stderr together go to *out (caller frees, never NULL on success).
  * Returns 0 with the wait status in *status, or the errno of the start
- * (ENOENT: the command is not installed). */
+ * (ENOENT: the command is not installed), or ETIMEDOUT when it had not
+ * finished within lp_timeout_s() (it is killed). */
 static int
 run(char *const argv[], char **out, int *status)
 {
 	posix_spawn_file_actions_t fa;
 	struct strbuf b = { 0 };
 	char buf[512], **env;
-	int fd[2], rc;
+	int fd[2], rc, open_fd = 1;
 	ssize_t n;
 	pid_t pid;
+	long long deadline = ms_now() + 1000LL * lp_timeout_s();
 
 	*out = NULL;
 	if (pipe2(fd, O_CLOEXEC) != 0)
@@ -73,12 +101,39 @@ run(char *const argv[], char **out, int *status)
 		close(fd[0]);
 		return rc;
 	}
-	while ((n = read(fd[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0 && b.len < LP_OUT_MAX)
-			strbuf_add(&b, buf, (size_t)n);
+	/* its output until it closes it, then its end, both by the deadline */
+	for (;;) {
+		long long left = deadline - ms_now();
+		struct pollfd p = { .fd = fd[0], .events = POLLIN };
+		pid_t w;
+
+		if (!open_fd) {
+			if ((w = waitpid(pid, status, WNOHANG)) == pid || (w < 0 && errno != EINTR))
+				break;
+		}
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			close(fd[0]);
+			strbuf_free(&b);
+			return ETIMEDOUT;
+		}
+		if (!open_fd) {
+			struct timespec nap = { 0, 20 * 1000000 };
+
+			nanosleep(&nap, NULL);
+			continue;
+		}
+		if (poll(&p, 1, (int)(left < 1000 ? left : 1000)) <= 0)
+			continue;
+		if ((n = read(fd[0], buf, sizeof buf)) > 0) {
+			if (b.len < LP_OUT_MAX)
+				strbuf_add(&b, buf, (size_t)n);
+		} else if (n == 0 || errno != EINTR)
+			open_fd = 0;
+	}
 	close(fd[0]);
-	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-		;
 	*out = b.s ? b.s : xstrdup("");
 	return 0;
 }
@@ -154,6 +209,7 @@ lp_printers(struct lp_printer **out, size_t *n, char **cause)
 	*n = 0;
 	if ((rc = run(argv, &text, &status)) != 0)
 		return rc == ENOENT ? jzg_fail(cause, JZG_ERR_NOTFOUND, no_cups, "lpstat") :
+		    rc == ETIMEDOUT ? jzg_fail(cause, JZG_ERR_IO, hung, lp_timeout_s(), "lpstat") :
 		    jzg_fail(cause, JZG_ERR_IO, "无法启动 lpstat（%s）", strerror(rc));
 	parse_lpstat(text, out, n, &running);
 	free(text);
@@ -297,6 +353,13 @@ lp_print(const char *path, struct lp_job *job, char **cause)
 			jzg_fail(cause, JZG_ERR_NOTFOUND, "%s。PDF 已保存在 %s", why, path);
 			free(why);
 			return JZG_ERR_NOTFOUND;
+		}
+		if (rc == ETIMEDOUT) {
+			char *why = xasprintf(hung, lp_timeout_s(), "lp");
+
+			jzg_fail(cause, JZG_ERR_IO, "%s。PDF 已保存在 %s；打印机上可能已有这份作业，重打前请先看一看", why, path);
+			free(why);
+			return JZG_ERR_IO;
 		}
 		return jzg_fail(cause, JZG_ERR_IO, "无法启动 lp（%s）。PDF 已保存在 %s，可拷到其他电脑打印",
 		    strerror(rc), path);

@@ -5,6 +5,7 @@
 #   printers   one line per printer: NAME idle|paused|rejecting [reason…]
 #   default    the default printer's name (absent: none)
 #   down       present: the scheduler is not running
+#   hang       present: lp and lpstat never answer (a stuck scheduler)
 # lp appends its arguments, one per line then "--", to $FAKE_CUPS/lp.args.
 # CUPS translates its messages; under any locale but C this stand-in answers
 # in Chinese, as the real one would, so a caller that forgets LC_ALL=C sees
@@ -25,6 +26,8 @@ show_printer() {   # lpstat -p, one printer
 	esac
 }
 
+# a stuck scheduler: the command waits, as the real one does, until killed
+[ -e "$S/hang" ] && exec sleep 600
 case ${0##*/} in
 lp)
 	printf '%s\n' "$@" -- >> "$S/lp.args"

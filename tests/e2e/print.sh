@@ -291,6 +291,16 @@ out=$(PATH=$FP "$J" printers 2>&1) && rc=0 || rc=$?
 expect_eq "printers without the scheduler exits 2" "$rc" 2
 expect_has "printers without the scheduler" "$out" "打印服务 CUPS 没有运行"
 rm "$FAKE_CUPS/down"
+# a stuck scheduler: lpstat and lp are killed after JZG_LP_TIMEOUT seconds
+touch "$FAKE_CUPS/hang"
+export JZG_LP_TIMEOUT=2
+out=$(PATH=$FP "$J" printers 2>&1) && rc=0 || rc=$?
+expect_eq "printers with a stuck scheduler exits 2" "$rc" 2
+expect_has "printers with a stuck scheduler: what to do" "$out" "打印服务 CUPS 在 2 秒内没有回应（lpstat）：请重新启动打印服务"
+lpfail "stuck scheduler" "打印服务 CUPS 在 2 秒内没有回应" --printer HP_LaserJet
+pgrep -f "sleep 600" >/dev/null && bad "the stuck lp/lpstat was left running" || ok "the stuck lp/lpstat was killed"
+unset JZG_LP_TIMEOUT
+rm "$FAKE_CUPS/hang"
 : > "$FAKE_CUPS/printers"
 out=$(PATH=$FP "$J" printers 2>&1) && rc=0 || rc=$?
 expect_eq "no printer set up: exit 1" "$rc" 1
