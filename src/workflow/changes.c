@@ -206,11 +206,75 @@ hash_sql(const struct set_def *s, const char *alias)
 	return strbuf_take(&b);
 }
 
-/* Sum the rows of sql (column 0 a person, 1 the row's hash) into
- * d[person - lo], persons lo..lo+n-1; others are skipped. */
+/* Row ids as compact places 0..n-1: id - lo when the ids are dense (the
+ * usual case), else by binary search in ids (a county file whose
+ * baselines were set again and again, leaving gaps): memory in proportion
+ * to the people, not to the largest id. */
+struct slots {
+	sqlite3_int64  lo;
+	size_t         n;
+	sqlite3_int64 *ids;   /* NULL: dense */
+};
+
+/* The ids of sql (one column, ascending), bound to school at ?1. */
 static enum jzg_status
-digest_side(struct store *st, const struct set_def *s, const char *sql, struct digest *d, sqlite3_int64 lo,
-    size_t n, char **cause)
+slots_load(struct store *st, const char *sql, const char *school, struct slots *sl, char **cause)
+{
+	sqlite3_stmt *q;
+	size_t cap = 0;
+	enum jzg_status rc = store_prepare(st, sql, &q, cause);
+
+	memset(sl, 0, sizeof *sl);
+	if (rc != JZG_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, school, -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (sl->n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			sl->ids = xreallocarray(sl->ids, cap, sizeof *sl->ids);
+		}
+		sl->ids[sl->n++] = sqlite3_column_int64(q, 0);
+	}
+	sqlite3_finalize(q);
+	if (sl->n > 0 && (uint64_t)(sl->ids[sl->n - 1] - sl->ids[0]) < 2 * (uint64_t)sl->n + 64) {
+		sl->lo = sl->ids[0];
+		sl->n = (size_t)(sl->ids[sl->n - 1] - sl->lo + 1);
+		free(sl->ids);
+		sl->ids = NULL;
+	}
+	return JZG_OK;
+}
+
+/* The place of id, or -1. */
+static long
+slot_of(const struct slots *sl, sqlite3_int64 id)
+{
+	size_t a = 0, b = sl->n;
+
+	if (sl->ids == NULL)
+		return id >= sl->lo && (uint64_t)(id - sl->lo) < sl->n ? (long)(id - sl->lo) : -1;
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+
+		if (sl->ids[m] < id)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a < sl->n && sl->ids[a] == id ? (long)a : -1;
+}
+
+static sqlite3_int64
+slot_id(const struct slots *sl, size_t k)
+{
+	return sl->ids ? sl->ids[k] : sl->lo + (sqlite3_int64)k;
+}
+
+/* Sum the rows of sql (column 0 a person's id, 1 the row's hash) into
+ * d[place of the person in sl]; other people are skipped. */
+static enum jzg_status
+digest_side(struct store *st, const struct set_def *s, const char *sql, const struct slots *sl, struct digest *d,
+    char **cause)
 {
 	sqlite3_stmt *q;
 	enum jzg_status rc = store_prepare(st, sql, &q, cause);
@@ -218,11 +282,11 @@ digest_side(struct store *st, const struct set_def *s, const char *sql, struct d
 
 	if (rc != JZG_OK)
 		return rc;
-	memset(d, 0, n * sizeof *d);
+	memset(d, 0, sl->n * sizeof *d);
 	while ((e = sqlite3_step(q)) == SQLITE_ROW) {
-		sqlite3_int64 p = sqlite3_column_int64(q, 0) - lo;
+		long p = slot_of(sl, sqlite3_column_int64(q, 0));
 
-		if (p >= 0 && (uint64_t)p < n) {
+		if (p >= 0) {
 			d[p].sum += (uint64_t)sqlite3_column_int64(q, 1);
 			d[p].n++;
 		}
@@ -233,82 +297,83 @@ digest_side(struct store *st, const struct set_def *s, const char *sql, struct d
 	return rc;
 }
 
-/* Which of last year's people (b_staff.id blo..blo+nb-1) may differ from
- * this year's in which set: diff[set * nb + (id - blo)].  Each side's
+/* Which of last year's people (b_staff.id, places in old) may differ
+ * from this year's in which set: diff[set * old.n + place].  Each side's
  * table is read once in storage order (no index, no sort, no copy) and
  * only the people whose digests differ are then read in full and matched:
  * for 100,000 people, matching everyone took two thirds of the time of
  * changes in index look-ups and copies of every value. */
 struct who {
-	sqlite3_int64  blo;
-	size_t         nb;
+	struct slots   old;
 	unsigned char *diff;
 };
 
 /* The people of the baselines of school (NULL: every baseline), in w
- * (caller frees w->diff). */
+ * (caller frees with who_free). */
 static enum jzg_status
 who_find(struct store *st, const char *school, struct who *w, char **cause)
 {
 	const struct defs *defs = st->defs;
 	sqlite3_stmt *q;
-	sqlite3_int64 bhi = -1, nmax = 0, *link;
-	struct digest *old, *new;
+	struct slots now;
+	long *link;
+	struct digest *od, *nd;
 	enum jzg_status rc;
 
 	memset(w, 0, sizeof *w);
 	if (sqlite3_create_function(st->db, "changes_row_hash", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, row_hash,
 	    NULL, NULL) != SQLITE_OK)
 		return jzg_fail(cause, JZG_ERR_DB, "比对失败：%s", sqlite3_errmsg(st->db));
-	if ((rc = store_prepare(st, "SELECT min(b.id), max(b.id), (SELECT max(id) FROM staff) FROM b_staff b"
-	    " JOIN baseline l ON l.id = b.baseline_id WHERE ?1 IS NULL OR l.school_code = ?1", &q, cause)) != JZG_OK)
+	if ((rc = slots_load(st, "SELECT b.id FROM b_staff b JOIN baseline l ON l.id = b.baseline_id"
+	    " WHERE ?1 IS NULL OR l.school_code = ?1 ORDER BY b.id", school, &w->old, cause)) != JZG_OK ||
+	    (rc = slots_load(st, "SELECT id FROM staff ORDER BY id", NULL, &now, cause)) != JZG_OK)
 		return rc;
-	sqlite3_bind_text(q, 1, school, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
-		w->blo = sqlite3_column_int64(q, 0);
-		bhi = sqlite3_column_int64(q, 1);
-		nmax = sqlite3_column_int64(q, 2);
-	}
-	sqlite3_finalize(q);
-	if (bhi < w->blo || nmax < 1)
-		return JZG_OK;
-	w->nb = (size_t)(bhi - w->blo + 1);
-	w->diff = xcalloc(defs->nall * w->nb, 1);
-	link = xcalloc(w->nb, sizeof *link);
+	w->diff = xcalloc(defs->nall * w->old.n + 1, 1);
+	link = xreallocarray(NULL, w->old.n + 1, sizeof *link);
+	for (size_t k = 0; k < w->old.n; k++)
+		link[k] = -1;
 	if ((rc = store_prepare(st, "SELECT b.id, b.staff_id FROM b_staff b JOIN baseline l ON l.id = b.baseline_id"
 	    " WHERE (?1 IS NULL OR l.school_code = ?1) AND b.staff_id IS NOT NULL", &q, cause)) == JZG_OK) {
 		sqlite3_bind_text(q, 1, school, -1, SQLITE_STATIC);
 		while (sqlite3_step(q) == SQLITE_ROW) {
-			sqlite3_int64 n = sqlite3_column_int64(q, 1);
+			long b = slot_of(&w->old, sqlite3_column_int64(q, 0));
 
-			if (n >= 1 && n <= nmax)
-				link[sqlite3_column_int64(q, 0) - w->blo] = n;
+			if (b >= 0)
+				link[b] = slot_of(&now, sqlite3_column_int64(q, 1));
 		}
 		sqlite3_finalize(q);
 	}
-	old = xcalloc(w->nb, sizeof *old);
-	new = xcalloc((size_t)nmax + 1, sizeof *new);
-	for (size_t i = 0; i < defs->nall && rc == JZG_OK; i++) {
+	od = xcalloc(w->old.n + 1, sizeof *od);
+	nd = xcalloc(now.n + 1, sizeof *nd);
+	for (size_t i = 0; i < defs->nall && rc == JZG_OK && w->old.n > 0; i++) {
 		const struct set_def *s = &defs->all[i];
 		char *cols = hash_sql(s, "x");
 		/* +x.staff_id: the range is not looked up in the index, the table is read in order */
 		char *osql = xasprintf("SELECT x.staff_id, %s FROM \"b_%s\" x WHERE +x.staff_id BETWEEN %lld AND %lld", cols,
-		    s->v[SC_NAME], (long long)w->blo, (long long)bhi);
+		    s->v[SC_NAME], (long long)slot_id(&w->old, 0), (long long)slot_id(&w->old, w->old.n - 1));
 		char *nsql = xasprintf("SELECT x.staff_id, %s FROM \"s_%s\" x", cols, s->v[SC_NAME]);
 
-		if ((rc = digest_side(st, s, osql, old, w->blo, w->nb, cause)) == JZG_OK &&
-		    (rc = digest_side(st, s, nsql, new, 0, (size_t)nmax + 1, cause)) == JZG_OK)
-			for (size_t k = 0; k < w->nb; k++)
-				if (link[k] != 0 && (old[k].sum != new[link[k]].sum || old[k].n != new[link[k]].n))
-					w->diff[i * w->nb + k] = 1;
+		if ((rc = digest_side(st, s, osql, &w->old, od, cause)) == JZG_OK &&
+		    (rc = digest_side(st, s, nsql, &now, nd, cause)) == JZG_OK)
+			for (size_t k = 0; k < w->old.n; k++)
+				if (link[k] >= 0 && (od[k].sum != nd[link[k]].sum || od[k].n != nd[link[k]].n))
+					w->diff[i * w->old.n + k] = 1;
 		free(cols);
 		free(osql);
 		free(nsql);
 	}
-	free(old);
-	free(new);
+	free(od);
+	free(nd);
 	free(link);
+	free(now.ids);
 	return rc;
+}
+
+static void
+who_free(struct who *w)
+{
+	free(w->old.ids);
+	free(w->diff);
 }
 
 /* Compare set i of the people of a baseline (b_staff.id lo..hi) that w
@@ -325,14 +390,17 @@ compare_who(struct store *st, const struct who *w, size_t i, sqlite3_int64 lo, s
 	    "DELETE FROM temp.changes_who", cause)) != JZG_OK ||
 	    (rc = store_prepare(st, "INSERT INTO temp.changes_who VALUES(?1)", &ins, cause)) != JZG_OK)
 		return rc;
-	for (sqlite3_int64 b = lo < w->blo ? w->blo : lo; b <= hi && (size_t)(b - w->blo) < w->nb; b++)
-		if (w->diff[i * w->nb + (size_t)(b - w->blo)]) {
-			sqlite3_bind_int64(ins, 1, b);
-			if (sqlite3_step(ins) != SQLITE_DONE)
-				rc = jzg_fail(cause, JZG_ERR_DB, "比对失败：%s", sqlite3_errmsg(st->db));
-			sqlite3_reset(ins);
-			n++;
-		}
+	for (size_t k = 0; k < w->old.n && rc == JZG_OK; k++) {
+		sqlite3_int64 b = slot_id(&w->old, k);
+
+		if (b < lo || b > hi || !w->diff[i * w->old.n + k])
+			continue;
+		sqlite3_bind_int64(ins, 1, b);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			rc = jzg_fail(cause, JZG_ERR_DB, "比对失败：%s", sqlite3_errmsg(st->db));
+		sqlite3_reset(ins);
+		n++;
+	}
 	sqlite3_finalize(ins);
 	if (rc == JZG_OK && n > 0)
 		rc = compare_set(st, &st->defs->all[i], "x.staff_id IN temp.changes_who", "b.id IN temp.changes_who",
@@ -609,7 +677,7 @@ changes_run(struct store *st, const char *school, sqlite3_int64 staff_id, change
 	}
 	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	sqlite3_finalize(q);
-	free(who.diff);
+	who_free(&who);
 	return rc;
 }
 
