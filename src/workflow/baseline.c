@@ -33,29 +33,37 @@ baseline_count(struct store *st)
 
 /* ------------------------------------------------------------- linking */
 
+/* The links are worked out in temp.bl_link and only those that changed
+ * are written: changes, stats and the board link again before every
+ * comparison, and rewriting every b_staff row twice (cleared, then set)
+ * wrote and journaled the table each time. */
 static enum jzg_status
 link_one(struct store *st, sqlite3_int64 bid, const char *code, char **cause)
 {
 	const char *ps = setting(st, SK_PERSON_SET);
 	char *qc = sqlite3_mprintf("%Q", code);
 	char *sql = xasprintf(
-	    "UPDATE b_staff SET staff_id = NULL WHERE baseline_id = %1$lld;"
+	    "CREATE TEMP TABLE IF NOT EXISTS bl_link(id INTEGER PRIMARY KEY, staff_id INTEGER);"
+	    "DELETE FROM temp.bl_link;"
 	    /* by 身份证件号 within the school */
-	    "UPDATE b_staff SET staff_id = (SELECT p.staff_id FROM \"s_%2$s\" p JOIN staff t ON t.id = p.staff_id"
-	    "  JOIN school c ON c.id = t.school_id WHERE p.\"%3$s\" = b_staff.idno AND c.code = %4$s"
+	    "INSERT INTO temp.bl_link SELECT b.id, (SELECT p.staff_id FROM \"s_%2$s\" p JOIN staff t ON t.id = p.staff_id"
+	    "  JOIN school c ON c.id = t.school_id WHERE p.\"%3$s\" = b.idno AND c.code = %4$s"
 	    "  ORDER BY p.staff_id LIMIT 1)"
-	    " WHERE baseline_id = %1$lld AND idno IS NOT NULL AND idno <> '';"
+	    " FROM b_staff b WHERE b.baseline_id = %1$lld AND b.idno IS NOT NULL AND b.idno <> '';"
 	    /* the rest by 姓名 and 出生日期, among this year's people not linked */
 	    "CREATE TEMP TABLE IF NOT EXISTS bl_free(staff_id INTEGER PRIMARY KEY, name TEXT, birth TEXT);"
 	    "DELETE FROM temp.bl_free;"
 	    "INSERT INTO temp.bl_free SELECT p.staff_id, p.\"%5$s\", p.\"%6$s\" FROM \"s_%2$s\" p"
 	    "  JOIN staff t ON t.id = p.staff_id JOIN school c ON c.id = t.school_id WHERE c.code = %4$s"
-	    "  AND p.staff_id NOT IN (SELECT staff_id FROM b_staff WHERE baseline_id = %1$lld AND staff_id IS NOT NULL);"
+	    "  AND p.staff_id NOT IN (SELECT staff_id FROM temp.bl_link WHERE staff_id IS NOT NULL);"
 	    "CREATE INDEX IF NOT EXISTS temp.bl_free_nb ON bl_free(name, birth);"
-	    "UPDATE b_staff SET staff_id = (SELECT f.staff_id FROM temp.bl_free f WHERE f.name = b_staff.name"
-	    "  AND f.birth = b_staff.birth ORDER BY f.staff_id LIMIT 1)"
-	    " WHERE baseline_id = %1$lld AND staff_id IS NULL AND name IS NOT NULL AND birth IS NOT NULL;"
-	    "DELETE FROM temp.bl_free;",
+	    "INSERT OR REPLACE INTO temp.bl_link SELECT b.id, (SELECT f.staff_id FROM temp.bl_free f WHERE f.name = b.name"
+	    "  AND f.birth = b.birth ORDER BY f.staff_id LIMIT 1)"
+	    " FROM b_staff b LEFT JOIN temp.bl_link l ON l.id = b.id WHERE b.baseline_id = %1$lld AND l.staff_id IS NULL"
+	    "  AND b.name IS NOT NULL AND b.birth IS NOT NULL;"
+	    "UPDATE b_staff SET staff_id = (SELECT l.staff_id FROM temp.bl_link l WHERE l.id = b_staff.id)"
+	    " WHERE baseline_id = %1$lld AND staff_id IS NOT (SELECT l.staff_id FROM temp.bl_link l WHERE l.id = b_staff.id);"
+	    "DELETE FROM temp.bl_free; DELETE FROM temp.bl_link;",
 	    (long long)bid, ps, setting(st, SK_PERSON_ID), qc, setting(st, SK_PERSON_NAME),
 	    setting(st, SK_PERSON_BIRTH));
 	enum jzg_status rc = store_exec(st, sql, cause);
