@@ -398,6 +398,65 @@ rules_fn_code_filter(sqlite3_context *c, int argc, sqlite3_value **argv)
 		sqlite3_result_text(c, row->filter, -1, SQLITE_STATIC);
 }
 
+/* The row of the next space-separated code of *p when table tab has it and
+ * it may be chosen, else NULL; *p moves past it. */
+static const struct code *
+next_pick(const struct code_table *tab, const char **p)
+{
+	const struct code *row = NULL;
+	char tok[64];
+	size_t k;
+
+	while (**p == ' ')
+		(*p)++;
+	for (k = 0; (*p)[k] && (*p)[k] != ' '; k++)
+		;
+	if (k > 0 && k < sizeof tok) {
+		memcpy(tok, *p, k);
+		tok[k] = '\0';
+		if ((row = codes_find(tab, tok)) != NULL && !row->pick)
+			row = NULL;
+	}
+	*p += k;
+	return row;
+}
+
+/* Fill mm (struct multi_memo) for list of table t; 0 when the list is too
+ * long to keep. */
+static int
+multi_parse(struct multi_memo *mm, const struct code_table *tab, sqlite3_int64 t, const char *list)
+{
+	size_t len = strlen(list), n = 0;
+
+	if (mm->list[0] != '\0' && mm->t == t && strcmp(mm->list, list) == 0)
+		return 1;
+	mm->list[0] = '\0';
+	if (len == 0 || len >= sizeof mm->list)
+		return 0;
+	for (const char *p = list; *p; ) {
+		const struct code *row = next_pick(tab, &p);
+		size_t at, i;
+
+		if (row == NULL)
+			continue;
+		/* insert in order, once */
+		at = (size_t)(row - tab->row);
+		for (i = 0; i < n && mm->row[i] < at; i++)
+			;
+		if (i == n || mm->row[i] != at) {
+			if (n == MULTI_MEMO_CODES)
+				return 0;
+			memmove(&mm->row[i + 1], &mm->row[i], (n - i) * sizeof *mm->row);
+			mm->row[i] = at;
+			n++;
+		}
+	}
+	mm->n = n;
+	mm->t = t;
+	memcpy(mm->list, list, len + 1);
+	return 1;
+}
+
 /* rules_multi_nth(table, list, i): the i-th (from 0) of the codes of
  * space-separated list that code table `table` has and that may be chosen,
  * distinct and in table order; NULL past the last.  These are the rows
@@ -406,13 +465,14 @@ rules_fn_code_filter(sqlite3_context *c, int argc, sqlite3_value **argv)
 void
 rules_fn_multi_nth(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
-	const struct rules *r = sqlite3_user_data(c);
+	struct rules *r = sqlite3_user_data(c);
 	const struct codes *codes = r->st->defs->codes;
 	sqlite3_int64 t = sqlite3_value_int64(argv[0]), want = sqlite3_value_int64(argv[2]);
 	const char *list = (const char *)sqlite3_value_text(argv[1]);
+	/* the connection's own: the second thread's is not the store's */
+	struct multi_memo *mm = &r->memo[sqlite3_context_db_handle(c) == r->st->db ? 0 : 1];
 	const struct code_table *tab;
 	size_t best = SIZE_MAX, floor = 0;
-	char tok[64];
 
 	(void)argc;
 	if (t < 0 || (size_t)t >= codes->ntab || list == NULL || want < 0) {
@@ -420,26 +480,22 @@ rules_fn_multi_nth(sqlite3_context *c, int argc, sqlite3_value **argv)
 		return;
 	}
 	tab = &codes->tab[t];
-	/* the (want+1)-th smallest row index among the list's codes: the
-	 * smallest above the last one found, want+1 times (lists are short) */
+	if (multi_parse(mm, tab, t, list)) {
+		if ((size_t)want < mm->n)
+			sqlite3_result_text(c, tab->row[mm->row[want]].code, -1, SQLITE_STATIC);
+		else
+			sqlite3_result_null(c);
+		return;
+	}
+	/* a list too long to keep: the (want+1)-th smallest row index among
+	 * its codes, the smallest above the last one found, want+1 times */
 	for (sqlite3_int64 n = 0; n <= want; n++) {
 		best = SIZE_MAX;
 		for (const char *p = list; *p; ) {
-			const struct code *row;
-			size_t k;
+			const struct code *row = next_pick(tab, &p);
 
-			while (*p == ' ')
-				p++;
-			for (k = 0; p[k] && p[k] != ' '; k++)
-				;
-			if (k > 0 && k < sizeof tok) {
-				memcpy(tok, p, k);
-				tok[k] = '\0';
-				if ((row = codes_find(tab, tok)) != NULL && row->pick && (size_t)(row - tab->row) >= floor &&
-				    (size_t)(row - tab->row) < best)
-					best = (size_t)(row - tab->row);
-			}
-			p += k;
+			if (row != NULL && (size_t)(row - tab->row) >= floor && (size_t)(row - tab->row) < best)
+				best = (size_t)(row - tab->row);
 		}
 		if (best == SIZE_MAX) {
 			sqlite3_result_null(c);

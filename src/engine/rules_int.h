@@ -129,6 +129,19 @@ struct person_col {
 	sqlite3_int64  nslot;
 };
 
+/* The codes of the last multi-select list rules_multi_nth was asked about
+ * on a connection: the list's codes of table t that may be chosen, as row
+ * indexes, distinct and ascending (table order).  The statement asks for
+ * several per stored value (each position, then again in the filter), so
+ * the list is read once. */
+#define MULTI_MEMO_CODES 64
+struct multi_memo {
+	sqlite3_int64 t;
+	char          list[256];   /* "" = nothing kept */
+	size_t        n;
+	size_t        row[MULTI_MEMO_CODES];
+};
+
 struct rules {
 	struct store      *st;
 	struct rset       *rs;
@@ -140,6 +153,7 @@ struct rules {
 	size_t             npc;
 	sqlite3_int64      slice_lo, slice_hi;   /* SM_SLICE: the persons in scope */
 	const unsigned char *pc_only;            /* non-NULL: load only the look-ups k with pc_only[k] */
+	struct multi_memo  memo[NCONN];          /* by connection: the store's, the second thread's */
 };
 
 /* The rules that need no expression (required = yes without relevant,

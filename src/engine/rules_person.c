@@ -14,13 +14,23 @@
 /* The person look-up k for set y, expression e, filter w (or NULL) and
  * tail (struct person_col), added when new. */
 static int
-person_col(struct rules *r, const char *y, const char *e, const char *w, const char *tail, int first, int exists)
+person_col_find(const struct rules *r, const char *y, const char *e, const char *w, const char *tail, int exists)
 {
 	for (size_t k = 0; k < r->npc; k++)
 		if (strcmp(r->pc[k].set, y) == 0 && strcmp(r->pc[k].expr, e) == 0 && r->pc[k].exists == exists &&
 		    (w == NULL ? r->pc[k].where == NULL : r->pc[k].where != NULL && strcmp(r->pc[k].where, w) == 0) &&
 		    strcmp(r->pc[k].tail, tail) == 0)
 			return (int)k;
+	return -1;
+}
+
+static int
+person_col(struct rules *r, const char *y, const char *e, const char *w, const char *tail, int first, int exists)
+{
+	int k = person_col_find(r, y, e, w, tail, exists);
+
+	if (k >= 0)
+		return k;
 	r->pc = xreallocarray(r->pc, r->npc + 1, sizeof *r->pc);
 	memset(&r->pc[r->npc], 0, sizeof *r->pc);
 	r->pc[r->npc].set = xstrdup(y);
@@ -107,6 +117,10 @@ person_many(struct rules *r, const char *name, const char *ex, const char *rest,
 	}
 	if (tail == NULL || !plain_part(ex) || !plain_part(w) || !plain_part(o) || !plain_part(h))
 		goto out;
+	/* the same look-up in another template's statement: probed already
+	 * (each probe is a statement prepared; the five templates share most) */
+	if ((k = person_col_find(r, name, ex, w, tail, 0)) >= 0)
+		goto out;
 	/* it must compile over s_Y alone (so it means no column of the outer
 	 * query); with HAVING, it must be an aggregate that gives no row for
 	 * a person without records, as the person's NULL look-up does */
@@ -189,7 +203,7 @@ rules_person_rewrite(struct rules *r, const char *sql)
 			}
 			if (set == NULL || set->many || strncmp(t, tail, sizeof tail - 1) != 0 || !plain_part(ex))
 				set = NULL;
-			else {
+			else if (person_col_find(r, name, ex, NULL, " ORDER BY staff_id", 0) < 0) {
 				char *probe = xasprintf("SELECT (%s) FROM \"s_%s\"", ex, name);
 
 				if (!probe_sql(r->st->db, probe, 1))

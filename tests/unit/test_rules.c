@@ -385,6 +385,21 @@ multi_choice_filter(void **state)
 		free(have);
 		got_free(&g);
 	}
+	/* a list too long for the per-connection memo (over 255 bytes) */
+	{
+		struct got g;
+		char *have;
+
+		exec("SAVEPOINT plant");
+		exec_f("UPDATE s_jyjx SET RJXDM = '2', RKZKM = '20', RJKCM = replace(hex(zeroblob(90)), '00', '13 ') || '16'"
+		    " WHERE id = (SELECT min(id) FROM s_jyjx WHERE staff_id = %lld)", p1);
+		have = findings(&g);
+		exec("ROLLBACK TO plant; RELEASE plant");
+		assert_string_equal(have, "choice:RJKCM jyjx RJKCM error\nmulti_form:RJKCM jyjx RJKCM error");
+		assert_non_null(strstr(g.message, "“16-物理”"));
+		free(have);
+		got_free(&g);
+	}
 }
 
 static void
