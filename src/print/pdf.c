@@ -44,6 +44,7 @@
 	_(cairo_scaled_font_reference) \
 	_(cairo_set_scaled_font) \
 	_(cairo_set_source_surface) \
+	_(cairo_set_line_cap) \
 	_(cairo_set_line_width) \
 	_(cairo_set_source_rgb) \
 	_(cairo_show_page) \
@@ -172,6 +173,8 @@ load_library(char **cause)
 #define cairo_set_scaled_font (lib.cairo_set_scaled_font)
 #undef cairo_set_source_surface
 #define cairo_set_source_surface (lib.cairo_set_source_surface)
+#undef cairo_set_line_cap
+#define cairo_set_line_cap (lib.cairo_set_line_cap)
 #undef cairo_set_line_width
 #define cairo_set_line_width (lib.cairo_set_line_width)
 #undef cairo_set_source_rgb
@@ -326,6 +329,21 @@ struct seg {                          /* text of one font */
 	size_t               g, b, c;     /* its first glyph, byte and cluster */
 };
 
+/* A filled rectangle. */
+struct box {
+	double gray, x, w, y, h;          /* in this order: sorted so, stacked cells meet */
+};
+
+/* A line: along x at y = c from a to b (H), along y at x = c (V), or from
+ * (c, a) to (b, d).  Outlines of rectangles are kept as their four sides:
+ * a table's cells share sides, which become one line each. */
+enum { LINE_H, LINE_V, LINE_OTHER };
+struct line {
+	double lw;
+	int    dir;
+	double c, a, b, d;
+};
+
 struct img {
 	double         x, y, w, h;
 	unsigned char *data;
@@ -335,8 +353,8 @@ struct img {
 };
 
 struct page {
-	double               *fill;       /* x y w h gray */
-	double               *stroke;     /* kind x y w h lw; kind 0: rectangle, 1: line to (w, h) */
+	struct box           *fill;
+	struct line          *stroke;
 	struct img           *img;
 	cairo_glyph_t        *glyph;
 	cairo_text_cluster_t *cluster;
@@ -553,29 +571,31 @@ note_missing(struct pdf *p, enum pdf_style s, const char *text)
 static const struct shaped *
 layout(struct pdf *p, enum pdf_style s, const char *text, double w, enum pdf_align a)
 {
-	char *key;
+	char buf[256], *key;
+	size_t n;
+	unsigned long wk = w > 0 ? (unsigned long)(w * 10 + 0.5) : 0;
 	struct shaped *sh;
 	PangoLayout *l;
 
 	if (text == NULL)
 		text = "";
-	{
-		/* Binary prefix (style, align, width in 0.1 pt) + text: built
-		 * without printf, which showed in profiles of big batches. */
-		size_t n = strlen(text);
-		unsigned long wk = w > 0 ? (unsigned long)(w * 10 + 0.5) : 0;
-
-		key = xmalloc(n + 8);
-		key[0] = (char)('A' + s);
-		key[1] = (char)('A' + a);
-		for (int i = 0; i < 5; i++)
-			key[2 + i] = (char)('0' + (wk >> (6 * i) & 63));
-		memcpy(key + 7, text, n + 1);
-	}
+	/* Binary prefix (style, align, width in 0.1 pt) + text: built without
+	 * printf, and on the stack unless the string is new (every cell is
+	 * looked up four times: measured and drawn, width and height). */
+	n = strlen(text);
+	key = n + 8 <= sizeof buf ? buf : xmalloc(n + 8);
+	key[0] = (char)('A' + s);
+	key[1] = (char)('A' + a);
+	for (int i = 0; i < 5; i++)
+		key[2 + i] = (char)('0' + (wk >> (6 * i) & 63));
+	memcpy(key + 7, text, n + 1);
 	if ((sh = g_hash_table_lookup(p->cache, key)) != NULL) {
-		free(key);
+		if (key != buf)
+			free(key);
 		return sh;
 	}
+	if (key == buf)
+		key = memcpy(xmalloc(n + 8), buf, n + 8);
 	l = make_layout(p, s, text, w, a);
 	if (pango_layout_get_unknown_glyphs_count(l) > 0)
 		note_missing(p, s, text);
@@ -654,38 +674,97 @@ page_add_text(struct page *pg, const struct shaped *sh, double x, double y)
 	}
 }
 
-/* Draw the boxes of a (x y w h key) with one path per key: filled in the
- * key's gray, or (stroke, rows of 6: kind x y w h lw) stroked in that
- * width.  a is reordered. */
-static void
-play_boxes(cairo_t *cr, double *a, size_t n, size_t stride, int stroke)
+#define JOIN_EPS 0.01   /* points: sides this close are one */
+
+static int
+box_cmp(const void *x, const void *y)
 {
-	while (n > 0) {
-		double key = a[stride - 1];
-		size_t keep = 0;
+	const double *a = x, *b = y;
+
+	for (int k = 0; k < 4; k++)
+		if (a[k] != b[k])
+			return a[k] < b[k] ? -1 : 1;
+	return 0;
+}
+
+static int
+line_cmp(const void *x, const void *y)
+{
+	const struct line *a = x, *b = y;
+
+	if (a->lw != b->lw)
+		return a->lw < b->lw ? -1 : 1;
+	if (a->dir != b->dir)
+		return a->dir - b->dir;
+	if (a->c != b->c)
+		return a->c < b->c ? -1 : 1;
+	return a->a < b->a ? -1 : a->a > b->a;
+}
+
+/* The fills, one path per gray; cells stacked in a column (a grid's
+ * labels) become one rectangle.  Fewer rectangles are fewer numbers for
+ * cairo to format and deflate to compress. */
+static void
+play_fills(cairo_t *cr, struct box *f, size_t n)
+{
+	qsort(f, n, sizeof *f, box_cmp);
+	for (size_t i = 0; i < n;) {
+		double gray = f[i].gray;
 
 		cairo_new_path(cr);
-		for (size_t i = 0; i < n; i++) {
-			double *r = a + stride * i, *xy = stroke ? r + 1 : r;
+		for (; i < n && f[i].gray == gray; i++) {
+			struct box r = f[i];
 
-			if (r[stride - 1] != key)
-				memmove(a + stride * keep++, r, stride * sizeof *r);
-			else if (stroke && r[0] == 1) {
-				cairo_move_to(cr, xy[0], xy[1]);
-				cairo_line_to(cr, xy[2], xy[3]);
-			} else
-				cairo_rectangle(cr, xy[0], xy[1], xy[2], xy[3]);
+			while (i + 1 < n && f[i + 1].gray == gray && f[i + 1].x == r.x && f[i + 1].w == r.w &&
+			    f[i + 1].y <= r.y + r.h + JOIN_EPS) {
+				i++;
+				if (f[i].y + f[i].h > r.y + r.h)
+					r.h = f[i].y + f[i].h - r.y;
+			}
+			cairo_rectangle(cr, r.x, r.y, r.w, r.h);
 		}
-		if (stroke) {
-			cairo_set_line_width(cr, key);
-			cairo_stroke(cr);
-		} else {
-			cairo_set_source_rgb(cr, key, key, key);
-			cairo_fill(cr);
-		}
-		n = keep;
+		cairo_set_source_rgb(cr, gray, gray, gray);
+		cairo_fill(cr);
 	}
 	cairo_set_source_rgb(cr, 0, 0, 0);
+}
+
+/* The lines, one path per width; sides on one line that meet or overlap
+ * become one.  Square caps close the corners that rectangles' joins did. */
+static void
+play_lines(cairo_t *cr, struct line *l, size_t n)
+{
+	qsort(l, n, sizeof *l, line_cmp);
+	cairo_set_line_cap(cr, CAIRO_LINE_CAP_SQUARE);
+	for (size_t i = 0; i < n;) {
+		double lw = l[i].lw;
+
+		cairo_new_path(cr);
+		for (; i < n && l[i].lw == lw; i++) {
+			struct line r = l[i];
+
+			if (r.dir == LINE_OTHER) {
+				cairo_move_to(cr, r.c, r.a);
+				cairo_line_to(cr, r.b, r.d);
+				continue;
+			}
+			while (i + 1 < n && l[i + 1].lw == lw && l[i + 1].dir == r.dir && l[i + 1].c - r.c < JOIN_EPS &&
+			    l[i + 1].a <= r.b + JOIN_EPS) {
+				i++;
+				r.b = l[i].b > r.b ? l[i].b : r.b;
+			}
+			if (r.dir == LINE_H) {
+				cairo_move_to(cr, r.a, r.c);
+				cairo_line_to(cr, r.b, r.c);
+			} else {
+				cairo_move_to(cr, r.c, r.a);
+				cairo_line_to(cr, r.c, r.b);
+			}
+		}
+		cairo_set_line_width(cr, lw);
+		cairo_stroke(cr);
+	}
+	cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
 }
 
 /* The JPEG is embedded as it is (DCTDecode): cairo's PDF surface writes
@@ -719,7 +798,7 @@ play_page(struct pdf *doc, struct page *pg)
 {
 	cairo_t *cr = doc->cr;
 
-	play_boxes(cr, pg->fill, pg->nfill, 5, 0);
+	play_fills(cr, pg->fill, pg->nfill);
 	for (size_t k = 0; k < pg->nimg; k++)
 		play_img(cr, &pg->img[k]);
 	for (size_t k = 0; k < pg->nseg; k++) {
@@ -733,7 +812,7 @@ play_page(struct pdf *doc, struct page *pg)
 		cairo_show_text_glyphs(cr, pg->utf8 + s->b, (int)(b1 - s->b), pg->glyph + s->g, (int)(g1 - s->g),
 		    pg->cluster + s->c, (int)(c1 - s->c), s->backward ? CAIRO_TEXT_CLUSTER_FLAG_BACKWARD : 0);
 	}
-	play_boxes(cr, pg->stroke, pg->nstroke, 6, 1);
+	play_lines(cr, pg->stroke, pg->nstroke);
 	page_clear(pg);
 }
 
@@ -1019,42 +1098,50 @@ pdf_text(struct pdf *p, enum pdf_style s, double x, double y, double w, enum pdf
 	return sh->h;
 }
 
+/* Line from (x1, y1) to (x2, y2), kept by direction (struct line). */
 static void
-add_stroke(struct pdf *p, int kind, double x, double y, double w, double h, double lw)
+add_line(struct pdf *p, double x1, double y1, double x2, double y2, double lw)
 {
 	struct page *pg = &p->pg;
-	double *r;
+	struct line *l;
 
-	if (p->dry)
-		return;
-	grow(&pg->stroke, &pg->cstroke, 6 * (pg->nstroke + 1), sizeof *pg->stroke);
-	r = pg->stroke + 6 * pg->nstroke++;
-	r[0] = kind, r[1] = x, r[2] = y, r[3] = w, r[4] = h, r[5] = lw;
+	grow(&pg->stroke, &pg->cstroke, pg->nstroke + 1, sizeof *pg->stroke);
+	l = &pg->stroke[pg->nstroke++];
+	if (y1 == y2)
+		*l = (struct line){ lw, LINE_H, y1, x1 < x2 ? x1 : x2, x1 < x2 ? x2 : x1, 0 };
+	else if (x1 == x2)
+		*l = (struct line){ lw, LINE_V, x1, y1 < y2 ? y1 : y2, y1 < y2 ? y2 : y1, 0 };
+	else
+		*l = (struct line){ lw, LINE_OTHER, x1, y1, x2, y2 };
 }
 
 void
 pdf_rect(struct pdf *p, double x, double y, double w, double h, double lw)
 {
-	add_stroke(p, 0, x, y, w, h, lw);
+	if (p->dry)
+		return;
+	add_line(p, x, y, x + w, y, lw);
+	add_line(p, x, y + h, x + w, y + h, lw);
+	add_line(p, x, y, x, y + h, lw);
+	add_line(p, x + w, y, x + w, y + h, lw);
 }
 
 void
 pdf_line(struct pdf *p, double x1, double y1, double x2, double y2, double lw)
 {
-	add_stroke(p, 1, x1, y1, x2, y2, lw);
+	if (!p->dry)
+		add_line(p, x1, y1, x2, y2, lw);
 }
 
 void
 pdf_fill(struct pdf *p, double x, double y, double w, double h, double gray)
 {
 	struct page *pg = &p->pg;
-	double *r;
 
 	if (p->dry)
 		return;
-	grow(&pg->fill, &pg->cfill, 5 * (pg->nfill + 1), sizeof *pg->fill);
-	r = pg->fill + 5 * pg->nfill++;
-	r[0] = x, r[1] = y, r[2] = w, r[3] = h, r[4] = gray;
+	grow(&pg->fill, &pg->cfill, pg->nfill + 1, sizeof *pg->fill);
+	pg->fill[pg->nfill++] = (struct box){ gray, x, w, y, h };
 }
 
 void

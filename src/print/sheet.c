@@ -585,7 +585,9 @@ struct batch;
 struct part {
 	struct batch   *b;
 	size_t          from, to;
-	struct pdf     *doc;
+	struct pdf     *doc;         /* NULL once closed */
+	unsigned char  *data;        /* the finished part (pdfjoin.h) */
+	size_t          len;
 	struct sheet    sh;
 	struct loaders  ls;
 	int             pages, stale;
@@ -685,6 +687,12 @@ part_run(void *arg)
 	if (pt->rc == JZG_OK && !pt->last && duplex && pt->pages % 2 == 1) {
 		blank_back(pt->doc);
 		pt->pages++;
+	}
+	/* a part is finished here, on its thread: cairo subsets and
+	 * compresses the fonts then, a few per cent of a batch */
+	if (pt->rc == JZG_OK && b->np > 1) {
+		pt->rc = pdf_close_part(pt->doc, &pt->data, &pt->len, &pt->cause);
+		pt->doc = NULL;
 	}
 	pthread_mutex_lock(&b->mu);
 	if (pt->rc != JZG_OK)
@@ -813,19 +821,19 @@ sheet_print(struct store *st, const sqlite3_int64 *staff, size_t n, const char *
 		free(pt[k].cause);
 		for (size_t i = 0; i < pt[k].ls.n; i++)
 			pview_loader_free(pt[k].ls.l[i]);
+		out[k].data = pt[k].data;
+		out[k].len = pt[k].len;
 		if (pt[k].doc == NULL)
 			continue;
 		if (rc != JZG_OK)
 			pdf_free(pt[k].doc);
-		else if (np == 1)
-			rc = pdf_close(pt[k].doc, cause);
 		else
-			rc = pdf_close_part(pt[k].doc, (unsigned char **)&out[k].data, &out[k].len, cause);
+			rc = pdf_close(pt[k].doc, cause);   /* one person: the file itself */
 	}
 	if (rc == JZG_OK && np > 1)
 		rc = pdfjoin_save(path, out, np, cause);
 	for (size_t k = 0; k < np; k++)
-		free((void *)out[k].data);
+		free(pt[k].data);
 	if (rc != JZG_OK)
 		return rc;
 	if (res != NULL) {
