@@ -26,7 +26,7 @@ timed() {
 	local tf pid line kids
 	tf=$(mktemp)
 	declare -A cpu=()
-	/usr/bin/time -o "$tf" -f "wall=%es user=%Us sys=%Ss maxrss=%MKB" "$@" &
+	/usr/bin/time -o "$tf" -f "wall=%es user=%Us sys=%Ss maxrss=%MKB" "$@" >/dev/null &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		kids=$(cat /proc/"$pid"/task/"$pid"/children 2>/dev/null) || kids=
@@ -52,7 +52,7 @@ timed() {
 for ((r = 1; r <= RUNS; r++)); do
 	for th in 1 2; do
 		echo "run $r, JZG_SHEET_THREADS=$th, load $(cut -d' ' -f1-3 /proc/loadavg):"
-		JZG_SHEET_THREADS=$th timed "$J" --db "$DB" print sheet --school 2143012345 --out /tmp/jzg_bench_sheets$th.pdf >/dev/null
+		JZG_SHEET_THREADS=$th timed "$J" --db "$DB" print sheet --school 2143012345 --out /tmp/jzg_bench_sheets$th.pdf
 	done
 done
 pdfinfo /tmp/jzg_bench_sheets2.pdf | awk '/^Pages:/ {printf "%d pages, %.2f per person, ", $2, $2 / 2000}'
