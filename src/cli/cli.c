@@ -35,6 +35,24 @@ resolve_dirs(struct app *a, char **forms, char **data)
 	*data = a->data_dir ? xstrdup(a->data_dir) : paths_data_dir();
 }
 
+/* After a command that skipped the lint (a->skip_lint) failed: whether the
+ * definitions are at fault, then said as app_load_defs says it. */
+static int
+defs_at_fault(struct app *a)
+{
+	struct diag d = { 0 };
+	char *forms, *data;
+	int bad;
+
+	resolve_dirs(a, &forms, &data);
+	if ((bad = lint_expressions(a->defs, &d) != JZG_OK))
+		cli_fail("指标定义有 %zu 处错误，请运行 “jzg forms check %s” 查看并修改", d.n + d.more, forms);
+	free(forms);
+	free(data);
+	diag_free(&d);
+	return bad;
+}
+
 int
 app_load_defs(struct app *a)
 {
@@ -365,6 +383,11 @@ check_exec(struct app *a, const struct cli_args *args)
 		cli_fail("--format 只能是 text、tsv 或 json");
 		return EXIT_FAIL;
 	}
+	/* rules_new compiles, and the check prepares, every expression the
+	 * check runs, so linting all ~1,300 first (7 % of the instructions of
+	 * a 4,000-person check) finds nothing more; they are linted only when
+	 * the check fails, to name a definition at fault as before */
+	a->skip_lint = 1;
 	if (app_load_defs(a) < 0 || app_open_store(a, 0) < 0)
 		return EXIT_FAIL;
 	/* after log-in: a school bound operator who named none gets his school (cli_gate) */
@@ -381,12 +404,14 @@ check_exec(struct app *a, const struct cli_args *args)
 	if (baseline_link(a->st, school, &cause) != JZG_OK)
 		return cli_fail_cause(cause, "无法读取基线");
 	if ((r = rules_new(a->st, &cause)) == NULL) {
-		cli_fail("%s", cause ? cause : "无法编译校验规则");
+		if (!defs_at_fault(a))
+			cli_fail("%s", cause ? cause : "无法编译校验规则");
 		free(cause);
 		return EXIT_FAIL;
 	}
 	if (report_check(a->st, r, &o, stdout, &found, &cause) != JZG_OK) {
-		cli_fail("%s", cause ? cause : "检查失败");
+		if (!defs_at_fault(a))
+			cli_fail("%s", cause ? cause : "检查失败");
 		free(cause);
 		rules_free(r);
 		return EXIT_FAIL;

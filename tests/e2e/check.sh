@@ -89,4 +89,12 @@ expect_eq "unknown school exits 2" "$rc" 2
 out=$("$J" --db "$DB" check --staff 110105194912310021 2>&1) && rc=0 || rc=$?
 expect_eq "unknown person exits 2" "$rc" 2
 expect_has "unknown person message" "$out" "文件中没有身份证件号为"
+# a broken definition the check runs (check lints only when it fails):
+# exit 2, the definitions named as every command names them
+cp -r "$JZG_FORMS" "$T/badforms"
+sed -i 's/length(${SFZJH}) <> 15/nosuchfn(${SFZJH}) <> 15/' "$T/badforms/checks.tsv"
+grep -q nosuchfn "$T/badforms/checks.tsv" || bad "checks.tsv not broken"
+out=$(JZG_FORMS=$T/badforms "$J" --db "$DB" check 2>&1) && rc=0 || rc=$?
+expect_eq "broken definition exits 2" "$rc" 2
+expect_has "broken definition: forms check named" "$out" "指标定义有 1 处错误，请运行 “jzg forms check $T/badforms” 查看并修改"
 finish
