@@ -380,6 +380,9 @@ struct pdf {
 	PangoContext         *ctx;
 	PangoFontDescription *font[PDF__STYLES];
 	GHashTable           *cache;     /* key → struct shaped * */
+	char                 *last_key;  /* the last look-up's key, … */
+	size_t                last_len, last_cap;
+	const struct shaped  *last;      /* … and what it found */
 	int                   dry;
 	struct page           pg;        /* the open page, not yet written */
 	int                   failed;
@@ -568,6 +571,20 @@ note_missing(struct pdf *p, enum pdf_style s, const char *text)
 	}
 }
 
+/* sh, found under key (len bytes): the last look-up. */
+static const struct shaped *
+remember(struct pdf *p, const struct shaped *sh, const char *key, size_t len)
+{
+	if (len > p->last_cap) {
+		p->last_cap = len;
+		p->last_key = xrealloc(p->last_key, len);
+	}
+	memcpy(p->last_key, key, len);
+	p->last_len = len;
+	p->last = sh;
+	return sh;
+}
+
 static const struct shaped *
 layout(struct pdf *p, enum pdf_style s, const char *text, double w, enum pdf_align a)
 {
@@ -589,7 +606,16 @@ layout(struct pdf *p, enum pdf_style s, const char *text, double w, enum pdf_ali
 	for (int i = 0; i < 5; i++)
 		key[2 + i] = (char)('0' + (wk >> (6 * i) & 63));
 	memcpy(key + 7, text, n + 1);
+	/* A cell is measured (width, then height) and drawn (width, then
+	 * text) with the same key one after the other: the last look-up is
+	 * kept, a compare instead of hashing into a table of thousands. */
+	if (p->last != NULL && p->last_len == n + 7 && memcmp(p->last_key, key, n + 7) == 0) {
+		if (key != buf)
+			free(key);
+		return p->last;
+	}
 	if ((sh = g_hash_table_lookup(p->cache, key)) != NULL) {
+		remember(p, sh, key, n + 7);
 		if (key != buf)
 			free(key);
 		return sh;
@@ -603,7 +629,7 @@ layout(struct pdf *p, enum pdf_style s, const char *text, double w, enum pdf_ali
 	g_object_unref(l);
 	/* The table owns key (freed with free) and the entry. */
 	g_hash_table_insert(p->cache, key, sh);
-	return sh;
+	return remember(p, sh, key, n + 7);
 }
 
 static void
@@ -961,6 +987,7 @@ pdf_free(struct pdf *p)
 		unlink(p->tmp);
 	strbuf_free(&p->missing);
 	free(p->missing_in);
+	free(p->last_key);
 	free(p->mem);
 	free(p->tmp);
 	free(p->path);
@@ -1048,8 +1075,10 @@ pdf_set_dry(struct pdf *p, int dry)
 void
 pdf_cache_trim(struct pdf *p)
 {
-	if (g_hash_table_size(p->cache) > PDF_CACHE_MAX)
+	if (g_hash_table_size(p->cache) > PDF_CACHE_MAX) {
+		p->last = NULL;
 		g_hash_table_remove_all(p->cache);
+	}
 }
 
 enum jzg_status
