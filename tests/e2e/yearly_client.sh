@@ -4,7 +4,8 @@
 # degree added on the person screen are marked (* and +) as soon as they
 # are saved, ^Y says last year's value and that the record is new, a value
 # set back loses its mark; the staff list's 有变化 filter shows exactly the
-# changed people with the count and the people gone; `jzg changes` agrees.
+# changed people with the count and the people gone; the marks on a vt100
+# (monochrome) terminal; `jzg changes` agrees.
 . "$(dirname "$0")/lib.sh"
 
 q() { sqlite3 "$1" "$2"; }
@@ -92,6 +93,19 @@ if screen | grep -qE "^基本信息 +\*"; then bad "基本信息 still marked"; 
 wait_for "^学习经历 +\*"
 keys F10
 expect_eq "F10 exits 0" "$(pane_dead_status)" 0
+screen_stop
+
+# a monochrome terminal (vt100: no colour, no underline): the marks are
+# characters, so they show there too
+SCREEN_TERM=vt100 screen_start 80 24 "$RUN"
+wait_for "教职工 3 人"
+keys Enter
+wait_for "与去年（2025年）对照"
+wait_for "^学习经历 +\*" && ok "vt100: the changed set is marked"
+keys C-c
+wait_for "退出 jzg？"
+keys y
+expect_eq "vt100: ^C y exits 0" "$(pane_dead_status)" 0
 screen_stop
 
 # the command line sees the same changes
