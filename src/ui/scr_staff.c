@@ -54,6 +54,7 @@ struct staff {
 	char                      *baseline;       /* its label when the school has last year's data: 有变化 offered */
 	int                        linked;         /* last year's people linked again (baseline_link) */
 	long                       added, gone;    /* 有变化: people new this year, last year's no longer here */
+	sqlite3_int64              opened;         /* the person opened last (Enter) */
 	int                        total;     /* rows matching */
 	int                        recount;   /* total must be counted again */
 	int                        counted_at;/* sqlite3_total_changes when last counted */
@@ -377,6 +378,32 @@ staff_open(struct screen *s, void *arg)
 	return 0;
 }
 
+/* 有变化 after a person was edited: is that person still (or now) one with
+ * a change?  One person's marks (a few ms), not the school's again. */
+static void
+staff_recheck_changed(struct screen *s, sqlite3_int64 id)
+{
+	struct staff *p = s->priv;
+	struct prior *m = NULL;
+	sqlite3_int64 *at = p->problem ? bsearch(&id, p->problem, p->nproblem, sizeof id, id_cmp) : NULL;
+	int in = prior_new(s->ui->app->st, p->tpl, id, &m, NULL) == JZG_OK && m != NULL && prior_changed(m);
+	size_t k = 0;
+
+	prior_free(m);
+	if (in && at == NULL) {
+		while (k < p->nproblem && p->problem[k] < id)
+			k++;
+		p->problem = xreallocarray(p->problem, p->nproblem + 1, sizeof *p->problem);
+		memmove(&p->problem[k + 1], &p->problem[k], (p->nproblem - k) * sizeof *p->problem);
+		p->problem[k] = id;
+		p->nproblem++;
+	} else if (!in && at != NULL) {
+		k = (size_t)(at - p->problem);
+		memmove(at, at + 1, (p->nproblem - k - 1) * sizeof *p->problem);
+		p->nproblem--;
+	}
+}
+
 static void
 staff_resume(struct screen *s)
 {
@@ -384,8 +411,11 @@ staff_resume(struct screen *s)
 	 * connection changed anything since), reload, re-check */
 	struct staff *p = s->priv;
 
-	if (sqlite3_total_changes(s->ui->app->st->db) != p->counted_at)
+	if (sqlite3_total_changes(s->ui->app->st->db) != p->counted_at) {
 		p->recount = 1;
+		if (p->filter == SF_CHANGED && p->opened != 0)
+			staff_recheck_changed(s, p->opened);
+	}
 	staff_load_page(s);
 }
 
@@ -618,6 +648,7 @@ staff_key(struct screen *s, enum request r, wchar_t ch, int is_char)
 			struct person_arg pa = { p->school_id, p->row[p->sel - p->top].id, NULL, 0, NULL };
 
 			staff_link(s);   /* the person's marks read the links */
+			p->opened = pa.staff_id;
 			ui_push(s->ui, &scr_person_ops, &pa);
 		}
 		return UI_STAY;

@@ -146,6 +146,19 @@ prior_set_changed(const struct prior *m, size_t k)
 	return 0;
 }
 
+int
+prior_changed(const struct prior *m)
+{
+	if (m->pv == NULL)
+		return 0;
+	if (!m->pv->linked)
+		return 1;
+	for (size_t k = 0; k < m->pv->nset; k++)
+		if (prior_set_changed(m, k))
+			return 1;
+	return 0;
+}
+
 size_t
 prior_gone(const struct prior *m, size_t k, char *const **labels)
 {

@@ -33,6 +33,10 @@ const char *prior_label(const struct prior *m);
 /* 1 when the person loaded is not in last year's data (all of it is new). */
 int prior_person_new(const struct prior *m);
 
+/* 1 when the person has any change since last year (new this year, or a
+ * set changed): what keeps the person in the staff list's 有变化. */
+int prior_changed(const struct prior *m);
+
 /* Set k is tpl->set[k]; rec is the record's id (a many-record set) or the
  * staff id (a one-record set), as the client keys its forms.
  *

@@ -91,6 +91,7 @@ test_marks(void **state)
 	/* nothing changed yet: no mark anywhere */
 	for (size_t k = 0; k < tpl->nset; k++)
 		assert_false(prior_set_changed(m, k));
+	assert_false(prior_changed(m));
 	assert_null(prior_value(m, kj, 1, (size_t)jg));
 	said = prior_describe(m, kj, 1, jg);
 	assert_string_equal(said, "籍贯与去年（2025年）相同");
@@ -112,6 +113,7 @@ test_marks(void **state)
 	assert_string_equal(prior_value(m, kj, 1, (size_t)jg), old);
 	assert_int_equal(prior_record_changed(m, kj, 1), 1);
 	assert_true(prior_set_changed(m, kj));
+	assert_true(prior_changed(m));
 	said = prior_describe(m, kj, 1, jg);
 	{
 		char *want = xasprintf("去年（2025年）籍贯：%s", old);
@@ -125,6 +127,7 @@ test_marks(void **state)
 	assert_int_equal(prior_load(m, &cause), JZG_OK);
 	assert_null(prior_value(m, kj, 1, (size_t)jg));
 	assert_false(prior_set_changed(m, kj));
+	assert_false(prior_changed(m));
 
 	/* an added degree: one new record, none of the others marked */
 	assert_int_equal(entry_add(e, xxjl, &rec, &cause), JZG_OK);
@@ -188,6 +191,7 @@ test_new_person_and_school(void **state)
 	assert_int_equal(prior_new(st, tpl, id, &m, &cause), JZG_OK);
 	assert_non_null(m);
 	assert_true(prior_person_new(m));
+	assert_true(prior_changed(m));
 	said = prior_describe(m, 0, id, 0);
 	assert_string_equal(said, "此人是今年新增的：去年（2025年）的数据中没有此人");
 	free(said);
