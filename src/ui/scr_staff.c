@@ -158,11 +158,13 @@ staff_find_changed(struct screen *s)
 	p->problem = NULL;
 	p->nproblem = 0;
 	p->linked = 1;
+	ui_busy(s->ui, "正在与去年（%s）对照……", p->baseline);
 	if (prior_people(s->ui->app->st, p->school_code, &p->problem, &p->nproblem, &p->added, &p->gone,
 	    &cause) != JZG_OK) {
 		ui_message(s->ui, 1, "与去年对照失败：%s", cause ? cause : "");
 		free(cause);
-	}
+	} else
+		ui_message(s->ui, 0, "%s", "");
 }
 
 /* For the 有问题/已完整 filters: who has unexplained findings (one pass of
@@ -594,7 +596,7 @@ staff_print(struct screen *s, const struct row *r)
 	path = nid >= 4 ? xasprintf("%s/确认表_%s_%s.pdf", dir, name, r->idno + nid - 4) :
 	    xasprintf("%s/确认表_%s.pdf", dir, name);
 	free(name);
-	ui_message(s->ui, 0, "正在生成确认表……");
+	ui_busy(s->ui, "正在生成确认表……");
 	if (sheet_print(s->ui->app->st, &id, 1, path, NULL, &res, &cause) != JZG_OK) {
 		ui_message(s->ui, 1, "生成确认表失败：%s", cause ? cause : "");
 		free(cause);

@@ -302,6 +302,20 @@ draw_status(struct ui *ui)
 		attroff(A_BOLD);
 }
 
+void
+ui_busy(struct ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ui->status, sizeof ui->status, fmt, ap);
+	va_end(ap);
+	ui->status_error = 0;
+	ui->saved[0] = '\0';
+	draw_status(ui);
+	refresh();
+}
+
 static FILE *keylog;
 static struct timespec last_drawn, last_drawn_cpu;   /* when the screen last answered */
 static long long usec_since(const struct timespec *t0);

@@ -110,6 +110,10 @@ void path_fit(char *out, size_t n, const char *path, int room);
 
 /* Status line (bottom-but-one) message, Chinese; error shows it bold. */
 void ui_message(struct ui *ui, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A status line message drawn at once, not at the next redraw: before work
+ * of a second or more within one key (有变化 over 20,000 people, a sheet),
+ * so that the clerk sees the key was taken.  The next message replaces it. */
+void ui_busy(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A value as the form shows it: codes with their names ("1 男"); a new
  * string (caller frees), "" for NULL. */
