@@ -14,23 +14,7 @@
 #include "paths.h"
 #include "audit.h"
 #include "store.h"
-
-static double
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int
-cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
+#include "bench_clock.h"
 
 int
 main(int argc, char **argv)
@@ -53,26 +37,26 @@ main(int argc, char **argv)
 		fprintf(stderr, "defs: %s\n", cause ? cause : "problems");
 		return 2;
 	}
-	open_ms = now_ms();
+	open_ms = bench_ms(CLOCK_MONOTONIC);
 	if (audit_open(argv[1], defs, 0, &st, &cause) != JZG_OK) {
 		fprintf(stderr, "%s\n", cause);
 		return 2;
 	}
-	open_ms = now_ms() - open_ms;
+	open_ms = bench_ms(CLOCK_MONOTONIC) - open_ms;
 	t = calloc((size_t)runs, sizeof *t);
 	for (int i = 0; i < runs; i++) {
-		double t0 = now_ms();
+		double t0 = bench_ms(CLOCK_MONOTONIC);
 
 		if (county_board(st, BOARD_SORT_NOTICE, &rows, &n, &total, &cause) != JZG_OK) {
 			fprintf(stderr, "%s\n", cause);
 			return 2;
 		}
-		t[i] = now_ms() - t0;
+		t[i] = bench_ms(CLOCK_MONOTONIC) - t0;
 		entered = total.entered;
 		board_free(rows, n);
 		board_row_clear(&total);
 	}
-	qsort(t, (size_t)runs, sizeof *t, cmp_d);
+	qsort(t, (size_t)runs, sizeof *t, bench_dbl_cmp);
 	printf("schools=%zu staff=%ld runs=%d store_open=%.1fms board min=%.1fms median=%.1fms max=%.1fms\n",
 	    n, entered, runs, open_ms, t[0], t[runs / 2], t[runs - 1]);
 	free(t);

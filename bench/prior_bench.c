@@ -20,23 +20,7 @@
 #include "prior.h"
 #include "store.h"
 #include "util.h"
-
-static double
-cpu_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int
-dbl_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
+#include "bench_clock.h"
 
 /* "mean … p99 … max …" of n figures (sorted in place). */
 static void
@@ -46,7 +30,7 @@ report(const char *what, double *v, size_t n)
 
 	if (n == 0)
 		return;
-	xqsort(v, n, sizeof *v, dbl_cmp);
+	xqsort(v, n, sizeof *v, bench_dbl_cmp);
 	for (size_t i = 0; i < n; i++)
 		sum += v[i];
 	printf("%s: %zu, CPU mean %.2f ms, p99 %.2f ms, max %.2f ms\n", what, n, sum / (double)n,
@@ -76,12 +60,12 @@ main(int argc, char **argv)
 		return 2;
 	}
 	for (int i = 0; i < 3; i++) {
-		t0 = cpu_ms();
+		t0 = bench_ms(CLOCK_PROCESS_CPUTIME_ID);
 		if (baseline_link(st, argv[2], &cause) != JZG_OK) {
 			fprintf(stderr, "%s\n", cause);
 			return 1;
 		}
-		printf("baseline_link of school %s: CPU %.1f ms\n", argv[2], cpu_ms() - t0);
+		printf("baseline_link of school %s: CPU %.1f ms\n", argv[2], bench_ms(CLOCK_PROCESS_CPUTIME_ID) - t0);
 	}
 	open_ms = xcalloc((size_t)persons, sizeof *open_ms);
 	load_ms = xcalloc((size_t)persons * 3, sizeof *load_ms);
@@ -96,29 +80,29 @@ main(int argc, char **argv)
 		const struct template_def *tpl = entry_template(st, staff);
 		struct prior *m = NULL;
 
-		t0 = cpu_ms();
+		t0 = bench_ms(CLOCK_PROCESS_CPUTIME_ID);
 		if (prior_new(st, tpl, staff, &m, &cause) != JZG_OK || m == NULL) {
 			fprintf(stderr, "%s\n", cause ? cause : "the school has no baseline");
 			return 1;
 		}
-		open_ms[nopen++] = cpu_ms() - t0;
+		open_ms[nopen++] = bench_ms(CLOCK_PROCESS_CPUTIME_ID) - t0;
 		for (int k = 0; k < 3; k++) {
-			t0 = cpu_ms();
+			t0 = bench_ms(CLOCK_PROCESS_CPUTIME_ID);
 			prior_load(m, NULL);
-			load_ms[nload++] = cpu_ms() - t0;
+			load_ms[nload++] = bench_ms(CLOCK_PROCESS_CPUTIME_ID) - t0;
 		}
 		prior_free(m);
 	}
 	sqlite3_finalize(ps);
 	report("prior_new (a person opened)", open_ms, nopen);
 	report("prior_load (the marks again after a saved value)", load_ms, nload);
-	t0 = cpu_ms();
+	t0 = bench_ms(CLOCK_PROCESS_CPUTIME_ID);
 	if (prior_people(st, argv[2], &ids, &n, &added, &gone, &cause) != JZG_OK) {
 		fprintf(stderr, "%s\n", cause);
 		return 1;
 	}
 	printf("prior_people (有变化) of school %s: %zu people (%ld added, %ld gone), CPU %.0f ms\n", argv[2], n, added,
-	    gone, cpu_ms() - t0);
+	    gone, bench_ms(CLOCK_PROCESS_CPUTIME_ID) - t0);
 	free(ids);
 	free(open_ms);
 	free(load_ms);
