@@ -27,7 +27,9 @@ cp "$DB" "$W/b.db"          # the session edits: work on a copy
 "$J" --db "$W/b.db" school list >/dev/null
 sync "$W/b.db"
 TM="tmux -L jzgbench$$ -f /dev/null"
-trap '$TM kill-server 2>/dev/null; cp "$W/keys.log" /tmp/jzg_keys.log 2>/dev/null; rm -rf "$W"' EXIT
+# || true: under set -e a failing command in the trap ended it there, and the
+# 350 MB copy in $W was left behind after every run
+trap '$TM kill-server 2>/dev/null || true; cp "$W/keys.log" /tmp/jzg_keys.log 2>/dev/null || true; rm -rf "$W"' EXIT
 # t0: wall clock just before exec, so that the start-up figure includes the
 # exec and the dynamic loader (48 shared libraries), not only main onwards
 $TM new-session -d -s b -x 80 -y 24 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color JZG_KEYLOG=$W/keys.log \

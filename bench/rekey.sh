@@ -55,7 +55,7 @@ env JZG_NEW_PASSWORD=secret0 JZG_PASSWORD=secret0 "$J" --db v.db --user root use
 env JZG_PASSWORD=secret0 "$J" --db v.db --user root rekey start --school $S --staff "$(sqlite3 v.db "SELECT SFZJH FROM s_jbxx WHERE staff_id = 1")" >/dev/null
 sync
 TM="tmux -L jzgrekey$$ -f /dev/null"
-trap '$TM kill-server 2>/dev/null' EXIT
+trap '$TM kill-server 2>/dev/null || true' EXIT
 $TM new-session -d -s b -x 80 -y 24 "env TERM=tmux-256color JZG_PASSWORD=secret0 JZG_KEYLOG=$D/keys.log $J --db $D/v.db --user chen"
 wait_screen() { local end=$((SECONDS + 60)); while ((SECONDS < end)); do $TM capture-pane -p -t b | grep -q -- "$1" && return 0; sleep 0.02; done; echo "timeout: $1"; exit 1; }
 k() { $TM send-keys -t b "$@"; sleep 0.03; }
