@@ -27,7 +27,8 @@ show_printer() {   # lpstat -p, one printer
 }
 
 # a stuck scheduler: the command waits, as the real one does, until killed
-[ -e "$S/hang" ] && exec sleep 600
+# (named, so that the test can tell it from any other sleep on the machine)
+[ -e "$S/hang" ] && exec -a jzg-fake-cups-stuck sleep 600
 case ${0##*/} in
 lp)
 	printf '%s\n' "$@" -- >> "$S/lp.args"
