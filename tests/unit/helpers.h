@@ -51,6 +51,17 @@ shipped_field(const struct defs *defs, const char *set, const char *name)
 	return set_field(s, name);
 }
 
+/* Remove a test's temporary directory and all in it (kept when KEEP is
+ * set, to look at after a failure). */
+static inline void
+rm_tree(const char *dir)
+{
+	char *cmd = xasprintf(getenv("KEEP") ? "true %s" : "rm -rf %s", dir);
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 /* One integer from a query. */
 static inline long long
 q_int(struct store *st, const char *sql)
