@@ -86,6 +86,7 @@ run(char *const argv[], char **out, int *status)
 	long long deadline = ms_now() + 1000LL * lp_timeout_s();
 
 	*out = NULL;
+	*status = -1;   /* not a normal exit, should waitpid find no child */
 	if (pipe2(fd, O_CLOEXEC) != 0)
 		return errno;
 	env = c_locale_env();
