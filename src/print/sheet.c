@@ -574,9 +574,12 @@ blank_back(struct pdf *p)
  * the second half of the people, each a PDF of its own, joined into the
  * file at the end (pdfjoin.h): cairo's PDF surface, where two thirds of
  * the time goes, can only be used by one thread, and so two threads need
- * two documents.  With two threads each part has one; with one thread
- * (JZG_SHEET_THREADS=1) the parts are drawn in turn — the same file
- * either way.  The store is shared: its reads go one at a time (mu). */
+ * two documents.  With two threads each part has one, and the second its
+ * own read-only connection to the file, so that reading people never waits
+ * for the other thread; with one thread (JZG_SHEET_THREADS=1, or no second
+ * connection) the parts are drawn in turn — the same file either way.
+ * Each connection reads inside one transaction: one shared lock for the
+ * batch instead of taking it (fcntl, fstat) around every query. */
 #define PARTS 2
 
 struct batch;
@@ -584,6 +587,7 @@ struct batch;
 /* One part: people [from, to) into their own document. */
 struct part {
 	struct batch   *b;
+	struct store   *st;          /* the caller's, or the second thread's own; not owned */
 	size_t          from, to;
 	struct pdf     *doc;         /* NULL once closed */
 	unsigned char  *data;        /* the finished part (pdfjoin.h) */
@@ -602,7 +606,7 @@ struct batch {
 	struct store          *st;
 	const sqlite3_int64   *staff;
 	const struct sheet_opts *opt;
-	pthread_mutex_t        mu;
+	pthread_mutex_t        mu;   /* stop and the parts' done */
 	pthread_cond_t         cv;   /* a person drawn, or a part done */
 	int                    stop; /* a part failed: the others stop too */
 	int                    threaded;
@@ -612,23 +616,20 @@ struct batch {
 
 static size_t batch_done(const struct batch *b);
 
-/* Read person staff_id for part pt: under the store's lock. */
+/* Read person staff_id for part pt, on the part's connection. */
 static enum jzg_status
 part_load(struct part *pt, sqlite3_int64 staff_id, struct pview **pv, char **cause)
 {
-	struct batch *b = pt->b;
 	struct pview_loader *l = NULL;
 	enum jzg_status rc;
 
 	*pv = NULL;
-	pthread_mutex_lock(&b->mu);
-	if ((rc = loader_for(b->st, &pt->ls, staff_id, &l, cause)) == JZG_OK &&
+	if ((rc = loader_for(pt->st, &pt->ls, staff_id, &l, cause)) == JZG_OK &&
 	    (rc = pview_load(l, staff_id, pv, cause)) == JZG_OK &&
-	    (rc = signature_last(b->st, staff_id, &pt->sh.rec, cause)) != JZG_OK) {
+	    (rc = signature_last(pt->st, staff_id, &pt->sh.rec, cause)) != JZG_OK) {
 		pview_free(*pv);
 		*pv = NULL;
 	}
-	pthread_mutex_unlock(&b->mu);
 	return rc;
 }
 
@@ -704,14 +705,19 @@ part_run(void *arg)
 }
 
 /* Two threads unless told otherwise: JZG_SHEET_THREADS=1 (measuring, and
- * the test that both give the same file), or one core. */
+ * the test that both give the same file), or one core; and only where a
+ * second connection sees what this one does: a file (not ":memory:") with
+ * no transaction of the caller's open. */
 static int
-sheet_threads(void)
+sheet_threads(const struct store *st)
 {
 	const char *env = getenv("JZG_SHEET_THREADS");
 	long t = env != NULL && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
 
-	return t >= 2 ? 2 : 1;
+	if (t < 2 || st->path == NULL || *st->path == '\0' || strcmp(st->path, ":memory:") == 0 ||
+	    strncmp(st->path, "file:", 5) == 0 || !sqlite3_get_autocommit(st->db))
+		return 1;
+	return 2;
 }
 
 /* People drawn so far in all parts (finished parts count their people). */
@@ -735,18 +741,28 @@ static void
 batch_run(struct batch *b)
 {
 	struct part *pt = b->pt;
+	struct store *st2 = NULL;
 	pthread_t th;
 	size_t seen = 0;
+	char *why = NULL;
 
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->cv, NULL);
-	for (size_t k = 0; k < b->np; k++)
+	for (size_t k = 0; k < b->np; k++) {
 		pt[k].report = 1;
-	if (b->np > 1 && sheet_threads() > 1) {
+		pt[k].st = b->st;
+	}
+	/* both read transactions begin before either part reads */
+	sqlite3_exec(b->st->db, "SAVEPOINT sheet_print", NULL, NULL, NULL);
+	if (b->np > 1 && sheet_threads(b->st) > 1 &&
+	    store_open(b->st->path, b->st->defs, STORE_READONLY, &st2, &why) == JZG_OK) {
+		sqlite3_exec(st2->db, "BEGIN", NULL, NULL, NULL);
+		pt[1].st = st2;
 		pt[1].report = 0;
 		b->threaded = pthread_create(&th, NULL, part_run, &pt[1]) == 0;
 		pt[1].report = !b->threaded;
 	}
+	free(why);
 	for (size_t k = 0; k < b->np; k++)
 		if (pt[k].report)
 			part_run(&pt[k]);
@@ -768,6 +784,17 @@ batch_run(struct batch *b)
 		if (batch_done(b) != seen)
 			progress_report(b->opt ? b->opt->prog : NULL, batch_done(b), b->n);
 	}
+	/* the loaders were prepared on their part's connection */
+	for (size_t k = 0; k < b->np; k++) {
+		for (size_t i = 0; i < pt[k].ls.n; i++)
+			pview_loader_free(pt[k].ls.l[i]);
+		pt[k].ls.n = 0;
+	}
+	if (st2 != NULL) {
+		sqlite3_exec(st2->db, "COMMIT", NULL, NULL, NULL);
+		store_close(st2);
+	}
+	sqlite3_exec(b->st->db, "RELEASE sheet_print", NULL, NULL, NULL);
 	pthread_cond_destroy(&b->cv);
 	pthread_mutex_destroy(&b->mu);
 }
@@ -819,8 +846,6 @@ sheet_print(struct store *st, const sqlite3_int64 *staff, size_t n, const char *
 			}
 		}
 		free(pt[k].cause);
-		for (size_t i = 0; i < pt[k].ls.n; i++)
-			pview_loader_free(pt[k].ls.l[i]);
 		out[k].data = pt[k].data;
 		out[k].len = pt[k].len;
 		if (pt[k].doc == NULL)
