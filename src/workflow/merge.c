@@ -608,7 +608,7 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 	struct strbuf b = { 0 };
 	enum jzg_status rc;
 	sqlite3_stmt *q;
-	char *sql;
+	char *sql, *explained = NULL;
 	int orphans = 0, dense = 0, lo = 0, hi = 0, off = 0, has[4] = { 1, 1, 1, 1 };
 
 	audit_enable(st, 0);
@@ -654,28 +654,39 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 	}
 	/* What the file brings besides its records, only where it has any:
 	 * each statement costs a parse per file, the explanations' one most. */
+	/* (the sets explained, '|'-separated, for the explanations' CASE) */
 	sql = xasprintf("SELECT EXISTS (SELECT 1 FROM %1$s.explanation), EXISTS (SELECT 1 FROM %1$s.signature), "
-	    "EXISTS (SELECT 1 FROM %1$s.review), EXISTS (SELECT 1 FROM %1$s.photo)", sch);
+	    "EXISTS (SELECT 1 FROM %1$s.review), EXISTS (SELECT 1 FROM %1$s.photo), "
+	    "(SELECT '|' || group_concat(DISTINCT set_name, '|') || '|' FROM %1$s.explanation)", sch);
 	if (store_prepare(st, sql, &q, NULL) == JZG_OK) {
-		if (sqlite3_step(q) == SQLITE_ROW)
+		if (sqlite3_step(q) == SQLITE_ROW) {
 			for (int k = 0; k < 4; k++)
 				has[k] = sqlite3_column_int(q, k);
+			explained = sqlite3_column_text(q, 4) ? xstrdup((const char *)sqlite3_column_text(q, 4)) : NULL;
+		}
 		sqlite3_finalize(q);
 	}
 	free(sql);
 	/* Explanations: a many-record set's row_key is the record id, found
-	 * again by its position (seq). */
+	 * again by its position (seq); a WHEN only for the sets the file
+	 * explains (a sub-query each, parsed per file).  No record found:
+	 * NULL, which row_key's NOT NULL makes INSERT OR IGNORE skip. */
 	if (has[0]) {
 		strbuf_adds(&b, "INSERT OR IGNORE INTO main.explanation(staff_id, rule, set_name, row_key, reason, created) "
-		    "SELECT * FROM (SELECT m.dst_id, e.rule, e.set_name, CASE e.set_name");
-		for (size_t i = 0; i < d->nall; i++)
-			if (d->all[i].many && cols[i] != NULL)
+		    "SELECT m.dst_id, e.rule, e.set_name, CASE e.set_name");
+		for (size_t i = 0; i < d->nall; i++) {
+			char *bar = xasprintf("|%s|", d->all[i].v[SC_NAME]);
+
+			if (d->all[i].many && cols[i] != NULL && (explained == NULL || strstr(explained, bar) != NULL))
 				strbuf_addf(&b, " WHEN '%1$s' THEN (SELECT x.id FROM main.\"s_%1$s\" x WHERE x.staff_id = m.dst_id "
 				    "AND x.seq = (SELECT y.seq FROM %2$s.\"s_%1$s\" y WHERE y.id = e.row_key) ORDER BY x.id LIMIT 1)",
 				    d->all[i].v[SC_NAME], sch);
-		strbuf_addf(&b, " ELSE m.dst_id END AS rk, e.reason, e.created FROM %s.explanation e JOIN temp.merge_map m "
-		    "ON m.src_id = e.staff_id WHERE m.status = 'new') WHERE rk IS NOT NULL;", sch);
+			free(bar);
+		}
+		strbuf_addf(&b, " ELSE m.dst_id END, e.reason, e.created FROM %s.explanation e JOIN temp.merge_map m "
+		    "ON m.src_id = e.staff_id WHERE m.status = 'new';", sch);
 	}
+	free(explained);
 	if (has[1])
 		strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.signature(staff_id, code, signed_on, recorded) SELECT m.dst_id, "
 		    "g.code, g.signed_on, g.recorded FROM %s.signature g JOIN temp.merge_map m ON m.src_id = g.staff_id "

@@ -491,9 +491,30 @@ test_pack_merge(void **state)
 	char *cause = NULL, *pk = db_path("pack.db");
 	struct store *county;
 	struct merge_result r = { 0 };
-	int people;
+	int people, xseq;
+	char *xrxny;
 
 	(void)state;
+	/* explanations: a 学习经历 record's (row_key: its id, found again in
+	 * the county by position) and one whose record is gone (not merged) */
+	{
+		char *sql = xasprintf("SELECT x.staff_id, x.id, x.seq, x.RXNY FROM s_xxjl x JOIN staff s ON s.id = x.staff_id "
+		    "WHERE s.school_id = %lld ORDER BY x.seq DESC, x.id DESC LIMIT 1", (long long)sid);
+		sqlite3_stmt *q;
+
+		assert_int_equal(sqlite3_prepare_v2(st->db, sql, -1, &q, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		assert_true(sqlite3_column_int(q, 2) > 0);   /* not the person's first record */
+		xseq = sqlite3_column_int(q, 2);
+		xrxny = xstrdup(sqlite3_column_text(q, 3) ? (const char *)sqlite3_column_text(q, 3) : "");
+		free(sql);
+		sql = xasprintf("INSERT INTO explanation(staff_id, rule, set_name, row_key, reason) VALUES(%1$lld, 'W-MERGE-X', "
+		    "'xxjl', %2$lld, '学历已核'), (%1$lld, 'W-MERGE-GONE', 'xxjl', 999999, '记录已删')",
+		    (long long)sqlite3_column_int64(q, 0), (long long)sqlite3_column_int64(q, 1));
+		sqlite3_finalize(q);
+		assert_int_equal(store_exec(st, sql, &cause), JZG_OK);
+		free(sql);
+	}
 	assert_int_equal(pack_school(st, "2143012345", pk, &people, &cause), JZG_OK);
 	assert_int_equal(people, 5);
 	/* round trip into an empty county file */
@@ -518,6 +539,16 @@ test_pack_merge(void **state)
 	assert_int_equal(q_int(county, "SELECT count(*) FROM audit WHERE path = 'merge' AND actor = 'county' "
 	    "AND behalf = '2143012345' AND op = 'insert'"), 5);
 	assert_int_equal(q_int(county, "SELECT count(*) FROM signature"), 1);
+	{
+		char *sql = xasprintf("SELECT count(*) FROM explanation e JOIN s_xxjl x ON x.id = e.row_key AND "
+		    "x.staff_id = e.staff_id WHERE e.rule = 'W-MERGE-X' AND x.seq = %d AND ifnull(x.RXNY, '') = '%s'", xseq, xrxny);
+
+		assert_int_equal(q_int(county, sql), 1);
+		assert_int_equal(q_int(county, "SELECT count(*) FROM explanation WHERE rule = 'W-MERGE-GONE'"), 0);
+		assert_int_equal(q_int(county, "SELECT count(*) FROM explanation WHERE rule = 'r' AND row_key = staff_id"), 1);
+		free(sql);
+		free(xrxny);
+	}
 	/* every set identical, row for row */
 	for (size_t i = 0; i < defs->nall; i++) {
 		char *sql = xasprintf("SELECT count(*) FROM \"s_%s\"", defs->all[i].v[SC_NAME]);
