@@ -17,6 +17,8 @@
 void
 sqlfn_today(char out[11])
 {
+	static _Thread_local time_t today_at;
+	static _Thread_local char today_s[11];
 	const char *env = getenv("JZG_TODAY");
 	time_t now;
 	struct tm tm;
@@ -25,9 +27,16 @@ sqlfn_today(char out[11])
 		memcpy(out, env, 11);
 		return;
 	}
+	/* localtime_r reads the time zone (and may stat /etc/localtime) on
+	 * every call; idcard_valid() asks for today once per person of a
+	 * whole-file check.  Kept per thread for the second it was made in. */
 	now = time(NULL);
-	localtime_r(&now, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
+	if (now != today_at || today_s[0] == '\0') {
+		localtime_r(&now, &tm);
+		strftime(today_s, sizeof today_s, "%Y-%m-%d", &tm);
+		today_at = now;
+	}
+	memcpy(out, today_s, 11);
 }
 
 uint32_t
