@@ -24,7 +24,7 @@ NEW=$(readlink -f "${2:?usage: bench/check_same.sh BASE_BIN NEW_BIN [STAFF_PER_S
 N=${3:-600}
 export JZG_FORMS=$PWD/forms JZG_DATA=$PWD/data
 export JZG_TODAY=${JZG_TODAY:-2026-11-22}
-DB=/tmp/jzg_same2_$N.db
+DB=${DB:-/tmp/jzg_same2_$N.db}
 W=$(mktemp -d /tmp/jzg_same.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 

@@ -1,8 +1,8 @@
 /* rules.c — see rules.h.  Making and freeing the rules, checking one
  * record, explaining a warning.  The phases of a check are in files of
  * their own (rules_int.h): rules_kind.c (what each kind of rule is),
- * rules_compile.c, rules_static.c, rules_person.c, rules_run.c and
- * rules_sched.c (rules_check).
+ * rules_compile.c, rules_static.c, rules_person.c, rules_prior.c,
+ * rules_run.c and rules_sched.c (rules_check).
  *
  * Each rule is one result column (a CASE that is NULL while the rule
  * holds) or, when it needs no SQL, a static rule checked in C by

@@ -161,59 +161,6 @@ today_constant(char *sql)
 	return strbuf_take(&b);
 }
 
-/* The join every ${prior.X} and ${prior_missing.SET} reads last year's
- * records through (expr.c): nothing when b_staff is empty. */
-static const char prior_join[] = " p JOIN b_staff pb ON pb.id = p.staff_id WHERE pb.staff_id = ";
-
-/* sql (taken) with every sub-query of last year's values (expr.c's
- * `(SELECT p."X" FROM "b_Y" p JOIN b_staff pb …)` and `(SELECT count(*)
- * FROM "b_Y" p JOIN b_staff pb …)`) guarded by rules_baseline(): without
- * a baseline they are NULL and 0, and the person set's statement asked
- * eleven of them of every person, each an index look-up. */
-static char *
-baseline_guard(char *sql)
-{
-	struct strbuf b = { 0 };
-	const char *p = sql, *q;
-
-	if (sql == NULL)
-		return NULL;
-	while ((q = strstr(p, "(SELECT ")) != NULL) {
-		const char *from = rules_sql_scan(q + 8, NULL, " FROM "), *t, *close;
-		int count = strncmp(q + 8, "count(*) FROM ", 14) == 0;
-
-		strbuf_add(&b, p, (size_t)(q - p));
-		p = q + 1;
-		if (from == NULL || strncmp(from + 6, "\"b_", 3) != 0 || (!count && strncmp(q + 8, "p.\"", 3) != 0) ||
-		    (t = strchr(from + 9, '"')) == NULL || strncmp(t + 1, prior_join, sizeof prior_join - 1) != 0 ||
-		    (close = rules_sql_scan(q + 1, NULL, NULL)) == NULL) {
-			strbuf_addc(&b, '(');
-			continue;
-		}
-		strbuf_addf(&b, "(CASE WHEN rules_baseline() THEN %.*s%s END)", (int)(close + 1 - q), q,
-		    count ? " ELSE 0" : "");
-		p = close + 1;
-	}
-	strbuf_adds(&b, p);
-	free(sql);
-	return strbuf_take(&b);
-}
-
-/* rules_baseline(): whether the file holds a baseline (b_staff has a row).
- * Deterministic and without arguments, so SQLite asks it once per run of
- * a statement, not per row. */
-void
-rules_fn_baseline(sqlite3_context *c, int argc, sqlite3_value **argv)
-{
-	int any = 1;
-
-	(void)argc;
-	(void)argv;
-	if (store_int(sqlite3_context_db_handle(c), "SELECT EXISTS (SELECT 1 FROM b_staff)", &any) != SQLITE_OK)
-		any = 1;   /* cannot tell: ask the sub-queries */
-	sqlite3_result_int(c, any);
-}
-
 /* Set-level completeness (forms/sets.tsv `required`, kind RK_RECORDS): on
  * the person set's statement, which reads every person of the template
  * once, a column per set of the template a person must have a record in:
@@ -249,6 +196,20 @@ compile_records(struct rset *rs, struct strbuf *cols, char **cause)
 	return JZG_OK;
 }
 
+/* The form of statement sql of set s that a whole-file or whole-school
+ * check runs, with the person look-ups and last year's values loaded
+ * set-wise (rules_person_rewrite, rules_prior_bulk); NULL when it is sql. */
+static char *
+bulk_of(struct rules *r, const struct set_def *s, const char *sql)
+{
+	char *prior = rules_prior_bulk(r, s, sql), *bulk = rules_person_rewrite(r, prior ? prior : sql);
+
+	if (bulk == NULL)
+		return prior;
+	free(prior);
+	return bulk;
+}
+
 enum jzg_status
 rules_compile_set(struct rules *r, struct rset *rs, char **cause)
 {
@@ -256,6 +217,7 @@ rules_compile_set(struct rules *r, struct rset *rs, char **cause)
 	const struct set_def *s = rs->set;
 	const char *sn = s->v[SC_NAME];
 	struct strbuf cols = { 0 }, args = { 0 };
+	char *prior = NULL;
 	enum jzg_status rc = JZG_OK;
 
 	for (size_t j = 0; j < s->nfield && rc == JZG_OK; j++)
@@ -288,10 +250,13 @@ rules_compile_set(struct rules *r, struct rset *rs, char **cause)
 	if (rc == JZG_OK && rs->set == template_person_set(defs, rs->tpl))
 		rc = compile_records(rs, &cols, cause);
 	if (rc == JZG_OK && cols.s != NULL) {
-		char *guarded = baseline_guard(strbuf_take(&cols));
+		int joined;
+		char *guarded = rules_prior_columns(strbuf_take(&cols), s->many ? NULL : s, &joined);
 
 		strbuf_adds(&cols, guarded);
 		free(guarded);
+		if (joined)
+			prior = rules_prior_join(s);
 	}
 	if (rc == JZG_OK && rs->nrule > 0) {
 		struct strbuf call = { 0 };
@@ -326,11 +291,12 @@ rules_compile_set(struct rules *r, struct rset *rs, char **cause)
 			    " WHERE school.template = '%s'", k, call.s, cols.s ? cols.s : "", sn, rs->tpl->v[TC_NAME]);
 		} else
 			rs->select = xasprintf("SELECT %zu, staff.id, staff.id, 0, %s%s\nFROM staff JOIN school ON school.id ="
-			    " staff.school_id LEFT JOIN \"s_%s\" AS cur ON cur.staff_id = staff.id"
-			    " WHERE school.template = '%s'", k, call.s, cols.s ? cols.s : "", sn, rs->tpl->v[TC_NAME]);
+			    " staff.school_id LEFT JOIN \"s_%s\" AS cur ON cur.staff_id = staff.id%s"
+			    " WHERE school.template = '%s'", k, call.s, cols.s ? cols.s : "", sn, prior ? prior : "",
+			    rs->tpl->v[TC_NAME]);
 		rs->select = today_constant(rs->select);
 		rs->select_record = today_constant(rs->select_record);
-		rs->select_bulk = rules_person_rewrite(r, rs->select);
+		rs->select_bulk = bulk_of(r, s, rs->select);
 		rs->select_scan = today_constant(rs->select_scan);
 		strbuf_free(&call);
 		strbuf_free(&argv);
@@ -340,6 +306,7 @@ rules_compile_set(struct rules *r, struct rset *rs, char **cause)
 	rs->weight = rs->nrule + (size_t)rs->ncol * 4;
 	strbuf_free(&cols);
 	strbuf_free(&args);
+	free(prior);
 	if (rc != JZG_OK && cause != NULL && *cause != NULL) {
 		char *why = *cause;
 
@@ -551,7 +518,7 @@ rules_group_scans(struct rules *r)
 		}
 		sql = group_number(rs->select_scan, i);
 		free(rs->select_scan);
-		bulk = rules_person_rewrite(r, sql);
+		bulk = bulk_of(r, rs->set, sql);
 		rs->select_scan = bulk ? bulk : sql;
 		if (bulk)
 			free(sql);

@@ -1,6 +1,6 @@
 /* rules_int.h — what the files of the rules engine share (rules.c,
- * rules_static.c, rules_compile.c, rules_person.c, rules_run.c,
- * rules_kind.c, rules_sched.c), each of which includes rules.h first; not
+ * rules_static.c, rules_compile.c, rules_person.c, rules_prior.c,
+ * rules_run.c, rules_kind.c, rules_sched.c), each of which includes rules.h first; not
  * for callers of rules.h.  (It does not include rules.h itself: rules.c
  * includes it, and modules must not include each other.)  No curses. */
 #ifndef JZG_RULES_INT_H
@@ -111,6 +111,10 @@ struct person_col {
 	 * (has[id - id[0]]) filled by one scan of s_Y's staff_id index */
 	int            exists;
 	unsigned char *has;
+	/* last year's values (rules_prior.c), loaded by rules_prior_load:
+	 * PC_PRIOR_ROW the id of the person's row in b_<set>, PC_PRIOR_MISSING
+	 * ${prior_missing.<set>} when above 0; 0 = a look-up of this year's */
+	int            prior;
 	sqlite3_int64 *id;      /* staff ids, ascending */
 	struct pval {
 		union {
@@ -128,6 +132,8 @@ struct person_col {
 	uint32_t      *slot;
 	sqlite3_int64  nslot;
 };
+
+enum { PC_PRIOR_ROW = 1, PC_PRIOR_MISSING };
 
 /* The codes of the last multi-select list rules_multi_nth was asked about
  * on a connection: the list's codes of table t that may be chosen, as row
@@ -296,7 +302,6 @@ void rules_fn_today(sqlite3_context *c, int argc, sqlite3_value **argv);
 void rules_fn_code_pick(sqlite3_context *c, int argc, sqlite3_value **argv);
 void rules_fn_code_filter(sqlite3_context *c, int argc, sqlite3_value **argv);
 void rules_fn_multi_nth(sqlite3_context *c, int argc, sqlite3_value **argv);
-void rules_fn_baseline(sqlite3_context *c, int argc, sqlite3_value **argv);
 
 /* rules_person.c */
 const char *rules_sql_scan(const char *p, const char *end, const char *kw);
@@ -307,6 +312,16 @@ enum jzg_status rules_person_load(struct rules *r, enum scope_mode m, sqlite3_in
 void rules_person_unload(struct rules *r);
 void rules_person_uses(const struct rules *r, const char *sql, unsigned char *uses);
 void rules_fn_person(sqlite3_context *c, int argc, sqlite3_value **argv);
+int rules_person_prior(struct rules *r, const char *set, int kind);
+void rules_person_index_ids(struct person_col *pc);
+
+/* rules_prior.c */
+char *rules_prior_columns(char *sql, const struct set_def *own, int *joined);   /* takes sql */
+char *rules_prior_join(const struct set_def *s);                                  /* caller frees */
+char *rules_prior_bulk(struct rules *r, const struct set_def *s, const char *sql); /* caller frees; NULL: none */
+enum jzg_status rules_prior_load(struct rules *r, struct person_col *pc, sqlite3 *db, enum scope_mode m,
+    sqlite3_int64 id, char **cause);
+void rules_fn_baseline(sqlite3_context *c, int argc, sqlite3_value **argv);
 
 /* rules_run.c */
 extern const char rules_explained_sql[];

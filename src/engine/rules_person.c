@@ -42,6 +42,17 @@ person_col(struct rules *r, const char *y, const char *e, const char *w, const c
 	return (int)r->npc++;
 }
 
+/* The look-up of last year's values of kind (PC_PRIOR_*) for set (a
+ * rules_prior.c load), added when new. */
+int
+rules_person_prior(struct rules *r, const char *set, int kind)
+{
+	int k = person_col(r, set, "", NULL, kind == PC_PRIOR_ROW ? "@prior_row" : "@prior_missing", 0, 0);
+
+	r->pc[k].prior = kind;
+	return k;
+}
+
 /* Scanning SQL text from p to end (NULL: its end) outside quotes: with kw
  * (" FROM ", " ORDER BY " …), where kw first occurs outside parentheses;
  * without, the ')' that closes the parenthesis p is inside.  NULL when
@@ -347,6 +358,8 @@ same_scan(const struct person_col *a, const struct person_col *b)
 {
 	if (a == b)
 		return 1;
+	if (a->prior || b->prior)
+		return 0;
 	return strcmp(a->set, b->set) == 0 && strcmp(a->tail, b->tail) == 0 && a->first == b->first &&
 	    !a->exists && !b->exists &&
 	    (a->where == NULL ? b->where == NULL : b->where != NULL && strcmp(a->where, b->where) == 0);
@@ -414,8 +427,8 @@ person_index_has(struct person_col *pc)
 }
 
 /* pc loaded: index its values by staff id when the ids are dense enough. */
-static void
-person_index_ids(struct person_col *pc)
+void
+rules_person_index_ids(struct person_col *pc)
 {
 	if (pc->id == NULL)
 		pc->id = xcalloc(1, sizeof *pc->id);   /* loaded, nobody in scope */
@@ -458,6 +471,10 @@ rules_person_load_some(struct rules *r, sqlite3 *db, enum scope_mode m, sqlite3_
 			;
 		if (j == r->npc)
 			continue;   /* none of this scan's look-ups is wanted (pc_only) */
+		if (pc->prior) {
+			rc = rules_prior_load(r, pc, db, m, id, cause);
+			continue;
+		}
 		strbuf_adds(&sql, "SELECT staff_id");
 		for (j = k; j < r->npc; j++)
 			if (same_scan(&r->pc[j], pc)) {
@@ -500,7 +517,7 @@ rules_person_load_some(struct rules *r, sqlite3 *db, enum scope_mode m, sqlite3_
 			if (pc->exists)
 				person_index_has(pc);
 			else
-				person_index_ids(&r->pc[mem[i]]);
+				rules_person_index_ids(&r->pc[mem[i]]);
 	}
 	free(mem);
 	free(cap);
