@@ -436,11 +436,13 @@ write_set(struct ex *e, lxw_worksheet *ws, const struct set_def *s, sqlite3_int6
 	sqlite3_finalize(q);
 	free(sql);
 	(void)nrows;
-	/* Empty input rows keep the text format, so digits typed there survive. */
-	for (int i = 0; i < e->l->input_rows && e->err == NULL; i++, row++)
-		for (size_t k = 0; k < n; k++)
-			worksheet_write_blank(ws, row, (lxw_col_t)k,
-			    c[k].num ? c[k].num : e->f_text);
+	/* The empty input rows below the data: their drop-downs are set below,
+	 * their format (text, so that digits typed there survive) is the
+	 * column's (worksheet_set_column above), which Excel and LibreOffice
+	 * give a cell the sheet does not hold.  A blank cell per input row and
+	 * column wrote the same format again, at a fifth of the export's
+	 * instructions (docs/benchmarks.md, issue 21 §3b). */
+	row += (lxw_row_t)e->l->input_rows;
 	for (size_t k = 0; k < n && e->err == NULL; k++) {
 		const struct field_def *f = c[k].f;
 		lxw_data_validation dv = { 0 };

@@ -51,7 +51,21 @@ print("sheets", wb.sheetnames[:3], wb.sheetnames[-2:], len(wb.sheetnames))
 ws = wb["基本信息"]
 print("header", [c.value for c in ws[2]][:3])
 print("id", repr(ws["A3"].value), ws["A3"].data_type, ws["A3"].number_format)
-print("input", ws.cell(row=ws.max_row, column=1).number_format, ws.max_row)
+# The input rows below the data hold no cells: their text format is the
+# column's (<col style>), which Excel and LibreOffice give a new cell.
+cd = ws.column_dimensions
+print("input", ws.max_row, cd["A"].number_format, cd["A"].protection.locked, cd["D"].number_format)
+print("numcol", wb["基本待遇"].column_dimensions["D"].number_format, wb["基本待遇"].column_dimensions["A"].number_format)
+# every data sheet: each column's format is the one its data cells carry
+bad = []
+for name in wb.sheetnames[:-2]:
+    s = wb[name]
+    for col in s.iter_cols(min_row=3, max_row=s.max_row):
+        letter = col[0].column_letter
+        for c in col:
+            if c.value is not None and c.number_format != s.column_dimensions[letter].number_format:
+                bad.append((name, c.coordinate, c.number_format, s.column_dimensions[letter].number_format))
+print("colfmt", len(bad), bad[:3])
 print("freeze", ws.freeze_panes)
 dv = ws.data_validations.dataValidation
 print("dv", len(dv), sorted({d.type for d in dv}), all(d.formula1.startswith("L_") for d in dv))
@@ -67,7 +81,9 @@ py=$(cat py.txt)
 expect_has "sheets in official order, guide and code sheet last" "$py" "sheets ['基本信息', '学习经历', '工作经历'] ['填表说明', '代码表']"
 expect_has "header with required mark" "$py" "header ['*身份证件号', '*姓名', '曾用名']"
 expect_has "ID number is a text cell" "$py" "s @"
-expect_has "empty input rows are text" "$py" "input @"
+expect_has "empty input rows: none written, the column is text and unlocked" "$py" "input 27 @ False @"
+expect_has "number columns keep their number format" "$py" "numcol 0.00 @"
+expect_has "every column's format is its data cells'" "$py" "colfmt 0 []"
 expect_has "frozen header and keys" "$py" "freeze C3"
 expect_has "validations are list formulas" "$py" "['list'] True"
 expect_has "gender drop-down covers data and input rows" "$py" "dvxb ['D3:D527']"
@@ -242,11 +258,19 @@ expect_has "warning: file imported" "$out" "人员 25 人"
 # A real spreadsheet program reads the export (LibreOffice headless).
 if command -v soffice >/dev/null 2>&1; then
 	mkdir lo
-	HOME="$T" timeout 120 soffice --headless --convert-to 'csv:Text - txt - csv (StarCalc):44,34,76' --outdir lo "$F1" >/dev/null 2>&1
-	csv=$(cat lo/*.csv 2>/dev/null)
-	expect_has "LibreOffice reads the first sheet" "$csv" "*身份证件号,*姓名"
+	HOME="$T" timeout 120 soffice --headless --convert-to fods --outdir lo "$F1" >/dev/null 2>&1
+	# 25 staff: data rows 3–27, input rows 28–527 (forms/export.tsv input_rows)
+	lo=$($PY "$E/xlsx_lo.py" lo/*.fods 基本信息 2 1 2 2 3 1 28 1 527 1 527 4 528 4 2>&1)
+	expect_has "LibreOffice reads the first sheet" "$lo" "2 1 text=*身份证件号 type=string"
+	expect_has "LibreOffice reads the second header" "$lo" "2 2 text=*姓名 type=string"
 	id=$(sqlite3 a.db "SELECT p.SFZJH FROM staff t JOIN s_jbxx p ON p.staff_id = t.id JOIN school s ON s.id = t.school_id WHERE s.code = '2143012345' ORDER BY t.id LIMIT 1")
-	expect_has "LibreOffice keeps the 18-digit ID as text" "$csv" "$id,"
+	expect_has "LibreOffice keeps the 18-digit ID as text" "$lo" "3 1 text=$id type=string format=text"
+	expect_has "LibreOffice: first input row is text" "$lo" "28 1 text= type= format=text list="
+	expect_has "LibreOffice: last input row is text" "$lo" "527 1 text= type= format=text list="
+	expect_has "LibreOffice: last input row has the drop-down" "$lo" "527 4 text= type= format=text list=L_XB"
+	expect_has "LibreOffice: no drop-down below the input rows" "$lo" "528 4 text= type= format=text list="
+	lo=$($PY "$E/xlsx_lo.py" lo/*.fods 基本待遇 300 4 2>&1)
+	expect_has "LibreOffice: an input row of a number column has its number format" "$lo" "300 4 text= type= format=number:2"
 else
 	echo "skip - LibreOffice (libreoffice-calc-nogui) not installed"
 fi
