@@ -426,10 +426,31 @@ build_map(struct store *st, const char *sch, char **cause)
 	/* A new person's id: after our last, in the source's order.  None of
 	 * the file's schools has anyone here yet (a school's first merge, the
 	 * usual case): everyone is new, and nobody's 身份证件号 need be read. */
-	if (sqlite3_changes(st->db) == 0)
-		return exec_free(st, xasprintf("INSERT INTO temp.merge_map SELECT s.id, %d + row_number() OVER (ORDER BY s.id), "
+	if (sqlite3_changes(st->db) == 0) {
+		sqlite3_stmt *q;
+		int lo = 0, hi = 0, n = 0;
+
+		/* ids without gaps (a school's file as jzg writes it): by an
+		 * offset, the same ids the window gives, without its sort */
+		sql = xasprintf("SELECT min(s.id), max(s.id), count(*) FROM %s.staff s JOIN %s.school ss ON ss.id = s.school_id "
+		    "JOIN main.school ms ON ms.code = ss.code", sch, sch);
+		rc = store_prepare(st, sql, &q, cause);
+		free(sql);
+		if (rc != JZG_OK)
+			return rc;
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			lo = sqlite3_column_int(q, 0);
+			hi = sqlite3_column_int(q, 1);
+			n = sqlite3_column_int(q, 2);
+		}
+		sqlite3_finalize(q);
+		return exec_free(st, n > 0 && hi - lo == n - 1 ?
+		    xasprintf("INSERT INTO temp.merge_map SELECT s.id, s.id + %d, ms.id, 'new' FROM %s.staff s JOIN %s.school ss "
+		    "ON ss.id = s.school_id JOIN main.school ms ON ms.code = ss.code", base + 1 - lo, sch, sch) :
+		    xasprintf("INSERT INTO temp.merge_map SELECT s.id, %d + row_number() OVER (ORDER BY s.id), "
 		    "ms.id, 'new' FROM %s.staff s JOIN %s.school ss ON ss.id = s.school_id JOIN main.school ms "
 		    "ON ms.code = ss.code", base, sch, sch), cause);
+	}
 	/* The window keeps the subquery whole, so the look-ups run once a
 	 * person. */
 	sql = xasprintf("INSERT INTO temp.merge_map SELECT src_id, ifnull(dst_id, %5$d + row_number() OVER "
@@ -601,7 +622,7 @@ find_conflicts(struct store *st, const char *sch, char **cols, char **cause)
  * transaction and merge_batch redoes the batch without this file, so
  * SQLite need keep no statement journal for these many-row inserts. */
 static enum jzg_status
-add_new(struct store *st, const char *sch, const char *path, char **cols, char **cause)
+add_new(struct store *st, const char *sch, const char *path, char **cols, struct merge_result *res, char **cause)
 {
 	const struct defs *d = st->defs;
 	const char *fname = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -609,7 +630,7 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 	enum jzg_status rc;
 	sqlite3_stmt *q;
 	char *sql, *explained = NULL;
-	int orphans = 0, dense = 0, lo = 0, hi = 0, off = 0, has[4] = { 1, 1, 1, 1 };
+	int dense = 0, lo = 0, hi = 0, off = 0, has[4] = { 1, 1, 1, 1 }, nnew = 0, nsame = 0, dlo = 0, dhi = 0, nin = -1;
 
 	audit_enable(st, 0);
 	strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.staff(id, school_id, state, created, updated) SELECT m.dst_id, m.school_id, "
@@ -618,18 +639,28 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 	/* A file whose people are all new, with ids without gaps (the usual
 	 * school file), maps by an offset: its records are copied by a range
 	 * scan without a look-up in merge_map per record.  The unary + keeps
-	 * the scan in record order (not the (staff_id, seq) index and a sort). */
-	if (store_prepare(st, "SELECT count(*) > 0 AND count(*) = sum(status = 'new') AND max(src_id) - min(src_id) = "
-	    "count(*) - 1 AND min(dst_id - src_id) = max(dst_id - src_id), min(src_id), max(src_id), min(dst_id - src_id) "
-	    "FROM temp.merge_map", &q, NULL) == JZG_OK) {
-		if (sqlite3_step(q) == SQLITE_ROW) {
-			dense = sqlite3_column_int(q, 0);
-			lo = sqlite3_column_int(q, 1);
-			hi = sqlite3_column_int(q, 2);
-			off = sqlite3_column_int(q, 3);
-		}
-		sqlite3_finalize(q);
+	 * the scan in record order (not the (staff_id, seq) index and a sort).
+	 * The same pass counts the new and the same people, and the new
+	 * ones' ids (after our last, without gaps: build_map). */
+	if ((rc = store_prepare(st, "SELECT count(*) > 0 AND count(*) = sum(status = 'new') AND max(src_id) - min(src_id) = "
+	    "count(*) - 1 AND min(dst_id - src_id) = max(dst_id - src_id), min(src_id), max(src_id), min(dst_id - src_id), "
+	    "ifnull(sum(status = 'new'), 0), ifnull(sum(status = 'same'), 0), min(iif(status = 'new', dst_id, NULL)), "
+	    "max(iif(status = 'new', dst_id, NULL)) FROM temp.merge_map", &q, cause)) != JZG_OK) {
+		strbuf_free(&b);
+		audit_enable(st, 1);
+		return rc;
 	}
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		dense = sqlite3_column_int(q, 0);
+		lo = sqlite3_column_int(q, 1);
+		hi = sqlite3_column_int(q, 2);
+		off = sqlite3_column_int(q, 3);
+		nnew = sqlite3_column_int(q, 4);
+		nsame = sqlite3_column_int(q, 5);
+		dlo = sqlite3_column_int(q, 6);
+		dhi = sqlite3_column_int(q, 7);
+	}
+	sqlite3_finalize(q);
 	for (size_t i = 0; i < d->nall; i++) {
 		const char *sn = d->all[i].v[SC_NAME];
 		char *tc;
@@ -706,11 +737,17 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, char *
 	audit_enable(st, 1);
 	if (rc != JZG_OK)
 		return rc;
-	/* what the foreign keys (off during a merge) would have caught */
-	store_int(st->db, "SELECT count(*) FROM temp.merge_map m WHERE m.status = 'new' AND NOT EXISTS "
-	    "(SELECT 1 FROM main.staff s WHERE s.id = m.dst_id)", &orphans);
-	if (orphans != 0)
-		return jzg_fail(cause, JZG_ERR_DB, "内部错误：合并 %s 时有 %d 人的记录没有对应的人员，未合并任何数据", path, orphans);
+	/* what the foreign keys (off during a merge) would have caught: a
+	 * new person's records without the person (the new ids are ours
+	 * from dlo to dhi, none of them taken before) */
+	sql = xasprintf("SELECT count(*) FROM main.staff WHERE id BETWEEN %d AND %d", dlo, dhi);
+	store_int(st->db, sql, &nin);
+	free(sql);
+	if (nnew > 0 && (dhi - dlo != nnew - 1 || nin != nnew))
+		return jzg_fail(cause, JZG_ERR_DB, "内部错误：合并 %s 时有 %d 人的记录没有对应的人员，未合并任何数据", path,
+		    nnew - (nin > 0 ? nin : 0));
+	res->added += nnew;
+	res->same += nsame;
 	sql = sqlite3_mprintf("INSERT OR ROLLBACK INTO main.audit(actor, path, behalf, staff_id, set_name, row_id, op, "
 	    "field, new) SELECT audit_who(), audit_path(), CASE WHEN audit_county() THEN (SELECT code FROM "
 	    "main.school WHERE id = m.school_id) END, m.dst_id, 'staff', m.dst_id, 'insert', 'file', %Q "
@@ -831,7 +868,6 @@ merge_attached(struct merge_run *run, const char *sch, const char *path, struct 
 	char **cols, *sql, *dkey = NULL, *dnow = NULL;
 	enum jzg_status rc;
 	sqlite3_stmt *q;
-	int n;
 
 	if ((rc = file_cols(run, sch, &cols, cause)) != JZG_OK)
 		return rc;
@@ -872,12 +908,8 @@ merge_attached(struct merge_run *run, const char *sch, const char *path, struct 
 	if ((rc = build_map(st, sch, cause)) != JZG_OK ||
 	    (rc = find_conflicts(st, sch, cols, cause)) != JZG_OK ||
 	    (rc = merge_photo_conflicts(st, sch, cause)) != JZG_OK ||
-	    (rc = add_new(st, sch, path, cols, cause)) != JZG_OK)
+	    (rc = add_new(st, sch, path, cols, res, cause)) != JZG_OK)
 		goto out;
-	store_int(st->db, "SELECT count(*) FROM temp.merge_map WHERE status = 'new'", &n);
-	res->added += n;
-	store_int(st->db, "SELECT count(*) FROM temp.merge_map WHERE status = 'same'", &n);
-	res->same += n;
 	rc = settle_conflicts(run, sch, cols, res, cause);
 	if (rc == JZG_OK && res->conflicts == 0 && dkey != NULL)
 		rc = merge_digest_record(st, sch, dkey, dnow, cause);
