@@ -385,6 +385,13 @@ struct pdf {
 	const struct shaped  *last;      /* … and what it found */
 	int                   dry;
 	struct page           pg;        /* the open page, not yet written */
+	/* Held pages (pdf_hold): ended but not yet written, in order, each
+	 * keeping its arrays for the next unit; draw is where drawing goes —
+	 * &pg, or a held page (pdf_goto). */
+	struct page          *held;
+	size_t                nheld, cheld;
+	int                   hold;
+	struct page          *draw;
 	int                   failed;
 	struct strbuf         missing;   /* characters without a glyph */
 	char                 *missing_in;/* first text they were found in */
@@ -920,6 +927,7 @@ pdf_new(const char *path, const char *title, struct pdf **out, char **cause)
 	if (load_library(cause) != JZG_OK)
 		return JZG_ERR_NOTFOUND;
 	p = xcalloc(1, sizeof *p);
+	p->draw = &p->pg;
 	p->path = xstrdup(path);
 	p->tmp = outfile_part(path);
 	unlink(p->tmp);   /* our pid's: a file of a run before a reboot */
@@ -954,6 +962,7 @@ pdf_new_part(const char *title, struct pdf **out, char **cause)
 	if (load_library(cause) != JZG_OK)
 		return JZG_ERR_NOTFOUND;
 	p = xcalloc(1, sizeof *p);
+	p->draw = &p->pg;
 	if ((rc = start_doc(p, title, cause)) != JZG_OK) {
 		pdf_free(p);
 		return rc;
@@ -968,6 +977,9 @@ pdf_free(struct pdf *p)
 	if (p == NULL)
 		return;
 	page_free(&p->pg);
+	for (size_t k = 0; k < p->cheld; k++)
+		page_free(&p->held[k]);
+	free(p->held);
 	if (p->cache != NULL)
 		g_hash_table_destroy(p->cache);
 	for (int s = 0; s < PDF__STYLES; s++)
@@ -1123,7 +1135,7 @@ pdf_text(struct pdf *p, enum pdf_style s, double x, double y, double w, enum pdf
 	const struct shaped *sh = layout(p, s, text, w, align);
 
 	if (!p->dry)
-		page_add_text(&p->pg, sh, x, y);
+		page_add_text(p->draw, sh, x, y);
 	return sh->h;
 }
 
@@ -1131,7 +1143,7 @@ pdf_text(struct pdf *p, enum pdf_style s, double x, double y, double w, enum pdf
 static void
 add_line(struct pdf *p, double x1, double y1, double x2, double y2, double lw)
 {
-	struct page *pg = &p->pg;
+	struct page *pg = p->draw;
 	struct line *l;
 
 	grow(&pg->stroke, &pg->cstroke, pg->nstroke + 1, sizeof *pg->stroke);
@@ -1165,7 +1177,7 @@ pdf_line(struct pdf *p, double x1, double y1, double x2, double y2, double lw)
 void
 pdf_fill(struct pdf *p, double x, double y, double w, double h, double gray)
 {
-	struct page *pg = &p->pg;
+	struct page *pg = p->draw;
 
 	if (p->dry)
 		return;
@@ -1176,17 +1188,62 @@ pdf_fill(struct pdf *p, double x, double y, double w, double h, double gray)
 void
 pdf_page(struct pdf *p)
 {
+	struct page t;
+
 	if (p->dry)
 		return;
-	play_page(p, &p->pg);
-	cairo_show_page(p->cr);
+	if (!p->hold) {
+		play_page(p, &p->pg);
+		cairo_show_page(p->cr);
+		return;
+	}
+	/* kept: the open page goes to the held ones, an emptied held page
+	 * (with its arrays) becomes the open one */
+	if (p->nheld == p->cheld) {
+		p->held = xreallocarray(p->held, p->cheld + 1, sizeof *p->held);
+		memset(&p->held[p->cheld++], 0, sizeof *p->held);
+	}
+	t = p->held[p->nheld];
+	p->held[p->nheld++] = p->pg;
+	p->pg = t;
+	p->draw = &p->pg;
+}
+
+void
+pdf_hold(struct pdf *p)
+{
+	p->hold = 1;
+}
+
+size_t
+pdf_held(const struct pdf *p)
+{
+	return p->nheld + 1;
+}
+
+void
+pdf_goto(struct pdf *p, size_t k)
+{
+	p->draw = k < p->nheld ? &p->held[k] : &p->pg;
+}
+
+void
+pdf_release(struct pdf *p)
+{
+	for (size_t k = 0; k < p->nheld; k++) {
+		play_page(p, &p->held[k]);
+		cairo_show_page(p->cr);
+	}
+	p->nheld = 0;
+	p->hold = 0;
+	p->draw = &p->pg;
 }
 
 void
 pdf_jpeg(struct pdf *p, double x, double y, double w, double h, const unsigned char *data, size_t len,
     int pw, int ph, const char *id)
 {
-	struct page *pg = &p->pg;
+	struct page *pg = p->draw;
 	struct img *im;
 
 	if (p->dry || p->failed || pw <= 0 || ph <= 0)

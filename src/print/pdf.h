@@ -98,4 +98,17 @@ void pdf_jpeg(struct pdf *p, double x, double y, double w, double h, const unsig
 /* End the current page and start the next. */
 void pdf_page(struct pdf *p);
 
+/* Held pages: after pdf_hold, pages that end are kept instead of written,
+ * so that a unit (a person's sheet) can be drawn in one pass and each of
+ * its pages given something that needs the page count (the footer) after
+ * the last is known.  pdf_held counts the unit's pages (the kept ones and
+ * the open one); pdf_goto(k) sends drawing to page k of them (0-based;
+ * the open page is the last); pdf_release writes the kept pages and stops
+ * holding, drawing goes to the open page again.  A document that fails
+ * (pdf_error) before pdf_release has written none of them. */
+void pdf_hold(struct pdf *p);
+size_t pdf_held(const struct pdf *p);
+void pdf_goto(struct pdf *p, size_t k);
+void pdf_release(struct pdf *p);
+
 #endif

@@ -33,6 +33,21 @@ struct sheet {
 
 /* ---------------------------------------------------------------- pages */
 
+/* The footer of page f->page of f->total: drawn when the person's pages
+ * are all laid out (part_run), the page count being known only then. */
+static void
+page_foot(struct sheet *sh)
+{
+	struct flow *f = &sh->f;
+	char *line = xasprintf("第 %d 页 共 %d 页", f->page, f->total);
+
+	pdf_text(f->p, PDF_SMALL, ML, FLOW_FOOTY, CW, PDF_CENTER, line);
+	free(line);
+	line = xasprintf("%s　%s", sh->pv->name, sh->code);
+	pdf_text(f->p, PDF_SMALL, ML, FLOW_FOOTY, CW, PDF_RIGHT, line);
+	free(line);
+}
+
 /* The first page carries the title and the school; the others one line
  * naming the person, so that a loose page still says whose it is. */
 static void
@@ -57,14 +72,6 @@ page_begin(struct flow *f)
 	free(line);
 	pdf_line(f->p, ML, y, ML + CW, y, 0.8);
 	f->y = y + 4;
-	if (f->total > 0) {
-		line = xasprintf("第 %d 页 共 %d 页", f->page, f->total);
-		pdf_text(f->p, PDF_SMALL, ML, FLOW_FOOTY, CW, PDF_CENTER, line);
-		free(line);
-		line = xasprintf("%s　%s", pv->name, sh->code);
-		pdf_text(f->p, PDF_SMALL, ML, FLOW_FOOTY, CW, PDF_RIGHT, line);
-		free(line);
-	}
 }
 
 /* ---------------------------------------------------------------- grid */
@@ -657,21 +664,25 @@ part_run(void *arg)
 		sh->state = signature_state_of(pv, &sh->rec);
 		pt->stale += sh->state == SIGNATURE_STALE;
 		pdf_cache_trim(pt->doc);
-		/* Pass 1 counts the pages (and meets every string, so a missing
-		 * glyph stops us before this person is drawn); pass 2 draws. */
+		if (i > pt->from && duplex && pt->pages % 2 == 1) {
+			blank_back(pt->doc);
+			pt->pages++;
+		}
+		if (i > pt->from)
+			pdf_page(pt->doc);
+		/* One pass: the person's pages are held until the last is laid
+		 * out, then each gets its footer (第 x 页 共 y 页) and they are
+		 * written — unless a string lacked a glyph: then none is. */
+		pdf_hold(pt->doc);
 		sh->f.total = 0;
-		pdf_set_dry(pt->doc, 1);
 		layout_person(sh);
 		sh->f.total = sh->f.page;
-		pdf_set_dry(pt->doc, 0);
 		if ((pt->rc = pdf_error(pt->doc, &pt->cause)) == JZG_OK) {
-			if (i > pt->from && duplex && pt->pages % 2 == 1) {
-				blank_back(pt->doc);
-				pt->pages++;
+			for (sh->f.page = 1; sh->f.page <= sh->f.total; sh->f.page++) {
+				pdf_goto(pt->doc, (size_t)sh->f.page - 1);
+				page_foot(sh);
 			}
-			if (i > pt->from)
-				pdf_page(pt->doc);
-			layout_person(sh);
+			pdf_release(pt->doc);
 			pt->pages += sh->f.total;
 		}
 		sh->pv = NULL;
