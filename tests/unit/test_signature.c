@@ -6,6 +6,7 @@
 #include "pview.h"
 #include "record.h"
 #include "school.h"
+#include "sheet.h"
 #include "signature.h"
 
 static struct defs *defs;
@@ -150,6 +151,69 @@ test_display(void **state)
 	assert_null(pview_display(set_field(s, "XBM"), ""));
 }
 
+/* A writer on another connection, at every person of a batch print. */
+struct writer {
+	sqlite3 *db;
+	int      ok, busy;
+};
+
+static void
+write_now(void *arg, unsigned long long done, unsigned long long total)
+{
+	struct writer *w = arg;
+
+	(void)done;
+	(void)total;
+	if (sqlite3_exec(w->db, "INSERT INTO zz VALUES (1)", NULL, NULL, NULL) == SQLITE_OK)
+		w->ok++;
+	else
+		w->busy++;
+}
+
+/* A batch print reads people in short read transactions, so another
+ * program can write to the file while it draws: the writer here waits for
+ * nothing (no busy timeout) and is never refused.  (Reading the whole
+ * batch in one transaction locked the file for the batch.) */
+static void
+test_batch_lets_writers_in(void **state)
+{
+	char dir[] = "/tmp/jzg-sheet-XXXXXX", *path, *out, *cause = NULL;
+	struct store *fst;
+	sqlite3_int64 sid, ids[3];
+	struct writer w = { 0 };
+	struct progress pg = { write_now, &w };
+	struct sheet_opts so = { 0, &pg };
+	struct sheet_result res;
+	sqlite3_stmt *q;
+	size_t n = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/s.db", dir);
+	out = xasprintf("%s/s.pdf", dir);
+	assert_int_equal(audit_open(path, defs, STORE_CREATE, &fst, &cause), JZG_OK);
+	assert_int_equal(school_add(fst, "2143012345", "测试县第一小学", "zxx", &sid, &cause), JZG_OK);
+	assert_int_equal(demo_fill(fst, sid, 3, 7, &cause), JZG_OK);
+	assert_int_equal(sqlite3_prepare_v2(fst->db, "SELECT id FROM staff ORDER BY id", -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW && n < 3)
+		ids[n++] = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	assert_int_equal(n, 3);
+	assert_int_equal(sqlite3_open(path, &w.db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(w.db, "CREATE TABLE zz (x)", NULL, NULL, NULL), SQLITE_OK);
+	setenv("JZG_SHEET_THREADS", "1", 1);   /* the writer runs between people, never beside a read */
+	assert_int_equal(sheet_print(fst, ids, n, out, &so, &res, &cause), JZG_OK);
+	unsetenv("JZG_SHEET_THREADS");
+	assert_int_equal(res.people, 3);
+	assert_int_equal(w.busy, 0);
+	assert_int_equal(w.ok, 3);
+	sqlite3_close(w.db);
+	store_close(fst);
+	rm_tree(dir);
+	free(path);
+	free(out);
+}
+
 int
 main(void)
 {
@@ -158,6 +222,7 @@ main(void)
 		cmocka_unit_test(test_stale_rule),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_display),
+		cmocka_unit_test(test_batch_lets_writers_in),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
