@@ -569,6 +569,12 @@ audit_bulk_end(struct store *st, char **cause)
 }
 
 enum jzg_status
+audit_bulk_link(struct store *st, char **cause)
+{
+	return audit_armed(st) ? trust_bulk_link(st, cause) : JZG_OK;
+}
+
+enum jzg_status
 audit_write(struct store *st, const struct audit_note *n, char **cause)
 {
 	sqlite3_stmt *q;

@@ -95,6 +95,13 @@ int audit_armed(const struct store *st);
  * UPDATE and DELETE triggers stay. */
 enum jzg_status audit_bulk_begin(struct store *st, char **cause);
 enum jzg_status audit_bulk_end(struct store *st, char **cause);
+/* Inside a bulk: link what it wrote so far into the hash chain (what end
+ * does) and leave the triggers dropped, so that the transaction can
+ * commit and the next one go on without them: merge's batches, which
+ * parse the ~30 triggers once a run, not once a batch.  Whoever commits
+ * so must call begin and end once more before the connection writes
+ * anything else (merge_files does, in a transaction of its own). */
+enum jzg_status audit_bulk_link(struct store *st, char **cause);
 
 /* One row of the trail, as the log shows it.  Strings valid during the
  * callback only. */

@@ -254,46 +254,76 @@ add_link(struct strbuf *b, enum trust_table t, const char *when)
 	free(cols);
 }
 
+/* The last row id of each bulk-linked table, noted in x->mark. */
+static enum jzg_status
+bulk_mark(struct store *st, struct trust_ctx *x, char **cause)
+{
+	for (int t = TRUST_AUDIT; t <= TRUST_SIGNATURE; t++) {
+		char *sql = xasprintf("SELECT ifnull(max(id), 0) FROM main.\"%s\"", table_name[t]);
+		sqlite3_stmt *q;
+		int ok = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW;
+
+		if (ok)
+			x->mark[t] = sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+		free(sql);
+		if (!ok)
+			return jzg_fail(cause, JZG_ERR_DB, "读取防篡改记录失败：%s", sqlite3_errmsg(st->db));
+	}
+	return JZG_OK;
+}
+
+/* The statements that link every row of table t after its mark, in id
+ * order as link_existing: each link's hash takes the one before. */
+static void
+bulk_link_sql(struct strbuf *b, const struct trust_ctx *x, int t)
+{
+	char *cols = trust_cols((enum trust_table)t, "");
+
+	strbuf_addf(b, "INSERT INTO main.chain(tbl, row_id, dig, hash, aux, signer, sig) SELECT %d, id, d, "
+	    "trust_link(d, 0), NULL, %s, %s FROM (SELECT id, trust_dig(%d, %s) AS d FROM main.\"%s\" WHERE id > %lld "
+	    "ORDER BY id);", t, t == TRUST_REVIEW ? "trust_signer()" : "NULL",
+	    t == TRUST_REVIEW ? "trust_sign(d)" : "NULL", t, cols, table_name[t], (long long)x->mark[t]);
+	free(cols);
+}
+
 enum jzg_status
 trust_bulk(struct store *st, int on, char **cause)
 {
 	struct trust_ctx *x = st->trust;
 	struct strbuf b = { 0 };
-	enum jzg_status rc = JZG_OK;
+	enum jzg_status rc;
 
 	if (x == NULL)
 		return JZG_OK;
-	for (int t = TRUST_AUDIT; t <= TRUST_SIGNATURE && rc == JZG_OK; t++) {
-		char *sql;
-
-		if (!on) {
-			sqlite3_stmt *q;
-
-			sql = xasprintf("SELECT ifnull(max(id), 0) FROM main.\"%s\"", table_name[t]);
-			if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK || sqlite3_step(q) != SQLITE_ROW)
-				rc = jzg_fail(cause, JZG_ERR_DB, "读取防篡改记录失败：%s", sqlite3_errmsg(st->db));
-			else
-				x->mark[t] = sqlite3_column_int64(q, 0);
-			sqlite3_finalize(q);
-			free(sql);
+	if (!on && (rc = bulk_mark(st, x, cause)) != JZG_OK)
+		return rc;
+	for (int t = TRUST_AUDIT; t <= TRUST_SIGNATURE; t++)
+		if (!on)
 			strbuf_addf(&b, "DROP TRIGGER IF EXISTS temp.\"trust_%s_i\";", table_name[t]);
-		} else {
-			/* the rows in id order, as link_existing: each link's hash
-			 * takes the one before (trust_link reads it) */
-			char *cols = trust_cols((enum trust_table)t, "");
-
-			strbuf_addf(&b, "INSERT INTO main.chain(tbl, row_id, dig, hash, aux, signer, sig) SELECT %d, id, d, "
-			    "trust_link(d, 0), NULL, %s, %s FROM (SELECT id, trust_dig(%d, %s) AS d FROM main.\"%s\" WHERE id > %lld "
-			    "ORDER BY id);", t, t == TRUST_REVIEW ? "trust_signer()" : "NULL",
-			    t == TRUST_REVIEW ? "trust_sign(d)" : "NULL", t, cols, table_name[t], (long long)x->mark[t]);
+		else {
+			bulk_link_sql(&b, x, t);
 			add_link(&b, (enum trust_table)t, "INSERT");
-			free(cols);
 		}
-	}
-	if (rc == JZG_OK)
-		rc = store_exec(st, b.s, cause);
+	rc = store_exec(st, b.s, cause);
 	strbuf_free(&b);
 	return rc;
+}
+
+enum jzg_status
+trust_bulk_link(struct store *st, char **cause)
+{
+	struct trust_ctx *x = st->trust;
+	struct strbuf b = { 0 };
+	enum jzg_status rc;
+
+	if (x == NULL)
+		return JZG_OK;
+	for (int t = TRUST_AUDIT; t <= TRUST_SIGNATURE; t++)
+		bulk_link_sql(&b, x, t);
+	rc = store_exec(st, b.s, cause);
+	strbuf_free(&b);
+	return rc == JZG_OK ? bulk_mark(st, x, cause) : rc;
 }
 
 void

@@ -43,6 +43,9 @@ void trust_trigger_sql(struct strbuf *b);
  * in another order; a trigger per row cost ~10,000 instructions beyond the
  * hashing, a sixth of a first merge (docs/benchmarks.md, issue 21). */
 enum jzg_status trust_bulk(struct store *st, int on, char **cause);
+/* Between trust_bulk 0 and 1: link the rows written so far, the triggers
+ * staying dropped (audit_bulk_link: a commit in the middle of a bulk). */
+enum jzg_status trust_bulk_link(struct store *st, char **cause);
 
 /* On open for writing, before the triggers are armed: re-create dropped
  * guards, link the rows of a file just migrated to schema 7 (said once),

@@ -137,6 +137,7 @@ struct merge_run {
 	int                       mute;       /* a file merged again: conflicts were told */
 	char                     *cols_key;   /* the last file's set tables, as created */
 	char                    **cols;       /* and its columns (file_cols) */
+	int                       bulk;       /* a batch committed with the INSERT triggers dropped */
 };
 
 /* Our data columns of every set (not id, staff_id, seq: keys and
@@ -1003,14 +1004,18 @@ tell(struct merge_run *run, struct batch_file *f, int i, const char *path)
 }
 
 /* Files first..first+n-1, attached together, in one transaction: the
- * batch costs one commit (two fsyncs) instead of one per file.  A file
+ * batch costs one commit (two fsyncs) instead of one per file.  Its rows
+ * are linked into the hash chain before it commits; the INSERT triggers
+ * come back only after the last batch (last), so that the ~30 of them are
+ * parsed once a run, not once a batch (a rollback leaves them as they
+ * were when the batch began: run->bulk).  A file
  * that fails rolls the whole batch back, is dropped, and the files merged
  * before it are merged again, without telling their hooks twice.  (A
  * savepoint per file would keep the others, but its journal copied every
  * page each file touched that the batch had touched before: a cost paid
  * by every merge, for a failure that is rare.) */
 static enum jzg_status
-merge_batch(struct merge_run *run, char *const path[], int first, int n)
+merge_batch(struct merge_run *run, char *const path[], int first, int n, int last)
 {
 	struct store *st = run->st;
 	struct batch_file *f = xcalloc((size_t)n, sizeof *f);
@@ -1063,10 +1068,10 @@ again:
 	}
 	if (in_txn) {
 		char *cause = NULL;
-		enum jzg_status rc = audit_bulk_end(st, &cause);
+		enum jzg_status rc = last ? audit_bulk_end(st, &cause) : audit_bulk_link(st, &cause);
 
-		if (rc == JZG_OK)
-			rc = store_exec(st, "COMMIT", &cause);
+		if (rc == JZG_OK && (rc = store_exec(st, "COMMIT", &cause)) == JZG_OK)
+			run->bulk = !last;
 
 		if (rc != JZG_OK) {
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1098,7 +1103,7 @@ again:
 enum jzg_status
 merge_files(struct store *st, int n, char *const path[], enum merge_take take, const struct merge_hooks *h)
 {
-	struct merge_run run = { st, take, h, NULL, 0, NULL, NULL };
+	struct merge_run run = { st, take, h, NULL, 0, NULL, NULL, 0 };
 	int lim = sqlite3_limit(st->db, SQLITE_LIMIT_ATTACHED, -1);
 	enum jzg_status worst = JZG_OK, rc;
 	int e, fk = 1;
@@ -1124,8 +1129,21 @@ merge_files(struct store *st, int n, char *const path[], enum merge_take take, c
 	if (lim < 1)
 		lim = 1;
 	for (int i = 0; i < n; i += lim)
-		if ((rc = merge_batch(&run, path + i, i, n - i < lim ? n - i : lim)) != JZG_OK)
+		if ((rc = merge_batch(&run, path + i, i, n - i < lim ? n - i : lim, i + lim >= n)) != JZG_OK)
 			worst = rc;
+	/* the last batch did not commit: the triggers back in a transaction
+	 * of their own (no row to link) */
+	if (run.bulk) {
+		if (store_exec(st, "BEGIN IMMEDIATE", NULL) == JZG_OK) {
+			if (audit_bulk_begin(st, NULL) == JZG_OK && audit_bulk_end(st, NULL) == JZG_OK &&
+			    store_exec(st, "COMMIT", NULL) == JZG_OK)
+				run.bulk = 0;
+			else
+				sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		}
+		if (run.bulk && worst == JZG_OK)
+			worst = JZG_ERR_DB;
+	}
 out:
 	if (fk)
 		sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);

@@ -722,9 +722,11 @@ assert_integrity(struct store *s)
 	sqlite3_finalize(q);
 }
 
-/* One transaction for several files: file 3 of 5 damaged changes nothing,
- * the others merge, each file is told once, and the audit triggers the
- * batch dropped are back afterwards. */
+/* One transaction for several files (two a batch here, so that batches
+ * commit with the INSERT triggers dropped): file 3 of 5 damaged changes
+ * nothing, the others merge, each file is told once, every merged row has
+ * its one link in the hash chain, and the audit triggers the batches
+ * dropped are back afterwards, also when the last batch fails whole. */
 static void
 test_merge_batch(void **state)
 {
@@ -750,6 +752,7 @@ test_merge_batch(void **state)
 	triggers = (int)q_int(county, "SELECT count(*) FROM temp.sqlite_master WHERE type = 'trigger'");
 	assert_true(triggers > 0);
 	idx = index_names(county);
+	sqlite3_limit(county->db, SQLITE_LIMIT_ATTACHED, 2);
 	assert_int_equal(merge_files(county, 5, p, MERGE_TAKE_NONE, &h), JZG_ERR_FOREIGN);
 	/* the batch rolled back for the damaged file and redone leaves a whole
 	 * file with every index */
@@ -766,6 +769,21 @@ test_merge_batch(void **state)
 	assert_int_equal(q_int(county, "SELECT count(*) FROM staff"), 4 * people);
 	assert_int_equal(q_int(county, "SELECT count(*) FROM school WHERE code = '2143017702'"), 0);
 	assert_int_equal(q_int(county, "SELECT count(*) FROM audit WHERE path = 'merge' AND field = 'file'"), 4 * people);
+	assert_true(q_int(county, "SELECT count(*) FROM review") > 0);
+	assert_int_equal(q_int(county, "SELECT (SELECT count(*) FROM audit a WHERE (SELECT count(*) FROM chain c WHERE "
+	    "c.tbl = 1 AND c.row_id = a.id) <> 1) + (SELECT count(*) FROM review r WHERE (SELECT count(*) FROM chain c "
+	    "WHERE c.tbl = 2 AND c.row_id = r.id) <> 1) + (SELECT count(*) FROM signature g WHERE (SELECT count(*) "
+	    "FROM chain c WHERE c.tbl = 3 AND c.row_id = g.id) <> 1)"), 0);
+	/* the last batch, the damaged file alone, fails whole */
+	{
+		char *q[3] = { p[0], p[1], p[2] };
+		struct told t2 = { { 0 }, { 0 }, 0 };
+		struct merge_hooks h2 = { NULL, on_done, &t2 };
+
+		assert_int_equal(merge_files(county, 3, q, MERGE_TAKE_NONE, &h2), JZG_ERR_FOREIGN);
+		assert_int_equal(t2.rc[2], JZG_ERR_FOREIGN);
+		assert_int_equal(q_int(county, "SELECT count(*) FROM temp.sqlite_master WHERE type = 'trigger'"), triggers);
+	}
 	/* the trail and the foreign keys are on again: a record added after
 	 * the merge is audited */
 	assert_int_equal(q_int(county, "PRAGMA foreign_keys"), 1);
