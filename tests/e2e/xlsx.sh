@@ -93,6 +93,27 @@ expect_has "guide names the school" "$py" "guide 2143012345"
 expect_has "ID column wide enough" "$py" "width True"
 expect_has "sub-tables get their own sheet" "$py" "sub True True"
 
+# A person's records are written in their set's order_by (forms/sets.tsv:
+# 学习经历 by 入学年月), whatever order they are stored in: export keeps
+# them in the index's order and sorts each person's itself.  The person
+# with the most records gets them stored latest first (seq).
+cp a.db ord.db
+who=$(sqlite3 ord.db "SELECT x.staff_id FROM s_xxjl x JOIN staff t ON t.id = x.staff_id JOIN school s ON s.id = t.school_id WHERE s.code = '2143012345' GROUP BY x.staff_id ORDER BY count(*) DESC, x.staff_id LIMIT 1")
+sqlite3 ord.db "UPDATE s_xxjl SET seq = 300000 - CAST(replace(RXNY, '-', '') AS INTEGER) WHERE staff_id = $who"
+want=$(sqlite3 ord.db "SELECT group_concat(RXNY, ' ') FROM (SELECT RXNY FROM s_xxjl WHERE staff_id = $who ORDER BY RXNY, seq)")
+idw=$(sqlite3 ord.db "SELECT SFZJH FROM s_jbxx WHERE staff_id = $who")
+mkdir ordout
+J --db ord.db export --school 2143012345 --out ordout >/dev/null
+got=$($PY - "ordout/$(basename "$F1")" "$idw" <<'PYEOF'
+import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])["学习经历"]
+hdr = {str(c.value).lstrip("*"): c.column for c in ws[2] if c.value}
+print(" ".join(str(ws.cell(r, hdr["入学年月"]).value) for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value == sys.argv[2]))
+PYEOF
+)
+expect_eq "records stored in reverse come out in order_by order" "$got" "$want"
+[ "$(echo "$want" | wc -w)" -ge 2 ] && ok "the reordered person has 2+ records" || bad "only «$want»"
+
 # Round trip: import into an empty file, export again, same cell values.
 out=$(J --db b.db import "$F1" 2>&1); rc=$?
 expect_eq "import exit status" "$rc" 0
