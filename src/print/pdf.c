@@ -364,6 +364,20 @@ struct page {
 	size_t                cfill, cstroke, cimg, cglyph, ccluster, cbyte, cseg;   /* capacities */
 };
 
+/* ASCII characters in one style as pango sets them (see ascii_init): one
+ * glyph per character at a fixed advance, whatever its neighbours. */
+#define ASCII_FIRST 0x20
+#define ASCII_N     (0x7f - ASCII_FIRST)
+struct ascii {
+	int                  state;      /* 0 not yet asked, 1 usable, -1 not (pango for all) */
+	unsigned char        usable[ASCII_N];  /* the characters the table holds */
+	unsigned char        kern[ASCII_N][ASCII_N];  /* pairs set otherwise (kerned: "--"): pango's */
+	cairo_scaled_font_t *font;       /* referenced */
+	unsigned             glyph[ASCII_N];
+	int                  width[ASCII_N];   /* pango units */
+	double               h, base;    /* a line's logical height and baseline */
+};
+
 struct pdf {
 	/* The file, for a document made by pdf_new; a part (pdf_new_part) is
 	 * written into mem instead. */
@@ -380,6 +394,7 @@ struct pdf {
 	PangoContext         *ctx;
 	PangoFontDescription *font[PDF__STYLES];
 	GHashTable           *cache;     /* key → struct shaped * */
+	struct ascii          ascii[PDF__STYLES];
 	char                 *last_key;  /* the last look-up's key, … */
 	size_t                last_len, last_cap;
 	const struct shaped  *last;      /* … and what it found */
@@ -578,6 +593,174 @@ note_missing(struct pdf *p, enum pdf_style s, const char *text)
 	}
 }
 
+/* ---------------------------------------------------------------- ASCII */
+
+/* Half the strings a sheet meets for the first time are ASCII on one line
+ * — identity numbers, dates, amounts, telephone numbers, codes — and
+ * laying each out through pango (itemising, font selection, harfbuzz, line
+ * breaking: ~100,000 instructions a string) was the largest part of the
+ * laying out.  In this font such a string is one glyph per character, each
+ * at its own fixed advance, so it is set here from a table: what pango
+ * gives, to the pango unit.  The table is made from pango itself: each
+ * character alone, and every ordered pair of them side by side, which must
+ * come out in one run of one font, one glyph per character, without
+ * offsets (no ligature or contextual form — lower case is left out: the
+ * font joins fi, fl …).  A pair whose first character is not set at its
+ * own advance is kerned (the font kerns "--"): a string holding it goes
+ * through pango, as does any other string. */
+static const char *const ascii_sets[] = {
+	"0123456789-./:()+,# ABCDEFGHIJKLMNOPQRSTUVWXYZ",   /* 98 % of such strings in the demo data */
+	"0123456789-./:()+,# ",
+};
+
+/* Glyph and advance of each character of set alone, into a; 0 when one
+ * is not a single glyph on its own. */
+static int
+ascii_alone(struct pdf *p, enum pdf_style s, struct ascii *a, const char *set)
+{
+	int ok = 1;
+
+	for (const char *c = set; *c != '\0' && ok; c++) {
+		char one[2] = { *c, 0 };
+		PangoLayout *l = make_layout(p, s, one, 0, PDF_LEFT);
+		PangoLayoutIter *it = pango_layout_get_iter(l);
+		PangoLayoutRun *run = pango_layout_iter_get_run_readonly(it);
+		const PangoGlyphInfo *gi = run != NULL && run->glyphs->num_glyphs == 1 ? run->glyphs->glyphs : NULL;
+
+		ok = pango_layout_get_unknown_glyphs_count(l) == 0 && gi != NULL && glyph_drawn(gi) &&
+		    gi->geometry.x_offset == 0 && gi->geometry.y_offset == 0;
+		if (ok) {
+			a->glyph[*c - ASCII_FIRST] = gi->glyph;
+			a->width[*c - ASCII_FIRST] = gi->geometry.width;
+		}
+		pango_layout_iter_free(it);
+		g_object_unref(l);
+	}
+	return ok;
+}
+
+/* Whether pango sets the characters of set and their pairs as the table
+ * says (kerned pairs noted); fills a. */
+static int
+ascii_try(struct pdf *p, enum pdf_style s, struct ascii *a, const char *set)
+{
+	size_t n = strlen(set);
+	struct strbuf b = { 0 };
+	PangoLayout *l;
+	PangoLayoutIter *it;
+	PangoLayoutRun *run;
+	PangoRectangle r;
+	int ok;
+
+	if (!ascii_alone(p, s, a, set))
+		return 0;
+	for (size_t x = 0; x < n; x++)   /* every ordered pair side by side */
+		for (size_t y = 0; y < n; y++) {
+			char two[3] = { set[x], set[y], 0 };
+
+			strbuf_adds(&b, two);
+		}
+	l = make_layout(p, s, b.s, 0, PDF_LEFT);
+	ok = pango_layout_get_unknown_glyphs_count(l) == 0;
+	it = pango_layout_get_iter(l);
+	run = pango_layout_iter_get_run_readonly(it);
+	ok = ok && run != NULL && run->item->offset == 0 && run->item->length == (int)b.len &&
+	    run->glyphs->num_glyphs == (int)b.len && (run->item->analysis.level & 1) == 0;
+	memset(a->kern, 0, sizeof a->kern);
+	for (int i = 0; ok && i < (int)b.len; i++) {
+		const PangoGlyphInfo *gi = &run->glyphs->glyphs[i];
+		int c = (unsigned char)b.s[i] - ASCII_FIRST;
+
+		ok = run->glyphs->log_clusters[i] == i && gi->glyph == a->glyph[c] && gi->geometry.x_offset == 0 &&
+		    gi->geometry.y_offset == 0;
+		if (ok && gi->geometry.width != a->width[c]) {   /* kerned with the next (the last has none) */
+			ok = i + 1 < (int)b.len;
+			if (ok)
+				a->kern[c][(unsigned char)b.s[i + 1] - ASCII_FIRST] = 1;
+		}
+	}
+	if (ok) {
+		pango_layout_iter_get_run_extents(it, NULL, &r);
+		/* one run, then the line's end (a NULL run), then no more */
+		ok = r.x == 0 && pango_layout_iter_next_run(it) && pango_layout_iter_get_run_readonly(it) == NULL &&
+		    !pango_layout_iter_next_run(it);
+	}
+	pango_layout_iter_free(it);
+	if (ok) {
+		pango_layout_get_extents(l, NULL, &r);
+		it = pango_layout_get_iter(l);
+		a->h = (double)r.height / PANGO_SCALE;
+		a->base = (double)pango_layout_iter_get_baseline(it) / PANGO_SCALE;
+		pango_layout_iter_free(it);
+		a->font = cairo_scaled_font_reference(
+		    pango_cairo_font_get_scaled_font((PangoCairoFont *)run->item->analysis.font));
+		memset(a->usable, 0, sizeof a->usable);
+		for (size_t x = 0; x < n; x++)
+			a->usable[set[x] - ASCII_FIRST] = 1;
+	}
+	g_object_unref(l);
+	strbuf_free(&b);
+	return ok;
+}
+
+static void
+ascii_init(struct pdf *p, enum pdf_style s)
+{
+	struct ascii *a = &p->ascii[s];
+
+	a->state = -1;
+	if (getenv("JZG_PDF_PANGO_ONLY") != NULL)   /* tests/e2e/print.sh: the same bytes either way */
+		return;
+	for (size_t k = 0; k < sizeof ascii_sets / sizeof ascii_sets[0] && a->state < 0; k++)
+		if (ascii_try(p, s, a, ascii_sets[k]))
+			a->state = 1;
+}
+
+/* text (n bytes, not empty) laid out on one line from the table, as
+ * shape() would from pango's layout; NULL when the table is not usable or
+ * text is not all printable ASCII. */
+static struct shaped *
+shape_ascii(struct pdf *p, enum pdf_style s, const char *text, size_t n)
+{
+	struct ascii *a = &p->ascii[s];
+	struct shaped *sh;
+	int xpos = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)text[i] < ASCII_FIRST || (unsigned char)text[i] >= ASCII_FIRST + ASCII_N)
+			return NULL;
+	if (a->state == 0)
+		ascii_init(p, s);
+	if (a->state < 0)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!a->usable[(unsigned char)text[i] - ASCII_FIRST] ||
+		    (i + 1 < n && a->kern[(unsigned char)text[i] - ASCII_FIRST][(unsigned char)text[i + 1] - ASCII_FIRST]))
+			return NULL;
+	sh = xcalloc(1, sizeof *sh);
+	sh->glyph = xreallocarray(NULL, n, sizeof *sh->glyph);
+	sh->cluster = xreallocarray(NULL, n, sizeof *sh->cluster);
+	sh->utf8 = xmalloc(n + 1);
+	sh->run = xcalloc(1, sizeof *sh->run);
+	memcpy(sh->utf8, text, n + 1);
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)text[i] - ASCII_FIRST;
+
+		sh->glyph[i].index = a->glyph[c];
+		sh->glyph[i].x = 0.0 + (double)xpos / PANGO_SCALE;
+		sh->glyph[i].y = a->base + 0.0;
+		sh->cluster[i].num_bytes = 1;
+		sh->cluster[i].num_glyphs = 1;
+		xpos += a->width[c];
+	}
+	sh->w = (double)xpos / PANGO_SCALE;
+	sh->h = a->h;
+	sh->nglyph = sh->nbyte = sh->ncluster = n;
+	sh->nrun = 1;
+	sh->run[0] = (struct srun){ cairo_scaled_font_reference(a->font), 0, n, n, n };
+	return sh;
+}
+
 /* sh, found under key (len bytes): the last look-up. */
 static const struct shaped *
 remember(struct pdf *p, const struct shaped *sh, const char *key, size_t len)
@@ -629,11 +812,13 @@ layout(struct pdf *p, enum pdf_style s, const char *text, double w, enum pdf_ali
 	}
 	if (key == buf)
 		key = memcpy(xmalloc(n + 8), buf, n + 8);
-	l = make_layout(p, s, text, w, a);
-	if (pango_layout_get_unknown_glyphs_count(l) > 0)
-		note_missing(p, s, text);
-	sh = shape(l);
-	g_object_unref(l);
+	if (w > 0 || n == 0 || (sh = shape_ascii(p, s, text, n)) == NULL) {
+		l = make_layout(p, s, text, w, a);
+		if (pango_layout_get_unknown_glyphs_count(l) > 0)
+			note_missing(p, s, text);
+		sh = shape(l);
+		g_object_unref(l);
+	}
 	/* The table owns key (freed with free) and the entry. */
 	g_hash_table_insert(p->cache, key, sh);
 	return remember(p, sh, key, n + 7);
@@ -982,6 +1167,9 @@ pdf_free(struct pdf *p)
 	free(p->held);
 	if (p->cache != NULL)
 		g_hash_table_destroy(p->cache);
+	for (int s = 0; s < PDF__STYLES; s++)
+		if (p->ascii[s].font != NULL)
+			cairo_scaled_font_destroy(p->ascii[s].font);
 	for (int s = 0; s < PDF__STYLES; s++)
 		if (p->font[s] != NULL)
 			pango_font_description_free(p->font[s]);
