@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): confirmation sheets of a 2,000-staff school in one
-# PDF, with one thread and with two (one lays out, one writes: sheet.c),
+# PDF, with one thread and with two (each draws half of the people into a
+# PDF of its own, joined at the end: sheet.c, pdfjoin.c),
 # alternating, each with its CPU per thread.  Budget (issue 21): ≤ 6 s wall,
 # ≤ 300 MB peak RSS on 2 cores, two threads; the files must be the same.
 # Wall times mean something only on a quiet machine: the load is printed.

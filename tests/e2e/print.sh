@@ -131,9 +131,9 @@ for ((k = 1; k <= 6; k++)); do
 	grep -qF "姓名：$nm" <<<"$(pdftotext -raw "$T/school.pdf" - | tr -d ' \n')" || bad "$nm not in the batch"
 done
 ok "every person of the school in the batch"
-# one thread lays people out while the other writes the PDF (sheet.c): the
-# file is the same as with one thread, byte for byte, two-sided too (the
-# six people pass through the four places between the threads twice)
+# two threads each draw half of the people into a PDF of their own, joined
+# (sheet.c, pdfjoin.c): the file is the same as with one thread, byte for
+# byte, two-sided too (a blank back page where the first half ends odd)
 for dx in "" --duplex; do
 	JZG_SHEET_THREADS=1 "$J" --db "$DB" print sheet --school 2143012345 --out "$T/t1.pdf" $dx >/dev/null
 	JZG_SHEET_THREADS=2 "$J" --db "$DB" print sheet --school 2143012345 --out "$T/t2.pdf" $dx >/dev/null
