@@ -218,7 +218,8 @@ put_int(struct person_col *pc, size_t *cap, sqlite3_int64 sid, sqlite3_int64 v)
 	pc->v[pc->n++].u.i = v;
 }
 
-/* A pair of ids or a key of this year's (struct missing_scan). */
+/* A pair of ids, or a key of this year's (load_missing); each is sorted
+ * by its first member (first_from). */
 struct pair {
 	sqlite3_int64 a, b;
 };
@@ -260,33 +261,20 @@ sort_unless_sorted(void *a, size_t n, size_t size, int (*cmp)(const void *, cons
 		}
 }
 
-/* The first index in sorted a[0..n) whose .a (pairs) or .sid (keys) is
- * at least want. */
+/* The first index in a[0..n) (elements of size bytes, sorted by their
+ * first member, an sqlite3_int64: struct pair's a, struct tkey's sid)
+ * whose first member is at least want. */
 static size_t
-pair_from(const struct pair *a, size_t n, sqlite3_int64 want)
+first_from(const void *a, size_t n, size_t size, sqlite3_int64 want)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
+		sqlite3_int64 v;
 
-		if (a[mid].a < want)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static size_t
-tkey_from(const struct tkey *a, size_t n, sqlite3_int64 want)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (a[mid].sid < want)
+		memcpy(&v, (const char *)a + mid * size, sizeof v);
+		if (v < want)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -382,7 +370,7 @@ load_missing(struct rules *r, struct person_col *pc, sqlite3 *db, enum scope_mod
 		goto out;
 	}
 	while ((step = sqlite3_step(ps)) == SQLITE_ROW) {
-		size_t at = pair_from(link, nlink, sqlite3_column_int64(ps, 0));
+		size_t at = first_from(link, nlink, sizeof *link, sqlite3_column_int64(ps, 0));
 		const char *nk;
 		int len, found = 0;
 
@@ -392,7 +380,7 @@ load_missing(struct rules *r, struct person_col *pc, sqlite3 *db, enum scope_mod
 			nk = (const char *)sqlite3_column_text(ps, 1);
 			len = sqlite3_column_bytes(ps, 1);
 			found = 0;
-			for (size_t t = tkey_from(tk, ntk, sid); nk != NULL && !found && t < ntk && tk[t].sid == sid; t++)
+			for (size_t t = first_from(tk, ntk, sizeof *tk, sid); nk != NULL && !found && t < ntk && tk[t].sid == sid; t++)
 				found = tk[t].len == len && (len == 0 || memcmp(text.s + tk[t].off, nk, (size_t)len) == 0);
 			if (!found) {
 				if (nmiss == capmiss) {
