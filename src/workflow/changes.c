@@ -318,6 +318,7 @@ who_find(struct store *st, const char *school, struct who *w, char **cause)
 	struct slots now;
 	long *link;
 	struct digest *od, *nd;
+	sqlite3_int64 nlo = 0, nhi = 0;   /* the range of this year's staff ids linked to */
 	enum jzg_status rc;
 
 	memset(w, 0, sizeof *w);
@@ -337,9 +338,14 @@ who_find(struct store *st, const char *school, struct who *w, char **cause)
 		sqlite3_bind_text(q, 1, school, -1, SQLITE_STATIC);
 		while (sqlite3_step(q) == SQLITE_ROW) {
 			long b = slot_of(&w->old, sqlite3_column_int64(q, 0));
+			sqlite3_int64 to = sqlite3_column_int64(q, 1);
 
 			if (b >= 0)
-				link[b] = slot_of(&now, sqlite3_column_int64(q, 1));
+				link[b] = slot_of(&now, to);
+			if (to < nlo || nlo == 0)
+				nlo = to;
+			if (to > nhi)
+				nhi = to;
 		}
 		sqlite3_finalize(q);
 	}
@@ -351,7 +357,11 @@ who_find(struct store *st, const char *school, struct who *w, char **cause)
 		/* +x.staff_id: the range is not looked up in the index, the table is read in order */
 		char *osql = xasprintf("SELECT x.staff_id, %s FROM \"b_%s\" x WHERE +x.staff_id BETWEEN %lld AND %lld", cols,
 		    s->v[SC_NAME], (long long)slot_id(&w->old, 0), (long long)slot_id(&w->old, w->old.n - 1));
-		char *nsql = xasprintf("SELECT x.staff_id, %s FROM \"s_%s\" x", cols, s->v[SC_NAME]);
+		/* this year's: only the rows of the people linked to (those of
+		 * the school's baseline: 有变化 in the client is one school of the
+		 * file) are hashed, the others are passed over in the scan */
+		char *nsql = xasprintf("SELECT x.staff_id, %s FROM \"s_%s\" x WHERE +x.staff_id BETWEEN %lld AND %lld", cols,
+		    s->v[SC_NAME], (long long)nlo, (long long)nhi);
 
 		if ((rc = digest_side(st, s, osql, &w->old, od, cause)) == JZG_OK &&
 		    (rc = digest_side(st, s, nsql, &now, nd, cause)) == JZG_OK)
