@@ -3,6 +3,8 @@
 # demo file against a bare libxlsxwriter constant_memory loop writing the
 # same cells (bench/xlsx_baseline.c), all in the same run.  Not a test.
 # usage: bench/xlsx.sh [BUILD_DIR]   (figures go to docs/xlsx.md by hand)
+#   BASE=OTHER_BUILD_DIR: also that build's two-thread export in each round
+#   (the build before a change, measured in the same minutes)
 set -euo pipefail
 B=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +27,12 @@ for r in $(seq 1 "${ROUNDS:-3}"); do
 	rm -rf "$W/base" "$W/exp1" "$W/exp"
 	mkdir "$W/base" "$W/exp1" "$W/exp"
 	echo "  baseline (bare constant_memory loop): $(t "$B/xlsx_baseline" "$DB" "$W/base" jbxx SFZJH XM)"
+	if [ -n "${BASE:-}" ]; then
+		rm -rf "$W/expb"
+		mkdir "$W/expb"
+		echo "  BASE jzg export --all, two threads:   $(JZG_EXPORT_TIMES=1 /usr/bin/time -f "%e s wall, %U+%S s cpu, peak %M KB" \
+			"$BASE/jzg" --db "$DB" export --out "$W/expb" 2>&1 >/dev/null | tr '\n' ' ')"
+	fi
 	echo "  jzg export --all, one thread:         $(JZG_EXPORT_THREADS=1 t "$J" --db "$DB" export --out "$W/exp1")"
 	# each thread's CPU time too: the larger is the wall time on two free cores
 	echo "  jzg export --all, two threads:        $(JZG_EXPORT_TIMES=1 /usr/bin/time -f "%e s wall, %U+%S s cpu, peak %M KB" \
