@@ -716,7 +716,7 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, struct
 			free(bar);
 		}
 		strbuf_addf(&b, " ELSE m.dst_id END, e.reason, e.created FROM %s.explanation e JOIN temp.merge_map m "
-		    "ON m.src_id = e.staff_id WHERE m.status = 'new';", sch);
+		    "ON m.src_id = e.staff_id WHERE m.status = 'new' AND text_ok('警告说明', '理由', e.reason);", sch);
 	}
 	free(explained);
 	if (has[1])
@@ -726,7 +726,7 @@ add_new(struct store *st, const char *sch, const char *path, char **cols, struct
 	if (has[2])
 		strbuf_addf(&b, "INSERT OR ROLLBACK INTO main.review(staff_id, at, actor, from_state, to_state, reason) "
 		    "SELECT m.dst_id, r.at, r.actor, r.from_state, r.to_state, r.reason FROM %s.review r JOIN temp.merge_map m "
-		    "ON m.src_id = r.staff_id WHERE m.status = 'new' ORDER BY r.id;", sch);
+		    "ON m.src_id = r.staff_id WHERE m.status = 'new' AND text_ok('审核记录', '理由', r.reason) ORDER BY r.id;", sch);
 	if (has[3]) {
 		char *ph = merge_photo_new_sql(sch);
 
@@ -830,14 +830,15 @@ settle_conflicts(struct merge_run *run, const char *sch, char **cols, struct mer
 	return rc;
 }
 
-/* The file's school names and reasons (small tables: a pass of their own). */
+/* The file's school names (a small table: a pass of its own).  The
+ * reasons of reviews and explanations are judged as they are copied
+ * (add_new), like every value of the sets: a second pass over them cost
+ * more than judging them there. */
 static enum jzg_status
 check_text(struct store *st, const char *sch, const char *path, char **cause)
 {
 	char *sql = xasprintf("SELECT count(*) FROM %1$s.school WHERE NOT text_ok('学校', '名称|标识码', name, code) "
-	    "OR trim(name, ' 　') = '';"
-	    "SELECT count(*) FROM %1$s.explanation WHERE NOT text_ok('警告说明', '理由', reason);"
-	    "SELECT count(*) FROM %1$s.review WHERE NOT text_ok('审核记录', '理由', reason)", sch);
+	    "OR trim(name, ' 　') = ''", sch);
 	enum jzg_status rc = JZG_OK;
 	char *next = sql;
 

@@ -111,6 +111,17 @@ sqlite3 pack1.db "UPDATE school SET name = CAST(X'78FF79' AS TEXT)"
 out=$(J --db county.db merge pack1.db 2>&1); rc=$?
 expect_eq "merge of a file with a school name in bad UTF-8: refused" "$rc" 2
 expect_has "merge: school name reason" "$out" "pack1.db 中学校的“名称”含有无效的字符编码"
+# the reason of an explanation, judged as it is copied
+sqlite3 pack1.db "UPDATE school SET name = '测试县第三小学'; INSERT INTO explanation(staff_id, rule, set_name, row_key,
+  reason) SELECT min(id), 'W-X', 'jbxx', min(id), '已核' || char(27) || '[2J' FROM staff"
+out=$(J --db county.db merge pack1.db 2>&1); rc=$?
+expect_eq "merge of a file with Esc in an explanation's reason: refused" "$rc" 2
+expect_has "merge: explanation reason" "$out" "pack1.db 中警告说明的“理由”含有 Esc 控制字符"
+expect_eq "merge: the county file still unchanged" "$(sqlite3 county.db 'SELECT count(*) FROM staff; SELECT count(*) FROM school')" "$sum"
+# and once the reason is clean, the file merges
+sqlite3 pack1.db "UPDATE explanation SET reason = '已核' WHERE rule = 'W-X'"
+out=$(J --db county.db merge pack1.db 2>&1); rc=$?
+expect_eq "merge of the file made clean: merged" "$rc" 0
 
 # export: what a file changed with sqlite3 holds is checked before it is
 # written; never an xlsx Excel cannot open with status 0
