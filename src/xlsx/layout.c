@@ -360,10 +360,22 @@ date_from_form(const char *form, const char *text, int want_day, char out[11])
 	}
 	if (*t != '\0' || y < 1000 || !date_valid(y, m, dd))
 		return -1;
-	if (want_day)
-		snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)dd % 100u);
-	else
-		snprintf(out, 11, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
+	/* y has 4 digits, m and dd 2 (digits, date_valid): written by hand, a
+	 * snprintf per date cell was 0.6 % of an import */
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '\0';
+	if (want_day) {
+		out[7] = '-';
+		out[8] = (char)('0' + dd / 10);
+		out[9] = (char)('0' + dd % 10);
+		out[10] = '\0';
+	}
 	return 0;
 }
 
