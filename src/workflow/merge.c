@@ -837,28 +837,19 @@ settle_conflicts(struct merge_run *run, const char *sch, char **cols, struct mer
 static enum jzg_status
 check_text(struct store *st, const char *sch, const char *path, char **cause)
 {
-	char *sql = xasprintf("SELECT count(*) FROM %1$s.school WHERE NOT text_ok('学校', '名称|标识码', name, code) "
+	char *sql = xasprintf("SELECT count(*) FROM %s.school WHERE NOT text_ok('学校', '名称|标识码', name, code) "
 	    "OR trim(name, ' 　') = ''", sch);
 	enum jzg_status rc = JZG_OK;
-	char *next = sql;
+	sqlite3_stmt *q;
+	int r;
 
-	while (rc == JZG_OK && *next) {
-		sqlite3_stmt *q;
-		const char *tail;
-
-		if (sqlite3_prepare_v2(st->db, next, -1, &q, &tail) != SQLITE_OK)
-			rc = jzg_fail(cause, JZG_ERR_DB, "%s", sqlite3_errmsg(st->db));
-		else {
-			int r = sqlite3_step(q);
-
-			if (r == SQLITE_ROW && sqlite3_column_int(q, 0) > 0)
-				rc = jzg_fail(cause, JZG_ERR_INVALID, "%s 中的学校名称为空或只有空格，未合并任何数据", path);
-			else if (r != SQLITE_ROW)
-				rc = jzg_fail(cause, JZG_ERR_INVALID, "%s 中%s，未合并任何数据", path, sqlite3_errmsg(st->db));
-			sqlite3_finalize(q);
-			next = (char *)tail;
-		}
-	}
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		rc = jzg_fail(cause, JZG_ERR_DB, "%s", sqlite3_errmsg(st->db));
+	else if ((r = sqlite3_step(q)) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0)
+		rc = jzg_fail(cause, JZG_ERR_INVALID, "%s 中的学校名称为空或只有空格，未合并任何数据", path);
+	else if (r != SQLITE_ROW)
+		rc = jzg_fail(cause, JZG_ERR_INVALID, "%s 中%s，未合并任何数据", path, sqlite3_errmsg(st->db));
+	sqlite3_finalize(q);
 	free(sql);
 	return rc;
 }
