@@ -357,11 +357,12 @@ who_find(struct store *st, const char *school, struct who *w, char **cause)
 		/* +x.staff_id: the range is not looked up in the index, the table is read in order */
 		char *osql = xasprintf("SELECT x.staff_id, %s FROM \"b_%s\" x WHERE +x.staff_id BETWEEN %lld AND %lld", cols,
 		    s->v[SC_NAME], (long long)slot_id(&w->old, 0), (long long)slot_id(&w->old, w->old.n - 1));
-		/* this year's: only the rows of the people linked to (those of
-		 * the school's baseline: 有变化 in the client is one school of the
-		 * file) are hashed, the others are passed over in the scan */
-		char *nsql = xasprintf("SELECT x.staff_id, %s FROM \"s_%s\" x WHERE +x.staff_id BETWEEN %lld AND %lld", cols,
-		    s->v[SC_NAME], (long long)nlo, (long long)nhi);
+		/* this year's: only the rows of the people linked to, those of
+		 * the school's baseline (有变化 in the client is one school of the
+		 * file), read through the staff_id index; the whole file's in
+		 * storage order */
+		char *nsql = xasprintf("SELECT x.staff_id, %s FROM \"s_%s\" x WHERE %sx.staff_id BETWEEN %lld AND %lld", cols,
+		    s->v[SC_NAME], school ? "" : "+", (long long)nlo, (long long)nhi);
 
 		if ((rc = digest_side(st, s, osql, &w->old, od, cause)) == JZG_OK &&
 		    (rc = digest_side(st, s, nsql, &now, nd, cause)) == JZG_OK)
