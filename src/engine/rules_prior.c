@@ -187,13 +187,19 @@ scope_sql(enum scope_mode m, const char *col)
 	return xstrdup("");
 }
 
+/* sql (taken) prepared on db with scope m's parameters bound; NULL with
+ * *cause set when it cannot be prepared. */
 static sqlite3_stmt *
-prepare_scoped(struct rules *r, sqlite3 *db, const char *sql, enum scope_mode m, sqlite3_int64 id)
+prepare_scoped(struct rules *r, sqlite3 *db, char *sql, enum scope_mode m, sqlite3_int64 id, char **cause)
 {
 	sqlite3_stmt *ps;
+	int ok = sqlite3_prepare_v2(db, sql, -1, &ps, NULL) == SQLITE_OK;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &ps, NULL) != SQLITE_OK)
+	free(sql);
+	if (!ok) {
+		jzg_fail(cause, JZG_ERR_DB, "数据库语句出错：%s", sqlite3_errmsg(db));
 		return NULL;
+	}
 	if (m == SM_SCHOOL || m == SM_SLICE)
 		sqlite3_bind_int64(ps, 1, id);
 	if (m == SM_SLICE) {
@@ -308,10 +314,8 @@ load_missing(struct rules *r, struct person_col *pc, sqlite3 *db, enum scope_mod
 	in = scope_sql(m, "staff_id");
 	sql = xasprintf("SELECT id, staff_id FROM b_staff WHERE staff_id IS NOT NULL%s", in);
 	free(in);
-	ps = prepare_scoped(r, db, sql, m, id);
-	free(sql);
-	if (ps == NULL)
-		return jzg_fail(cause, JZG_ERR_DB, "数据库语句出错：%s", sqlite3_errmsg(db));
+	if ((ps = prepare_scoped(r, db, sql, m, id, cause)) == NULL)
+		return JZG_ERR_DB;
 	while ((step = sqlite3_step(ps)) == SQLITE_ROW) {
 		if (nlink == caplink) {
 			caplink = caplink ? caplink * 2 : 1024;
@@ -330,10 +334,8 @@ load_missing(struct rules *r, struct person_col *pc, sqlite3 *db, enum scope_mod
 	sql = xasprintf("SELECT c.staff_id, %s FROM \"s_%s\" c WHERE 1%s", key, pc->set, in);
 	free(key);
 	free(in);
-	ps = prepare_scoped(r, db, sql, m, id);
-	free(sql);
-	if (ps == NULL) {
-		rc = jzg_fail(cause, JZG_ERR_DB, "数据库语句出错：%s", sqlite3_errmsg(db));
+	if ((ps = prepare_scoped(r, db, sql, m, id, cause)) == NULL) {
+		rc = JZG_ERR_DB;
 		goto out;
 	}
 	while ((step = sqlite3_step(ps)) == SQLITE_ROW) {
@@ -363,10 +365,8 @@ load_missing(struct rules *r, struct person_col *pc, sqlite3 *db, enum scope_mod
 	    xasprintf("SELECT p.staff_id, p.nk FROM b_staff pb JOIN \"b_%s\" p ON p.staff_id = pb.id"
 	    " WHERE pb.staff_id IS NOT NULL%s", pc->set, in);
 	free(in);
-	ps = prepare_scoped(r, db, sql, m, id);
-	free(sql);
-	if (ps == NULL) {
-		rc = jzg_fail(cause, JZG_ERR_DB, "数据库语句出错：%s", sqlite3_errmsg(db));
+	if ((ps = prepare_scoped(r, db, sql, m, id, cause)) == NULL) {
+		rc = JZG_ERR_DB;
 		goto out;
 	}
 	while ((step = sqlite3_step(ps)) == SQLITE_ROW) {
@@ -418,14 +418,13 @@ load_row(struct rules *r, struct person_col *pc, sqlite3 *db, enum scope_mode m,
 	char *in = scope_sql(m, "pb.staff_id");
 	char *sql = xasprintf("SELECT pb.staff_id, p.id FROM b_staff pb JOIN \"b_%s\" p ON p.staff_id = pb.id"
 	    " WHERE pb.staff_id IS NOT NULL%s ORDER BY pb.staff_id, pb.id", pc->set, in);
-	sqlite3_stmt *ps = prepare_scoped(r, db, sql, m, id);
+	sqlite3_stmt *ps = prepare_scoped(r, db, sql, m, id, cause);
 	size_t cap = 0;
 	int step = SQLITE_DONE;
 
-	free(sql);
 	free(in);
 	if (ps == NULL)
-		return jzg_fail(cause, JZG_ERR_DB, "数据库语句出错：%s", sqlite3_errmsg(db));
+		return JZG_ERR_DB;
 	while ((step = sqlite3_step(ps)) == SQLITE_ROW) {
 		sqlite3_int64 sid = sqlite3_column_int64(ps, 0);
 
