@@ -134,14 +134,14 @@ load_schools(struct report *rp, const struct rules_scope *sc, char **cause)
 	return JZG_OK;
 }
 
-/* Item it (and the items after it of the same person) from a row of
- * load_persons' statement ps. */
+/* Item it's school, name and masked ID number from the row ps of
+ * load_persons' statement (staff id, school id, name, ID number). */
 static void
-person_fill(const struct report *rp, struct item *it, sqlite3_stmt *ps, int col)
+person_fill(const struct report *rp, struct item *it, sqlite3_stmt *ps)
 {
-	sqlite3_int64 sid = sqlite3_column_int64(ps, col);
-	const char *name = (const char *)sqlite3_column_text(ps, col + 1);
-	const char *id = (const char *)sqlite3_column_text(ps, col + 2);
+	sqlite3_int64 sid = sqlite3_column_int64(ps, 1);
+	const char *name = (const char *)sqlite3_column_text(ps, 2);
+	const char *id = (const char *)sqlite3_column_text(ps, 3);
 
 	for (size_t k = 0; k < rp->nsch; k++)
 		if (rp->sch[k].id == sid)
@@ -196,12 +196,12 @@ load_persons(struct report *rp, char **cause)
 			while (on_row && sqlite3_column_int64(ps, 0) < it->staff_id)
 				on_row = sqlite3_step(ps) == SQLITE_ROW;
 			if (on_row && sqlite3_column_int64(ps, 0) == it->staff_id)
-				person_fill(rp, it, ps, 1);
+				person_fill(rp, it, ps);
 			continue;
 		}
 		sqlite3_bind_int64(ps, 1, it->staff_id);
 		if (sqlite3_step(ps) == SQLITE_ROW)
-			person_fill(rp, it, ps, 1);
+			person_fill(rp, it, ps);
 		sqlite3_reset(ps);
 	}
 	sqlite3_finalize(ps);
